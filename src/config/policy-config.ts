@@ -1,0 +1,246 @@
+// The validated, normalized config-as-code: what `llm-rules apply` stores as a bundle's content.
+// Loaders produce exactly this shape (defaults applied, env interpolated, files read); everything
+// downstream (bundles, plan, policy engine, rules) reads only this, never the raw YAML.
+
+export type KeyStorage = 'vault' | 'env' | 'file';
+export type OAuthProvider = 'okta' | 'auth0' | 'azure_ad' | 'oidc';
+export type TenantIsolation = 'strict' | 'shared_rules' | 'shared_context';
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+export type AuditEventName =
+  | 'agent_activation'
+  | 'tool_use'
+  | 'file_access'
+  | 'rule_modification'
+  | 'config_change'
+  | 'prompt_submit'
+  | 'session'
+  | 'key_change'
+  | 'budget'
+  | 'admin_action';
+export type ExportFormat = 'json' | 'csv' | 'ndjson';
+export type DefaultDecision = 'deny' | 'ask' | 'defer';
+
+export interface SecurityConfig {
+  api_keys: { enabled: boolean; rotation_days: number; key_storage: KeyStorage };
+  oauth?: {
+    provider: OAuthProvider;
+    issuer?: string;
+    client_id: string;
+    client_secret: string;
+    scopes: string[];
+  };
+}
+
+/** One agent profile (`agent_routing.<name>`); pattern lists use Claude Code's permission-rule syntax or globs. */
+export interface AgentProfile {
+  description?: string;
+  model?: string;
+  permissions: {
+    tools: string[];
+    files: string[];
+    deny: string[];
+    commands: string[];
+    domains: string[];
+    mcp: string[];
+  };
+}
+
+export interface MultiTenantConfig {
+  enabled: boolean;
+  isolation: TenantIsolation;
+  tenant_config_path: string;
+}
+
+export interface LimitsConfig {
+  max_context_tokens: number;
+  max_sessions_per_day: number;
+  max_tool_calls_per_session: number;
+  max_file_size: number;
+}
+
+export interface AuditConfig {
+  enabled: boolean;
+  log_level: LogLevel;
+  events: AuditEventName[];
+  retention_days: number;
+}
+
+export interface GdprConfig {
+  enabled: boolean;
+  data_retention_days: number;
+  auto_delete_expired: boolean;
+  export_format: ExportFormat;
+}
+
+export interface CacheSection {
+  enabled: boolean;
+  ttl_seconds: number;
+  max_size_mb: number;
+}
+
+export interface CachingConfig {
+  context: CacheSection;
+  rules: CacheSection & { preload: string[] };
+}
+
+export interface PolicyDefaults {
+  /** What a tool call gets when no rule decides it. */
+  decision: DefaultDecision;
+}
+
+/** `.claude/config.yaml`, with every default applied. */
+export interface MainConfig {
+  security: SecurityConfig;
+  agent_routing: Record<string, AgentProfile>;
+  multi_tenant: MultiTenantConfig;
+  limits: LimitsConfig;
+  audit: AuditConfig;
+  gdpr: GdprConfig;
+  caching: CachingConfig;
+  policy: PolicyDefaults;
+}
+
+/** `permissions.yaml`: a role grants permission strings (`agents:*`, `rules:read`) and inherits others. */
+export interface RoleDefinition {
+  description?: string;
+  permissions: string[];
+  inherits: string[];
+}
+
+export interface AlertRule {
+  name: string;
+  condition: string;
+  severity: 'info' | 'warning' | 'critical';
+  action: string;
+  for?: string;
+  scope?: OrgRef;
+}
+
+export interface AlertsConfig {
+  alerts: AlertRule[];
+  channels: Record<string, { type: 'webhook' | 'slack' | 'pagerduty' | 'email'; url?: string; to?: string[] }>;
+}
+
+/** A reference to a node of the org tree. `id` is absent for level 'tenant'. */
+export interface OrgRef {
+  level: 'tenant' | 'business_unit' | 'team' | 'user';
+  id?: string;
+}
+
+export interface OrgMember {
+  email: string;
+  name?: string;
+  roles: string[];
+  groups: string[];
+}
+
+export interface TeamConfig {
+  id: string;
+  name: string;
+  members: OrgMember[];
+}
+
+export interface BusinessUnitConfig {
+  id: string;
+  name: string;
+  teams: TeamConfig[];
+}
+
+/** An IdP group: its members get `roles`, bound at `bind_to` (default: the tenant) and inherited down. */
+export interface GroupConfig {
+  id: string;
+  name?: string;
+  idp_group: string;
+  roles: string[];
+  bind_to?: OrgRef;
+}
+
+/** A non-human principal (CI, automation): authenticates with API keys only. */
+export interface ServiceAccountConfig {
+  id: string;
+  name?: string;
+  team?: string;
+  roles: string[];
+}
+
+/** A role granted at an org node; it applies to that node and everything below it. */
+export interface RoleBinding {
+  role: string;
+  at: OrgRef;
+  subjects: string[]; // user emails, `group:<id>` or `service:<id>`
+}
+
+/** The scaling templates' inheritance rules; all default to true, security always enforced. */
+export interface InheritanceRules {
+  deny_overrides_allow: boolean;
+  business_unit_overrides_general: boolean;
+  security_policies_enforced: boolean;
+}
+
+export interface BudgetConfig {
+  id: string;
+  scope: OrgRef;
+  /** US dollars per calendar month (UTC). */
+  monthly_budget: number;
+  /** Percentages of the budget at which alerts fire, ascending, each in (0, 100]. */
+  alert_thresholds: number[];
+  /** Single requests estimated above this many dollars need an approval. */
+  approval_required_above?: number;
+}
+
+/** `org/` merged from its files: hierarchy, role matrix and budgets of one tenant. */
+export interface OrgConfig {
+  tenant: { id: string; name: string };
+  business_units: BusinessUnitConfig[];
+  groups: GroupConfig[];
+  service_accounts: ServiceAccountConfig[];
+  role_bindings: RoleBinding[];
+  inheritance: InheritanceRules;
+  budgets: BudgetConfig[];
+}
+
+/** A markdown rule file from `rules/`, `rules-master/` or `tenants/<id>/rules/`. */
+export interface RuleDocument {
+  /** From frontmatter `id`, else the file name without `.md`. Unique per tenant. */
+  id: string;
+  /** Path relative to the `.claude/` directory, with forward slashes. */
+  path: string;
+  source: 'rules' | 'rules-master' | 'tenant';
+  title?: string;
+  /** Frontmatter as written (after validation), without `id` and `title`. */
+  frontmatter: Record<string, unknown>;
+  body: string;
+}
+
+export interface ContextDocument {
+  path: string;
+  content: string;
+}
+
+/** `tenants/<id>/`: its own org (if any), config overrides merged onto the root config, rules and context. */
+export interface TenantConfig {
+  id: string;
+  config: MainConfig;
+  org?: OrgConfig;
+  rules: RuleDocument[];
+  context: ContextDocument[];
+}
+
+/** `tests/*.yaml`: policy test cases, run by `llm-rules test` (a later issue); stored verbatim. */
+export interface PolicyTestCase {
+  name: string;
+  file: string;
+  input: Record<string, unknown>;
+  expect: Record<string, unknown>;
+}
+
+export interface PolicyConfig {
+  format_version: 1;
+  config: MainConfig;
+  roles: Record<string, RoleDefinition>;
+  alerts: AlertsConfig;
+  org: OrgConfig;
+  rules: RuleDocument[];
+  tenants: TenantConfig[];
+  tests: PolicyTestCase[];
+}

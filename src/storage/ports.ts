@@ -1,0 +1,167 @@
+// What the application needs from storage. Adapters: memory (fake), SQLite, PostgreSQL.
+// Every tenant-scoped method takes the tenant id explicitly and must never read or change another
+// tenant's rows; the contract suite proves it for every method. The two documented exceptions are
+// deployment-level by nature: `apiKeys.findForAuthentication` (a presented key names its own
+// tenant) and the bundle store (one config repository governs every tenant of a deployment).
+
+import type { PolicyConfig } from '../config/policy-config.ts';
+
+export type TenantId = string;
+
+export interface TenantRecord {
+  id: TenantId;
+  name: string;
+  createdAt: Date;
+}
+
+export type PrincipalType = 'user' | 'service_account';
+
+export interface PrincipalRef {
+  type: PrincipalType;
+  /** A user's id is their lower-cased email; a service account's id is its configured id. */
+  id: string;
+}
+
+export interface BusinessUnitRecord {
+  tenantId: TenantId;
+  id: string;
+  name: string;
+}
+
+export interface TeamRecord {
+  tenantId: TenantId;
+  id: string;
+  businessUnitId: string;
+  name: string;
+}
+
+export interface UserRecord {
+  tenantId: TenantId;
+  /** Lower-cased email. */
+  id: string;
+  email: string;
+  name: string | null;
+  teamId: string | null;
+  businessUnitId: string | null;
+  roles: string[];
+  groups: string[];
+  /** Set when the user disappeared from the org config (or the IdP); such a user cannot authenticate. */
+  deprovisionedAt: Date | null;
+}
+
+export interface GroupRecord {
+  tenantId: TenantId;
+  id: string;
+  name: string | null;
+  idpGroup: string;
+  roles: string[];
+}
+
+export interface ServiceAccountRecord {
+  tenantId: TenantId;
+  id: string;
+  name: string | null;
+  teamId: string | null;
+  roles: string[];
+  deprovisionedAt: Date | null;
+}
+
+/** The desired org of one tenant, as the config says; `org.sync` makes the store match it. */
+export interface OrgSnapshot {
+  tenant: { id: TenantId; name: string };
+  businessUnits: Omit<BusinessUnitRecord, 'tenantId'>[];
+  teams: Omit<TeamRecord, 'tenantId'>[];
+  users: Omit<UserRecord, 'tenantId' | 'deprovisionedAt'>[];
+  groups: Omit<GroupRecord, 'tenantId'>[];
+  serviceAccounts: Omit<ServiceAccountRecord, 'tenantId' | 'deprovisionedAt'>[];
+}
+
+export interface OrgSyncResult {
+  usersAdded: number;
+  usersUpdated: number;
+  usersDeprovisioned: number;
+}
+
+export interface OrgStore {
+  /** Atomically make the tenant's org match the snapshot. Missing users and service accounts are deprovisioned, not deleted, so their audit history keeps its subject. */
+  sync(tenantId: TenantId, snapshot: OrgSnapshot, at: Date): Promise<OrgSyncResult>;
+  getTenant(tenantId: TenantId): Promise<TenantRecord | undefined>;
+  listTenants(): Promise<TenantRecord[]>;
+  listBusinessUnits(tenantId: TenantId): Promise<BusinessUnitRecord[]>;
+  listTeams(tenantId: TenantId): Promise<TeamRecord[]>;
+  getUser(tenantId: TenantId, id: string): Promise<UserRecord | undefined>;
+  listUsers(tenantId: TenantId): Promise<UserRecord[]>;
+  listGroups(tenantId: TenantId): Promise<GroupRecord[]>;
+  getServiceAccount(tenantId: TenantId, id: string): Promise<ServiceAccountRecord | undefined>;
+  listServiceAccounts(tenantId: TenantId): Promise<ServiceAccountRecord[]>;
+}
+
+export interface ApiKeyRecord {
+  tenantId: TenantId;
+  /** The public id embedded in the key (`llmr_<id><secret>_<checksum>`), shown in listings. */
+  id: string;
+  principal: PrincipalRef;
+  name: string | null;
+  /** Hex SHA-256 of the full key. The plaintext is never stored. */
+  digest: string;
+  createdAt: Date;
+  expiresAt: Date | null;
+  lastUsedAt: Date | null;
+  revokedAt: Date | null;
+  /** When this key was rotated: the id of its successor, and until when this key still works. */
+  replacedBy: string | null;
+  graceUntil: Date | null;
+}
+
+export interface ApiKeyStore {
+  insert(key: ApiKeyRecord): Promise<void>;
+  get(tenantId: TenantId, id: string): Promise<ApiKeyRecord | undefined>;
+  list(tenantId: TenantId, filter?: { principal?: PrincipalRef }): Promise<ApiKeyRecord[]>;
+  /** Cross-tenant by design: a presented key is looked up by its public id before its tenant is known. */
+  findForAuthentication(id: string): Promise<ApiKeyRecord | undefined>;
+  touchLastUsed(tenantId: TenantId, id: string, at: Date): Promise<void>;
+  /** Returns false when no such key exists in this tenant. */
+  revoke(tenantId: TenantId, id: string, at: Date): Promise<boolean>;
+  /** Insert `successor` and mark `oldId` replaced, usable until `graceUntil`; one transaction. */
+  rotate(tenantId: TenantId, oldId: string, successor: ApiKeyRecord, graceUntil: Date): Promise<boolean>;
+}
+
+export interface BundleRecord {
+  /** sha256 (hex) of the canonical JSON of `content`. */
+  revision: string;
+  content: PolicyConfig;
+  createdAt: Date;
+  createdBy: string;
+}
+
+export interface BundleActivation {
+  revision: string;
+  previousRevision: string | null;
+  appliedBy: string;
+  appliedAt: Date;
+}
+
+export interface BundleStore {
+  /** Stores the bundle unless that revision exists; bundles are immutable. Returns whether it was new. */
+  put(bundle: BundleRecord): Promise<boolean>;
+  get(revision: string): Promise<BundleRecord | undefined>;
+  /** Makes the revision active and records the activation. */
+  activate(revision: string, appliedBy: string, at: Date): Promise<BundleActivation>;
+  activeRevision(): Promise<string | null>;
+  /** Newest first. */
+  history(limit: number): Promise<BundleActivation[]>;
+  /** Calls back (at most ~1 s late) whenever the active revision changes, from any process. */
+  onActiveChange(listener: (revision: string) => void): () => void;
+}
+
+export interface Storage {
+  readonly dialect: 'memory' | 'sqlite' | 'postgres';
+  readonly org: OrgStore;
+  readonly apiKeys: ApiKeyStore;
+  readonly bundles: BundleStore;
+  /** Applies pending migrations; idempotent. Returns the names applied now. */
+  migrate(): Promise<string[]>;
+  /** Reachable and migrated; used by /readyz. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
