@@ -5,7 +5,8 @@ export default defineConfig({
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
     testTimeout: 20_000,
     hookTimeout: 30_000,
-    // PostgreSQL-backed suites each use their own schema, so files may run in parallel.
+    // Suites that need PostgreSQL each use their own schema, so files may run in parallel.
     pool: 'forks',
+    reporters: ['default', './test/support/summary-reporter.ts'],
   },
 });

@@ -1,5 +1,71 @@
-// Dispatches `llm-rules <command>` to one file per command.
-export async function main(argv: string[]): Promise<number> {
-  console.log('llm-rules', argv.join(' '));
-  return 0;
+// Dispatches `llm-rules <command>` to one file per command and maps errors to messages and exit codes.
+import { AppError, ConfigError } from '../core/errors/app-error.ts';
+import { formatProblem } from '../config/format-problem.ts';
+import type { ConfigProblem } from '../config/load-policy-config.ts';
+import { VERSION } from '../version.ts';
+import { type CliIo, processIo } from './cli-io.ts';
+import { initCommand } from './init-command.ts';
+import { keysCommand } from './keys-command.ts';
+import { migrateCommand } from './migrate-command.ts';
+import { UsageError } from './parse-flags.ts';
+import { applyCommand, bundlesCommand, planCommand } from './plan-apply-commands.ts';
+import { serveCommand } from './serve-command.ts';
+import { validateCommand } from './validate-command.ts';
+
+type Command = (args: string[], io: CliIo) => Promise<number>;
+
+const COMMANDS: Record<string, { run: Command; summary: string }> = {
+  serve: { run: serveCommand, summary: 'run the server (hooks, gateway, admin API)' },
+  init: { run: initCommand, summary: 'write a commented starter .claude/ directory' },
+  validate: { run: validateCommand, summary: 'check a .claude/ directory; every problem with file:line:column' },
+  plan: { run: planCommand, summary: 'show what applying a .claude/ directory would change' },
+  apply: { run: applyCommand, summary: 'store a .claude/ directory as the active policy bundle' },
+  bundles: { run: bundlesCommand, summary: 'list applied bundles, newest first' },
+  keys: { run: keysCommand, summary: 'create, list, rotate and revoke API keys' },
+  migrate: { run: migrateCommand, summary: 'apply pending storage migrations' },
+};
+
+export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
+  const [name, ...args] = argv;
+  if (name === '--version' || name === 'version') {
+    io.stdout(VERSION);
+    return 0;
+  }
+  const command = name ? COMMANDS[name] : undefined;
+  if (!command) {
+    io[name && name !== 'help' && name !== '--help' ? 'stderr' : 'stdout'](helpText(name));
+    return name && name !== 'help' && name !== '--help' ? 2 : 0;
+  }
+  try {
+    return await command.run(args, io);
+  } catch (error) {
+    return reportError(error, io);
+  }
+}
+
+function helpText(unknown: string | undefined): string {
+  const lines = unknown && unknown !== 'help' && unknown !== '--help' ? [`unknown command '${unknown}'`, ''] : [];
+  lines.push(`llm-rules ${VERSION} — governance control plane for AI coding agents`, '', 'commands:');
+  for (const [name, { summary }] of Object.entries(COMMANDS)) lines.push(`  ${name.padEnd(10)} ${summary}`);
+  lines.push('', 'Storage: --data DIR (SQLite, default ./.llm-rules) or DATABASE_URL=postgres://… for PostgreSQL.');
+  return lines.join('\n');
+}
+
+function reportError(error: unknown, io: CliIo): number {
+  if (error instanceof UsageError) {
+    io.stderr(`error: ${error.message}`);
+    return 2;
+  }
+  if (error instanceof ConfigError) {
+    const problems = (error.details.problems ?? []) as ConfigProblem[];
+    for (const problem of problems) io.stderr(formatProblem(problem));
+    io.stderr(`error: ${error.message}`);
+    return 1;
+  }
+  if (error instanceof AppError) {
+    io.stderr(`error: ${error.message}`);
+    return 1;
+  }
+  io.stderr(`error: ${(error as Error).stack ?? String(error)}`);
+  return 1;
 }

@@ -1,0 +1,29 @@
+// The one place environment variables are read; everything else receives plain values.
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** Server options from `LLM_RULES_*` variables (and DATABASE_URL), by option name. */
+export function serverOptionsFromEnv(env: Env): Record<string, string | undefined> {
+  return {
+    host: env.LLM_RULES_HOST,
+    port: env.LLM_RULES_PORT,
+    dataDir: env.LLM_RULES_DATA,
+    databaseUrl: env.DATABASE_URL || undefined,
+    configDir: env.LLM_RULES_CONFIG,
+    tlsCert: env.LLM_RULES_TLS_CERT,
+    tlsKey: env.LLM_RULES_TLS_KEY,
+    logLevel: env.LLM_RULES_LOG_LEVEL,
+  };
+}
+
+export function optionsFileFromEnv(env: Env): string | undefined {
+  return env.LLM_RULES_OPTIONS;
+}
+
+/** Who is running a command, recorded as `applied_by` and in audit events. */
+export function actorFromEnv(env: Env): string {
+  return env.LLM_RULES_ACTOR || env.USER || env.LOGNAME || 'unknown';
+}
+
+export function storageLocationFromEnv(env: Env): { databaseUrl?: string; dataDir?: string } {
+  return { databaseUrl: env.DATABASE_URL || undefined, dataDir: env.LLM_RULES_DATA || undefined };
+}

@@ -1,0 +1,139 @@
+// `llm-rules keys create|list|rotate|revoke`: API keys for users and service accounts.
+// The plaintext is printed once, on stdout only, and never logged.
+import { displayKeyId } from '../core/credentials/api-key-format.ts';
+import { parseDuration } from '../core/credentials/duration.ts';
+import { NotFoundError, ValidationError } from '../core/errors/app-error.ts';
+import { KeysService } from '../features/keys/keys-service.ts';
+import type { ApiKeyRecord, PrincipalRef, Storage } from '../storage/ports.ts';
+import type { CliIo } from './cli-io.ts';
+import { withStorage } from './open-storage.ts';
+import { parseFlags, stringFlag, UsageError } from './parse-flags.ts';
+
+const USAGE = `llm-rules keys create (--user EMAIL | --service ID) [--tenant T] [--name NAME] [--expires 90d]
+       llm-rules keys list [--tenant T] [--user EMAIL | --service ID]
+       llm-rules keys rotate ID [--grace 24h]
+       llm-rules keys revoke ID
+  (all take --data DIR; DATABASE_URL selects PostgreSQL)`;
+
+const FLAGS = {
+  data: { type: 'string' },
+  tenant: { type: 'string' },
+  user: { type: 'string' },
+  service: { type: 'string' },
+  name: { type: 'string' },
+  expires: { type: 'string' },
+  grace: { type: 'string' },
+  json: { type: 'boolean' },
+} as const;
+
+export async function keysCommand(args: string[], io: CliIo): Promise<number> {
+  const [action, ...rest] = args;
+  const { values, positionals } = parseFlags(rest, FLAGS, USAGE);
+  const flag = (name: keyof typeof FLAGS) => stringFlag(values, name);
+  return withStorage(io, flag('data'), async (storage) => {
+    const keys = new KeysService(storage);
+    switch (action) {
+      case 'create': {
+        const principal = principalFrom(flag('user'), flag('service'));
+        if (!principal) throw new UsageError(`keys create needs --user EMAIL or --service ID\n\nusage: ${USAGE}`);
+        const tenantId = flag('tenant') ?? (await findTenantOf(storage, principal));
+        const expires = flag('expires');
+        const issued = await keys.create({
+          tenantId,
+          principal,
+          ...(flag('name') ? { name: flag('name') } : {}),
+          ...(expires ? { ttlMs: parseDuration(expires, '--expires') } : {}),
+        });
+        io.stdout(issued.plaintext);
+        io.stderr(describeIssued(issued.record, 'Created'));
+        return 0;
+      }
+      case 'list': {
+        const principal = principalFrom(flag('user'), flag('service'));
+        const tenants = flag('tenant') ? [flag('tenant')!] : (await storage.org.listTenants()).map((t) => t.id);
+        const rows = (await Promise.all(tenants.map((t) => keys.list(t, principal)))).flat();
+        if (values.json) io.stdout(JSON.stringify(rows.map(({ digest: _digest, ...rest }) => rest), null, 2));
+        else io.stdout(formatKeyTable(rows, new Date()));
+        return 0;
+      }
+      case 'rotate': {
+        const record = await findKey(storage, positionals[0], flag('tenant'));
+        const grace = parseDuration(flag('grace') ?? '24h', '--grace');
+        const issued = await keys.rotate(record.tenantId, record.id, grace);
+        io.stdout(issued.plaintext);
+        io.stderr(
+          `${describeIssued(issued.record, 'Rotated')}\nThe old key ${displayKeyId(record.id)} keeps working for ${flag('grace') ?? '24h'}.`,
+        );
+        return 0;
+      }
+      case 'revoke': {
+        const record = await findKey(storage, positionals[0], flag('tenant'));
+        await keys.revoke(record.tenantId, record.id);
+        io.stdout(`✓ Revoked ${displayKeyId(record.id)} (${record.principal.type} ${record.principal.id}, tenant ${record.tenantId}).`);
+        return 0;
+      }
+      default:
+        throw new UsageError(`unknown keys action '${action ?? ''}'\n\nusage: ${USAGE}`);
+    }
+  });
+}
+
+function principalFrom(user: string | undefined, service: string | undefined): PrincipalRef | undefined {
+  if (user && service) throw new ValidationError('Give either --user or --service, not both.', { field: 'user' });
+  if (user) return { type: 'user', id: user.toLowerCase() };
+  if (service) return { type: 'service_account', id: service };
+  return undefined;
+}
+
+/** Without --tenant, the principal must exist in exactly one tenant. */
+async function findTenantOf(storage: Storage, principal: PrincipalRef): Promise<string> {
+  const found: string[] = [];
+  for (const tenant of await storage.org.listTenants()) {
+    const record =
+      principal.type === 'user'
+        ? await storage.org.getUser(tenant.id, principal.id)
+        : await storage.org.getServiceAccount(tenant.id, principal.id);
+    if (record) found.push(tenant.id);
+  }
+  if (found.length === 1) return found[0]!;
+  if (found.length === 0) {
+    throw new NotFoundError(principal.type === 'user' ? 'user' : 'service account', principal.id, 'any tenant (apply a config that declares it first)');
+  }
+  throw new ValidationError(`${principal.id} exists in tenants ${found.join(', ')}; choose one with --tenant.`, { field: 'tenant' });
+}
+
+async function findKey(storage: Storage, id: string | undefined, tenant: string | undefined): Promise<ApiKeyRecord> {
+  if (!id) throw new UsageError(`a key id is required (see \`llm-rules keys list\`)\n\nusage: ${USAGE}`);
+  const keyId = id.replace(/^llmr_/, '').replace(/…$/, '');
+  const record = tenant ? await storage.apiKeys.get(tenant, keyId) : await storage.apiKeys.findForAuthentication(keyId);
+  if (!record) throw new NotFoundError('key', keyId);
+  return record;
+}
+
+function describeIssued(record: ApiKeyRecord, verb: string): string {
+  const expiry = record.expiresAt ? `expires ${record.expiresAt.toISOString()}` : 'never expires';
+  return `${verb} key ${displayKeyId(record.id)} for ${record.principal.type} ${record.principal.id} in tenant ${record.tenantId}; ${expiry}.\nThe key above is shown only once: store it now.`;
+}
+
+function formatKeyTable(rows: ApiKeyRecord[], now: Date): string {
+  if (rows.length === 0) return 'No keys.';
+  const header = 'ID            TENANT        PRINCIPAL                      STATUS     EXPIRES                   LAST USED';
+  const lines = rows.map((k) =>
+    [
+      k.id.padEnd(13),
+      k.tenantId.padEnd(13),
+      `${k.principal.type === 'user' ? '' : 'service:'}${k.principal.id}`.padEnd(30),
+      keyStatus(k, now).padEnd(10),
+      (k.expiresAt?.toISOString() ?? 'never').padEnd(25),
+      k.lastUsedAt?.toISOString() ?? 'never',
+    ].join(' '),
+  );
+  return [header, ...lines].join('\n');
+}
+
+function keyStatus(key: ApiKeyRecord, now: Date): string {
+  if (key.revokedAt) return 'revoked';
+  if (key.expiresAt && key.expiresAt <= now) return 'expired';
+  if (key.graceUntil) return key.graceUntil > now ? 'rotating' : 'rotated';
+  return 'active';
+}

@@ -1,0 +1,70 @@
+// `llm-rules plan DIR` shows what applying DIR would change; `llm-rules apply DIR` stores it as an
+// immutable bundle and makes it active; `llm-rules bundles` lists the activation history.
+import { formatPlan } from '../core/bundles/format-plan.ts';
+import { BundlesService } from '../features/bundles/bundles-service.ts';
+import type { CliIo } from './cli-io.ts';
+import { actorFromEnv } from './environment.ts';
+import { withStorage } from './open-storage.ts';
+import { parseFlags, stringFlag, UsageError } from './parse-flags.ts';
+
+const PLAN_USAGE = 'llm-rules plan DIR [--data DIR]';
+const APPLY_USAGE = 'llm-rules apply DIR [--data DIR] [--as NAME]';
+const HISTORY_USAGE = 'llm-rules bundles [--data DIR] [--limit N]';
+
+export async function planCommand(args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseFlags(args, { data: { type: 'string' } }, PLAN_USAGE);
+  const dir = singleDir(positionals, PLAN_USAGE);
+  return withStorage(io, stringFlag(values, 'data'), async (storage) => {
+    const planned = await new BundlesService(storage).plan(dir, io.env);
+    io.stdout(formatPlan(planned.plan, { from: planned.activeRevision, to: planned.revision }));
+    if (planned.plan.changes.length > 0) io.stdout(`\nRun \`llm-rules apply ${dir}\` to make it active.`);
+    return 0;
+  });
+}
+
+export async function applyCommand(args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseFlags(args, { data: { type: 'string' }, as: { type: 'string' } }, APPLY_USAGE);
+  const dir = singleDir(positionals, APPLY_USAGE);
+  const actor = stringFlag(values, 'as') ?? actorFromEnv(io.env);
+  return withStorage(io, stringFlag(values, 'data'), async (storage) => {
+    const result = await new BundlesService(storage).apply(dir, io.env, actor);
+    if (!result.changed) {
+      io.stdout(`No changes: bundle ${result.revision.slice(0, 12)} is already active.`);
+      return 0;
+    }
+    io.stdout(formatPlan(result.plan, { from: result.activeRevision, to: result.revision }));
+    for (const [tenant, sync] of Object.entries(result.orgSync)) {
+      io.stdout(
+        `org ${tenant}: ${sync.usersAdded} users added, ${sync.usersUpdated} updated, ${sync.usersDeprovisioned} deprovisioned`,
+      );
+    }
+    io.stdout(`\n✓ Applied bundle ${result.revision} as ${actor}. Running servers switch to it within a second.`);
+    return 0;
+  });
+}
+
+export async function bundlesCommand(args: string[], io: CliIo): Promise<number> {
+  const { values } = parseFlags(args, { data: { type: 'string' }, limit: { type: 'string' } }, HISTORY_USAGE);
+  const limit = Number(stringFlag(values, 'limit') ?? 20);
+  if (!Number.isInteger(limit) || limit <= 0) throw new UsageError(`--limit must be a positive integer\n\nusage: ${HISTORY_USAGE}`);
+  return withStorage(io, stringFlag(values, 'data'), async (storage) => {
+    const history = await storage.bundles.history(limit);
+    if (history.length === 0) {
+      io.stdout('No bundle has been applied yet. Run `llm-rules apply DIR`.');
+      return 0;
+    }
+    io.stdout('APPLIED AT                 REVISION      PREVIOUS      APPLIED BY');
+    history.forEach((entry, index) => {
+      const marker = index === 0 ? ' (active)' : '';
+      io.stdout(
+        `${entry.appliedAt.toISOString().padEnd(26)} ${entry.revision.slice(0, 12)}  ${(entry.previousRevision ?? '-').slice(0, 12).padEnd(12)}  ${entry.appliedBy}${marker}`,
+      );
+    });
+    return 0;
+  });
+}
+
+function singleDir(positionals: string[], usage: string): string {
+  if (positionals.length !== 1) throw new UsageError(`expected one config directory\n\nusage: ${usage}`);
+  return positionals[0]!;
+}

@@ -1,0 +1,73 @@
+// Plan and apply: turns a `.claude/` directory into an immutable, content-addressed policy bundle,
+// synchronizes the org it declares, and makes it the active bundle.
+import { type LoadResult, loadPolicyConfig } from '../../config/load-policy-config.ts';
+import type { PolicyConfig } from '../../config/policy-config.ts';
+import { type Clock, systemClock } from '../../core/clock/clock.ts';
+import { type Plan, planDiff } from '../../core/bundles/plan-diff.ts';
+import { ConfigError } from '../../core/errors/app-error.ts';
+import { emptyOrgSnapshot, orgSnapshot } from '../../core/org/org-snapshot.ts';
+import type { OrgSyncResult, Storage } from '../../storage/ports.ts';
+import { bundleRevision } from './bundle-revision.ts';
+
+export interface BundlePlan {
+  dir: string;
+  content: PolicyConfig;
+  revision: string;
+  activeRevision: string | null;
+  plan: Plan;
+}
+
+export interface ApplyResult extends BundlePlan {
+  /** False when the content equals the active bundle: nothing was written. */
+  changed: boolean;
+  orgSync: Record<string, OrgSyncResult>;
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+export class BundlesService {
+  constructor(
+    private readonly storage: Storage,
+    private readonly clock: Clock = systemClock,
+  ) {}
+
+  async plan(dir: string, env: Env): Promise<BundlePlan> {
+    const content = await loadOrThrow(dir, env);
+    const revision = bundleRevision(content);
+    const activeRevision = await this.storage.bundles.activeRevision();
+    const active = activeRevision ? await this.storage.bundles.get(activeRevision) : undefined;
+    return { dir, content, revision, activeRevision, plan: planDiff(active?.content, content) };
+  }
+
+  async apply(dir: string, env: Env, appliedBy: string): Promise<ApplyResult> {
+    const planned = await this.plan(dir, env);
+    if (planned.revision === planned.activeRevision) return { ...planned, changed: false, orgSync: {} };
+    const now = this.clock.now();
+    await this.storage.bundles.put({ revision: planned.revision, content: planned.content, createdAt: now, createdBy: appliedBy });
+    // The org goes first: once the bundle is active, every principal it names must already exist.
+    const orgSync = await this.syncOrg(planned.content, now);
+    await this.storage.bundles.activate(planned.revision, appliedBy, now);
+    return { ...planned, changed: true, orgSync };
+  }
+
+  private async syncOrg(content: PolicyConfig, at: Date): Promise<Record<string, OrgSyncResult>> {
+    const results: Record<string, OrgSyncResult> = {};
+    results[content.org.tenant.id] = await this.storage.org.sync(content.org.tenant.id, orgSnapshot(content.org), at);
+    for (const tenant of content.tenants) {
+      const snapshot = tenant.org ? orgSnapshot({ ...tenant.org, tenant: { ...tenant.org.tenant, id: tenant.id } }) : emptyOrgSnapshot({ id: tenant.id, name: tenant.id });
+      results[tenant.id] = await this.storage.org.sync(tenant.id, snapshot, at);
+    }
+    return results;
+  }
+}
+
+async function loadOrThrow(dir: string, env: Env): Promise<PolicyConfig> {
+  const result: LoadResult = await loadPolicyConfig(dir, { env });
+  if (!result.ok) {
+    const errors = result.problems.filter((p) => p.severity === 'error');
+    throw new ConfigError(`${dir} has ${errors.length} configuration error(s); run \`llm-rules validate ${dir}\` for details.`, {
+      problems: result.problems,
+    });
+  }
+  return result.config;
+}

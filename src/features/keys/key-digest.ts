@@ -1,0 +1,14 @@
+// Keys are stored only as SHA-256 digests and compared in constant time.
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+
+export function keyDigest(plaintext: string): string {
+  return createHash('sha256').update(plaintext, 'utf8').digest('hex');
+}
+
+export function digestsEqual(a: string, b: string): boolean {
+  const left = Buffer.from(a, 'hex');
+  const right = Buffer.from(b, 'hex');
+  return left.length === right.length && timingSafeEqual(left, right);
+}
+
+export const secureRandomBytes = (n: number): Uint8Array => randomBytes(n);

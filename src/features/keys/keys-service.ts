@@ -1,0 +1,115 @@
+// Issues, lists, rotates, revokes and verifies API keys. The plaintext leaves this module exactly
+// once (returned from create/rotate) and is never stored or logged.
+import { type Clock, systemClock } from '../../core/clock/clock.ts';
+import { generateApiKey, parseApiKey } from '../../core/credentials/api-key-format.ts';
+import { AuthenticationError, NotFoundError, ValidationError } from '../../core/errors/app-error.ts';
+import type { ApiKeyRecord, PrincipalRef, Storage, TenantId } from '../../storage/ports.ts';
+import { digestsEqual, keyDigest, secureRandomBytes } from './key-digest.ts';
+
+export interface IssuedKey {
+  record: ApiKeyRecord;
+  /** Show once; it cannot be recovered later. */
+  plaintext: string;
+}
+
+export interface AuthenticatedKey {
+  tenantId: TenantId;
+  principal: PrincipalRef;
+  keyId: string;
+}
+
+/** last_used_at is refreshed at most this often, so authentication is not a write per request. */
+const LAST_USED_GRANULARITY_MS = 60_000;
+
+export class KeysService {
+  constructor(
+    private readonly storage: Storage,
+    private readonly clock: Clock = systemClock,
+  ) {}
+
+  async create(input: { tenantId: TenantId; principal: PrincipalRef; name?: string; ttlMs?: number }): Promise<IssuedKey> {
+    await this.requireActivePrincipal(input.tenantId, input.principal);
+    const issued = this.newKey(input.tenantId, input.principal, input.name ?? null, input.ttlMs);
+    await this.storage.apiKeys.insert(issued.record);
+    return issued;
+  }
+
+  list(tenantId: TenantId, principal?: PrincipalRef): Promise<ApiKeyRecord[]> {
+    return this.storage.apiKeys.list(tenantId, principal ? { principal } : undefined);
+  }
+
+  /** A successor with the same principal, name and lifetime; the old key keeps working for `graceMs`. */
+  async rotate(tenantId: TenantId, id: string, graceMs: number): Promise<IssuedKey> {
+    const old = await this.storage.apiKeys.get(tenantId, id);
+    if (!old) throw new NotFoundError('key', id);
+    if (old.revokedAt) throw new ValidationError(`Key ${id} is revoked; create a new key instead.`, { field: 'id' });
+    if (old.replacedBy) throw new ValidationError(`Key ${id} was already rotated to ${old.replacedBy}.`, { field: 'id' });
+    const lifetime = old.expiresAt ? old.expiresAt.getTime() - old.createdAt.getTime() : undefined;
+    const issued = this.newKey(tenantId, old.principal, old.name, lifetime);
+    const graceUntil = new Date(this.clock.now().getTime() + graceMs);
+    await this.storage.apiKeys.rotate(tenantId, id, issued.record, graceUntil);
+    return issued;
+  }
+
+  async revoke(tenantId: TenantId, id: string): Promise<void> {
+    if (!(await this.storage.apiKeys.revoke(tenantId, id, this.clock.now()))) throw new NotFoundError('key', id);
+  }
+
+  /** Verifies a presented key; every failure says why, without revealing whether other keys exist. */
+  async authenticate(presented: string): Promise<AuthenticatedKey> {
+    const parsed = parseApiKey(presented.trim());
+    if (!parsed) throw new AuthenticationError('The API key is malformed; keys look like llmr_… as printed by `llm-rules keys create`.');
+    if (!parsed.checksumValid) throw new AuthenticationError('The API key failed its checksum; it was mistyped or truncated.');
+    const record = await this.storage.apiKeys.findForAuthentication(parsed.id);
+    if (!record || !digestsEqual(record.digest, keyDigest(presented.trim()))) {
+      throw new AuthenticationError('The API key is not known.');
+    }
+    const now = this.clock.now();
+    if (record.revokedAt) throw new AuthenticationError(`The API key ${record.id} was revoked.`);
+    if (record.expiresAt && record.expiresAt <= now) throw new AuthenticationError(`The API key ${record.id} has expired.`);
+    if (record.graceUntil && record.graceUntil <= now) {
+      throw new AuthenticationError(`The API key ${record.id} was rotated and its grace period has ended; use its successor.`);
+    }
+    if (!(await this.principalIsActive(record.tenantId, record.principal))) {
+      throw new AuthenticationError(`The owner of API key ${record.id} is no longer active.`);
+    }
+    if (!record.lastUsedAt || now.getTime() - record.lastUsedAt.getTime() >= LAST_USED_GRANULARITY_MS) {
+      await this.storage.apiKeys.touchLastUsed(record.tenantId, record.id, now);
+    }
+    return { tenantId: record.tenantId, principal: record.principal, keyId: record.id };
+  }
+
+  private newKey(tenantId: TenantId, principal: PrincipalRef, name: string | null, ttlMs?: number): IssuedKey {
+    const { id, plaintext } = generateApiKey(secureRandomBytes);
+    const now = this.clock.now();
+    const record: ApiKeyRecord = {
+      tenantId,
+      id,
+      principal,
+      name,
+      digest: keyDigest(plaintext),
+      createdAt: now,
+      expiresAt: ttlMs === undefined ? null : new Date(now.getTime() + ttlMs),
+      lastUsedAt: null,
+      revokedAt: null,
+      replacedBy: null,
+      graceUntil: null,
+    };
+    return { record, plaintext };
+  }
+
+  private async principalIsActive(tenantId: TenantId, principal: PrincipalRef): Promise<boolean> {
+    const found =
+      principal.type === 'user'
+        ? await this.storage.org.getUser(tenantId, principal.id)
+        : await this.storage.org.getServiceAccount(tenantId, principal.id);
+    return found !== undefined && found.deprovisionedAt === null;
+  }
+
+  private async requireActivePrincipal(tenantId: TenantId, principal: PrincipalRef): Promise<void> {
+    if (!(await this.principalIsActive(tenantId, principal))) {
+      const what = principal.type === 'user' ? 'active user' : 'active service account';
+      throw new NotFoundError(what, principal.id, `tenant '${tenantId}'`);
+    }
+  }
+}

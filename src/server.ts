@@ -1,0 +1,108 @@
+// Composition root: builds storage, services and routes, and starts listening.
+import { readFile } from 'node:fs/promises';
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { type Clock, systemClock } from './core/clock/clock.ts';
+import { ActiveBundle } from './features/bundles/active-bundle.ts';
+import { BundlesService } from './features/bundles/bundles-service.ts';
+import { healthRoutes } from './features/health/health-routes.ts';
+import { identityRoutes } from './features/identity/identity-routes.ts';
+import { KeysService } from './features/keys/keys-service.ts';
+import { buildApp } from './http/build-app.ts';
+import { createLogger } from './http/create-logger.ts';
+import type { ServerOptions } from './http/server-options.ts';
+import { createStorage } from './storage/create-storage.ts';
+import type { Storage } from './storage/ports.ts';
+import { VERSION } from './version.ts';
+
+export interface ServerHandle {
+  url: string;
+  app: FastifyInstance;
+  storage: Storage;
+  bundle: ActiveBundle;
+  keys: KeysService;
+  logger: Logger;
+  /** Stops accepting connections, lets in-flight requests finish, then closes storage. */
+  close(): Promise<void>;
+}
+
+export interface ServerDeps {
+  env?: Readonly<Record<string, string | undefined>>;
+  logger?: Logger;
+  storage?: Storage;
+  clock?: Clock;
+  /** Tests add routes (e.g. a slow one to prove graceful shutdown). */
+  extraRoutes?: (app: FastifyInstance) => void;
+}
+
+const DEFAULT_BODY_LIMIT = 10 * 1024 * 1024;
+
+export async function startServer(options: ServerOptions, deps: ServerDeps = {}): Promise<ServerHandle> {
+  const logger = deps.logger ?? createLogger(options.logLevel);
+  const clock = deps.clock ?? systemClock;
+  const storage =
+    deps.storage ?? (await createStorage({ dataDir: options.dataDir, databaseUrl: options.databaseUrl, logger }));
+  try {
+    const applied = await storage.migrate();
+    if (applied.length > 0) logger.info({ migrations: applied }, 'storage migrated');
+    await applyConfigOnStart(options, storage, clock, deps.env ?? {}, logger);
+
+    const bundle = new ActiveBundle(storage, logger);
+    await bundle.start();
+    const limits = bundle.current()?.content.config.limits;
+
+    const app = buildApp({
+      logger,
+      bodyLimit: limits?.max_file_size ?? DEFAULT_BODY_LIMIT,
+      ...(options.tlsCert && options.tlsKey
+        ? { https: { cert: await readFile(options.tlsCert), key: await readFile(options.tlsKey) } }
+        : {}),
+    });
+    const keys = new KeysService(storage, clock);
+    healthRoutes(app, { storage, bundle, version: VERSION });
+    identityRoutes(app, { keys, storage });
+    deps.extraRoutes?.(app);
+
+    await app.listen({ host: options.host, port: options.port });
+    const address = app.server.address();
+    const port = typeof address === 'object' && address ? address.port : options.port;
+    const scheme = options.tlsCert ? 'https' : 'http';
+    const host = options.host.includes(':') ? `[${options.host}]` : options.host;
+    const url = `${scheme}://${host}:${port}`;
+    logger.info({ url, storage: storage.dialect, bundle: bundle.current()?.revision ?? null }, 'llm-rules listening');
+
+    let closing: Promise<void> | undefined;
+    return {
+      url,
+      app,
+      storage,
+      bundle,
+      keys,
+      logger,
+      close: () => {
+        closing ??= (async () => {
+          bundle.stop();
+          await app.close();
+          await storage.close();
+        })();
+        return closing;
+      },
+    };
+  } catch (error) {
+    await storage.close();
+    throw error;
+  }
+}
+
+async function applyConfigOnStart(
+  options: ServerOptions,
+  storage: Storage,
+  clock: Clock,
+  env: Readonly<Record<string, string | undefined>>,
+  logger: Logger,
+): Promise<void> {
+  if (!options.configDir || options.applyConfigOnStart === 'never') return;
+  if (options.applyConfigOnStart === 'if-none' && (await storage.bundles.activeRevision())) return;
+  const result = await new BundlesService(storage, clock).apply(options.configDir, env, `serve --config ${options.configDir}`);
+  logger.info({ revision: result.revision, changed: result.changed, config: options.configDir }, 'config applied at start');
+}
