@@ -1,0 +1,103 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import { manualClock } from '../../core/clock/clock.ts';
+import { generateApiKey } from '../../core/credentials/api-key-format.ts';
+import { AuthenticationError } from '../../core/errors/app-error.ts';
+import { orgSnapshot } from '../../core/org/org-snapshot.ts';
+import { createStorage } from '../../storage/create-storage.ts';
+import type { Storage } from '../../storage/ports.ts';
+import { minimalPolicyConfig } from '../../../test/support/minimal-policy-config.ts';
+import { keyDigest, secureRandomBytes } from './key-digest.ts';
+import { KeysService } from './keys-service.ts';
+
+const HOUR = 3_600_000;
+const alice = { type: 'user' as const, id: 'alice@acme.test' };
+
+describe('KeysService', () => {
+  let storage: Storage;
+  let clock: ReturnType<typeof manualClock>;
+  let keys: KeysService;
+
+  beforeEach(async () => {
+    storage = await createStorage({ memory: true });
+    await storage.migrate();
+    clock = manualClock();
+    await storage.org.sync('acme', orgSnapshot(minimalPolicyConfig().org), clock.now());
+    keys = new KeysService(storage, clock);
+  });
+
+  it('authenticates a fresh key as its principal and stores only its digest', async () => {
+    const issued = await keys.create({ tenantId: 'acme', principal: alice, name: 'laptop', ttlMs: 90 * 24 * HOUR });
+    expect(await keys.authenticate(issued.plaintext)).toEqual({ tenantId: 'acme', principal: alice, keyId: issued.record.id });
+    const stored = await storage.apiKeys.get('acme', issued.record.id);
+    expect(stored?.digest).toBe(keyDigest(issued.plaintext));
+    expect(JSON.stringify(stored)).not.toContain(issued.plaintext.slice(17));
+  });
+
+  it('refuses keys for principals that do not exist', async () => {
+    await expect(keys.create({ tenantId: 'acme', principal: { type: 'user', id: 'mallory@acme.test' } })).rejects.toThrow(
+      /active user 'mallory@acme.test' was not found in tenant 'acme'/,
+    );
+    await expect(keys.create({ tenantId: 'globex', principal: alice })).rejects.toThrow(/tenant 'globex'/);
+  });
+
+  it.each([
+    ['malformed', 'sk-ant-api03-xyz', /malformed/],
+    ['mistyped', 'llmr_AAAAAAAAAAAABBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB_000000', /checksum/],
+  ])('rejects a %s key before any lookup', async (_what, key, message) => {
+    await expect(keys.authenticate(key)).rejects.toThrow(message);
+  });
+
+  it('rejects a well-formed key it never issued', async () => {
+    const { plaintext } = generateApiKey(secureRandomBytes);
+    await expect(keys.authenticate(plaintext)).rejects.toThrow(/not known/);
+  });
+
+  it('rejects revoked and expired keys', async () => {
+    const revoked = await keys.create({ tenantId: 'acme', principal: alice });
+    await keys.revoke('acme', revoked.record.id);
+    await expect(keys.authenticate(revoked.plaintext)).rejects.toThrow(/revoked/);
+
+    const shortLived = await keys.create({ tenantId: 'acme', principal: alice, ttlMs: HOUR });
+    clock.advance(HOUR);
+    await expect(keys.authenticate(shortLived.plaintext)).rejects.toBeInstanceOf(AuthenticationError);
+    await expect(keys.authenticate(shortLived.plaintext)).rejects.toThrow(/expired/);
+  });
+
+  it('keeps old and new keys working during the rotation grace period, then only the new one', async () => {
+    const old = await keys.create({ tenantId: 'acme', principal: alice, ttlMs: 90 * 24 * HOUR });
+    const successor = await keys.rotate('acme', old.record.id, 24 * HOUR);
+    expect(successor.record.expiresAt!.getTime() - successor.record.createdAt.getTime()).toBe(90 * 24 * HOUR);
+    await expect(keys.authenticate(old.plaintext)).resolves.toMatchObject({ keyId: old.record.id });
+    await expect(keys.authenticate(successor.plaintext)).resolves.toMatchObject({ keyId: successor.record.id });
+    clock.advance(24 * HOUR);
+    await expect(keys.authenticate(old.plaintext)).rejects.toThrow(/grace period has ended/);
+    await expect(keys.authenticate(successor.plaintext)).resolves.toMatchObject({ keyId: successor.record.id });
+    await expect(keys.rotate('acme', old.record.id, HOUR)).rejects.toThrow(/already rotated/);
+  });
+
+  it('stops authenticating a deprovisioned user', async () => {
+    const issued = await keys.create({ tenantId: 'acme', principal: alice });
+    const org = minimalPolicyConfig().org;
+    org.business_units[0]!.teams[0]!.members = [];
+    await storage.org.sync('acme', orgSnapshot(org), clock.now());
+    await expect(keys.authenticate(issued.plaintext)).rejects.toThrow(/no longer active/);
+  });
+
+  it('records last use at most once a minute', async () => {
+    const issued = await keys.create({ tenantId: 'acme', principal: alice });
+    await keys.authenticate(issued.plaintext);
+    const first = (await storage.apiKeys.get('acme', issued.record.id))!.lastUsedAt;
+    expect(first).toEqual(clock.now());
+    clock.advance(30_000);
+    await keys.authenticate(issued.plaintext);
+    expect((await storage.apiKeys.get('acme', issued.record.id))!.lastUsedAt).toEqual(first);
+    clock.advance(30_000);
+    await keys.authenticate(issued.plaintext);
+    expect((await storage.apiKeys.get('acme', issued.record.id))!.lastUsedAt).toEqual(clock.now());
+  });
+
+  it('issues keys to service accounts', async () => {
+    const issued = await keys.create({ tenantId: 'acme', principal: { type: 'service_account', id: 'ci' } });
+    await expect(keys.authenticate(issued.plaintext)).resolves.toMatchObject({ principal: { type: 'service_account', id: 'ci' } });
+  });
+});
