@@ -1,0 +1,115 @@
+// Loads a `.claude/` config-as-code directory into a PolicyConfig, collecting every problem in every file.
+
+import { resolve } from 'node:path';
+import { type LoadContext, pathKind } from './config-files.ts';
+import type { ConfigProblem } from './config-problem.ts';
+import { ProblemList } from './config-problem.ts';
+import { checkAlertScopes, checkPreload, checkRuleTargets } from './cross-checks.ts';
+import { loadAlerts } from './load-alerts.ts';
+import { loadMainConfig } from './load-main-config.ts';
+import { loadOrg } from './load-org.ts';
+import { loadRoles } from './load-roles.ts';
+import { checkDuplicateRuleIds, loadRules } from './load-rules.ts';
+import { loadTenants } from './load-tenants.ts';
+import { loadTests } from './load-tests.ts';
+import type { OrgConfig, PolicyConfig } from './policy-config.ts';
+
+export type { ConfigProblem } from './config-problem.ts';
+
+export type LoadResult =
+  | { ok: true; config: PolicyConfig; warnings: ConfigProblem[] }
+  | { ok: false; problems: ConfigProblem[] };
+
+export interface LoadOptions {
+  /** Values for `${VAR}` interpolation; defaults to the process environment. */
+  env?: Readonly<Record<string, string | undefined>>;
+}
+
+export const DEFAULT_TENANT = { id: 'default', name: 'Default' } as const;
+
+/** Never throws for a user mistake: every problem (errors and warnings) comes back in the result. */
+export async function loadPolicyConfig(dir: string, options: LoadOptions = {}): Promise<LoadResult> {
+  const ctx: LoadContext = { dir, env: options.env ?? process.env, problems: new ProblemList() };
+  const kind = await pathKind(resolve(dir));
+  if (kind !== 'dir') {
+    ctx.problems.whole(dir, kind === 'missing' ? `directory not found: ${dir}` : `not a directory: ${dir}`, {
+      hint: `point at a .claude/ config directory, or create one with \`llm-rules init ${dir}\``,
+    });
+    return { ok: false, problems: ctx.problems.items };
+  }
+
+  const main = await loadMainConfig(ctx);
+  const { roles, complete: rolesComplete } = await loadRoles(ctx);
+  const roleNames = rolesComplete ? Object.keys(roles) : undefined;
+  const alerts = await loadAlerts(ctx);
+  const hasOrg = (await pathKind(resolve(dir, 'org'))) === 'dir';
+  const org = hasOrg
+    ? await loadOrg(ctx, { rel: 'org', defaultTenant: { ...DEFAULT_TENANT }, roles: roleNames })
+    : emptyOrg();
+  const rootRules = [
+    ...(await loadRules(ctx, 'rules-master', 'rules-master')),
+    ...(await loadRules(ctx, 'rules', 'rules')),
+  ];
+  checkDuplicateRuleIds(ctx, rootRules);
+  const tenants = await loadTenants(ctx, main, roleNames, org.tenant.id);
+  const tests = await loadTests(ctx);
+
+  checkAlertScopes(ctx, alerts, org);
+  if (main.config) {
+    const allRules = [...rootRules, ...tenants.flatMap((t) => t.rules)];
+    checkPreload(ctx, main.config, [...new Set(allRules.map((item) => item.rule.id))], main.source);
+    checkRuleTargets(ctx, allRules, {
+      config: main.config,
+      orgs: [org, ...tenants.flatMap((t) => (t.tenant.org ? [t.tenant.org] : []))],
+      tenantIds: [org.tenant.id, ...tenants.map((t) => t.tenant.id)],
+    });
+    if (tenants.length > 0 && !main.config.multi_tenant.enabled && main.source) {
+      ctx.problems.add({
+        file: main.source.file,
+        line: 0,
+        column: 0,
+        path: 'multi_tenant.enabled',
+        message: `tenants/ defines ${tenants.length} tenant(s) but multi_tenant.enabled is false`,
+        hint: 'set multi_tenant.enabled: true, or remove tenants/',
+        severity: 'warning',
+      });
+    }
+  }
+
+  const problems = sortProblems(ctx.problems.items);
+  if (!main.config || ctx.problems.errorCount > 0) return { ok: false, problems };
+  const config: PolicyConfig = {
+    format_version: 1,
+    config: main.config,
+    roles,
+    alerts: alerts.alerts,
+    org,
+    rules: rootRules.map((item) => item.rule),
+    tenants: tenants.map((t) => t.tenant),
+    tests,
+  };
+  return { ok: true, config, warnings: problems };
+}
+
+function emptyOrg(): OrgConfig {
+  return {
+    tenant: { ...DEFAULT_TENANT },
+    business_units: [],
+    groups: [],
+    service_accounts: [],
+    role_bindings: [],
+    inheritance: {
+      deny_overrides_allow: true,
+      business_unit_overrides_general: true,
+      security_policies_enforced: true,
+    },
+    budgets: [],
+  };
+}
+
+/** By file, then position, so output is stable whatever order the loaders ran in. */
+function sortProblems(problems: ConfigProblem[]): ConfigProblem[] {
+  return [...problems].sort((a, b) =>
+    a.file !== b.file ? (a.file < b.file ? -1 : 1) : a.line - b.line || a.column - b.column,
+  );
+}

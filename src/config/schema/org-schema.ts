@@ -1,0 +1,98 @@
+// One file of org/ (hierarchy, role matrix, budgets); every key is optional and files are merged.
+
+import { z } from 'zod';
+import { emailSchema, idSchema, listOf, orgRefSchema } from './common-schemas.ts';
+
+const member = z.strictObject({
+  email: emailSchema,
+  name: z.string().optional(),
+  roles: listOf(z.string().min(1)),
+  groups: listOf(z.string().min(1)),
+});
+
+const teamFields = {
+  id: idSchema,
+  name: z.string().min(1).optional(),
+  members: listOf(member),
+};
+
+const nestedTeam = z.strictObject(teamFields);
+
+/** A team listed at the top level, pointing at its business unit. */
+const flatTeam = z.strictObject({ ...teamFields, business_unit: idSchema });
+
+const businessUnit = z.strictObject({
+  id: idSchema,
+  name: z.string().min(1).optional(),
+  teams: listOf(nestedTeam),
+});
+
+const group = z.strictObject({
+  id: idSchema,
+  name: z.string().optional(),
+  idp_group: z.string().min(1),
+  roles: listOf(z.string().min(1)),
+  bind_to: orgRefSchema.optional(),
+});
+
+const serviceAccount = z.strictObject({
+  id: idSchema,
+  name: z.string().optional(),
+  team: idSchema.optional(),
+  roles: listOf(z.string().min(1)),
+});
+
+const roleBinding = z.strictObject({
+  role: z.string().min(1),
+  at: orgRefSchema,
+  subjects: z.array(z.string().min(1)).min(1),
+});
+
+const inheritance = z.strictObject({
+  deny_overrides_allow: z.boolean().default(true),
+  business_unit_overrides_general: z.boolean().default(true),
+  security_policies_enforced: z
+    .boolean()
+    .refine((value) => value, {
+      message: 'security policies are always enforced and cannot be turned off',
+      params: { hint: 'remove the key or set it to true' },
+    })
+    .default(true),
+});
+
+const thresholds = z
+  .array(z.number().gt(0).lte(100))
+  .superRefine((values, ctx) => {
+    for (let i = 1; i < values.length; i++) {
+      if (values[i]! <= values[i - 1]!) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [i],
+          message: `alert thresholds must be ascending: ${values[i]} comes after ${values[i - 1]}`,
+          params: { hint: 'list percentages from low to high, e.g. [50, 80, 100]' },
+        });
+      }
+    }
+  })
+  .default([50, 80, 100]);
+
+const budget = z.strictObject({
+  id: idSchema,
+  scope: orgRefSchema,
+  monthly_budget: z.number().min(0),
+  alert_thresholds: thresholds,
+  approval_required_above: z.number().gt(0).optional(),
+});
+
+export const orgFileSchema = z.strictObject({
+  tenant: z.strictObject({ id: idSchema, name: z.string().min(1).optional() }).optional(),
+  business_units: listOf(businessUnit),
+  teams: listOf(flatTeam),
+  groups: listOf(group),
+  service_accounts: listOf(serviceAccount),
+  role_bindings: listOf(roleBinding),
+  inheritance: inheritance.optional(),
+  budgets: listOf(budget),
+});
+
+export type OrgFile = z.output<typeof orgFileSchema>;
