@@ -1,0 +1,35 @@
+// Picks the storage adapter from configuration: PostgreSQL when a URL is given, the fake on request, else SQLite.
+
+import { createMemoryStorage } from './memory/memory-storage.ts';
+import type { Storage } from './ports.ts';
+import { createPostgresStorage } from './postgres/postgres-storage.ts';
+import { createSqliteStorage } from './sqlite/sqlite-storage.ts';
+import type { StorageLogger } from './storage-logger.ts';
+
+export const DEFAULT_DATA_DIR = './.llm-rules';
+
+export interface CreateStorageOptions {
+  /** SQLite: the directory holding `llm-rules.db`, created if missing. Default `./.llm-rules`. */
+  dataDir?: string;
+  /** Set → PostgreSQL. */
+  databaseUrl?: string;
+  /** PostgreSQL schema (created if missing); tests use one each to run in isolation. */
+  postgresSchema?: string;
+  /** The in-memory fake, for unit tests. */
+  memory?: boolean;
+  logger?: StorageLogger;
+}
+
+/** Opens storage without migrating it; call `storage.migrate()` (the CLI `migrate` and server start do). */
+export async function createStorage(options: CreateStorageOptions = {}): Promise<Storage> {
+  const logger = options.logger;
+  if (options.databaseUrl) {
+    return createPostgresStorage({
+      databaseUrl: options.databaseUrl,
+      ...(options.postgresSchema ? { schema: options.postgresSchema } : {}),
+      ...(logger ? { logger } : {}),
+    });
+  }
+  if (options.memory) return createMemoryStorage(logger ? { logger } : {});
+  return createSqliteStorage({ dataDir: options.dataDir ?? DEFAULT_DATA_DIR, ...(logger ? { logger } : {}) });
+}

@@ -1,0 +1,116 @@
+// BundleStore over Kysely, shared by SQLite and PostgreSQL; deployment-wide, so nothing here takes a tenant.
+
+import type { Kysely } from 'kysely';
+import type { PolicyConfig } from '../../config/policy-config.ts';
+import type { ActiveRevisionWatch, ActiveState } from '../active-revision-watch.ts';
+import type { BundleActivation, BundleRecord, BundleStore } from '../ports.ts';
+import { unknownBundleError } from '../storage-errors.ts';
+import { activationFromRow, fromJson, toDate, toMillis } from './kysely-row-mappers.ts';
+import type { StorageDatabase } from './kysely-schema.ts';
+import type { SqlDialectTraits } from './sql-dialect-traits.ts';
+
+/** The cheap query every poll runs. */
+export async function loadActiveState(db: Kysely<StorageDatabase>): Promise<ActiveState> {
+  const row = await db
+    .selectFrom('active_bundle')
+    .select(['seq', 'revision'])
+    .where('id', '=', 1)
+    .executeTakeFirst();
+  return { seq: Number(row?.seq ?? 0), revision: row?.revision ?? null };
+}
+
+export class KyselyBundleStore implements BundleStore {
+  readonly #db: Kysely<StorageDatabase>;
+  readonly #traits: SqlDialectTraits;
+  readonly #watch: ActiveRevisionWatch;
+
+  constructor(db: Kysely<StorageDatabase>, traits: SqlDialectTraits, watch: ActiveRevisionWatch) {
+    this.#db = db;
+    this.#traits = traits;
+    this.#watch = watch;
+  }
+
+  async put(bundle: BundleRecord): Promise<boolean> {
+    // ON CONFLICT DO NOTHING: an existing revision is never overwritten, and a concurrent put is not an error.
+    const result = await this.#db
+      .insertInto('bundles')
+      .values({
+        revision: bundle.revision,
+        content: JSON.stringify(bundle.content),
+        created_at: toMillis(bundle.createdAt),
+        created_by: bundle.createdBy,
+      })
+      .onConflict((oc) => oc.column('revision').doNothing())
+      .executeTakeFirst();
+    return (result.numInsertedOrUpdatedRows ?? 0n) > 0n;
+  }
+
+  async get(revision: string): Promise<BundleRecord | undefined> {
+    const row = await this.#db
+      .selectFrom('bundles')
+      .selectAll()
+      .where('revision', '=', revision)
+      .executeTakeFirst();
+    if (!row) return undefined;
+    return {
+      revision: row.revision,
+      content: fromJson(row.content) as PolicyConfig,
+      createdAt: toDate(row.created_at),
+      createdBy: row.created_by,
+    };
+  }
+
+  async activate(revision: string, appliedBy: string, at: Date): Promise<BundleActivation> {
+    // A listener added just before this call must hear about it, so its baseline is read first.
+    await this.#watch.ready();
+    const { activation, state } = await this.#db.transaction().execute(async (trx) => {
+      const current = await trx
+        .selectFrom('active_bundle')
+        .select(['revision', 'seq'])
+        .where('id', '=', 1)
+        .$if(this.#traits.supportsForUpdate, (q) => q.forUpdate())
+        .executeTakeFirstOrThrow();
+      const exists = await trx
+        .selectFrom('bundles')
+        .select('revision')
+        .where('revision', '=', revision)
+        .executeTakeFirst();
+      if (!exists) throw unknownBundleError(revision);
+      const row = await trx
+        .insertInto('bundle_activations')
+        .values({
+          revision,
+          previous_revision: current.revision,
+          applied_by: appliedBy,
+          applied_at: toMillis(at),
+        })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      const state: ActiveState = { seq: Number(row.seq), revision };
+      await trx.updateTable('active_bundle').set({ revision, seq: state.seq }).where('id', '=', 1).execute();
+      await this.#traits.announceActivation?.(trx, state);
+      return { activation: activationFromRow(row), state };
+    });
+    this.#watch.observe(state);
+    return activation;
+  }
+
+  async activeRevision(): Promise<string | null> {
+    return (await loadActiveState(this.#db)).revision;
+  }
+
+  async history(limit: number): Promise<BundleActivation[]> {
+    if (limit <= 0) return [];
+    const rows = await this.#db
+      .selectFrom('bundle_activations')
+      .selectAll()
+      .orderBy('seq', 'desc')
+      .limit(limit)
+      .execute();
+    return rows.map(activationFromRow);
+  }
+
+  onActiveChange(listener: (revision: string) => void): () => void {
+    return this.#watch.subscribe(listener);
+  }
+}

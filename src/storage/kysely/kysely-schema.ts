@@ -1,0 +1,111 @@
+// The table shapes both SQL dialects share, as Kysely sees them; column names stay snake_case.
+
+import type { ColumnType, Generated } from 'kysely';
+
+/**
+ * Epoch milliseconds. SQLite INTEGER reads back as a number; PostgreSQL BIGINT (int8) reads back
+ * as a string because node-postgres will not silently lose precision. Mappers normalize to `Date`.
+ */
+export type MillisColumn = ColumnType<number | string, number, number>;
+export type NullableMillisColumn = ColumnType<number | string | null, number | null, number | null>;
+/** JSON: TEXT in SQLite (reads back as a string), JSONB in PostgreSQL (reads back parsed). Written as a JSON string. */
+export type JsonColumn = ColumnType<unknown, string, string>;
+
+export interface TenantsTable {
+  id: string;
+  name: string;
+  created_at: MillisColumn;
+}
+
+export interface BusinessUnitsTable {
+  tenant_id: string;
+  id: string;
+  name: string;
+}
+
+export interface TeamsTable {
+  tenant_id: string;
+  id: string;
+  business_unit_id: string;
+  name: string;
+}
+
+export interface UsersTable {
+  tenant_id: string;
+  id: string;
+  email: string;
+  name: string | null;
+  team_id: string | null;
+  business_unit_id: string | null;
+  roles: JsonColumn;
+  groups: JsonColumn;
+  deprovisioned_at: NullableMillisColumn;
+}
+
+export interface GroupsTable {
+  tenant_id: string;
+  id: string;
+  name: string | null;
+  idp_group: string;
+  roles: JsonColumn;
+}
+
+export interface ServiceAccountsTable {
+  tenant_id: string;
+  id: string;
+  name: string | null;
+  team_id: string | null;
+  roles: JsonColumn;
+  deprovisioned_at: NullableMillisColumn;
+}
+
+export interface ApiKeysTable {
+  tenant_id: string;
+  id: string;
+  principal_type: string;
+  principal_id: string;
+  name: string | null;
+  digest: string;
+  created_at: MillisColumn;
+  expires_at: NullableMillisColumn;
+  last_used_at: NullableMillisColumn;
+  revoked_at: NullableMillisColumn;
+  replaced_by: string | null;
+  grace_until: NullableMillisColumn;
+}
+
+export interface BundlesTable {
+  revision: string;
+  content: JsonColumn;
+  created_at: MillisColumn;
+  created_by: string;
+}
+
+export interface BundleActivationsTable {
+  /** INTEGER in both dialects (not BIGINT), so PostgreSQL returns a number. */
+  seq: Generated<number>;
+  revision: string;
+  previous_revision: string | null;
+  applied_by: string;
+  applied_at: MillisColumn;
+}
+
+/** Exactly one row (id = 1), created by the first migration; `seq` is 0 until the first activation. */
+export interface ActiveBundleTable {
+  id: number;
+  revision: string | null;
+  seq: number;
+}
+
+export interface StorageDatabase {
+  tenants: TenantsTable;
+  business_units: BusinessUnitsTable;
+  teams: TeamsTable;
+  users: UsersTable;
+  groups: GroupsTable;
+  service_accounts: ServiceAccountsTable;
+  api_keys: ApiKeysTable;
+  bundles: BundlesTable;
+  bundle_activations: BundleActivationsTable;
+  active_bundle: ActiveBundleTable;
+}

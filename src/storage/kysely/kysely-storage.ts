@@ -1,0 +1,76 @@
+// Assembles a Storage from a Kysely instance and its dialect's parts; SQLite and PostgreSQL differ only in those parts.
+
+import { type Kysely, type MigrationProvider, Migrator } from 'kysely';
+import { AppError } from '../../core/errors/app-error.ts';
+import { ActiveRevisionWatch, type ChangeSource } from '../active-revision-watch.ts';
+import type { Storage } from '../ports.ts';
+import type { StorageLogger } from '../storage-logger.ts';
+import { KyselyApiKeyStore } from './kysely-api-key-store.ts';
+import { KyselyBundleStore, loadActiveState } from './kysely-bundle-store.ts';
+import { KyselyOrgStore } from './kysely-org-store.ts';
+import type { StorageDatabase } from './kysely-schema.ts';
+import type { SqlDialectTraits } from './sql-dialect-traits.ts';
+
+export interface KyselyStorageParts {
+  dialect: 'sqlite' | 'postgres';
+  db: Kysely<StorageDatabase>;
+  traits: SqlDialectTraits;
+  migrations: MigrationProvider;
+  /** PostgreSQL: the schema holding kysely_migration, so another schema's migration table is never mistaken for ours. */
+  migrationTableSchema?: string;
+  /** How this process hears about activations made by others: a poller (SQLite) or LISTEN/NOTIFY (PostgreSQL). */
+  changeSource: ChangeSource;
+  logger: StorageLogger;
+  /** Runs after the Kysely instance is destroyed. */
+  onClose?: () => Promise<void>;
+}
+
+export class StorageNotReadyError extends AppError {
+  constructor(pending: string[]) {
+    super(503, 'storage_not_ready', `The database is not migrated; run \`llm-rules migrate\`.`, { pending });
+  }
+}
+
+export function createKyselyStorage(parts: KyselyStorageParts): Storage {
+  const { db } = parts;
+  const migrator = new Migrator({
+    db,
+    provider: parts.migrations,
+    ...(parts.migrationTableSchema ? { migrationTableSchema: parts.migrationTableSchema } : {}),
+  });
+  const watch = new ActiveRevisionWatch({
+    load: () => loadActiveState(db),
+    source: parts.changeSource,
+    logger: parts.logger,
+  });
+  let migrated = false;
+  let closing: Promise<void> | undefined;
+
+  return {
+    dialect: parts.dialect,
+    org: new KyselyOrgStore(db),
+    apiKeys: new KyselyApiKeyStore(db, parts.traits),
+    bundles: new KyselyBundleStore(db, parts.traits, watch),
+    async migrate() {
+      const { error, results = [] } = await migrator.migrateToLatest();
+      if (error) throw error;
+      return results.filter((r) => r.status === 'Success').map((r) => r.migrationName);
+    },
+    async ping() {
+      if (!migrated) {
+        const pending = (await migrator.getMigrations()).filter((m) => !m.executedAt).map((m) => m.name);
+        if (pending.length > 0) throw new StorageNotReadyError(pending);
+        migrated = true;
+      }
+      await loadActiveState(db);
+    },
+    close() {
+      closing ??= (async () => {
+        await watch.close();
+        await db.destroy();
+        await parts.onClose?.();
+      })();
+      return closing;
+    },
+  };
+}

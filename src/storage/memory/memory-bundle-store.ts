@@ -1,0 +1,63 @@
+// In-memory BundleStore for unit tests; listeners hear about an activation before `activate` resolves.
+
+import { ActiveRevisionWatch } from '../active-revision-watch.ts';
+import type { BundleActivation, BundleRecord, BundleStore } from '../ports.ts';
+import { unknownBundleError } from '../storage-errors.ts';
+import type { StorageLogger } from '../storage-logger.ts';
+
+const copy = <T>(value: T): T => structuredClone(value);
+
+export class MemoryBundleStore implements BundleStore {
+  readonly #bundles = new Map<string, BundleRecord>();
+  readonly #activations: BundleActivation[] = [];
+  readonly #watch: ActiveRevisionWatch;
+
+  constructor(logger: StorageLogger) {
+    this.#watch = new ActiveRevisionWatch({ load: async () => this.#state(), logger });
+  }
+
+  async put(bundle: BundleRecord): Promise<boolean> {
+    if (this.#bundles.has(bundle.revision)) return false;
+    this.#bundles.set(bundle.revision, copy(bundle));
+    return true;
+  }
+
+  async get(revision: string): Promise<BundleRecord | undefined> {
+    const bundle = this.#bundles.get(revision);
+    return bundle && copy(bundle);
+  }
+
+  async activate(revision: string, appliedBy: string, at: Date): Promise<BundleActivation> {
+    if (!this.#bundles.has(revision)) throw unknownBundleError(revision);
+    await this.#watch.ready();
+    const activation: BundleActivation = {
+      revision,
+      previousRevision: this.#state().revision,
+      appliedBy,
+      appliedAt: new Date(at),
+    };
+    this.#activations.push(activation);
+    this.#watch.observe(this.#state());
+    return copy(activation);
+  }
+
+  async activeRevision(): Promise<string | null> {
+    return this.#state().revision;
+  }
+
+  async history(limit: number): Promise<BundleActivation[]> {
+    return [...this.#activations].reverse().slice(0, Math.max(0, limit)).map(copy);
+  }
+
+  onActiveChange(listener: (revision: string) => void): () => void {
+    return this.#watch.subscribe(listener);
+  }
+
+  close(): Promise<void> {
+    return this.#watch.close();
+  }
+
+  #state() {
+    return { seq: this.#activations.length, revision: this.#activations.at(-1)?.revision ?? null };
+  }
+}

@@ -1,0 +1,11 @@
+// The PostgreSQL flavour of the shared migrations: BIGINT epoch ms, JSONB, an identity sequence.
+
+import type { MigrationProvider } from 'kysely';
+import { createMigrationProvider } from '../kysely/kysely-migrations.ts';
+
+export const postgresMigrations: MigrationProvider = createMigrationProvider({
+  millis: 'bigint',
+  json: 'jsonb',
+  // INTEGER (not BIGINT) so node-postgres returns a number; 2^31 activations is far beyond any deployment.
+  serialSeq: (table) => table.addColumn('seq', 'integer', (c) => c.primaryKey().generatedAlwaysAsIdentity()),
+});
