@@ -20,8 +20,10 @@ export async function validateCommand(args: string[], io: CliIo): Promise<number
     return 0;
   }
   const dir = positionals[0] ?? '.claude';
-  // Load by absolute path so io.cwd (not the process's) decides; problems are shown relative to it again.
-  const result = await loadPolicyConfig(resolve(io.cwd, dir), { env: io.env });
+  // io.cwd decides what a relative DIR means; when it is not the process's, load by absolute path
+  // and show the problems relative to io.cwd again.
+  const target = resolve(io.cwd) === process.cwd() ? dir : resolve(io.cwd, dir);
+  const result = await loadPolicyConfig(target, { env: io.env });
   const problems = result.ok ? result.warnings : result.problems;
   const shown = problems.map((p) => ({ ...p, file: shortPath(p.file, io.cwd) }));
   if (values.json) {

@@ -6,7 +6,7 @@ import type { FieldPath } from './config-problem.ts';
 import { didYouMean } from './did-you-mean.ts';
 import { checkOrg, type LocatedOrg } from './org-checks.ts';
 import type { BusinessUnitConfig, OrgConfig, TeamConfig } from './policy-config.ts';
-import { type OrgFile, orgFileSchema } from './schema/org-schema.ts';
+import { type OrgFile, type OrgListKey, orgFileSchema, orgItemSchemas } from './schema/org-schema.ts';
 import { positionOf, reportAt, type SourceFile } from './source-file.ts';
 import { validateWith } from './zod-issues.ts';
 
@@ -25,7 +25,7 @@ export interface OrgOptions {
 
 export async function loadOrg(ctx: LoadContext, options: OrgOptions): Promise<OrgConfig> {
   const files: { source: SourceFile; data: OrgFile }[] = [];
-  let complete = true;
+  const incomplete = new Set<string>();
   for (const entry of await listDir(ctx, options.rel)) {
     if (entry.name.startsWith('.')) continue;
     const rel = posix.join(options.rel, entry.name);
@@ -39,13 +39,32 @@ export async function loadOrg(ctx: LoadContext, options: OrgOptions): Promise<Or
     }
     const source = await readSource(ctx, rel);
     const raw = source ? topLevelMapping(ctx, source) : undefined;
-    const data = source && raw ? validateWith(orgFileSchema, raw, source, ctx.problems) : undefined;
-    if (source && data) files.push({ source, data });
-    else complete = false;
+    const top = source && raw ? validateWith(orgFileSchema, raw, source, ctx.problems) : undefined;
+    if (!source || !top) {
+      for (const key of raw ? Object.keys(raw) : ['business_units', 'teams', 'groups', 'service_accounts'])
+        incomplete.add(key);
+      continue;
+    }
+    const data = { ...top } as OrgFile;
+    for (const key of Object.keys(orgItemSchemas) as OrgListKey[]) {
+      const schema = orgItemSchemas[key];
+      const items = top[key].map((value, index) => {
+        const item = validateWith(schema, value, source, ctx.problems, { basePath: [key, index] });
+        if (!item) incomplete.add(key);
+        return item;
+      });
+      (data as Record<OrgListKey, unknown[]>)[key] = items;
+    }
+    files.push({ source, data });
   }
   const located = mergeOrgFiles(ctx, files, options);
-  // With a file missing, references into it would be reported as unknown: check them only on a complete org.
-  checkOrg(ctx, located, { roles: options.roles, references: complete });
+  // References into a file that failed to load would all look unknown: only check what loaded in full.
+  checkOrg(ctx, located, {
+    roles: options.roles,
+    nodes: !incomplete.has('business_units') && !incomplete.has('teams'),
+    groups: !incomplete.has('groups'),
+    serviceAccounts: !incomplete.has('service_accounts'),
+  });
   const required = options.requiredTenantId;
   if (required !== undefined && located.tenantAt && located.org.tenant.id !== required) {
     const { source, path } = located.tenantAt;
@@ -113,6 +132,7 @@ function mergeOrgFiles(
       }
     }
     data.business_units.forEach((unit, index) => {
+      if (!unit) return;
       const bu: BusinessUnitConfig = { id: unit.id, name: unit.name ?? unit.id, teams: [] };
       located.org.business_units.push(bu);
       located.businessUnits.push({ value: bu, source, path: ['business_units', index] });
@@ -121,18 +141,22 @@ function mergeOrgFiles(
       });
     });
     data.groups.forEach((value, index) => {
+      if (!value) return;
       located.org.groups.push(value);
       located.groups.push({ value, source, path: ['groups', index] });
     });
     data.service_accounts.forEach((value, index) => {
+      if (!value) return;
       located.org.service_accounts.push(value);
       located.serviceAccounts.push({ value, source, path: ['service_accounts', index] });
     });
     data.role_bindings.forEach((value, index) => {
+      if (!value) return;
       located.org.role_bindings.push(value);
       located.roleBindings.push({ value, source, path: ['role_bindings', index] });
     });
     data.budgets.forEach((value, index) => {
+      if (!value) return;
       located.org.budgets.push(value);
       located.budgets.push({ value, source, path: ['budgets', index] });
     });
@@ -140,6 +164,7 @@ function mergeOrgFiles(
   // Flat teams attach after every file's business units are known, so files may be in any order.
   for (const { source, data } of files) {
     data.teams.forEach((team, index) => {
+      if (!team) return;
       const bu = located.org.business_units.find((unit) => unit.id === team.business_unit);
       if (!bu) {
         const known = located.org.business_units.map((unit) => unit.id);

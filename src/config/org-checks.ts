@@ -67,8 +67,10 @@ export function missingRef(
 export interface OrgCheckOptions {
   /** Known roles, or undefined to skip role checks. */
   roles: readonly string[] | undefined;
-  /** Whether to check references between org items (false when some org file failed to load). */
-  references: boolean;
+  /** Which kinds of reference target loaded in full (false when a file defining them failed to load). */
+  nodes: boolean;
+  groups: boolean;
+  serviceAccounts: boolean;
 }
 
 export function checkOrg(ctx: LoadContext, located: LocatedOrg, options: OrgCheckOptions): void {
@@ -80,7 +82,6 @@ export function checkOrg(ctx: LoadContext, located: LocatedOrg, options: OrgChec
   checkUnique(ctx, located.serviceAccounts, (account) => account.id, 'id', 'service account id');
   checkUnique(ctx, located.budgets, (budget) => budget.id, 'id', 'budget id');
 
-  if (!options.references) return;
   const roles = options.roles;
   const groupIds = located.org.groups.map((group) => group.id);
   const serviceIds = located.org.service_accounts.map((account) => account.id);
@@ -92,7 +93,7 @@ export function checkOrg(ctx: LoadContext, located: LocatedOrg, options: OrgChec
   for (const member of located.members) {
     checkRoles(member);
     member.value.groups.forEach((group, i) => {
-      if (!groupIds.includes(group)) {
+      if (options.groups && !groupIds.includes(group)) {
         reportAt(ctx.problems, member.source, [...member.path, 'groups', i], `unknown group "${group}"`, {
           hint: didYouMean(group, groupIds) ?? 'define it under groups: in an org file',
         });
@@ -107,7 +108,7 @@ export function checkOrg(ctx: LoadContext, located: LocatedOrg, options: OrgChec
   for (const account of located.serviceAccounts) {
     checkRoles(account);
     const team = account.value.team;
-    if (team !== undefined && !index.teams.includes(team)) {
+    if (team !== undefined && options.nodes && !index.teams.includes(team)) {
       reportAt(ctx.problems, account.source, [...account.path, 'team'], `unknown team "${team}"`, {
         hint: didYouMean(team, index.teams),
       });
@@ -115,15 +116,15 @@ export function checkOrg(ctx: LoadContext, located: LocatedOrg, options: OrgChec
   }
   for (const binding of located.roleBindings) {
     checkRole(ctx, binding.source, [...binding.path, 'role'], binding.value.role, roles);
-    checkRef(ctx, binding.source, [...binding.path, 'at'], binding.value.at, index);
+    if (options.nodes) checkRef(ctx, binding.source, [...binding.path, 'at'], binding.value.at, index);
     binding.value.subjects.forEach((subject, i) => {
-      const problem = missingSubject(subject, index, groupIds, serviceIds);
+      const problem = missingSubject(subject, index, groupIds, serviceIds, options);
       if (problem)
         reportAt(ctx.problems, binding.source, [...binding.path, 'subjects', i], problem.message, problem);
     });
   }
   for (const budget of located.budgets) {
-    checkRef(ctx, budget.source, [...budget.path, 'scope'], budget.value.scope, index);
+    if (options.nodes) checkRef(ctx, budget.source, [...budget.path, 'scope'], budget.value.scope, index);
   }
 }
 
@@ -182,16 +183,17 @@ function missingSubject(
   index: OrgIndex,
   groups: string[],
   services: string[],
+  options: OrgCheckOptions,
 ): { message: string; hint?: string | undefined } | undefined {
   if (subject.startsWith('group:')) {
     const id = subject.slice('group:'.length);
-    return groups.includes(id)
+    return !options.groups || groups.includes(id)
       ? undefined
       : { message: `unknown group "${id}"`, hint: didYouMean(id, groups) };
   }
   if (subject.startsWith('service:')) {
     const id = subject.slice('service:'.length);
-    return services.includes(id)
+    return !options.serviceAccounts || services.includes(id)
       ? undefined
       : { message: `unknown service account "${id}"`, hint: didYouMean(id, services) };
   }

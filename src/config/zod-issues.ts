@@ -42,7 +42,10 @@ export function validateWith<S extends z.ZodType>(
     if (options.onlyWhereWritten && !isWrittenIn(source, path, issue)) continue;
     if (source.reported.has(formatFieldPath(path))) continue;
     const { message, hint } = describeIssue(issue, path);
-    reportAt(problems, source, path, message, { hint });
+    // Custom checks of a mapping's key names (agent names) point at the key, not its value.
+    const target =
+      issue.code === 'custom' && (issue.params as { target?: string } | undefined)?.target === 'key';
+    reportAt(problems, source, path, message, { hint, target: target ? 'key' : 'value' });
   }
   return undefined;
 }

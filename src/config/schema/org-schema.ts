@@ -84,15 +84,31 @@ const budget = z.strictObject({
   approval_required_above: z.number().gt(0).optional(),
 });
 
+/** Each list entry is validated on its own (see load-org.ts), so one bad entry hides nothing else. */
+export const orgItemSchemas = {
+  business_units: businessUnit,
+  teams: flatTeam,
+  groups: group,
+  service_accounts: serviceAccount,
+  role_bindings: roleBinding,
+  budgets: budget,
+};
+
+export type OrgListKey = keyof typeof orgItemSchemas;
+
+/** One org file's top level; list entries are checked with `orgItemSchemas`. */
 export const orgFileSchema = z.strictObject({
   tenant: z.strictObject({ id: idSchema, name: z.string().min(1).optional() }).optional(),
-  business_units: listOf(businessUnit),
-  teams: listOf(flatTeam),
-  groups: listOf(group),
-  service_accounts: listOf(serviceAccount),
-  role_bindings: listOf(roleBinding),
+  business_units: listOf(z.unknown()),
+  teams: listOf(z.unknown()),
+  groups: listOf(z.unknown()),
+  service_accounts: listOf(z.unknown()),
+  role_bindings: listOf(z.unknown()),
   inheritance: inheritance.optional(),
-  budgets: listOf(budget),
+  budgets: listOf(z.unknown()),
 });
 
-export type OrgFile = z.output<typeof orgFileSchema>;
+/** A validated org file; an entry that failed validation is left as undefined so indexes stay true. */
+export type OrgFile = Omit<z.output<typeof orgFileSchema>, OrgListKey> & {
+  [K in OrgListKey]: (z.output<(typeof orgItemSchemas)[K]> | undefined)[];
+};

@@ -57,3 +57,24 @@ export async function problemsOf(
     file: p.file.startsWith(dir) ? p.file.slice(dir.length + 1) : p.file,
   }));
 }
+
+export type ShownProblem = Awaited<ReturnType<typeof problemsOf>>[number];
+
+/** The errors of a tree (warnings dropped). */
+export async function errorsOf(
+  files: Readonly<Record<string, string | null>>,
+  env: Record<string, string> = {},
+): Promise<ShownProblem[]> {
+  return (await problemsOf(files, env)).filter((p) => p.severity === 'error');
+}
+
+/** The one error of a tree; fails the test when there is not exactly one. */
+export async function onlyError(
+  files: Readonly<Record<string, string | null>>,
+  env: Record<string, string> = {},
+): Promise<ShownProblem> {
+  const errors = await errorsOf(files, env);
+  if (errors.length !== 1)
+    throw new Error(`expected exactly one error, got ${errors.length}: ${JSON.stringify(errors, null, 2)}`);
+  return errors[0]!;
+}

@@ -36,7 +36,10 @@ export const agentRoutingSection = z
           code: 'custom',
           path: [name],
           message: `invalid agent name "${name}"`,
-          params: { hint: 'use lowercase letters, digits, - and _ (Claude Code subagent names)' },
+          params: {
+            hint: 'use lowercase letters, digits, - and _ (Claude Code subagent names)',
+            target: 'key',
+          },
         });
       }
     }

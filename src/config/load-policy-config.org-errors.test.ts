@@ -1,0 +1,338 @@
+// Bad permissions.yaml, alerts.yaml and org/ files: cross-references, duplicates, cycles, syntax.
+
+import { afterAll, describe, expect, it } from 'vitest';
+import { cleanupConfigTrees, errorsOf, onlyError } from './test-support/config-tree.ts';
+
+afterAll(cleanupConfigTrees);
+
+const HIERARCHY = `tenant: {id: acme, name: Acme}
+business_units:
+  - id: engineering
+    teams:
+      - id: platform
+        members:
+          - email: alice@acme.test
+            roles: [developer]
+`;
+
+describe('permissions.yaml problems', () => {
+  it('reports a role inheriting an unknown role, with did-you-mean', async () => {
+    const error = await onlyError({
+      'permissions.yaml':
+        'roles:\n  viewer: [rules:read]\n  lead:\n    permissions: [budgets:read]\n    inherits: [veiwer]\n',
+    });
+    expect(error).toMatchObject({
+      file: 'permissions.yaml',
+      line: 5,
+      column: 16,
+      path: 'roles.lead.inherits[0]',
+      message: 'role "lead" inherits unknown role "veiwer"',
+      hint: 'did you mean "viewer"?',
+    });
+  });
+
+  it('reports an inheritance cycle with its path, once', async () => {
+    const error = await onlyError({
+      'permissions.yaml':
+        'roles:\n  a:\n    inherits: [b]\n  b:\n    inherits: [c]\n  c:\n    inherits: [a]\n',
+    });
+    expect(error).toMatchObject({
+      line: 3,
+      column: 16,
+      path: 'roles.a.inherits[0]',
+      message: 'role inheritance cycle: a → b → c → a',
+    });
+  });
+
+  it('reports a role inheriting itself', async () => {
+    const error = await onlyError({ 'permissions.yaml': 'roles:\n  a:\n    inherits: [a]\n' });
+    expect(error.message).toBe('role inheritance cycle: a → a');
+  });
+
+  it('reports a malformed permission string', async () => {
+    const error = await onlyError({ 'permissions.yaml': 'roles:\n  admin: [agents:*, rules]\n' });
+    expect(error).toMatchObject({
+      line: 2,
+      column: 21,
+      path: 'roles.admin[1]',
+      message: 'invalid permission "rules"',
+      hint: 'write resource:action, e.g. rules:read or agents:*',
+    });
+  });
+
+  it('reports an unknown permission resource with did-you-mean', async () => {
+    const error = await onlyError({ 'permissions.yaml': 'roles:\n  admin: [agent:*]\n' });
+    expect(error).toMatchObject({
+      message: 'unknown resource "agent" in permission "agent:*"',
+      hint: 'did you mean "agents"?',
+    });
+  });
+
+  it('reports an unknown key in a role object', async () => {
+    const error = await onlyError({ 'permissions.yaml': 'roles:\n  lead:\n    permission: [rules:read]\n' });
+    expect(error).toMatchObject({
+      line: 3,
+      column: 5,
+      path: 'roles.lead.permission',
+      hint: 'did you mean "permissions"?',
+    });
+  });
+});
+
+describe('alerts.yaml problems', () => {
+  it('reports a malformed condition', async () => {
+    const error = await onlyError({
+      'alerts.yaml': 'alerts:\n  - name: cost\n    condition: daily_cost over 100\n    action: page\n',
+    });
+    expect(error).toMatchObject({
+      file: 'alerts.yaml',
+      line: 3,
+      column: 16,
+      path: 'alerts[0].condition',
+      message: 'invalid alert condition "daily_cost over 100"',
+    });
+  });
+
+  it('reports a condition mixing $ and %', async () => {
+    const error = await onlyError({
+      'alerts.yaml': 'alerts:\n  - name: cost\n    condition: daily_cost > $5%\n    action: page\n',
+    });
+    expect(error.message).toBe(
+      'a condition value cannot be both dollars and a percentage: "daily_cost > $5%"',
+    );
+  });
+
+  it('reports an action that names no channel, with did-you-mean, even next to other problems', async () => {
+    const errors = await errorsOf({
+      'alerts.yaml':
+        'alerts:\n  - name: ctx\n    condition: context_usage > 90%\n    severity: urgent\n    action: opps\nchannels:\n  ops: {type: webhook, url: "https://hooks.test/x"}\n',
+    });
+    expect(errors).toEqual([
+      expect.objectContaining({
+        line: 4,
+        column: 15,
+        path: 'alerts[0].severity',
+        message: 'invalid value string "urgent"',
+      }),
+      expect.objectContaining({
+        line: 5,
+        column: 13,
+        path: 'alerts[0].action',
+        message: 'action "opps" names no channel',
+        hint: 'did you mean "ops"?',
+      }),
+    ]);
+  });
+
+  it('reports an email channel without recipients', async () => {
+    const error = await onlyError({ 'alerts.yaml': 'channels:\n  finance:\n    type: email\n' });
+    expect(error).toMatchObject({
+      line: 3,
+      column: 11,
+      path: 'channels.finance.type',
+      message: 'an email channel needs "to" (a list of addresses)',
+    });
+  });
+
+  it('reports an alert scope pointing at an unknown team', async () => {
+    const error = await onlyError({
+      'org/hierarchy.yaml': HIERARCHY,
+      'alerts.yaml':
+        'alerts:\n  - name: c\n    condition: daily_cost > $5\n    action: x\n    scope: team:platfrom\n',
+    });
+    expect(error).toMatchObject({
+      line: 5,
+      column: 12,
+      path: 'alerts[0].scope',
+      message: 'unknown team "platfrom"',
+      hint: 'did you mean "platform"?',
+    });
+  });
+});
+
+describe('org/ problems', () => {
+  it('reports a flat team in an unknown business unit', async () => {
+    const error = await onlyError({
+      'org/hierarchy.yaml': `${HIERARCHY}teams:\n  - id: payments\n    business_unit: enginering\n`,
+    });
+    expect(error).toMatchObject({
+      file: 'org/hierarchy.yaml',
+      line: 11,
+      column: 20,
+      path: 'teams[0].business_unit',
+      message: 'team "payments" is in unknown business unit "enginering"',
+      hint: 'did you mean "engineering"?',
+    });
+  });
+
+  it('reports a duplicate business unit id at the second one, citing the first', async () => {
+    const error = await onlyError({ 'org/hierarchy.yaml': `${HIERARCHY}  - id: engineering\n` });
+    expect(error).toMatchObject({
+      line: 9,
+      column: 9,
+      path: 'business_units[1].id',
+      message: 'duplicate business unit id "engineering"',
+    });
+    expect(error.hint).toMatch(/first defined at .*org\/hierarchy\.yaml:3:9$/);
+  });
+
+  it('reports a duplicate team id across business units', async () => {
+    const error = await onlyError({
+      'org/hierarchy.yaml': `${HIERARCHY}  - id: data\n    teams:\n      - id: platform\n`,
+    });
+    expect(error).toMatchObject({
+      line: 11,
+      column: 13,
+      path: 'business_units[1].teams[0].id',
+      message: 'duplicate team id "platform"',
+    });
+  });
+
+  it('reports a duplicate user email across teams', async () => {
+    const error = await onlyError({
+      'org/hierarchy.yaml': `${HIERARCHY}      - id: infra\n        members:\n          - email: alice@acme.test\n`,
+    });
+    expect(error).toMatchObject({
+      line: 11,
+      column: 20,
+      path: 'business_units[0].teams[1].members[0].email',
+      message: 'duplicate user email "alice@acme.test"',
+    });
+  });
+
+  it('reports a duplicate budget id across org files', async () => {
+    const error = await onlyError({
+      'org/hierarchy.yaml': `${HIERARCHY}budgets:\n  - {id: eng, scope: tenant, monthly_budget: 10}\n`,
+      'org/budgets.yaml': 'budgets:\n  - {id: eng, scope: team:platform, monthly_budget: 5}\n',
+    });
+    expect(error).toMatchObject({
+      file: 'org/hierarchy.yaml',
+      line: 10,
+      column: 10,
+      path: 'budgets[0].id',
+      message: 'duplicate budget id "eng"',
+    });
+    expect(error.hint).toMatch(/org\/budgets\.yaml:2:10$/);
+  });
+
+  it('reports an unknown role on a member, with did-you-mean', async () => {
+    const error = await onlyError({
+      'org/hierarchy.yaml': HIERARCHY.replace('[developer]', '[developer, viewr]'),
+    });
+    expect(error).toMatchObject({
+      line: 8,
+      column: 32,
+      path: 'business_units[0].teams[0].members[0].roles[1]',
+      message: 'unknown role "viewr"',
+      hint: 'did you mean "viewer"?',
+    });
+  });
+
+  it('reports an unknown group on a member and in a role binding', async () => {
+    const errors = await errorsOf({
+      'org/hierarchy.yaml': `${HIERARCHY}            groups: [engineers]\n`,
+      'org/roles.yaml':
+        'groups:\n  - {id: engineer, idp_group: eng}\nrole_bindings:\n  - role: admin\n    at: tenant\n    subjects: [group:engineers, service:ci]\n',
+    });
+    expect(errors.map((e) => [e.file, e.line, e.column, e.path, e.message])).toEqual([
+      [
+        'org/hierarchy.yaml',
+        9,
+        22,
+        'business_units[0].teams[0].members[0].groups[0]',
+        'unknown group "engineers"',
+      ],
+      ['org/roles.yaml', 6, 16, 'role_bindings[0].subjects[0]', 'unknown group "engineers"'],
+      ['org/roles.yaml', 6, 33, 'role_bindings[0].subjects[1]', 'unknown service account "ci"'],
+    ]);
+  });
+
+  it('reports a budget scope pointing at an unknown node and a malformed ref', async () => {
+    const errors = await errorsOf({
+      'org/hierarchy.yaml': HIERARCHY,
+      'org/budgets.yaml':
+        'budgets:\n  - {id: a, scope: business_unit:eng, monthly_budget: 5}\n  - {id: b, scope: squad:x, monthly_budget: 5}\n',
+    });
+    expect(errors.map((e) => [e.line, e.column, e.path, e.message])).toEqual([
+      [2, 20, 'budgets[0].scope', 'unknown business unit "eng"'],
+      [3, 20, 'budgets[1].scope', 'invalid org ref "squad:x": unknown level "squad"'],
+    ]);
+  });
+
+  it('reports alert thresholds out of order and out of range', async () => {
+    const errors = await errorsOf({
+      'org/budgets.yaml':
+        'budgets:\n  - id: t\n    scope: tenant\n    monthly_budget: 100\n    alert_thresholds: [50, 90, 80, 120]\n',
+    });
+    expect(errors.map((e) => [e.line, e.column, e.path, e.message])).toEqual([
+      [5, 32, 'budgets[0].alert_thresholds[2]', 'alert thresholds must be ascending: 80 comes after 90'],
+      [5, 36, 'budgets[0].alert_thresholds[3]', 'must be ≤ 100, got 120'],
+    ]);
+    const order = await onlyError({
+      'org/budgets.yaml':
+        'budgets:\n  - id: t\n    scope: tenant\n    monthly_budget: 100\n    alert_thresholds: [50, 90, 80]\n',
+    });
+    expect(order).toMatchObject({
+      line: 5,
+      column: 32,
+      path: 'budgets[0].alert_thresholds[2]',
+      message: 'alert thresholds must be ascending: 80 comes after 90',
+    });
+  });
+
+  it('reports a malformed member email', async () => {
+    const error = await onlyError({
+      'org/hierarchy.yaml': HIERARCHY.replace('alice@acme.test', 'alice.acme.test'),
+    });
+    expect(error).toMatchObject({
+      line: 7,
+      column: 20,
+      path: 'business_units[0].teams[0].members[0].email',
+      message: 'invalid email "alice.acme.test"',
+    });
+  });
+
+  it('reports a JSON syntax error in org/*.json at its position', async () => {
+    const error = await onlyError({
+      'org/budgets.json':
+        '{\n  "budgets": [\n    {"id": "a", "scope": "tenant", "monthly_budget": 5},\n  ]\n}\n',
+    });
+    expect(error).toMatchObject({
+      file: 'org/budgets.json',
+      line: 4,
+      column: 3,
+      path: '',
+      message: 'JSON syntax error: trailing comma before "]"',
+    });
+  });
+
+  it('reports a YAML syntax error in an org file', async () => {
+    const error = await onlyError({ 'org/hierarchy.yaml': 'tenant:\n  id: acme\n name: Acme\n' });
+    expect(error).toMatchObject({ file: 'org/hierarchy.yaml', line: 3 });
+    expect(error.message).toMatch(/^YAML syntax error/);
+  });
+
+  it('locates problems in JSON org files too', async () => {
+    const error = await onlyError({
+      'org/budgets.json':
+        '{\n  "budgets": [\n    {"id": "a", "scope": "tenant", "monthly_budget": "$5"}\n  ]\n}\n',
+    });
+    expect(error).toMatchObject({
+      line: 3,
+      column: 54,
+      path: 'budgets[0].monthly_budget',
+      message: 'expected a number, got string "$5"',
+    });
+  });
+
+  it('reports turning off security policy enforcement', async () => {
+    const error = await onlyError({
+      'org/roles.yaml': 'inheritance:\n  security_policies_enforced: false\n',
+    });
+    expect(error).toMatchObject({
+      line: 2,
+      column: 31,
+      message: 'security policies are always enforced and cannot be turned off',
+    });
+  });
+});
