@@ -25,7 +25,11 @@ export async function validateCommand(args: string[], io: CliIo): Promise<number
   const target = resolve(io.cwd) === process.cwd() ? dir : resolve(io.cwd, dir);
   const result = await loadPolicyConfig(target, { env: io.env });
   const problems = result.ok ? result.warnings : result.problems;
-  const shown = problems.map((p) => ({ ...p, file: shortPath(p.file, io.cwd) }));
+  const shown = problems.map((p) => {
+    const problem = { ...p, file: shortPath(p.file, io.cwd), message: p.message.replaceAll(target, dir) };
+    if (p.hint !== undefined) problem.hint = p.hint.replaceAll(target, dir);
+    return problem;
+  });
   if (values.json) {
     io.stdout(JSON.stringify({ ok: result.ok, dir, problems: shown }, null, 2));
     return result.ok ? 0 : 1;

@@ -1,4 +1,5 @@
 // Bad config.yaml files: each problem must come back with its exact file, position, field path and message.
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: these tests exercise the literal ${VAR} syntax
 
 import { afterAll, describe, expect, it } from 'vitest';
 import { cleanupConfigTrees, errorsOf, onlyError } from './test-support/config-tree.ts';
