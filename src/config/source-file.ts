@@ -100,7 +100,8 @@ function interpolateDocument(source: SourceFile, text: string, env: EnvMap, prob
       if (key === 'key' || typeof node.value !== 'string') return;
       const result = interpolateEnv(node.value, env);
       if (result.ok) {
-        node.value = result.value;
+        // An unquoted `${PORT}` should stay a number once substituted, as if it had been written so.
+        node.value = node.type === 'PLAIN' && result.value !== node.value ? plainScalar(result.value) : result.value;
         return;
       }
       const start = node.range?.[0] ?? 0;
@@ -127,6 +128,12 @@ function interpolateDocument(source: SourceFile, text: string, env: EnvMap, prob
       }
     },
   });
+}
+
+function plainScalar(text: string): string | number | boolean {
+  if (/^-?\d+(\.\d+)?$/.test(text)) return Number(text);
+  if (text === 'true' || text === 'false') return text === 'true';
+  return text;
 }
 
 /** Rebuilds the field path of a visited node from its ancestors. */
