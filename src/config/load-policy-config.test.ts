@@ -229,7 +229,9 @@ describe('defaults and interpolation', () => {
   });
 
   it('keeps substituted numbers and booleans typed in unquoted values', async () => {
-    const dir = writeConfigTree({ 'config.yaml': 'limits:\n  max_file_size: ${MAX:-1024}\naudit:\n  enabled: ${AUDIT}\n' });
+    const dir = writeConfigTree({
+      'config.yaml': 'limits:\n  max_file_size: ${MAX:-1024}\naudit:\n  enabled: ${AUDIT}\n',
+    });
     const config = configOf(await loadPolicyConfig(dir, { env: { AUDIT: 'false' } }));
     expect(config.config.limits.max_file_size).toBe(1024);
     expect(config.config.audit.enabled).toBe(false);

@@ -13,6 +13,7 @@ import { checkDuplicateRuleIds, loadRules } from './load-rules.ts';
 import { loadTenants } from './load-tenants.ts';
 import { loadTests } from './load-tests.ts';
 import type { OrgConfig, PolicyConfig } from './policy-config.ts';
+import { reportAt } from './source-file.ts';
 
 export type { ConfigProblem } from './config-problem.ts';
 
@@ -64,15 +65,16 @@ export async function loadPolicyConfig(dir: string, options: LoadOptions = {}): 
       tenantIds: [org.tenant.id, ...tenants.map((t) => t.tenant.id)],
     });
     if (tenants.length > 0 && !main.config.multi_tenant.enabled && main.source) {
-      ctx.problems.add({
-        file: main.source.file,
-        line: 0,
-        column: 0,
-        path: 'multi_tenant.enabled',
-        message: `tenants/ defines ${tenants.length} tenant(s) but multi_tenant.enabled is false`,
-        hint: 'set multi_tenant.enabled: true, or remove tenants/',
-        severity: 'warning',
-      });
+      reportAt(
+        ctx.problems,
+        main.source,
+        ['multi_tenant', 'enabled'],
+        `tenants/ defines ${tenants.length} tenant(s) but multi_tenant.enabled is false`,
+        {
+          hint: 'set multi_tenant.enabled: true, or remove tenants/',
+          severity: 'warning',
+        },
+      );
     }
   }
 
