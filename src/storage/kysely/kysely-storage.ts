@@ -21,8 +21,8 @@ export interface KyselyStorageParts {
   /** How this process hears about activations made by others: a poller (SQLite) or LISTEN/NOTIFY (PostgreSQL). */
   changeSource: ChangeSource;
   logger: StorageLogger;
-  /** Runs after the Kysely instance is destroyed. */
-  onClose?: () => Promise<void>;
+  /** Gives the connection back: destroys the Kysely instance, or drops a reference to a shared one. */
+  release: () => Promise<void>;
 }
 
 export class StorageNotReadyError extends AppError {
@@ -67,8 +67,7 @@ export function createKyselyStorage(parts: KyselyStorageParts): Storage {
     close() {
       closing ??= (async () => {
         await watch.close();
-        await db.destroy();
-        await parts.onClose?.();
+        await parts.release();
       })();
       return closing;
     },

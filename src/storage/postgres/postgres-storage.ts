@@ -92,5 +92,6 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
       ...(options.pollIntervalMs ? { pollIntervalMs: options.pollIntervalMs } : {}),
     }),
     logger,
+    release: () => db.destroy(),
   });
 }

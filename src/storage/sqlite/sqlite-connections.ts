@@ -1,0 +1,68 @@
+// One Kysely connection per SQLite file per process, shared by every Storage instance opened on that file.
+
+import { mkdirSync, realpathSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { Kysely } from 'kysely';
+import type { StorageDatabase } from '../kysely/kysely-schema.ts';
+import { MultiProcessSqliteDialect } from './sqlite-dialect.ts';
+
+export const SQLITE_FILE_NAME = 'llm-rules.db';
+/** How long a writer waits for another process's write lock before failing with SQLITE_BUSY. */
+const BUSY_TIMEOUT_MS = 5_000;
+
+interface Shared {
+  db: Kysely<StorageDatabase>;
+  users: number;
+}
+
+/**
+ * better-sqlite3 is synchronous: if two connections of one process shared a file, one waiting (busy_timeout)
+ * for the other's write lock would block the event loop the other needs to commit, a deadlock. So instances in
+ * one process share one connection, whose Kysely mutex serializes their transactions; other processes use
+ * their own connections and wait for each other through SQLite's locks as usual.
+ */
+const shared = new Map<string, Shared>();
+
+export interface SqliteConnection {
+  db: Kysely<StorageDatabase>;
+  file: string;
+  release(): Promise<void>;
+}
+
+export function openSqliteConnection(dataDir: string): SqliteConnection {
+  mkdirSync(dataDir, { recursive: true });
+  const file = join(realpathSync(dataDir), SQLITE_FILE_NAME);
+  let entry = shared.get(file);
+  if (!entry) {
+    entry = {
+      db: new Kysely<StorageDatabase>({ dialect: new MultiProcessSqliteDialect({ database: open(file) }) }),
+      users: 0,
+    };
+    shared.set(file, entry);
+  }
+  entry.users++;
+  const current = entry;
+  let released = false;
+  return {
+    db: current.db,
+    file,
+    async release() {
+      if (released) return;
+      released = true;
+      if (--current.users > 0) return;
+      shared.delete(file);
+      await current.db.destroy();
+    },
+  };
+}
+
+function open(file: string): Database.Database {
+  const database = new Database(file);
+  database.pragma('journal_mode = WAL');
+  database.pragma('foreign_keys = ON');
+  database.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+  // With WAL, NORMAL may lose the last commits on power loss, never consistency; FULL costs an fsync per commit.
+  database.pragma('synchronous = NORMAL');
+  return database;
+}
