@@ -3,7 +3,7 @@
 import { join } from 'node:path';
 import { manualClock } from '../src/core/clock/clock.ts';
 import { orgSnapshot } from '../src/core/org/org-snapshot.ts';
-import { KeysService } from '../src/features/keys/keys-service.ts';
+import { type IssuedKey, KeysService } from '../src/features/keys/keys-service.ts';
 import { createStorage } from '../src/storage/create-storage.ts';
 import { minimalPolicyConfig } from '../test/support/minimal-policy-config.ts';
 import { measure, report } from './measure.ts';
@@ -17,7 +17,7 @@ export async function run(): Promise<void> {
     const clock = manualClock();
     await storage.org.sync('acme', orgSnapshot(minimalPolicyConfig().org), clock.now());
     const keys = new KeysService(storage, clock);
-    const issued = [];
+    const issued: IssuedKey[] = [];
     for (let i = 0; i < 1000; i++) issued.push(await keys.create({ tenantId: 'acme', principal: { type: 'user', id: 'alice@acme.test' } }));
     const n = 5000;
     const baseline = await measure('baseline: store lookup by key id', n, (i) =>

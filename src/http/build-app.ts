@@ -30,6 +30,16 @@ export function buildApp(options: AppOptions): FastifyInstance {
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
+  // Once shutdown begins, responses still in flight ask the client to close the connection;
+  // otherwise a keep-alive socket would hold the server open until its idle timeout.
+  let shuttingDown = false;
+  app.addHook('preClose', async () => {
+    shuttingDown = true;
+  });
+  app.addHook('onSend', async (_request, reply, payload) => {
+    if (shuttingDown) reply.header('connection', 'close');
+    return payload;
+  });
   installSecurityHeaders(app, { tls: Boolean(options.https) });
   installErrorMapper(app);
   return app;

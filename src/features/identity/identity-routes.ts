@@ -10,17 +10,25 @@ export function identityRoutes(app: FastifyInstance, deps: { keys: KeysService; 
     const credential = presentedCredential(request.headers);
     if (!credential) throw new AuthenticationError();
     const who = await deps.keys.authenticate(credential);
-    const profile =
-      who.principal.type === 'user'
-        ? await deps.storage.org.getUser(who.tenantId, who.principal.id)
-        : await deps.storage.org.getServiceAccount(who.tenantId, who.principal.id);
+    if (who.principal.type === 'user') {
+      const user = await deps.storage.org.getUser(who.tenantId, who.principal.id);
+      return {
+        tenant: who.tenantId,
+        principal: who.principal,
+        key_id: who.keyId,
+        roles: user?.roles ?? [],
+        groups: user?.groups ?? [],
+        team: user?.teamId ?? null,
+        business_unit: user?.businessUnitId ?? null,
+      };
+    }
+    const account = await deps.storage.org.getServiceAccount(who.tenantId, who.principal.id);
     return {
       tenant: who.tenantId,
       principal: who.principal,
       key_id: who.keyId,
-      roles: profile?.roles ?? [],
-      team: profile?.teamId ?? null,
-      ...(profile && 'businessUnitId' in profile ? { business_unit: profile.businessUnitId, groups: profile.groups } : {}),
+      roles: account?.roles ?? [],
+      team: account?.teamId ?? null,
     };
   });
 }
