@@ -66,7 +66,7 @@ describe('llm-rules CLI on SQLite', () => {
     keys.push(rotated.stdout.trim());
     expect(rotated.stderr).toMatch(/keeps working for 24h/);
 
-    const service = await runCli(['keys', 'create', '--service', 'ci-pipeline', '--data', data], { env });
+    const service = await runCli(['keys', 'create', '--service', 'ci', '--data', data], { env });
     keys.push(service.stdout.trim());
 
     const revoked = await runCli(['keys', 'revoke', id, '--data', data], { env });
@@ -93,7 +93,7 @@ describe('llm-rules CLI on SQLite', () => {
       expect(me.status).toBe(200);
       expect(await me.json()).toMatchObject({ tenant: 'acme', principal: { type: 'user', id: 'alice@acme.test' } });
       const viaApiKey = await fetch(`${server.url}/api/v1/whoami`, { headers: { 'x-api-key': service } });
-      expect(await viaApiKey.json()).toMatchObject({ principal: { type: 'service_account', id: 'ci-pipeline' } });
+      expect(await viaApiKey.json()).toMatchObject({ principal: { type: 'service_account', id: 'ci' } });
       const denied = await fetch(`${server.url}/api/v1/whoami`, { headers: { 'x-api-key': revoked } });
       expect(denied.status).toBe(401);
       expect(await denied.json()).toEqual({
