@@ -8,6 +8,7 @@ import {
   type ProblemList,
   type ProblemOptions,
 } from './config-problem.ts';
+import { isSecretField } from '../core/secrets/secret-field.ts';
 import { type EnvMap, interpolateEnv } from './env-interpolation.ts';
 import { findJsonSyntaxError } from './json-syntax.ts';
 import { findNode } from './locate-node.ts';
@@ -99,14 +100,20 @@ function interpolateDocument(source: SourceFile, text: string, env: EnvMap, prob
     Scalar(key, node, path) {
       if (key === 'key' || typeof node.value !== 'string') return;
       const result = interpolateEnv(node.value, env);
+      const fieldPath = pathOfVisit(path, node);
       if (result.ok) {
+        // A secret keeps its `${VAR}` reference: the bundle (stored, hashed, diffed) never holds the
+        // value, and servers resolve it from their own environment when they use it.
+        if (isSecretField(fieldPath.at(-1))) {
+          if (result.value !== node.value) return;
+          if (node.value !== '') warnLiteralSecret(source, node, fieldPath, problems);
+        }
         // An unquoted `${PORT}` should stay a number once substituted, as if it had been written so.
         node.value = node.type === 'PLAIN' && result.value !== node.value ? plainScalar(result.value) : result.value;
         return;
       }
       const start = node.range?.[0] ?? 0;
       const raw = text.slice(start, node.range?.[1] ?? start);
-      const fieldPath = pathOfVisit(path, node);
       source.reported.add(formatFieldPath(fieldPath));
       for (const error of result.errors) {
         // Point at the `${` itself when the written text contains it verbatim (plain or quoted scalars).
@@ -128,6 +135,18 @@ function interpolateDocument(source: SourceFile, text: string, env: EnvMap, prob
       }
     },
   });
+}
+
+function warnLiteralSecret(source: SourceFile, node: { range?: unknown }, fieldPath: FieldPath, problems: ProblemList): void {
+  const range = node.range as [number, number] | undefined;
+  const pos = source.lines.linePos(range?.[0] ?? 0);
+  const name = String(fieldPath.at(-1)).toUpperCase();
+  problems.add(
+    makeProblem(source.file, pos.line + source.lineOffset, pos.col, formatFieldPath(fieldPath), 'a secret is written in plain text', {
+      severity: 'warning',
+      hint: `reference an environment variable instead, e.g. \${${name}}, so the secret stays out of the repository and the bundle`,
+    }),
+  );
 }
 
 function plainScalar(text: string): string | number | boolean {

@@ -1,7 +1,7 @@
 // Renders a Plan as the readable text `llm-rules plan` prints.
+import { isSecretPath } from '../secrets/secret-field.ts';
 import type { EntityChange, FieldChange, Plan } from './plan-diff.ts';
 
-const SECRET_FIELD = /secret|token|password|private_key|api_key$/i;
 const MAX_VALUE_LENGTH = 120;
 
 export function formatPlan(plan: Plan, header: { from: string | null; to: string }): string {
@@ -30,7 +30,7 @@ function symbol(change: EntityChange): string {
 }
 
 function formatField(field: FieldChange): string {
-  if (SECRET_FIELD.test(field.path)) return `${field.path}: (secret changed)`;
+  if (isSecretPath(field.path)) return `${field.path}: (secret changed)`;
   if (typeof field.before === 'string' && typeof field.after === 'string' && /\n/.test(field.before + field.after)) {
     return `${field.path}: ${lineDelta(field.before, field.after)}`;
   }
