@@ -15,8 +15,12 @@ export async function run(): Promise<void> {
   const baseline = await measure('baseline: sha256(JSON.stringify(content))', 2000, () =>
     createHash('sha256').update(JSON.stringify(content)).digest('hex'),
   );
-  const revision = await measure('bundleRevision(content) (canonical JSON)', 2000, () => bundleRevision(content));
-  const load = await measure('loadPolicyConfig(examples/acme/.claude)', 50, () => loadPolicyConfig(EXAMPLE, { env: {} }));
+  const revision = await measure('bundleRevision(content) (canonical JSON)', 2000, () =>
+    bundleRevision(content),
+  );
+  const load = await measure('loadPolicyConfig(examples/acme/.claude)', 50, () =>
+    loadPolicyConfig(EXAMPLE, { env: {} }),
+  );
   report(
     'Bundle revision and config load (examples/acme)',
     [baseline, revision, load],

@@ -6,8 +6,8 @@ import { orgSnapshot } from '../src/core/org/org-snapshot.ts';
 import { type IssuedKey, KeysService } from '../src/features/keys/keys-service.ts';
 import { createStorage } from '../src/storage/create-storage.ts';
 import { minimalPolicyConfig } from '../test/support/minimal-policy-config.ts';
-import { measure, report } from './measure.ts';
 import { benchTempDir } from './bench-temp-dir.ts';
+import { measure, report } from './measure.ts';
 
 export async function run(): Promise<void> {
   const dir = await benchTempDir();
@@ -18,12 +18,17 @@ export async function run(): Promise<void> {
     await storage.org.sync('acme', orgSnapshot(minimalPolicyConfig().org), clock.now());
     const keys = new KeysService(storage, clock);
     const issued: IssuedKey[] = [];
-    for (let i = 0; i < 1000; i++) issued.push(await keys.create({ tenantId: 'acme', principal: { type: 'user', id: 'alice@acme.test' } }));
+    for (let i = 0; i < 1000; i++)
+      issued.push(
+        await keys.create({ tenantId: 'acme', principal: { type: 'user', id: 'alice@acme.test' } }),
+      );
     const n = 5000;
     const baseline = await measure('baseline: store lookup by key id', n, (i) =>
       storage.apiKeys.findForAuthentication(issued[i % issued.length]!.record.id),
     );
-    const full = await measure('authenticate(key)', n, (i) => keys.authenticate(issued[i % issued.length]!.plaintext));
+    const full = await measure('authenticate(key)', n, (i) =>
+      keys.authenticate(issued[i % issued.length]!.plaintext),
+    );
     report(
       'API key authentication (SQLite, 1,000 keys)',
       [baseline, full],

@@ -32,7 +32,14 @@ export async function measure(name: string, iterations: number, fn: (i: number) 
 
 export function report(title: string, rows: Stats[], note: string): void {
   console.log(`\n## ${title}`);
-  console.log('case'.padEnd(48), 'iterations'.padStart(10), 'mean µs'.padStart(10), 'p50 µs'.padStart(10), 'p99 µs'.padStart(10), 'ops/s'.padStart(10));
+  console.log(
+    'case'.padEnd(48),
+    'iterations'.padStart(10),
+    'mean µs'.padStart(10),
+    'p50 µs'.padStart(10),
+    'p99 µs'.padStart(10),
+    'ops/s'.padStart(10),
+  );
   for (const r of rows) {
     console.log(
       r.name.padEnd(48),

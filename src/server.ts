@@ -41,7 +41,8 @@ export async function startServer(options: ServerOptions, deps: ServerDeps = {})
   const logger = deps.logger ?? createLogger(options.logLevel);
   const clock = deps.clock ?? systemClock;
   const storage =
-    deps.storage ?? (await createStorage({ dataDir: options.dataDir, databaseUrl: options.databaseUrl, logger }));
+    deps.storage ??
+    (await createStorage({ dataDir: options.dataDir, databaseUrl: options.databaseUrl, logger }));
   try {
     const applied = await storage.migrate();
     if (applied.length > 0) logger.info({ migrations: applied }, 'storage migrated');
@@ -69,7 +70,10 @@ export async function startServer(options: ServerOptions, deps: ServerDeps = {})
     const scheme = options.tlsCert ? 'https' : 'http';
     const host = options.host.includes(':') ? `[${options.host}]` : options.host;
     const url = `${scheme}://${host}:${port}`;
-    logger.info({ url, storage: storage.dialect, bundle: bundle.current()?.revision ?? null }, 'llm-rules listening');
+    logger.info(
+      { url, storage: storage.dialect, bundle: bundle.current()?.revision ?? null },
+      'llm-rules listening',
+    );
 
     let closing: Promise<void> | undefined;
     return {
@@ -103,6 +107,13 @@ async function applyConfigOnStart(
 ): Promise<void> {
   if (!options.configDir || options.applyConfigOnStart === 'never') return;
   if (options.applyConfigOnStart === 'if-none' && (await storage.bundles.activeRevision())) return;
-  const result = await new BundlesService(storage, clock).apply(options.configDir, env, `serve --config ${options.configDir}`);
-  logger.info({ revision: result.revision, changed: result.changed, config: options.configDir }, 'config applied at start');
+  const result = await new BundlesService(storage, clock).apply(
+    options.configDir,
+    env,
+    `serve --config ${options.configDir}`,
+  );
+  logger.info(
+    { revision: result.revision, changed: result.changed, config: options.configDir },
+    'config applied at start',
+  );
 }

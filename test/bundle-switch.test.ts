@@ -65,7 +65,11 @@ for (const backend of backends) {
       const options = resolveServerOptions([
         { name: 'test', values: { port: 0, configDir, applyConfigOnStart: 'always', logLevel: 'silent' } },
       ]);
-      server = await startServer(options, { storage: stores.server, logger: createLogger('silent'), env: {} });
+      server = await startServer(options, {
+        storage: stores.server,
+        logger: createLogger('silent'),
+        env: {},
+      });
     });
 
     afterAll(async () => {
@@ -75,7 +79,8 @@ for (const backend of backends) {
       await workDir?.remove();
     });
 
-    const readyz = async () => (await fetch(`${server.url}/readyz`)).json() as Promise<{ bundle: { revision: string } | null }>;
+    const readyz = async () =>
+      (await fetch(`${server.url}/readyz`)).json() as Promise<{ bundle: { revision: string } | null }>;
 
     it('serves /healthz and reports the applied bundle in /readyz', async () => {
       expect((await fetch(`${server.url}/healthz`)).status).toBe(200);

@@ -48,7 +48,10 @@ describe('llm-rules CLI on SQLite', () => {
   });
 
   it('creates, lists, rotates and revokes keys; the plaintext is printed once', async () => {
-    const created = await runCli(['keys', 'create', '--user', 'alice@acme.test', '--expires', '90d', '--data', data], { env });
+    const created = await runCli(
+      ['keys', 'create', '--user', 'alice@acme.test', '--expires', '90d', '--data', data],
+      { env },
+    );
     expect(created.code).toBe(0);
     const key = created.stdout.trim();
     expect(key).toMatch(/^llmr_[0-9A-Za-z]{44}_[0-9A-Za-z]{6}$/);
@@ -71,14 +74,21 @@ describe('llm-rules CLI on SQLite', () => {
 
     const revoked = await runCli(['keys', 'revoke', id, '--data', data], { env });
     expect(revoked.code).toBe(0);
-    expect((await runCli(['keys', 'list', '--data', data], { env })).stdout).toMatch(new RegExp(`${id}.*revoked`));
+    expect((await runCli(['keys', 'list', '--data', data], { env })).stdout).toMatch(
+      new RegExp(`${id}.*revoked`),
+    );
   });
 
   it('explains bad input with a clear message and a non-zero exit', async () => {
-    const unknownUser = await runCli(['keys', 'create', '--user', 'nobody@acme.test', '--data', data], { env });
+    const unknownUser = await runCli(['keys', 'create', '--user', 'nobody@acme.test', '--data', data], {
+      env,
+    });
     expect(unknownUser.code).toBe(1);
     expect(unknownUser.stderr).toMatch(/user 'nobody@acme.test' was not found/);
-    const badDuration = await runCli(['keys', 'create', '--user', 'alice@acme.test', '--expires', 'soon', '--data', data], { env });
+    const badDuration = await runCli(
+      ['keys', 'create', '--user', 'alice@acme.test', '--expires', 'soon', '--data', data],
+      { env },
+    );
     expect(badDuration.stderr).toMatch(/--expires: "soon" is not a duration/);
     const badFlag = await runCli(['keys', 'list', '--colour', '--data', data], { env });
     expect(badFlag.code).toBe(2);
@@ -89,9 +99,14 @@ describe('llm-rules CLI on SQLite', () => {
     const [revoked, rotated, service] = keys as [string, string, string];
     const server = await startServe(['--data', data, '--port', '0', '--log-level', 'trace'], { env });
     try {
-      const me = await fetch(`${server.url}/api/v1/whoami`, { headers: { authorization: `Bearer ${rotated}` } });
+      const me = await fetch(`${server.url}/api/v1/whoami`, {
+        headers: { authorization: `Bearer ${rotated}` },
+      });
       expect(me.status).toBe(200);
-      expect(await me.json()).toMatchObject({ tenant: 'acme', principal: { type: 'user', id: 'alice@acme.test' } });
+      expect(await me.json()).toMatchObject({
+        tenant: 'acme',
+        principal: { type: 'user', id: 'alice@acme.test' },
+      });
       const viaApiKey = await fetch(`${server.url}/api/v1/whoami`, { headers: { 'x-api-key': service } });
       expect(await viaApiKey.json()).toMatchObject({ principal: { type: 'service_account', id: 'ci' } });
       const denied = await fetch(`${server.url}/api/v1/whoami`, { headers: { 'x-api-key': revoked } });

@@ -69,10 +69,25 @@ describe('server lifecycle', () => {
     try {
       const cert = join(dir.path, 'cert.pem');
       const key = join(dir.path, 'key.pem');
-      execFileSync('openssl', [
-        'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1',
-        '-keyout', key, '-out', cert,
-      ], { stdio: 'ignore' });
+      execFileSync(
+        'openssl',
+        [
+          'req',
+          '-x509',
+          '-newkey',
+          'rsa:2048',
+          '-nodes',
+          '-days',
+          '1',
+          '-subj',
+          '/CN=127.0.0.1',
+          '-keyout',
+          key,
+          '-out',
+          cert,
+        ],
+        { stdio: 'ignore' },
+      );
       server = await startServer(options({ tlsCert: cert, tlsKey: key }), {
         storage: await createStorage({ memory: true }),
         logger: silent,

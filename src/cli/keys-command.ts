@@ -35,7 +35,8 @@ export async function keysCommand(args: string[], io: CliIo): Promise<number> {
     switch (action) {
       case 'create': {
         const principal = principalFrom(flag('user'), flag('service'));
-        if (!principal) throw new UsageError(`keys create needs --user EMAIL or --service ID\n\nusage: ${USAGE}`);
+        if (!principal)
+          throw new UsageError(`keys create needs --user EMAIL or --service ID\n\nusage: ${USAGE}`);
         const tenantId = flag('tenant') ?? (await findTenantOf(storage, principal));
         const expires = flag('expires');
         const issued = await keys.create({
@@ -50,9 +51,18 @@ export async function keysCommand(args: string[], io: CliIo): Promise<number> {
       }
       case 'list': {
         const principal = principalFrom(flag('user'), flag('service'));
-        const tenants = flag('tenant') ? [flag('tenant')!] : (await storage.org.listTenants()).map((t) => t.id);
+        const tenants = flag('tenant')
+          ? [flag('tenant')!]
+          : (await storage.org.listTenants()).map((t) => t.id);
         const rows = (await Promise.all(tenants.map((t) => keys.list(t, principal)))).flat();
-        if (values.json) io.stdout(JSON.stringify(rows.map(({ digest: _digest, ...rest }) => rest), null, 2));
+        if (values.json)
+          io.stdout(
+            JSON.stringify(
+              rows.map(({ digest: _digest, ...rest }) => rest),
+              null,
+              2,
+            ),
+          );
         else io.stdout(formatKeyTable(rows, new Date()));
         return 0;
       }
@@ -69,7 +79,9 @@ export async function keysCommand(args: string[], io: CliIo): Promise<number> {
       case 'revoke': {
         const record = await findKey(storage, positionals[0], flag('tenant'));
         await keys.revoke(record.tenantId, record.id);
-        io.stdout(`✓ Revoked ${displayKeyId(record.id)} (${record.principal.type} ${record.principal.id}, tenant ${record.tenantId}).`);
+        io.stdout(
+          `✓ Revoked ${displayKeyId(record.id)} (${record.principal.type} ${record.principal.id}, tenant ${record.tenantId}).`,
+        );
         return 0;
       }
       default:
@@ -79,7 +91,8 @@ export async function keysCommand(args: string[], io: CliIo): Promise<number> {
 }
 
 function principalFrom(user: string | undefined, service: string | undefined): PrincipalRef | undefined {
-  if (user && service) throw new ValidationError('Give either --user or --service, not both.', { field: 'user' });
+  if (user && service)
+    throw new ValidationError('Give either --user or --service, not both.', { field: 'user' });
   if (user) return { type: 'user', id: user.toLowerCase() };
   if (service) return { type: 'service_account', id: service };
   return undefined;
@@ -97,15 +110,28 @@ async function findTenantOf(storage: Storage, principal: PrincipalRef): Promise<
   }
   if (found.length === 1) return found[0]!;
   if (found.length === 0) {
-    throw new NotFoundError(principal.type === 'user' ? 'user' : 'service account', principal.id, 'any tenant (apply a config that declares it first)');
+    throw new NotFoundError(
+      principal.type === 'user' ? 'user' : 'service account',
+      principal.id,
+      'any tenant (apply a config that declares it first)',
+    );
   }
-  throw new ValidationError(`${principal.id} exists in tenants ${found.join(', ')}; choose one with --tenant.`, { field: 'tenant' });
+  throw new ValidationError(
+    `${principal.id} exists in tenants ${found.join(', ')}; choose one with --tenant.`,
+    { field: 'tenant' },
+  );
 }
 
-async function findKey(storage: Storage, id: string | undefined, tenant: string | undefined): Promise<ApiKeyRecord> {
+async function findKey(
+  storage: Storage,
+  id: string | undefined,
+  tenant: string | undefined,
+): Promise<ApiKeyRecord> {
   if (!id) throw new UsageError(`a key id is required (see \`llm-rules keys list\`)\n\nusage: ${USAGE}`);
   const keyId = id.replace(/^llmr_/, '').replace(/…$/, '');
-  const record = tenant ? await storage.apiKeys.get(tenant, keyId) : await storage.apiKeys.findForAuthentication(keyId);
+  const record = tenant
+    ? await storage.apiKeys.get(tenant, keyId)
+    : await storage.apiKeys.findForAuthentication(keyId);
   if (!record) throw new NotFoundError('key', keyId);
   return record;
 }
@@ -117,7 +143,8 @@ function describeIssued(record: ApiKeyRecord, verb: string): string {
 
 function formatKeyTable(rows: ApiKeyRecord[], now: Date): string {
   if (rows.length === 0) return 'No keys.';
-  const header = 'ID            TENANT        PRINCIPAL                      STATUS     EXPIRES                   LAST USED';
+  const header =
+    'ID            TENANT        PRINCIPAL                      STATUS     EXPIRES                   LAST USED';
   const lines = rows.map((k) =>
     [
       k.id.padEnd(13),

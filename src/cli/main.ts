@@ -1,7 +1,8 @@
 // Dispatches `llm-rules <command>` to one file per command and maps errors to messages and exit codes.
-import { AppError, ConfigError } from '../core/errors/app-error.ts';
+
 import { formatProblem } from '../config/format-problem.ts';
 import type { ConfigProblem } from '../config/load-policy-config.ts';
+import { AppError, ConfigError } from '../core/errors/app-error.ts';
 import { VERSION } from '../version.ts';
 import { type CliIo, processIo } from './cli-io.ts';
 import { initCommand } from './init-command.ts';
@@ -17,7 +18,10 @@ type Command = (args: string[], io: CliIo) => Promise<number>;
 const COMMANDS: Record<string, { run: Command; summary: string }> = {
   serve: { run: serveCommand, summary: 'run the server (hooks, gateway, admin API)' },
   init: { run: initCommand, summary: 'write a commented starter .claude/ directory' },
-  validate: { run: validateCommand, summary: 'check a .claude/ directory; every problem with file:line:column' },
+  validate: {
+    run: validateCommand,
+    summary: 'check a .claude/ directory; every problem with file:line:column',
+  },
   plan: { run: planCommand, summary: 'show what applying a .claude/ directory would change' },
   apply: { run: applyCommand, summary: 'store a .claude/ directory as the active policy bundle' },
   bundles: { run: bundlesCommand, summary: 'list applied bundles, newest first' },
@@ -44,10 +48,14 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
 }
 
 function helpText(unknown: string | undefined): string {
-  const lines = unknown && unknown !== 'help' && unknown !== '--help' ? [`unknown command '${unknown}'`, ''] : [];
+  const lines =
+    unknown && unknown !== 'help' && unknown !== '--help' ? [`unknown command '${unknown}'`, ''] : [];
   lines.push(`llm-rules ${VERSION} — governance control plane for AI coding agents`, '', 'commands:');
   for (const [name, { summary }] of Object.entries(COMMANDS)) lines.push(`  ${name.padEnd(10)} ${summary}`);
-  lines.push('', 'Storage: --data DIR (SQLite, default ./.llm-rules) or DATABASE_URL=postgres://… for PostgreSQL.');
+  lines.push(
+    '',
+    'Storage: --data DIR (SQLite, default ./.llm-rules) or DATABASE_URL=postgres://… for PostgreSQL.',
+  );
   return lines.join('\n');
 }
 

@@ -13,7 +13,9 @@ export async function migrateCommand(args: string[], io: CliIo): Promise<number>
     async (storage) => {
       const applied = await storage.migrate();
       for (const name of applied) io.stdout(`applied ${name}`);
-      io.stdout(`✓ ${storage.dialect} storage is at the latest schema (${applied.length} migration(s) applied now).`);
+      io.stdout(
+        `✓ ${storage.dialect} storage is at the latest schema (${applied.length} migration(s) applied now).`,
+      );
     },
     { migrate: false },
   );

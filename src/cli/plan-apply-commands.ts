@@ -23,7 +23,11 @@ export async function planCommand(args: string[], io: CliIo): Promise<number> {
 }
 
 export async function applyCommand(args: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseFlags(args, { data: { type: 'string' }, as: { type: 'string' } }, APPLY_USAGE);
+  const { values, positionals } = parseFlags(
+    args,
+    { data: { type: 'string' }, as: { type: 'string' } },
+    APPLY_USAGE,
+  );
   const dir = singleDir(positionals, APPLY_USAGE);
   const actor = stringFlag(values, 'as') ?? actorFromEnv(io.env);
   return withStorage(io, stringFlag(values, 'data'), async (storage) => {
@@ -38,7 +42,9 @@ export async function applyCommand(args: string[], io: CliIo): Promise<number> {
         `org ${tenant}: ${sync.usersAdded} users added, ${sync.usersUpdated} updated, ${sync.usersDeprovisioned} deprovisioned`,
       );
     }
-    io.stdout(`\n✓ Applied bundle ${result.revision} as ${actor}. Running servers switch to it within a second.`);
+    io.stdout(
+      `\n✓ Applied bundle ${result.revision} as ${actor}. Running servers switch to it within a second.`,
+    );
     return 0;
   });
 }
@@ -46,7 +52,8 @@ export async function applyCommand(args: string[], io: CliIo): Promise<number> {
 export async function bundlesCommand(args: string[], io: CliIo): Promise<number> {
   const { values } = parseFlags(args, { data: { type: 'string' }, limit: { type: 'string' } }, HISTORY_USAGE);
   const limit = Number(stringFlag(values, 'limit') ?? 20);
-  if (!Number.isInteger(limit) || limit <= 0) throw new UsageError(`--limit must be a positive integer\n\nusage: ${HISTORY_USAGE}`);
+  if (!Number.isInteger(limit) || limit <= 0)
+    throw new UsageError(`--limit must be a positive integer\n\nusage: ${HISTORY_USAGE}`);
   return withStorage(io, stringFlag(values, 'data'), async (storage) => {
     const history = await storage.bundles.history(limit);
     if (history.length === 0) {

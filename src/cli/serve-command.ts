@@ -54,7 +54,10 @@ export async function serveCommand(args: string[], io: CliIo, control: ServeCont
   const options = resolveServerOptions([
     // An explicitly named config is applied at every start (a no-op when unchanged); the bundled
     // example only seeds an empty store, so `llm-rules apply` survives a restart of `npm start`.
-    { name: 'defaults', values: { configDir: EXAMPLE_CONFIG_DIR, applyConfigOnStart: configNamed ? 'always' : 'if-none' } },
+    {
+      name: 'defaults',
+      values: { configDir: EXAMPLE_CONFIG_DIR, applyConfigOnStart: configNamed ? 'always' : 'if-none' },
+    },
     { name: optionsFile ?? 'options file', values: fileValues },
     { name: 'environment', values: fromEnv },
     { name: 'flags', values: fromFlags },
@@ -98,7 +101,9 @@ function readOptionsFile(file: string): Record<string, unknown> {
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    throw new ValidationError(`Cannot read the options file ${file}: ${(error as Error).message}`, { field: 'options' });
+    throw new ValidationError(`Cannot read the options file ${file}: ${(error as Error).message}`, {
+      field: 'options',
+    });
   }
   let parsed: unknown;
   try {

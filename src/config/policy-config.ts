@@ -118,7 +118,10 @@ export interface AlertRule {
 
 export interface AlertsConfig {
   alerts: AlertRule[];
-  channels: Record<string, { type: 'webhook' | 'slack' | 'pagerduty' | 'email'; url?: string; to?: string[] }>;
+  channels: Record<
+    string,
+    { type: 'webhook' | 'slack' | 'pagerduty' | 'email'; url?: string; to?: string[] }
+  >;
 }
 
 /** A reference to a node of the org tree. `id` is absent for level 'tenant'. */

@@ -12,10 +12,15 @@ afterEach(cleanupConfigTrees);
 describe('secret fields', () => {
   it('keep their ${VAR} reference in the loaded config, while other fields are substituted', async () => {
     const dir = writeConfigTree({ 'config.yaml': OAUTH('${OKTA_CLIENT_SECRET}') });
-    const result = await loadPolicyConfig(dir, { env: { OKTA_CLIENT_ID: 'acme-id', OKTA_CLIENT_SECRET: 's3cr3t-value' } });
+    const result = await loadPolicyConfig(dir, {
+      env: { OKTA_CLIENT_ID: 'acme-id', OKTA_CLIENT_SECRET: 's3cr3t-value' },
+    });
     expect(result.ok).toBe(true);
     if (!result.ok) return;
-    expect(result.config.config.security.oauth).toMatchObject({ client_id: 'acme-id', client_secret: '${OKTA_CLIENT_SECRET}' });
+    expect(result.config.config.security.oauth).toMatchObject({
+      client_id: 'acme-id',
+      client_secret: '${OKTA_CLIENT_SECRET}',
+    });
     expect(canonicalJson(result.config)).not.toContain('s3cr3t-value');
   });
 
@@ -48,7 +53,9 @@ describe('secret fields', () => {
   });
 
   it('resolve from the using process environment, with a clear error when unset', () => {
-    expect(resolveSecret('${OKTA_CLIENT_SECRET}', { OKTA_CLIENT_SECRET: 'v' }, 'security.oauth.client_secret')).toBe('v');
+    expect(
+      resolveSecret('${OKTA_CLIENT_SECRET}', { OKTA_CLIENT_SECRET: 'v' }, 'security.oauth.client_secret'),
+    ).toBe('v');
     expect(resolveSecret('${X:-fallback}', {}, 'f')).toBe('fallback');
     expect(() => resolveSecret('${OKTA_CLIENT_SECRET}', {}, 'security.oauth.client_secret')).toThrow(
       'security.oauth.client_secret: environment variable OKTA_CLIENT_SECRET is not set',

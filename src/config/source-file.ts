@@ -1,6 +1,7 @@
 // Parses one YAML or JSON config file into a document that still knows where every value came from.
 
 import { type Document, isPair, isScalar, isSeq, LineCounter, parseDocument, visit } from 'yaml';
+import { isSecretField } from '../core/secrets/secret-field.ts';
 import {
   type FieldPath,
   formatFieldPath,
@@ -8,7 +9,6 @@ import {
   type ProblemList,
   type ProblemOptions,
 } from './config-problem.ts';
-import { isSecretField } from '../core/secrets/secret-field.ts';
 import { type EnvMap, interpolateEnv } from './env-interpolation.ts';
 import { findJsonSyntaxError } from './json-syntax.ts';
 import { findNode } from './locate-node.ts';
@@ -109,7 +109,8 @@ function interpolateDocument(source: SourceFile, text: string, env: EnvMap, prob
           if (node.value !== '') warnLiteralSecret(source, node, fieldPath, problems);
         }
         // An unquoted `${PORT}` should stay a number once substituted, as if it had been written so.
-        node.value = node.type === 'PLAIN' && result.value !== node.value ? plainScalar(result.value) : result.value;
+        node.value =
+          node.type === 'PLAIN' && result.value !== node.value ? plainScalar(result.value) : result.value;
         return;
       }
       const start = node.range?.[0] ?? 0;
@@ -137,15 +138,27 @@ function interpolateDocument(source: SourceFile, text: string, env: EnvMap, prob
   });
 }
 
-function warnLiteralSecret(source: SourceFile, node: { range?: unknown }, fieldPath: FieldPath, problems: ProblemList): void {
+function warnLiteralSecret(
+  source: SourceFile,
+  node: { range?: unknown },
+  fieldPath: FieldPath,
+  problems: ProblemList,
+): void {
   const range = node.range as [number, number] | undefined;
   const pos = source.lines.linePos(range?.[0] ?? 0);
   const name = String(fieldPath.at(-1)).toUpperCase();
   problems.add(
-    makeProblem(source.file, pos.line + source.lineOffset, pos.col, formatFieldPath(fieldPath), 'a secret is written in plain text', {
-      severity: 'warning',
-      hint: `reference an environment variable instead, e.g. \${${name}}, so the secret stays out of the repository and the bundle`,
-    }),
+    makeProblem(
+      source.file,
+      pos.line + source.lineOffset,
+      pos.col,
+      formatFieldPath(fieldPath),
+      'a secret is written in plain text',
+      {
+        severity: 'warning',
+        hint: `reference an environment variable instead, e.g. \${${name}}, so the secret stays out of the repository and the bundle`,
+      },
+    ),
   );
 }
 

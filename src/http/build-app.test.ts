@@ -43,7 +43,10 @@ describe('the HTTP edge', () => {
     app = appWithRoutes();
     const response = await app.inject({ method: 'POST', url: '/validated', payload: { name: 3 } });
     expect(response.statusCode).toBe(400);
-    expect(response.json().error).toMatchObject({ type: 'invalid_request_error', details: { field: 'name' } });
+    expect(response.json().error).toMatchObject({
+      type: 'invalid_request_error',
+      details: { field: 'name' },
+    });
   });
 
   it('rejects malformed JSON and oversized bodies with clear errors', async () => {
@@ -56,9 +59,16 @@ describe('the HTTP edge', () => {
     });
     expect(malformed.statusCode).toBe(400);
     expect(malformed.json().error.type).toBe('invalid_request_error');
-    const large = await app.inject({ method: 'POST', url: '/validated', payload: { name: 'x'.repeat(2000) } });
+    const large = await app.inject({
+      method: 'POST',
+      url: '/validated',
+      payload: { name: 'x'.repeat(2000) },
+    });
     expect(large.statusCode).toBe(413);
-    expect(large.json().error).toMatchObject({ type: 'request_too_large', message: expect.stringMatching(/max_file_size/) });
+    expect(large.json().error).toMatchObject({
+      type: 'request_too_large',
+      message: expect.stringMatching(/max_file_size/),
+    });
   });
 
   it('hides internal error messages behind the request id', async () => {
@@ -86,7 +96,11 @@ describe('the HTTP edge', () => {
 
   it('generates a request id when the incoming one is unsafe', async () => {
     app = appWithRoutes();
-    const response = await app.inject({ method: 'GET', url: '/nope', headers: { 'x-request-id': 'bad id\n' } });
+    const response = await app.inject({
+      method: 'GET',
+      url: '/nope',
+      headers: { 'x-request-id': 'bad id\n' },
+    });
     expect(response.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
   });
 });

@@ -9,7 +9,10 @@ export interface ErrorBody {
 }
 
 export function errorBody(type: string, message: string, details?: Record<string, unknown>): ErrorBody {
-  return { type: 'error', error: details && Object.keys(details).length > 0 ? { type, message, details } : { type, message } };
+  return {
+    type: 'error',
+    error: details && Object.keys(details).length > 0 ? { type, message, details } : { type, message },
+  };
 }
 
 export function installErrorMapper(app: FastifyInstance): void {
@@ -20,21 +23,34 @@ export function installErrorMapper(app: FastifyInstance): void {
     }
     if (error.validation) {
       const first = error.validation[0];
-      const field = first?.instancePath?.replace(/^\//, '').replaceAll('/', '.') || first?.params?.missingProperty;
+      const field =
+        first?.instancePath?.replace(/^\//, '').replaceAll('/', '.') || first?.params?.missingProperty;
       return reply
         .status(400)
-        .send(errorBody('invalid_request_error', error.message, field ? { field: String(field) } : undefined));
+        .send(
+          errorBody('invalid_request_error', error.message, field ? { field: String(field) } : undefined),
+        );
     }
     if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
       return reply
         .status(413)
-        .send(errorBody('request_too_large', 'The request body is larger than this server accepts (limits.max_file_size).'));
+        .send(
+          errorBody(
+            'request_too_large',
+            'The request body is larger than this server accepts (limits.max_file_size).',
+          ),
+        );
     }
     if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' || error.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') {
       return reply.status(error.statusCode ?? 415).send(errorBody('invalid_request_error', error.message));
     }
-    if (error.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || (error.statusCode === 400 && error instanceof SyntaxError)) {
-      return reply.status(400).send(errorBody('invalid_request_error', `The body is not valid JSON: ${error.message}`));
+    if (
+      error.code === 'FST_ERR_CTP_INVALID_JSON_BODY' ||
+      (error.statusCode === 400 && error instanceof SyntaxError)
+    ) {
+      return reply
+        .status(400)
+        .send(errorBody('invalid_request_error', `The body is not valid JSON: ${error.message}`));
     }
     if (typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) {
       return reply.status(error.statusCode).send(errorBody('invalid_request_error', error.message));
@@ -46,6 +62,8 @@ export function installErrorMapper(app: FastifyInstance): void {
   });
 
   app.setNotFoundHandler((request, reply) => {
-    reply.status(404).send(errorBody('not_found_error', `No route for ${request.method} ${request.url.split('?')[0]}.`));
+    reply
+      .status(404)
+      .send(errorBody('not_found_error', `No route for ${request.method} ${request.url.split('?')[0]}.`));
   });
 }

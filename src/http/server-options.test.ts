@@ -4,7 +4,12 @@ import { resolveServerOptions } from './server-options.ts';
 describe('resolveServerOptions', () => {
   it('applies defaults and freezes the result', () => {
     const options = resolveServerOptions([]);
-    expect(options).toMatchObject({ host: '127.0.0.1', port: 8787, dataDir: '.llm-rules', applyConfigOnStart: 'if-none' });
+    expect(options).toMatchObject({
+      host: '127.0.0.1',
+      port: 8787,
+      dataDir: '.llm-rules',
+      applyConfigOnStart: 'if-none',
+    });
     expect(Object.isFrozen(options)).toBe(true);
   });
 
@@ -29,6 +34,8 @@ describe('resolveServerOptions', () => {
   });
 
   it('requires both TLS files', () => {
-    expect(() => resolveServerOptions([{ name: 'flags', values: { tlsCert: 'cert.pem' } }])).toThrow(/both tlsCert and tlsKey/);
+    expect(() => resolveServerOptions([{ name: 'flags', values: { tlsCert: 'cert.pem' } }])).toThrow(
+      /both tlsCert and tlsKey/,
+    );
   });
 });

@@ -10,7 +10,10 @@ export const serverOptionsSchema = z.strictObject({
   port: z.coerce.number().int().min(0).max(65_535).default(DEFAULT_PORT),
   /** SQLite data directory; ignored when databaseUrl is set. */
   dataDir: z.string().min(1).default('.llm-rules'),
-  databaseUrl: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional(),
+  databaseUrl: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
+    .optional(),
   /** The `.claude/` directory applied at start (see `applyConfigOnStart`). */
   configDir: z.string().min(1).optional(),
   /** `always`: apply configDir at start (a no-op when unchanged); `if-none`: only when no bundle is active. */
@@ -26,7 +29,9 @@ export type ServerOptions = Readonly<z.output<typeof serverOptionsSchema>>;
 export type ServerOptionsInput = z.input<typeof serverOptionsSchema>;
 
 /** Merges sources (later wins), validates, freezes. Errors name the option and its source. */
-export function resolveServerOptions(sources: { name: string; values: Partial<Record<string, unknown>> }[]): ServerOptions {
+export function resolveServerOptions(
+  sources: { name: string; values: Partial<Record<string, unknown>> }[],
+): ServerOptions {
   const merged: Record<string, unknown> = {};
   const origin: Record<string, string> = {};
   for (const source of sources) {
@@ -44,7 +49,9 @@ export function resolveServerOptions(sources: { name: string; values: Partial<Re
     throw new ValidationError(`Server option ${field} (from ${from}): ${issue.message}`, { field });
   }
   if (Boolean(parsed.data.tlsCert) !== Boolean(parsed.data.tlsKey)) {
-    throw new ValidationError('TLS needs both tlsCert and tlsKey (--tls-cert and --tls-key).', { field: 'tlsCert' });
+    throw new ValidationError('TLS needs both tlsCert and tlsKey (--tls-cert and --tls-key).', {
+      field: 'tlsCert',
+    });
   }
   return Object.freeze(parsed.data);
 }

@@ -18,7 +18,11 @@ export function minimalPolicyConfig(overrides: Partial<PolicyConfig> = {}): Poli
           },
         },
       },
-      multi_tenant: { enabled: false, isolation: 'strict', tenant_config_path: '.claude/tenants/{tenant_id}/' },
+      multi_tenant: {
+        enabled: false,
+        isolation: 'strict',
+        tenant_config_path: '.claude/tenants/{tenant_id}/',
+      },
       limits: {
         max_context_tokens: 200_000,
         max_sessions_per_day: 1000,
@@ -56,10 +60,29 @@ export function minimalPolicyConfig(overrides: Partial<PolicyConfig> = {}): Poli
       groups: [],
       service_accounts: [{ id: 'ci', roles: ['developer'] }],
       role_bindings: [],
-      inheritance: { deny_overrides_allow: true, business_unit_overrides_general: true, security_policies_enforced: true },
-      budgets: [{ id: 'acme-monthly', scope: { level: 'tenant' }, monthly_budget: 1000, alert_thresholds: [50, 80, 100] }],
+      inheritance: {
+        deny_overrides_allow: true,
+        business_unit_overrides_general: true,
+        security_policies_enforced: true,
+      },
+      budgets: [
+        {
+          id: 'acme-monthly',
+          scope: { level: 'tenant' },
+          monthly_budget: 1000,
+          alert_thresholds: [50, 80, 100],
+        },
+      ],
     },
-    rules: [{ id: 'conventions', path: 'rules/conventions.md', source: 'rules', frontmatter: {}, body: '# Conventions\n' }],
+    rules: [
+      {
+        id: 'conventions',
+        path: 'rules/conventions.md',
+        source: 'rules',
+        frontmatter: {},
+        body: '# Conventions\n',
+      },
+    ],
     tenants: [],
     tests: [],
     ...overrides,

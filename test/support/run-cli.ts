@@ -12,13 +12,23 @@ export interface CliResult {
 }
 
 export function cleanEnv(extra: Record<string, string> = {}): Record<string, string> {
-  const env: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...extra };
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? '/tmp',
+    ...extra,
+  };
   return env;
 }
 
-export function runCli(args: string[], options: { env?: Record<string, string>; cwd?: string } = {}): Promise<CliResult> {
+export function runCli(
+  args: string[],
+  options: { env?: Record<string, string>; cwd?: string } = {},
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: options.cwd ?? REPO_ROOT, env: options.env ?? cleanEnv() });
+    const child = spawn(process.execPath, [CLI, ...args], {
+      cwd: options.cwd ?? REPO_ROOT,
+      env: options.env ?? cleanEnv(),
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk) => {
@@ -38,7 +48,10 @@ export function startServe(
   options: { env?: Record<string, string>; cwd?: string } = {},
 ): Promise<{ url: string; child: ChildProcess; output: () => string; exited: Promise<number | null> }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, 'serve', ...args], { cwd: options.cwd ?? REPO_ROOT, env: options.env ?? cleanEnv() });
+    const child = spawn(process.execPath, [CLI, 'serve', ...args], {
+      cwd: options.cwd ?? REPO_ROOT,
+      env: options.env ?? cleanEnv(),
+    });
     let output = '';
     const exited = new Promise<number | null>((done) => child.on('close', done));
     const onData = (chunk: Buffer) => {

@@ -7,7 +7,9 @@ import { fileURLToPath } from 'node:url';
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const EXAMPLE_CONFIG = join(REPO_ROOT, 'examples/acme/.claude');
 
-export async function tempDir(prefix = 'llm-rules-test-'): Promise<{ path: string; remove(): Promise<void> }> {
+export async function tempDir(
+  prefix = 'llm-rules-test-',
+): Promise<{ path: string; remove(): Promise<void> }> {
   const path = await mkdtemp(join(tmpdir(), prefix));
   return { path, remove: () => rm(path, { recursive: true, force: true }) };
 }

@@ -31,7 +31,11 @@ function symbol(change: EntityChange): string {
 
 function formatField(field: FieldChange): string {
   if (isSecretPath(field.path)) return `${field.path}: (secret changed)`;
-  if (typeof field.before === 'string' && typeof field.after === 'string' && /\n/.test(field.before + field.after)) {
+  if (
+    typeof field.before === 'string' &&
+    typeof field.after === 'string' &&
+    /\n/.test(field.before + field.after)
+  ) {
     return `${field.path}: ${lineDelta(field.before, field.after)}`;
   }
   return `${field.path}: ${show(field.before)} → ${show(field.after)}`;

@@ -24,7 +24,12 @@ describe('planDiff', () => {
     const plan = planDiff(undefined, minimalPolicyConfig());
     expect(plan.removed + plan.changed).toBe(0);
     expect(plan.changes.map((c) => `${c.section}:${c.id}`)).toEqual(
-      expect.arrayContaining(['roles:admin', 'agents:acme/developer', 'rules:acme/conventions', 'budgets:acme/acme-monthly']),
+      expect.arrayContaining([
+        'roles:admin',
+        'agents:acme/developer',
+        'rules:acme/conventions',
+        'budgets:acme/acme-monthly',
+      ]),
     );
   });
 
@@ -53,7 +58,12 @@ describe('planDiff', () => {
     const before = minimalPolicyConfig();
     const after = minimalPolicyConfig();
     after.config.security.oauth = { provider: 'okta', client_id: 'id', client_secret: 'hunter2', scopes: [] };
-    before.config.security.oauth = { provider: 'okta', client_id: 'id', client_secret: 'old-secret', scopes: [] };
+    before.config.security.oauth = {
+      provider: 'okta',
+      client_id: 'id',
+      client_secret: 'old-secret',
+      scopes: [],
+    };
     const text = formatPlan(planDiff(before, after), { from: null, to: 'd'.repeat(64) });
     expect(text).toContain('(secret changed)');
     expect(text).not.toMatch(/hunter2|old-secret/);

@@ -26,7 +26,9 @@ export const SECTION_ORDER = [
 ] as const;
 
 export function policyEntities(config: PolicyConfig): EntityCollections {
-  const sections: EntityCollections = new Map(SECTION_ORDER.map((name) => [name, new Map<string, unknown>()]));
+  const sections: EntityCollections = new Map(
+    SECTION_ORDER.map((name) => [name, new Map<string, unknown>()]),
+  );
   const put = (section: (typeof SECTION_ORDER)[number], id: string, value: unknown) =>
     sections.get(section)!.set(id, value);
 
@@ -35,14 +37,33 @@ export function policyEntities(config: PolicyConfig): EntityCollections {
   for (const [name, channel] of Object.entries(config.alerts.channels)) put('alert channels', name, channel);
   for (const test of config.tests) put('tests', `${test.file}#${test.name}`, test);
 
-  const tenants: { id: string; label: string; config: PolicyConfig['config']; org?: OrgConfig; rules: PolicyConfig['rules'] }[] = [
-    { id: config.org.tenant.id, label: config.org.tenant.name, config: config.config, org: config.org, rules: config.rules },
-    ...config.tenants.map((t) => ({ id: t.id, label: t.org?.tenant.name ?? t.id, config: t.config, org: t.org, rules: t.rules })),
+  const tenants: {
+    id: string;
+    label: string;
+    config: PolicyConfig['config'];
+    org?: OrgConfig;
+    rules: PolicyConfig['rules'];
+  }[] = [
+    {
+      id: config.org.tenant.id,
+      label: config.org.tenant.name,
+      config: config.config,
+      org: config.org,
+      rules: config.rules,
+    },
+    ...config.tenants.map((t) => ({
+      id: t.id,
+      label: t.org?.tenant.name ?? t.id,
+      config: t.config,
+      org: t.org,
+      rules: t.rules,
+    })),
   ];
   for (const tenant of tenants) {
     const prefix = `${tenant.id}/`;
     put('tenants', tenant.id, { name: tenant.label });
-    for (const [name, agent] of Object.entries(tenant.config.agent_routing)) put('agents', prefix + name, agent);
+    for (const [name, agent] of Object.entries(tenant.config.agent_routing))
+      put('agents', prefix + name, agent);
     for (const rule of tenant.rules) put('rules', prefix + rule.id, rule);
     put('limits', tenant.id, tenant.config.limits);
     const { agent_routing: _agents, limits: _limits, ...settings } = tenant.config;

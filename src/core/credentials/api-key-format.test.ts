@@ -15,21 +15,26 @@ describe('API key format', () => {
 
   it('detects any single-character change offline through the checksum', () => {
     fc.assert(
-      fc.property(fc.uint8Array({ minLength: 200, maxLength: 200 }), fc.nat(43), fc.nat(61), (seed, pos, shift) => {
-        let offset = 0;
-        const random = (n: number) => {
-          const out = new Uint8Array(n);
-          for (let i = 0; i < n; i++) out[i] = seed[(offset++ * 7) % seed.length]! % 248;
-          return out;
-        };
-        const { plaintext } = generateApiKey(random);
-        const alphabet = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
-        const index = 5 + pos;
-        const original = plaintext[index]!;
-        const replaced = alphabet[(alphabet.indexOf(original) + 1 + (shift % 61)) % 62]!;
-        const tampered = plaintext.slice(0, index) + replaced + plaintext.slice(index + 1);
-        expect(parseApiKey(tampered)?.checksumValid).toBe(false);
-      }),
+      fc.property(
+        fc.uint8Array({ minLength: 200, maxLength: 200 }),
+        fc.nat(43),
+        fc.nat(61),
+        (seed, pos, shift) => {
+          let offset = 0;
+          const random = (n: number) => {
+            const out = new Uint8Array(n);
+            for (let i = 0; i < n; i++) out[i] = seed[(offset++ * 7) % seed.length]! % 248;
+            return out;
+          };
+          const { plaintext } = generateApiKey(random);
+          const alphabet = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+          const index = 5 + pos;
+          const original = plaintext[index]!;
+          const replaced = alphabet[(alphabet.indexOf(original) + 1 + (shift % 61)) % 62]!;
+          const tampered = plaintext.slice(0, index) + replaced + plaintext.slice(index + 1);
+          expect(parseApiKey(tampered)?.checksumValid).toBe(false);
+        },
+      ),
     );
   });
 

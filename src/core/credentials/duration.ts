@@ -6,9 +6,12 @@ const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 8
 export function parseDuration(text: string, field: string): number {
   const match = /^(\d+)\s*([smhdw])$/.exec(text.trim());
   if (!match) {
-    throw new ValidationError(`${field}: "${text}" is not a duration; write a number and a unit, e.g. 90d, 24h, 30m.`, {
-      field,
-    });
+    throw new ValidationError(
+      `${field}: "${text}" is not a duration; write a number and a unit, e.g. 90d, 24h, 30m.`,
+      {
+        field,
+      },
+    );
   }
   const amount = Number(match[1]);
   if (amount <= 0) throw new ValidationError(`${field}: the duration must be positive.`, { field });

@@ -37,7 +37,9 @@ export class PermissionError extends AppError {
 
 export class NotFoundError extends AppError {
   constructor(what: string, id: string, where?: string) {
-    super(404, 'not_found_error', `${what} '${id}' was not found${where ? ` in ${where}` : ''}.`, { [what]: id });
+    super(404, 'not_found_error', `${what} '${id}' was not found${where ? ` in ${where}` : ''}.`, {
+      [what]: id,
+    });
   }
 }
 

@@ -9,7 +9,12 @@ export function orgSnapshot(org: OrgConfig): OrgSnapshot {
     businessUnits: [],
     teams: [],
     users: [],
-    groups: org.groups.map((g) => ({ id: g.id, name: g.name ?? null, idpGroup: g.idp_group, roles: g.roles })),
+    groups: org.groups.map((g) => ({
+      id: g.id,
+      name: g.name ?? null,
+      idpGroup: g.idp_group,
+      roles: g.roles,
+    })),
     serviceAccounts: org.service_accounts.map((s) => ({
       id: s.id,
       name: s.name ?? null,

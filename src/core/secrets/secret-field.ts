@@ -9,5 +9,10 @@ export function isSecretField(name: string | number | undefined): boolean {
 
 /** True when a field path (dotted) ends in a secret field. */
 export function isSecretPath(path: string): boolean {
-  return isSecretField(path.split('.').at(-1)?.replace(/\[\d+\]$/, ''));
+  return isSecretField(
+    path
+      .split('.')
+      .at(-1)
+      ?.replace(/\[\d+\]$/, ''),
+  );
 }

@@ -2,8 +2,8 @@
 // synchronizes the org it declares, and makes it the active bundle.
 import { type LoadResult, loadPolicyConfig } from '../../config/load-policy-config.ts';
 import type { PolicyConfig } from '../../config/policy-config.ts';
-import { type Clock, systemClock } from '../../core/clock/clock.ts';
 import { type Plan, planDiff } from '../../core/bundles/plan-diff.ts';
+import { type Clock, systemClock } from '../../core/clock/clock.ts';
 import { ConfigError } from '../../core/errors/app-error.ts';
 import { emptyOrgSnapshot, orgSnapshot } from '../../core/org/org-snapshot.ts';
 import type { OrgSyncResult, Storage } from '../../storage/ports.ts';
@@ -43,7 +43,12 @@ export class BundlesService {
     const planned = await this.plan(dir, env);
     if (planned.revision === planned.activeRevision) return { ...planned, changed: false, orgSync: {} };
     const now = this.clock.now();
-    await this.storage.bundles.put({ revision: planned.revision, content: planned.content, createdAt: now, createdBy: appliedBy });
+    await this.storage.bundles.put({
+      revision: planned.revision,
+      content: planned.content,
+      createdAt: now,
+      createdBy: appliedBy,
+    });
     // The org goes first: once the bundle is active, every principal it names must already exist.
     const orgSync = await this.syncOrg(planned.content, now);
     await this.storage.bundles.activate(planned.revision, appliedBy, now);
@@ -52,9 +57,15 @@ export class BundlesService {
 
   private async syncOrg(content: PolicyConfig, at: Date): Promise<Record<string, OrgSyncResult>> {
     const results: Record<string, OrgSyncResult> = {};
-    results[content.org.tenant.id] = await this.storage.org.sync(content.org.tenant.id, orgSnapshot(content.org), at);
+    results[content.org.tenant.id] = await this.storage.org.sync(
+      content.org.tenant.id,
+      orgSnapshot(content.org),
+      at,
+    );
     for (const tenant of content.tenants) {
-      const snapshot = tenant.org ? orgSnapshot({ ...tenant.org, tenant: { ...tenant.org.tenant, id: tenant.id } }) : emptyOrgSnapshot({ id: tenant.id, name: tenant.id });
+      const snapshot = tenant.org
+        ? orgSnapshot({ ...tenant.org, tenant: { ...tenant.org.tenant, id: tenant.id } })
+        : emptyOrgSnapshot({ id: tenant.id, name: tenant.id });
       results[tenant.id] = await this.storage.org.sync(tenant.id, snapshot, at);
     }
     return results;
@@ -65,9 +76,12 @@ async function loadOrThrow(dir: string, env: Env): Promise<PolicyConfig> {
   const result: LoadResult = await loadPolicyConfig(dir, { env });
   if (!result.ok) {
     const errors = result.problems.filter((p) => p.severity === 'error');
-    throw new ConfigError(`${dir} has ${errors.length} configuration error(s); run \`llm-rules validate ${dir}\` for details.`, {
-      problems: result.problems,
-    });
+    throw new ConfigError(
+      `${dir} has ${errors.length} configuration error(s); run \`llm-rules validate ${dir}\` for details.`,
+      {
+        problems: result.problems,
+      },
+    );
   }
   return result.config;
 }

@@ -4,7 +4,10 @@ import type { FastifyInstance } from 'fastify';
 import type { Storage } from '../../storage/ports.ts';
 import type { ActiveBundle } from '../bundles/active-bundle.ts';
 
-export function healthRoutes(app: FastifyInstance, deps: { storage: Storage; bundle: ActiveBundle; version: string }): void {
+export function healthRoutes(
+  app: FastifyInstance,
+  deps: { storage: Storage; bundle: ActiveBundle; version: string },
+): void {
   app.get('/healthz', async () => ({ status: 'ok', version: deps.version }));
 
   app.get('/readyz', async (_request, reply) => {

@@ -1,11 +1,11 @@
 import { beforeEach, describe, expect, it } from 'vitest';
+import { minimalPolicyConfig } from '../../../test/support/minimal-policy-config.ts';
 import { manualClock } from '../../core/clock/clock.ts';
 import { generateApiKey } from '../../core/credentials/api-key-format.ts';
 import { AuthenticationError } from '../../core/errors/app-error.ts';
 import { orgSnapshot } from '../../core/org/org-snapshot.ts';
 import { createStorage } from '../../storage/create-storage.ts';
 import type { Storage } from '../../storage/ports.ts';
-import { minimalPolicyConfig } from '../../../test/support/minimal-policy-config.ts';
 import { keyDigest, secureRandomBytes } from './key-digest.ts';
 import { KeysService } from './keys-service.ts';
 
@@ -26,17 +26,26 @@ describe('KeysService', () => {
   });
 
   it('authenticates a fresh key as its principal and stores only its digest', async () => {
-    const issued = await keys.create({ tenantId: 'acme', principal: alice, name: 'laptop', ttlMs: 90 * 24 * HOUR });
-    expect(await keys.authenticate(issued.plaintext)).toEqual({ tenantId: 'acme', principal: alice, keyId: issued.record.id });
+    const issued = await keys.create({
+      tenantId: 'acme',
+      principal: alice,
+      name: 'laptop',
+      ttlMs: 90 * 24 * HOUR,
+    });
+    expect(await keys.authenticate(issued.plaintext)).toEqual({
+      tenantId: 'acme',
+      principal: alice,
+      keyId: issued.record.id,
+    });
     const stored = await storage.apiKeys.get('acme', issued.record.id);
     expect(stored?.digest).toBe(keyDigest(issued.plaintext));
     expect(JSON.stringify(stored)).not.toContain(issued.plaintext.slice(17));
   });
 
   it('refuses keys for principals that do not exist', async () => {
-    await expect(keys.create({ tenantId: 'acme', principal: { type: 'user', id: 'mallory@acme.test' } })).rejects.toThrow(
-      /active user 'mallory@acme.test' was not found in tenant 'acme'/,
-    );
+    await expect(
+      keys.create({ tenantId: 'acme', principal: { type: 'user', id: 'mallory@acme.test' } }),
+    ).rejects.toThrow(/active user 'mallory@acme.test' was not found in tenant 'acme'/);
     await expect(keys.create({ tenantId: 'globex', principal: alice })).rejects.toThrow(/tenant 'globex'/);
   });
 
@@ -68,10 +77,14 @@ describe('KeysService', () => {
     const successor = await keys.rotate('acme', old.record.id, 24 * HOUR);
     expect(successor.record.expiresAt!.getTime() - successor.record.createdAt.getTime()).toBe(90 * 24 * HOUR);
     await expect(keys.authenticate(old.plaintext)).resolves.toMatchObject({ keyId: old.record.id });
-    await expect(keys.authenticate(successor.plaintext)).resolves.toMatchObject({ keyId: successor.record.id });
+    await expect(keys.authenticate(successor.plaintext)).resolves.toMatchObject({
+      keyId: successor.record.id,
+    });
     clock.advance(24 * HOUR);
     await expect(keys.authenticate(old.plaintext)).rejects.toThrow(/grace period has ended/);
-    await expect(keys.authenticate(successor.plaintext)).resolves.toMatchObject({ keyId: successor.record.id });
+    await expect(keys.authenticate(successor.plaintext)).resolves.toMatchObject({
+      keyId: successor.record.id,
+    });
     await expect(keys.rotate('acme', old.record.id, HOUR)).rejects.toThrow(/already rotated/);
   });
 
@@ -98,6 +111,8 @@ describe('KeysService', () => {
 
   it('issues keys to service accounts', async () => {
     const issued = await keys.create({ tenantId: 'acme', principal: { type: 'service_account', id: 'ci' } });
-    await expect(keys.authenticate(issued.plaintext)).resolves.toMatchObject({ principal: { type: 'service_account', id: 'ci' } });
+    await expect(keys.authenticate(issued.plaintext)).resolves.toMatchObject({
+      principal: { type: 'service_account', id: 'ci' },
+    });
   });
 });

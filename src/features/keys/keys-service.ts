@@ -27,7 +27,12 @@ export class KeysService {
     private readonly clock: Clock = systemClock,
   ) {}
 
-  async create(input: { tenantId: TenantId; principal: PrincipalRef; name?: string; ttlMs?: number }): Promise<IssuedKey> {
+  async create(input: {
+    tenantId: TenantId;
+    principal: PrincipalRef;
+    name?: string;
+    ttlMs?: number;
+  }): Promise<IssuedKey> {
     await this.requireActivePrincipal(input.tenantId, input.principal);
     const issued = this.newKey(input.tenantId, input.principal, input.name ?? null, input.ttlMs);
     await this.storage.apiKeys.insert(issued.record);
@@ -42,8 +47,10 @@ export class KeysService {
   async rotate(tenantId: TenantId, id: string, graceMs: number): Promise<IssuedKey> {
     const old = await this.storage.apiKeys.get(tenantId, id);
     if (!old) throw new NotFoundError('key', id);
-    if (old.revokedAt) throw new ValidationError(`Key ${id} is revoked; create a new key instead.`, { field: 'id' });
-    if (old.replacedBy) throw new ValidationError(`Key ${id} was already rotated to ${old.replacedBy}.`, { field: 'id' });
+    if (old.revokedAt)
+      throw new ValidationError(`Key ${id} is revoked; create a new key instead.`, { field: 'id' });
+    if (old.replacedBy)
+      throw new ValidationError(`Key ${id} was already rotated to ${old.replacedBy}.`, { field: 'id' });
     const lifetime = old.expiresAt ? old.expiresAt.getTime() - old.createdAt.getTime() : undefined;
     const issued = this.newKey(tenantId, old.principal, old.name, lifetime);
     const graceUntil = new Date(this.clock.now().getTime() + graceMs);
@@ -52,23 +59,31 @@ export class KeysService {
   }
 
   async revoke(tenantId: TenantId, id: string): Promise<void> {
-    if (!(await this.storage.apiKeys.revoke(tenantId, id, this.clock.now()))) throw new NotFoundError('key', id);
+    if (!(await this.storage.apiKeys.revoke(tenantId, id, this.clock.now())))
+      throw new NotFoundError('key', id);
   }
 
   /** Verifies a presented key; every failure says why, without revealing whether other keys exist. */
   async authenticate(presented: string): Promise<AuthenticatedKey> {
     const parsed = parseApiKey(presented.trim());
-    if (!parsed) throw new AuthenticationError('The API key is malformed; keys look like llmr_… as printed by `llm-rules keys create`.');
-    if (!parsed.checksumValid) throw new AuthenticationError('The API key failed its checksum; it was mistyped or truncated.');
+    if (!parsed)
+      throw new AuthenticationError(
+        'The API key is malformed; keys look like llmr_… as printed by `llm-rules keys create`.',
+      );
+    if (!parsed.checksumValid)
+      throw new AuthenticationError('The API key failed its checksum; it was mistyped or truncated.');
     const record = await this.storage.apiKeys.findForAuthentication(parsed.id);
     if (!record || !digestsEqual(record.digest, keyDigest(presented.trim()))) {
       throw new AuthenticationError('The API key is not known.');
     }
     const now = this.clock.now();
     if (record.revokedAt) throw new AuthenticationError(`The API key ${record.id} was revoked.`);
-    if (record.expiresAt && record.expiresAt <= now) throw new AuthenticationError(`The API key ${record.id} has expired.`);
+    if (record.expiresAt && record.expiresAt <= now)
+      throw new AuthenticationError(`The API key ${record.id} has expired.`);
     if (record.graceUntil && record.graceUntil <= now) {
-      throw new AuthenticationError(`The API key ${record.id} was rotated and its grace period has ended; use its successor.`);
+      throw new AuthenticationError(
+        `The API key ${record.id} was rotated and its grace period has ended; use its successor.`,
+      );
     }
     if (!(await this.principalIsActive(record.tenantId, record.principal))) {
       throw new AuthenticationError(`The owner of API key ${record.id} is no longer active.`);
@@ -79,7 +94,12 @@ export class KeysService {
     return { tenantId: record.tenantId, principal: record.principal, keyId: record.id };
   }
 
-  private newKey(tenantId: TenantId, principal: PrincipalRef, name: string | null, ttlMs?: number): IssuedKey {
+  private newKey(
+    tenantId: TenantId,
+    principal: PrincipalRef,
+    name: string | null,
+    ttlMs?: number,
+  ): IssuedKey {
     const { id, plaintext } = generateApiKey(secureRandomBytes);
     const now = this.clock.now();
     const record: ApiKeyRecord = {
