@@ -98,6 +98,7 @@ export class ActiveRevisionWatch {
       this.#loadFailing = false;
       this.observe(state, { baseline });
     } catch (error) {
+      if (this.#closed) return; // a poll racing close() fails on the closed connection; nothing to report
       // Log once per failure streak: a poll every 200 ms must not flood the log.
       if (!this.#loadFailing) this.#options.logger.warn({ err: error }, 'cannot read the active bundle');
       this.#loadFailing = true;

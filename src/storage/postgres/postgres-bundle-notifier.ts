@@ -6,6 +6,7 @@ import type { StorageLogger } from '../storage-logger.ts';
 
 export const POSTGRES_POLL_INTERVAL_MS = 5_000;
 const RECONNECT_DELAY_MS = 1_000;
+const CONNECT_TIMEOUT_MS = 5_000;
 
 export interface PostgresBundleNotifierOptions {
   connectionString: string;
@@ -48,7 +49,12 @@ export function createPostgresBundleNotifier(options: PostgresBundleNotifierOpti
   };
 
   const listen = async (watch: ActiveRevisionWatch, gen: number): Promise<void> => {
-    const candidate = new pg.Client({ connectionString: options.connectionString, keepAlive: true });
+    // Bounded connect: a local activate() waits for this watcher to be ready.
+    const candidate = new pg.Client({
+      connectionString: options.connectionString,
+      keepAlive: true,
+      connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    });
     let gone = false;
     const lost = (error?: Error) => {
       if (gone) return;

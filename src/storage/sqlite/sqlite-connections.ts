@@ -59,9 +59,10 @@ export function openSqliteConnection(dataDir: string): SqliteConnection {
 
 function open(file: string): Database.Database {
   const database = new Database(file);
+  // First, so that switching a new file to WAL waits for, rather than fails on, another process opening it.
+  database.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
   database.pragma('journal_mode = WAL');
   database.pragma('foreign_keys = ON');
-  database.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
   // With WAL, NORMAL may lose the last commits on power loss, never consistency; FULL costs an fsync per commit.
   database.pragma('synchronous = NORMAL');
   return database;
