@@ -20,6 +20,14 @@ describe('llm-rules CLI on SQLite', () => {
     await work.remove();
   });
 
+  it('migrates a new store once, then reports nothing pending', async () => {
+    const first = await runCli(['migrate', '--data', data], { env });
+    expect(first.code).toBe(0);
+    expect(first.stdout).toMatch(/applied 0001_/);
+    const second = await runCli(['migrate', '--data', data], { env });
+    expect(second.stdout).toMatch(/sqlite storage is at the latest schema \(0 migration\(s\) applied now\)/);
+  });
+
   it('validates the example enterprise', async () => {
     const result = await runCli(['validate', EXAMPLE_CONFIG], { env });
     expect(result.stderr).toBe('');
