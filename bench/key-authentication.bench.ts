@@ -2,7 +2,7 @@
 // check) against its baseline: the bare store lookup by key id, measured in the same run.
 import { join } from 'node:path';
 import { manualClock } from '../src/core/clock/clock.ts';
-import { orgSnapshot } from '../src/core/org/org-snapshot.ts';
+import { orgSnapshot } from '../src/features/bundles/org-snapshot.ts';
 import { type IssuedKey, KeysService } from '../src/features/keys/keys-service.ts';
 import { createStorage } from '../src/storage/create-storage.ts';
 import { minimalPolicyConfig } from '../test/support/minimal-policy-config.ts';

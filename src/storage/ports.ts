@@ -141,11 +141,27 @@ export interface BundleActivation {
   appliedAt: Date;
 }
 
+/** Everything `apply` changes, made in one transaction: no reader ever sees the org of one bundle under another. */
+export interface BundlePublication {
+  bundle: BundleRecord;
+  /** The desired org of every tenant the bundle declares. Tenants known to the store but absent here are emptied: their users and service accounts are deprovisioned. */
+  orgs: OrgSnapshot[];
+  appliedBy: string;
+  at: Date;
+}
+
+export interface PublishResult {
+  /** False when the bundle was already active: no activation was recorded (the org is still re-synced, which heals any drift). */
+  activated: boolean;
+  previousRevision: string | null;
+  orgSync: Record<TenantId, OrgSyncResult>;
+}
+
 export interface BundleStore {
   /** Stores the bundle unless that revision exists; bundles are immutable. Returns whether it was new. */
   put(bundle: BundleRecord): Promise<boolean>;
   get(revision: string): Promise<BundleRecord | undefined>;
-  /** Makes the revision active and records the activation. */
+  /** Makes the revision active and records the activation; when it is already active, records nothing and returns the activation in force. */
   activate(revision: string, appliedBy: string, at: Date): Promise<BundleActivation>;
   activeRevision(): Promise<string | null>;
   /** Newest first. */
@@ -159,6 +175,8 @@ export interface Storage {
   readonly org: OrgStore;
   readonly apiKeys: ApiKeyStore;
   readonly bundles: BundleStore;
+  /** Stores the bundle, synchronizes every tenant's org and activates it, atomically and serialized against other publications. */
+  publishBundle(publication: BundlePublication): Promise<PublishResult>;
   /** Applies pending migrations; idempotent. Returns the names applied now. */
   migrate(): Promise<string[]>;
   /** Reachable and migrated; used by /readyz. */

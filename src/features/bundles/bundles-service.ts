@@ -5,8 +5,9 @@ import type { PolicyConfig } from '../../config/policy-config.ts';
 import { type Plan, planDiff } from '../../core/bundles/plan-diff.ts';
 import { type Clock, systemClock } from '../../core/clock/clock.ts';
 import { ConfigError } from '../../core/errors/app-error.ts';
-import { emptyOrgSnapshot, orgSnapshot } from '../../core/org/org-snapshot.ts';
-import type { OrgSyncResult, Storage } from '../../storage/ports.ts';
+import { emptyOrgSnapshot } from '../../storage/empty-org-snapshot.ts';
+import { orgSnapshot } from './org-snapshot.ts';
+import type { OrgSnapshot, OrgSyncResult, Storage } from '../../storage/ports.ts';
 import { bundleRevision } from './bundle-revision.ts';
 
 export interface BundlePlan {
@@ -41,35 +42,34 @@ export class BundlesService {
 
   async apply(dir: string, env: Env, appliedBy: string): Promise<ApplyResult> {
     const planned = await this.plan(dir, env);
-    if (planned.revision === planned.activeRevision) return { ...planned, changed: false, orgSync: {} };
     const now = this.clock.now();
-    await this.storage.bundles.put({
-      revision: planned.revision,
-      content: planned.content,
-      createdAt: now,
-      createdBy: appliedBy,
+    // Always published, even when the revision is active: the org re-sync is a no-op when nothing
+    // drifted and repairs the store when something did. One transaction, serialized with other applies.
+    const published = await this.storage.publishBundle({
+      bundle: { revision: planned.revision, content: planned.content, createdAt: now, createdBy: appliedBy },
+      orgs: tenantOrgs(planned.content),
+      appliedBy,
+      at: now,
     });
-    // The org goes first: once the bundle is active, every principal it names must already exist.
-    const orgSync = await this.syncOrg(planned.content, now);
-    await this.storage.bundles.activate(planned.revision, appliedBy, now);
-    return { ...planned, changed: true, orgSync };
+    return {
+      ...planned,
+      activeRevision: published.previousRevision,
+      changed: published.activated,
+      orgSync: published.orgSync,
+    };
   }
+}
 
-  private async syncOrg(content: PolicyConfig, at: Date): Promise<Record<string, OrgSyncResult>> {
-    const results: Record<string, OrgSyncResult> = {};
-    results[content.org.tenant.id] = await this.storage.org.sync(
-      content.org.tenant.id,
-      orgSnapshot(content.org),
-      at,
-    );
-    for (const tenant of content.tenants) {
-      const snapshot = tenant.org
+/** Every tenant the bundle declares, with its org (empty for a tenant without an `org/`). */
+function tenantOrgs(content: PolicyConfig): OrgSnapshot[] {
+  return [
+    orgSnapshot(content.org),
+    ...content.tenants.map((tenant) =>
+      tenant.org
         ? orgSnapshot({ ...tenant.org, tenant: { ...tenant.org.tenant, id: tenant.id } })
-        : emptyOrgSnapshot({ id: tenant.id, name: tenant.id });
-      results[tenant.id] = await this.storage.org.sync(tenant.id, snapshot, at);
-    }
-    return results;
-  }
+        : emptyOrgSnapshot({ id: tenant.id, name: tenant.id }),
+    ),
+  ];
 }
 
 async function loadOrThrow(dir: string, env: Env): Promise<PolicyConfig> {

@@ -3,7 +3,7 @@ import { minimalPolicyConfig } from '../../../test/support/minimal-policy-config
 import { manualClock } from '../../core/clock/clock.ts';
 import { generateApiKey } from '../../core/credentials/api-key-format.ts';
 import { AuthenticationError } from '../../core/errors/app-error.ts';
-import { orgSnapshot } from '../../core/org/org-snapshot.ts';
+import { orgSnapshot } from '../bundles/org-snapshot.ts';
 import { createStorage } from '../../storage/create-storage.ts';
 import type { Storage } from '../../storage/ports.ts';
 import { keyDigest, secureRandomBytes } from './key-digest.ts';

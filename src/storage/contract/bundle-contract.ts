@@ -49,10 +49,16 @@ export function bundleContract(ctx: ContractContext): void {
       ]);
       expect(await bundles.history(1)).toHaveLength(1);
       expect(await bundles.history(0)).toEqual([]);
-      // Re-activating the active revision is allowed (callers avoid it) and recorded.
-      const again = await bundles.activate(c.revision, 'carol', at(4));
-      expect(again.previousRevision).toBe(c.revision);
-      expect(await bundles.activeRevision()).toBe(c.revision);
+      // Re-activating the active revision records nothing and returns the activation in force.
+      const again = await bundles.activate(c.revision, 'dave', at(4));
+      expect(again).toEqual({
+        revision: c.revision,
+        previousRevision: b.revision,
+        appliedBy: 'carol',
+        appliedAt: at(3),
+      });
+      expect(await bundles.history(3)).toHaveLength(3);
+      expect((await bundles.history(1))[0]).toEqual(again);
     });
 
     it('refuses to activate an unknown revision, leaving the active one', async () => {

@@ -7,6 +7,7 @@ import { bundleContract } from './bundle-contract.ts';
 import type { ContractContext } from './contract-fixtures.ts';
 import { lifecycleContract } from './lifecycle-contract.ts';
 import { orgContract } from './org-contract.ts';
+import { publicationContract } from './publication-contract.ts';
 import { tenantIsolationContract } from './tenant-isolation-contract.ts';
 
 /**
@@ -45,5 +46,6 @@ export function runStorageContract(name: string, make: () => Promise<Storage>): 
     apiKeyContract(ctx);
     tenantIsolationContract(ctx);
     bundleContract(ctx);
+    publicationContract(ctx);
   });
 }

@@ -1,6 +1,6 @@
 // BundleStore over Kysely, shared by SQLite and PostgreSQL; deployment-wide, so nothing here takes a tenant.
 
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { PolicyConfig } from '../../config/policy-config.ts';
 import type { ActiveRevisionWatch, ActiveState } from '../active-revision-watch.ts';
 import type { BundleActivation, BundleRecord, BundleStore } from '../ports.ts';
@@ -19,6 +19,74 @@ export async function loadActiveState(db: Kysely<StorageDatabase>): Promise<Acti
   return { seq: Number(row?.seq ?? 0), revision: row?.revision ?? null };
 }
 
+export interface ActivationOutcome {
+  activation: BundleActivation;
+  state: ActiveState;
+  /** False when the revision was already active: nothing was recorded. */
+  activated: boolean;
+}
+
+/** Locks the active pointer, then moves it (recording the activation and announcing it) unless it is already there. */
+export async function activateInTransaction(
+  trx: Transaction<StorageDatabase>,
+  traits: SqlDialectTraits,
+  revision: string,
+  appliedBy: string,
+  at: Date,
+): Promise<ActivationOutcome> {
+  const current = await trx
+    .selectFrom('active_bundle')
+    .select(['revision', 'seq'])
+    .where('id', '=', 1)
+    .$if(traits.supportsForUpdate, (q) => q.forUpdate())
+    .executeTakeFirstOrThrow();
+  const exists = await trx
+    .selectFrom('bundles')
+    .select('revision')
+    .where('revision', '=', revision)
+    .executeTakeFirst();
+  if (!exists) throw unknownBundleError(revision);
+  const state: ActiveState = { seq: Number(current.seq), revision: current.revision };
+  if (current.revision === revision) {
+    const latest = await trx
+      .selectFrom('bundle_activations')
+      .selectAll()
+      .orderBy('seq', 'desc')
+      .limit(1)
+      .executeTakeFirstOrThrow();
+    return { activation: activationFromRow(latest), state, activated: false };
+  }
+  const row = await trx
+    .insertInto('bundle_activations')
+    .values({
+      revision,
+      previous_revision: current.revision,
+      applied_by: appliedBy,
+      applied_at: toMillis(at),
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  const next: ActiveState = { seq: Number(row.seq), revision };
+  await trx.updateTable('active_bundle').set({ revision, seq: next.seq }).where('id', '=', 1).execute();
+  await traits.announceActivation?.(trx, next);
+  return { activation: activationFromRow(row), state: next, activated: true };
+}
+
+/** The insert every put runs: an existing revision is never overwritten, and a concurrent put is not an error. */
+export async function putBundle(db: Kysely<StorageDatabase>, bundle: BundleRecord): Promise<boolean> {
+  const result = await db
+    .insertInto('bundles')
+    .values({
+      revision: bundle.revision,
+      content: JSON.stringify(bundle.content),
+      created_at: toMillis(bundle.createdAt),
+      created_by: bundle.createdBy,
+    })
+    .onConflict((oc) => oc.column('revision').doNothing())
+    .executeTakeFirst();
+  return (result.numInsertedOrUpdatedRows ?? 0n) > 0n;
+}
+
 export class KyselyBundleStore implements BundleStore {
   readonly #db: Kysely<StorageDatabase>;
   readonly #traits: SqlDialectTraits;
@@ -30,19 +98,8 @@ export class KyselyBundleStore implements BundleStore {
     this.#watch = watch;
   }
 
-  async put(bundle: BundleRecord): Promise<boolean> {
-    // ON CONFLICT DO NOTHING: an existing revision is never overwritten, and a concurrent put is not an error.
-    const result = await this.#db
-      .insertInto('bundles')
-      .values({
-        revision: bundle.revision,
-        content: JSON.stringify(bundle.content),
-        created_at: toMillis(bundle.createdAt),
-        created_by: bundle.createdBy,
-      })
-      .onConflict((oc) => oc.column('revision').doNothing())
-      .executeTakeFirst();
-    return (result.numInsertedOrUpdatedRows ?? 0n) > 0n;
+  put(bundle: BundleRecord): Promise<boolean> {
+    return putBundle(this.#db, bundle);
   }
 
   async get(revision: string): Promise<BundleRecord | undefined> {
@@ -63,36 +120,11 @@ export class KyselyBundleStore implements BundleStore {
   async activate(revision: string, appliedBy: string, at: Date): Promise<BundleActivation> {
     // A listener added just before this call must hear about it, so its baseline is read first.
     await this.#watch.ready();
-    const { activation, state } = await this.#db.transaction().execute(async (trx) => {
-      const current = await trx
-        .selectFrom('active_bundle')
-        .select(['revision', 'seq'])
-        .where('id', '=', 1)
-        .$if(this.#traits.supportsForUpdate, (q) => q.forUpdate())
-        .executeTakeFirstOrThrow();
-      const exists = await trx
-        .selectFrom('bundles')
-        .select('revision')
-        .where('revision', '=', revision)
-        .executeTakeFirst();
-      if (!exists) throw unknownBundleError(revision);
-      const row = await trx
-        .insertInto('bundle_activations')
-        .values({
-          revision,
-          previous_revision: current.revision,
-          applied_by: appliedBy,
-          applied_at: toMillis(at),
-        })
-        .returningAll()
-        .executeTakeFirstOrThrow();
-      const state: ActiveState = { seq: Number(row.seq), revision };
-      await trx.updateTable('active_bundle').set({ revision, seq: state.seq }).where('id', '=', 1).execute();
-      await this.#traits.announceActivation?.(trx, state);
-      return { activation: activationFromRow(row), state };
-    });
-    this.#watch.observe(state);
-    return activation;
+    const outcome = await this.#db
+      .transaction()
+      .execute((trx) => activateInTransaction(trx, this.#traits, revision, appliedBy, at));
+    this.#watch.observe(outcome.state);
+    return outcome.activation;
   }
 
   async activeRevision(): Promise<string | null> {

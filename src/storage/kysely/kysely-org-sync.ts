@@ -43,17 +43,25 @@ export async function syncOrg(
   snapshot: OrgSnapshot,
   at: Date,
 ): Promise<OrgSyncResult> {
-  return db.transaction().execute(async (trx) => {
-    // Upserting the tenant first also row-locks it (PostgreSQL), so two syncs of one tenant serialize.
-    await trx
-      .insertInto('tenants')
-      .values({ id: tenantId, name: snapshot.tenant.name, created_at: toMillis(at) })
-      .onConflict((oc) => oc.column('id').doUpdateSet((eb) => ({ name: eb.ref('excluded.name') })))
-      .execute();
-    const plan = planOrgSync(tenantId, snapshot, await loadExistingOrg(trx, tenantId));
-    await applyPlan(trx, tenantId, plan, toMillis(at));
-    return plan.result;
-  });
+  return db.transaction().execute((trx) => syncOrgInTransaction(trx, tenantId, snapshot, at));
+}
+
+/** The sync itself, inside a transaction the caller owns (so a bundle publication can sync every tenant atomically). */
+export async function syncOrgInTransaction(
+  trx: Transaction<StorageDatabase>,
+  tenantId: TenantId,
+  snapshot: OrgSnapshot,
+  at: Date,
+): Promise<OrgSyncResult> {
+  // Upserting the tenant first also row-locks it (PostgreSQL), so two syncs of one tenant serialize.
+  await trx
+    .insertInto('tenants')
+    .values({ id: tenantId, name: snapshot.tenant.name, created_at: toMillis(at) })
+    .onConflict((oc) => oc.column('id').doUpdateSet((eb) => ({ name: eb.ref('excluded.name') })))
+    .execute();
+  const plan = planOrgSync(tenantId, snapshot, await loadExistingOrg(trx, tenantId));
+  await applyPlan(trx, tenantId, plan, toMillis(at));
+  return plan.result;
 }
 
 async function applyPlan(

@@ -8,6 +8,7 @@ import type { StorageLogger } from '../storage-logger.ts';
 import { KyselyApiKeyStore } from './kysely-api-key-store.ts';
 import { KyselyBundleStore, loadActiveState } from './kysely-bundle-store.ts';
 import { KyselyOrgStore } from './kysely-org-store.ts';
+import { publishBundle } from './kysely-publish-bundle.ts';
 import type { StorageDatabase } from './kysely-schema.ts';
 import type { SqlDialectTraits } from './sql-dialect-traits.ts';
 
@@ -51,6 +52,7 @@ export function createKyselyStorage(parts: KyselyStorageParts): Storage {
     org: new KyselyOrgStore(db),
     apiKeys: new KyselyApiKeyStore(db, parts.traits),
     bundles: new KyselyBundleStore(db, parts.traits, watch),
+    publishBundle: (publication) => publishBundle(db, parts.traits, watch, publication),
     async migrate() {
       const { error, results = [] } = await migrator.migrateToLatest();
       if (error) throw error;

@@ -28,8 +28,19 @@ export class MemoryBundleStore implements BundleStore {
   }
 
   async activate(revision: string, appliedBy: string, at: Date): Promise<BundleActivation> {
+    return (await this.activateReporting(revision, appliedBy, at)).activation;
+  }
+
+  /** Like activate, and says whether anything changed (false when the revision was already active). */
+  async activateReporting(
+    revision: string,
+    appliedBy: string,
+    at: Date,
+  ): Promise<{ activation: BundleActivation; activated: boolean }> {
     if (!this.#bundles.has(revision)) throw unknownBundleError(revision);
     await this.#watch.ready();
+    const latest = this.#activations.at(-1);
+    if (latest?.revision === revision) return { activation: copy(latest), activated: false };
     const activation: BundleActivation = {
       revision,
       previousRevision: this.#state().revision,
@@ -38,7 +49,13 @@ export class MemoryBundleStore implements BundleStore {
     };
     this.#activations.push(activation);
     this.#watch.observe(this.#state());
-    return copy(activation);
+    return { activation: copy(activation), activated: true };
+  }
+
+  /** Takes back a bundle stored by a publication that failed before activating it. */
+  forget(revision: string): void {
+    if (this.#activations.some((a) => a.revision === revision)) return;
+    this.#bundles.delete(revision);
   }
 
   async activeRevision(): Promise<string | null> {

@@ -36,6 +36,18 @@ export class MemoryOrgStore implements OrgStore {
     return this.#tenants.has(tenantId);
   }
 
+  /** Runs `work` all-or-nothing: on failure every tenant is restored to its state before. */
+  async atomically<T>(work: () => Promise<T>): Promise<T> {
+    const before = copy(this.#tenants);
+    try {
+      return await work();
+    } catch (error) {
+      this.#tenants.clear();
+      for (const [id, state] of before) this.#tenants.set(id, state);
+      throw error;
+    }
+  }
+
   async sync(tenantId: TenantId, snapshot: OrgSnapshot, at: Date): Promise<OrgSyncResult> {
     const state = this.#tenants.get(tenantId);
     const plan = planOrgSync(tenantId, snapshot, {

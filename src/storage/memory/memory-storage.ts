@@ -1,6 +1,7 @@
 // The in-memory Storage fake: same contract as SQLite and PostgreSQL, no I/O, for unit tests.
 
-import type { Storage } from '../ports.ts';
+import { emptySnapshotsForMissingTenants } from '../empty-org-snapshot.ts';
+import type { BundlePublication, OrgSyncResult, PublishResult, Storage, TenantId } from '../ports.ts';
 import { type StorageLogger, silentLogger } from '../storage-logger.ts';
 import { MemoryApiKeyStore } from './memory-api-key-store.ts';
 import { MemoryBundleStore } from './memory-bundle-store.ts';
@@ -16,6 +17,7 @@ export function createMemoryStorage(options: { logger?: StorageLogger } = {}): S
     org,
     apiKeys,
     bundles,
+    publishBundle: (publication) => publishInMemory(org, bundles, publication),
     // Reports one pseudo-migration the first time, so callers see the same idempotence as the SQL adapters.
     async migrate() {
       if (migrated) return [];
@@ -25,4 +27,34 @@ export function createMemoryStorage(options: { logger?: StorageLogger } = {}): S
     async ping() {},
     close: () => bundles.close(),
   };
+}
+
+async function publishInMemory(
+  org: MemoryOrgStore,
+  bundles: MemoryBundleStore,
+  publication: BundlePublication,
+): Promise<PublishResult> {
+  const previousRevision = await bundles.activeRevision();
+  const isNew = await bundles.put(publication.bundle);
+  try {
+    return await org.atomically(async () => {
+      const known = await org.listTenants();
+      const orgSync: Record<TenantId, OrgSyncResult> = {};
+      for (const snapshot of [
+        ...publication.orgs,
+        ...emptySnapshotsForMissingTenants(publication.orgs, known),
+      ]) {
+        orgSync[snapshot.tenant.id] = await org.sync(snapshot.tenant.id, snapshot, publication.at);
+      }
+      const { activated } = await bundles.activateReporting(
+        publication.bundle.revision,
+        publication.appliedBy,
+        publication.at,
+      );
+      return { activated, previousRevision, orgSync };
+    });
+  } catch (error) {
+    if (isNew) bundles.forget(publication.bundle.revision);
+    throw error;
+  }
 }

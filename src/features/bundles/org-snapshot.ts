@@ -41,8 +41,3 @@ export function orgSnapshot(org: OrgConfig): OrgSnapshot {
   }
   return snapshot;
 }
-
-/** An empty org for a tenant that declares none of its own. */
-export function emptyOrgSnapshot(tenant: { id: string; name: string }): OrgSnapshot {
-  return { tenant, businessUnits: [], teams: [], users: [], groups: [], serviceAccounts: [] };
-}
