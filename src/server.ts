@@ -59,9 +59,9 @@ export async function startServer(options: ServerOptions, deps: ServerDeps = {})
         ? { https: { cert: await readFile(options.tlsCert), key: await readFile(options.tlsKey) } }
         : {}),
     });
-    const keys = new KeysService(storage, clock);
+    const keys = new KeysService(storage, clock, logger);
     healthRoutes(app, { storage, bundle, version: VERSION });
-    identityRoutes(app, { keys, storage });
+    identityRoutes(app, { keys });
     deps.extraRoutes?.(app);
 
     await app.listen({ host: options.host, port: options.port });

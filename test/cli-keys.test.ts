@@ -98,6 +98,14 @@ describe('llm-rules CLI on SQLite', () => {
       { env },
     );
     expect(badDuration.stderr).toMatch(/--expires: "soon" is not a duration/);
+    const untouched = join(work.path, 'never-created');
+    const bogus = await runCli(['keys', 'bogus', '--data', untouched], { env });
+    expect(bogus.code).toBe(2);
+    expect(bogus.stderr).toMatch(/unknown keys action 'bogus'/);
+    await expect(readdir(untouched)).rejects.toThrow(/ENOENT/);
+    const hugeGrace = await runCli(['keys', 'rotate', 'abc', '--grace', '200000000d', '--data', untouched], { env });
+    expect(hugeGrace.stderr).toMatch(/--grace: "200000000d" is longer than 10 years/);
+    await expect(readdir(untouched)).rejects.toThrow(/ENOENT/);
     const badFlag = await runCli(['keys', 'list', '--colour', '--data', data], { env });
     expect(badFlag.code).toBe(2);
     expect(badFlag.stderr).toMatch(/Unknown option '--colour'/);

@@ -19,6 +19,11 @@ export function optionsFileFromEnv(env: Env): string | undefined {
   return env.LLM_RULES_OPTIONS;
 }
 
+/** `LLM_RULES_DEBUG=1` makes the CLI print stack traces of unexpected errors. */
+export function debugFromEnv(env: Env): boolean {
+  return Boolean(env.LLM_RULES_DEBUG);
+}
+
 /** Who is running a command, recorded as `applied_by` and in audit events. */
 export function actorFromEnv(env: Env): string {
   return env.LLM_RULES_ACTOR || env.USER || env.LOGNAME || 'unknown';

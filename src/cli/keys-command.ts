@@ -1,8 +1,9 @@
 // `llm-rules keys create|list|rotate|revoke`: API keys for users and service accounts.
 // The plaintext is printed once, on stdout only, and never logged.
-import { displayKeyId } from '../core/credentials/api-key-format.ts';
+import { displayKeyId, KEY_ID_LENGTH, parseApiKey } from '../core/credentials/api-key-format.ts';
 import { parseDuration } from '../core/credentials/duration.ts';
 import { NotFoundError, ValidationError } from '../core/errors/app-error.ts';
+import { describePrincipal, findPrincipal } from '../features/keys/find-principal.ts';
 import { KeysService } from '../features/keys/keys-service.ts';
 import type { ApiKeyRecord, PrincipalRef, Storage } from '../storage/ports.ts';
 import type { CliIo } from './cli-io.ts';
@@ -26,31 +27,41 @@ const FLAGS = {
   json: { type: 'boolean' },
 } as const;
 
+const ACTIONS = ['create', 'list', 'rotate', 'revoke'];
+
 export async function keysCommand(args: string[], io: CliIo): Promise<number> {
   const [action, ...rest] = args;
   const { values, positionals } = parseFlags(rest, FLAGS, USAGE);
   const flag = (name: keyof typeof FLAGS) => stringFlag(values, name);
+  // Everything that can be checked without the store is checked before it is opened.
+  if (!ACTIONS.includes(action ?? '')) throw new UsageError(`unknown keys action '${action ?? ''}'\n\nusage: ${USAGE}`);
+  const principal = principalFrom(flag('user'), flag('service'));
+  if (action === 'create' && !principal) {
+    throw new UsageError(`keys create needs --user EMAIL or --service ID\n\nusage: ${USAGE}`);
+  }
+  const expires = flag('expires');
+  const ttlMs = expires ? parseDuration(expires, '--expires') : undefined;
+  const graceText = flag('grace') ?? '24h';
+  const graceMs = parseDuration(graceText, '--grace');
+  if ((action === 'rotate' || action === 'revoke') && !positionals[0]) {
+    throw new UsageError(`a key id is required (see \`llm-rules keys list\`)\n\nusage: ${USAGE}`);
+  }
   return withStorage(io, flag('data'), async (storage) => {
     const keys = new KeysService(storage);
     switch (action) {
       case 'create': {
-        const principal = principalFrom(flag('user'), flag('service'));
-        if (!principal)
-          throw new UsageError(`keys create needs --user EMAIL or --service ID\n\nusage: ${USAGE}`);
-        const tenantId = flag('tenant') ?? (await findTenantOf(storage, principal));
-        const expires = flag('expires');
+        const tenantId = flag('tenant') ?? (await findTenantOf(storage, principal!));
         const issued = await keys.create({
           tenantId,
-          principal,
+          principal: principal!,
           ...(flag('name') ? { name: flag('name') } : {}),
-          ...(expires ? { ttlMs: parseDuration(expires, '--expires') } : {}),
+          ...(ttlMs !== undefined ? { ttlMs } : {}),
         });
         io.stdout(issued.plaintext);
         io.stderr(describeIssued(issued.record, 'Created'));
         return 0;
       }
       case 'list': {
-        const principal = principalFrom(flag('user'), flag('service'));
         const tenants = flag('tenant')
           ? [flag('tenant')!]
           : (await storage.org.listTenants()).map((t) => t.id);
@@ -68,11 +79,10 @@ export async function keysCommand(args: string[], io: CliIo): Promise<number> {
       }
       case 'rotate': {
         const record = await findKey(storage, positionals[0], flag('tenant'));
-        const grace = parseDuration(flag('grace') ?? '24h', '--grace');
-        const issued = await keys.rotate(record.tenantId, record.id, grace);
+        const issued = await keys.rotate(record.tenantId, record.id, graceMs);
         io.stdout(issued.plaintext);
         io.stderr(
-          `${describeIssued(issued.record, 'Rotated')}\nThe old key ${displayKeyId(record.id)} keeps working for ${flag('grace') ?? '24h'}.`,
+          `${describeIssued(issued.record, 'Rotated')}\nThe old key ${displayKeyId(record.id)} keeps working for ${graceText}.`,
         );
         return 0;
       }
@@ -85,7 +95,7 @@ export async function keysCommand(args: string[], io: CliIo): Promise<number> {
         return 0;
       }
       default:
-        throw new UsageError(`unknown keys action '${action ?? ''}'\n\nusage: ${USAGE}`);
+        return 2; // unreachable: the action was checked above
     }
   });
 }
@@ -102,24 +112,15 @@ function principalFrom(user: string | undefined, service: string | undefined): P
 async function findTenantOf(storage: Storage, principal: PrincipalRef): Promise<string> {
   const found: string[] = [];
   for (const tenant of await storage.org.listTenants()) {
-    const record =
-      principal.type === 'user'
-        ? await storage.org.getUser(tenant.id, principal.id)
-        : await storage.org.getServiceAccount(tenant.id, principal.id);
-    if (record) found.push(tenant.id);
+    if (await findPrincipal(storage, tenant.id, principal)) found.push(tenant.id);
   }
   if (found.length === 1) return found[0]!;
   if (found.length === 0) {
-    throw new NotFoundError(
-      principal.type === 'user' ? 'user' : 'service account',
-      principal.id,
-      'any tenant (apply a config that declares it first)',
-    );
+    throw new NotFoundError(describePrincipal(principal), principal.id, 'any tenant (apply a config that declares it first)');
   }
-  throw new ValidationError(
-    `${principal.id} exists in tenants ${found.join(', ')}; choose one with --tenant.`,
-    { field: 'tenant' },
-  );
+  throw new ValidationError(`${principal.id} exists in tenants ${found.join(', ')}; choose one with --tenant.`, {
+    field: 'tenant',
+  });
 }
 
 async function findKey(
@@ -128,7 +129,8 @@ async function findKey(
   tenant: string | undefined,
 ): Promise<ApiKeyRecord> {
   if (!id) throw new UsageError(`a key id is required (see \`llm-rules keys list\`)\n\nusage: ${USAGE}`);
-  const keyId = id.replace(/^llmr_/, '').replace(/…$/, '');
+  // Accept the id as listed, the displayed `llmr_<id>…`, or a whole key (never echoed back).
+  const keyId = parseApiKey(id)?.id ?? id.replace(/^llmr_/, '').replace(/…$/, '').slice(0, KEY_ID_LENGTH);
   const record = tenant
     ? await storage.apiKeys.get(tenant, keyId)
     : await storage.apiKeys.findForAuthentication(keyId);

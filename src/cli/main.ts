@@ -5,6 +5,7 @@ import type { ConfigProblem } from '../config/load-policy-config.ts';
 import { AppError, ConfigError } from '../core/errors/app-error.ts';
 import { VERSION } from '../version.ts';
 import { type CliIo, processIo } from './cli-io.ts';
+import { debugFromEnv } from './environment.ts';
 import { initCommand } from './init-command.ts';
 import { keysCommand } from './keys-command.ts';
 import { migrateCommand } from './migrate-command.ts';
@@ -74,6 +75,7 @@ function reportError(error: unknown, io: CliIo): number {
     io.stderr(`error: ${error.message}`);
     return 1;
   }
-  io.stderr(`error: ${(error as Error).stack ?? String(error)}`);
+  const detail = debugFromEnv(io.env) ? ((error as Error).stack ?? String(error)) : (error as Error).message;
+  io.stderr(`error: ${detail}${debugFromEnv(io.env) ? '' : '\n(set LLM_RULES_DEBUG=1 for the stack trace)'}`);
   return 1;
 }

@@ -17,7 +17,7 @@ export async function migrateCommand(args: string[], io: CliIo): Promise<number>
         `✓ ${storage.dialect} storage is at the latest schema (${applied.length} migration(s) applied now).`,
       );
     },
-    { migrate: false },
+    'none',
   );
   return 0;
 }

@@ -1,13 +1,15 @@
-// Opens (and migrates) the store a CLI command works on: `--data DIR` / LLM_RULES_DATA for SQLite,
-// DATABASE_URL for PostgreSQL — the same selection the server makes.
-import { createStorage } from '../storage/create-storage.ts';
+// Opens the store a CLI command works on: `--data DIR` / LLM_RULES_DATA for SQLite, DATABASE_URL for
+// PostgreSQL — the same selection the server makes. The embedded SQLite file is migrated on open; a
+// shared PostgreSQL is migrated only by `llm-rules migrate` (or a server start), never as a side
+// effect of another command.
+import { createStorage, DEFAULT_DATA_DIR } from '../storage/create-storage.ts';
 import type { Storage } from '../storage/ports.ts';
 import type { CliIo } from './cli-io.ts';
 import { storageLocationFromEnv } from './environment.ts';
 
-export const DEFAULT_DATA_DIR = '.llm-rules';
+export type MigrationPolicy = 'auto' | 'none';
 
-export async function openStorage(io: CliIo, dataFlag: string | undefined, migrate = true): Promise<Storage> {
+export async function openStorage(io: CliIo, dataFlag: string | undefined, policy: MigrationPolicy): Promise<Storage> {
   const fromEnv = storageLocationFromEnv(io.env);
   const storage = await createStorage(
     fromEnv.databaseUrl
@@ -15,7 +17,10 @@ export async function openStorage(io: CliIo, dataFlag: string | undefined, migra
       : { dataDir: dataFlag ?? fromEnv.dataDir ?? DEFAULT_DATA_DIR },
   );
   try {
-    if (migrate) await storage.migrate();
+    if (policy === 'auto') {
+      if (storage.dialect === 'sqlite') await storage.migrate();
+      else await storage.ping(); // fails with "run `llm-rules migrate`" when migrations are pending
+    }
   } catch (error) {
     await storage.close();
     throw error;
@@ -27,9 +32,9 @@ export async function withStorage<T>(
   io: CliIo,
   dataFlag: string | undefined,
   work: (s: Storage) => Promise<T>,
-  options: { migrate?: boolean } = {},
+  policy: MigrationPolicy = 'auto',
 ): Promise<T> {
-  const storage = await openStorage(io, dataFlag, options.migrate ?? true);
+  const storage = await openStorage(io, dataFlag, policy);
   try {
     return await work(storage);
   } finally {

@@ -22,15 +22,15 @@ export type LoadResult =
   | { ok: false; problems: ConfigProblem[] };
 
 export interface LoadOptions {
-  /** Values for `${VAR}` interpolation; defaults to the process environment. */
-  env?: Readonly<Record<string, string | undefined>>;
+  /** Values for `${VAR}` interpolation (the CLI passes the process environment). */
+  env: Readonly<Record<string, string | undefined>>;
 }
 
 export const DEFAULT_TENANT = { id: 'default', name: 'Default' } as const;
 
 /** Never throws for a user mistake: every problem (errors and warnings) comes back in the result. */
-export async function loadPolicyConfig(dir: string, options: LoadOptions = {}): Promise<LoadResult> {
-  const ctx: LoadContext = { dir, env: options.env ?? process.env, problems: new ProblemList() };
+export async function loadPolicyConfig(dir: string, options: LoadOptions): Promise<LoadResult> {
+  const ctx: LoadContext = { dir, env: options.env, problems: new ProblemList() };
   const kind = await pathKind(resolve(dir));
   if (kind !== 'dir') {
     ctx.problems.whole(dir, kind === 'missing' ? `directory not found: ${dir}` : `not a directory: ${dir}`, {

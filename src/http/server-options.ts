@@ -2,6 +2,7 @@
 // flags, environment variables (read in src/cli/environment.ts), an options file, defaults.
 import { z } from 'zod';
 import { ValidationError } from '../core/errors/app-error.ts';
+import { DEFAULT_DATA_DIR } from '../storage/create-storage.ts';
 
 export const DEFAULT_PORT = 8787;
 
@@ -9,7 +10,7 @@ export const serverOptionsSchema = z.strictObject({
   host: z.string().min(1).default('127.0.0.1'),
   port: z.coerce.number().int().min(0).max(65_535).default(DEFAULT_PORT),
   /** SQLite data directory; ignored when databaseUrl is set. */
-  dataDir: z.string().min(1).default('.llm-rules'),
+  dataDir: z.string().min(1).default(DEFAULT_DATA_DIR),
   databaseUrl: z
     .string()
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')

@@ -6,7 +6,7 @@ import { createPostgresStorage } from './postgres/postgres-storage.ts';
 import { createSqliteStorage } from './sqlite/sqlite-storage.ts';
 import type { StorageLogger } from './storage-logger.ts';
 
-export const DEFAULT_DATA_DIR = './.llm-rules';
+export const DEFAULT_DATA_DIR = '.llm-rules';
 
 export interface CreateStorageOptions {
   /** SQLite: the directory holding `llm-rules.db`, created if missing. Default `./.llm-rules`. */

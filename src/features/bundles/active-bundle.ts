@@ -2,6 +2,7 @@
 // other sharing the store, so a newly applied bundle is in force within a second.
 import type { PolicyConfig } from '../../config/policy-config.ts';
 import type { Storage } from '../../storage/ports.ts';
+import { bundleRevision } from './bundle-revision.ts';
 
 export interface LoadedBundle {
   revision: string;
@@ -18,6 +19,8 @@ export class ActiveBundle {
   private loaded: LoadedBundle | undefined;
   private unsubscribe: (() => void) | undefined;
   private readonly listeners = new Set<(bundle: LoadedBundle) => void>();
+  /** Loads run one at a time, so an older activation can never overwrite a newer one. */
+  private queue: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly storage: Storage,
@@ -26,11 +29,10 @@ export class ActiveBundle {
 
   /** Loads the active bundle (if any) and starts following changes. */
   async start(): Promise<void> {
-    this.unsubscribe = this.storage.bundles.onActiveChange((revision) => {
-      void this.load(revision);
+    this.unsubscribe = this.storage.bundles.onActiveChange(() => {
+      void this.refresh();
     });
-    const revision = await this.storage.bundles.activeRevision();
-    if (revision) await this.load(revision);
+    await this.refresh();
   }
 
   current(): LoadedBundle | undefined {
@@ -47,20 +49,39 @@ export class ActiveBundle {
     this.unsubscribe = undefined;
   }
 
-  private async load(revision: string): Promise<void> {
-    if (this.loaded?.revision === revision) return;
+  /** Brings the in-memory bundle to whatever is active now; notifications only say "look again". */
+  refresh(): Promise<void> {
+    this.queue = this.queue.then(() => this.loadActive());
+    return this.queue;
+  }
+
+  private async loadActive(): Promise<void> {
+    let revision: string | null = null;
     try {
+      revision = await this.storage.bundles.activeRevision();
+      if (!revision || this.loaded?.revision === revision) return;
       const bundle = await this.storage.bundles.get(revision);
       if (!bundle) throw new Error(`bundle ${revision} is active but missing from the store`);
-      // A slower load of an older activation must not overwrite a newer one.
-      if ((await this.storage.bundles.activeRevision()) !== revision) return;
+      // Fail closed on a tampered or corrupted row: keep the last good bundle rather than trust it.
+      const actual = bundleRevision(bundle.content);
+      if (actual !== revision)
+        throw new Error(`bundle ${revision} does not match its content (sha256 ${actual})`);
       const previous = this.loaded?.revision ?? null;
       this.loaded = { revision, content: bundle.content, loadedAt: new Date() };
       this.logger.info({ revision, previous }, 'policy bundle activated');
-      for (const listener of this.listeners) listener(this.loaded);
     } catch (error) {
-      // Keep deciding with the last good bundle rather than with none.
-      this.logger.error({ err: error, revision }, 'could not load the active policy bundle');
+      this.logger.error(
+        { err: error, revision },
+        'could not load the active policy bundle; keeping the last good one',
+      );
+      return;
+    }
+    for (const listener of this.listeners) {
+      try {
+        listener(this.loaded);
+      } catch (error) {
+        this.logger.error({ err: error, revision }, 'a bundle change listener failed');
+      }
     }
   }
 }

@@ -6,9 +6,9 @@ import { type Plan, planDiff } from '../../core/bundles/plan-diff.ts';
 import { type Clock, systemClock } from '../../core/clock/clock.ts';
 import { ConfigError } from '../../core/errors/app-error.ts';
 import { emptyOrgSnapshot } from '../../storage/empty-org-snapshot.ts';
-import { orgSnapshot } from './org-snapshot.ts';
 import type { OrgSnapshot, OrgSyncResult, Storage } from '../../storage/ports.ts';
 import { bundleRevision } from './bundle-revision.ts';
+import { orgSnapshot } from './org-snapshot.ts';
 
 export interface BundlePlan {
   dir: string;

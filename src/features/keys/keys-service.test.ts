@@ -3,9 +3,9 @@ import { minimalPolicyConfig } from '../../../test/support/minimal-policy-config
 import { manualClock } from '../../core/clock/clock.ts';
 import { generateApiKey } from '../../core/credentials/api-key-format.ts';
 import { AuthenticationError } from '../../core/errors/app-error.ts';
-import { orgSnapshot } from '../bundles/org-snapshot.ts';
 import { createStorage } from '../../storage/create-storage.ts';
 import type { Storage } from '../../storage/ports.ts';
+import { orgSnapshot } from '../bundles/org-snapshot.ts';
 import { keyDigest, secureRandomBytes } from './key-digest.ts';
 import { KeysService } from './keys-service.ts';
 
@@ -32,10 +32,11 @@ describe('KeysService', () => {
       name: 'laptop',
       ttlMs: 90 * 24 * HOUR,
     });
-    expect(await keys.authenticate(issued.plaintext)).toEqual({
+    expect(await keys.authenticate(issued.plaintext)).toMatchObject({
       tenantId: 'acme',
       principal: alice,
       keyId: issued.record.id,
+      profile: { email: 'alice@acme.test', teamId: 'platform', roles: ['developer'] },
     });
     const stored = await storage.apiKeys.get('acme', issued.record.id);
     expect(stored?.digest).toBe(keyDigest(issued.plaintext));
@@ -114,5 +115,51 @@ describe('KeysService', () => {
     await expect(keys.authenticate(issued.plaintext)).resolves.toMatchObject({
       principal: { type: 'service_account', id: 'ci' },
     });
+  });
+
+  it("refuses to rotate an expired key or a deprovisioned owner's key", async () => {
+    const shortLived = await keys.create({ tenantId: 'acme', principal: alice, ttlMs: HOUR });
+    clock.advance(HOUR);
+    await expect(keys.rotate('acme', shortLived.record.id, HOUR)).rejects.toThrow(/has expired/);
+    const ci = await keys.create({ tenantId: 'acme', principal: { type: 'service_account', id: 'ci' } });
+    const org = minimalPolicyConfig().org;
+    org.service_accounts = [];
+    await storage.org.sync('acme', orgSnapshot(org), clock.now());
+    await expect(keys.rotate('acme', ci.record.id, HOUR)).rejects.toThrow(
+      /active service account 'ci' was not found/,
+    );
+  });
+
+  it('lets exactly one of two concurrent rotations win; the loser gets a conflict, not a dead key', async () => {
+    const old = await keys.create({ tenantId: 'acme', principal: alice });
+    const outcomes = await Promise.allSettled([
+      keys.rotate('acme', old.record.id, HOUR),
+      keys.rotate('acme', old.record.id, HOUR),
+    ]);
+    const won = outcomes.filter((o) => o.status === 'fulfilled');
+    const lost = outcomes.filter((o) => o.status === 'rejected');
+    expect(won).toHaveLength(1);
+    expect(lost).toHaveLength(1);
+    expect(String((lost[0] as PromiseRejectedResult).reason)).toMatch(/concurrently|already rotated/);
+    const successor = (won[0] as PromiseFulfilledResult<Awaited<ReturnType<KeysService['rotate']>>>).value;
+    await expect(keys.authenticate(successor.plaintext)).resolves.toMatchObject({
+      keyId: successor.record.id,
+    });
+  });
+
+  it('still authenticates when recording the last use fails', async () => {
+    const issued = await keys.create({ tenantId: 'acme', principal: alice });
+    const warnings: string[] = [];
+    // The same store, except that recording the last use fails as a locked SQLite file would.
+    const apiKeys = new Proxy(storage.apiKeys, {
+      get(target, property) {
+        if (property === 'touchLastUsed') return () => Promise.reject(new Error('SQLITE_BUSY'));
+        const value = Reflect.get(target, property);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const busy = new KeysService({ ...storage, apiKeys }, clock, { warn: (_obj, msg) => warnings.push(msg) });
+    await expect(busy.authenticate(issued.plaintext)).resolves.toMatchObject({ keyId: issued.record.id });
+    expect(warnings).toEqual(['could not record the last use of an API key']);
   });
 });

@@ -2,8 +2,14 @@
 // once (returned from create/rotate) and is never stored or logged.
 import { type Clock, systemClock } from '../../core/clock/clock.ts';
 import { generateApiKey, parseApiKey } from '../../core/credentials/api-key-format.ts';
-import { AuthenticationError, NotFoundError, ValidationError } from '../../core/errors/app-error.ts';
+import {
+  AuthenticationError,
+  ConflictError,
+  NotFoundError,
+  ValidationError,
+} from '../../core/errors/app-error.ts';
 import type { ApiKeyRecord, PrincipalRef, Storage, TenantId } from '../../storage/ports.ts';
+import { describePrincipal, findPrincipal, type PrincipalRecord } from './find-principal.ts';
 import { digestsEqual, keyDigest, secureRandomBytes } from './key-digest.ts';
 
 export interface IssuedKey {
@@ -16,6 +22,12 @@ export interface AuthenticatedKey {
   tenantId: TenantId;
   principal: PrincipalRef;
   keyId: string;
+  /** The user or service account behind the key, as the store has it now. */
+  profile: PrincipalRecord;
+}
+
+export interface KeysLogger {
+  warn(obj: object, msg: string): void;
 }
 
 /** last_used_at is refreshed at most this often, so authentication is not a write per request. */
@@ -25,6 +37,7 @@ export class KeysService {
   constructor(
     private readonly storage: Storage,
     private readonly clock: Clock = systemClock,
+    private readonly logger: KeysLogger = { warn: () => {} },
   ) {}
 
   async create(input: {
@@ -47,14 +60,21 @@ export class KeysService {
   async rotate(tenantId: TenantId, id: string, graceMs: number): Promise<IssuedKey> {
     const old = await this.storage.apiKeys.get(tenantId, id);
     if (!old) throw new NotFoundError('key', id);
-    if (old.revokedAt)
-      throw new ValidationError(`Key ${id} is revoked; create a new key instead.`, { field: 'id' });
-    if (old.replacedBy)
-      throw new ValidationError(`Key ${id} was already rotated to ${old.replacedBy}.`, { field: 'id' });
+    const refuse = (why: string) => new ValidationError(`Key ${id} ${why}`, { field: 'id' });
+    if (old.revokedAt) throw refuse('is revoked; create a new key instead.');
+    if (old.replacedBy) throw refuse(`was already rotated to ${old.replacedBy}.`);
+    if (old.expiresAt && old.expiresAt <= this.clock.now())
+      throw refuse('has expired; create a new key instead.');
+    await this.requireActivePrincipal(tenantId, old.principal);
     const lifetime = old.expiresAt ? old.expiresAt.getTime() - old.createdAt.getTime() : undefined;
     const issued = this.newKey(tenantId, old.principal, old.name, lifetime);
     const graceUntil = new Date(this.clock.now().getTime() + graceMs);
-    await this.storage.apiKeys.rotate(tenantId, id, issued.record, graceUntil);
+    if (!(await this.storage.apiKeys.rotate(tenantId, id, issued.record, graceUntil))) {
+      // A concurrent rotation or revocation won; the successor minted here was never stored.
+      throw new ConflictError(`Key ${id} was rotated or revoked concurrently; list the keys and try again.`, {
+        id,
+      });
+    }
     return issued;
   }
 
@@ -65,33 +85,47 @@ export class KeysService {
 
   /** Verifies a presented key; every failure says why, without revealing whether other keys exist. */
   async authenticate(presented: string): Promise<AuthenticatedKey> {
-    const parsed = parseApiKey(presented.trim());
-    if (!parsed)
+    const text = presented.trim();
+    const parsed = parseApiKey(text);
+    if (!parsed) {
       throw new AuthenticationError(
         'The API key is malformed; keys look like llmr_… as printed by `llm-rules keys create`.',
       );
-    if (!parsed.checksumValid)
+    }
+    if (!parsed.checksumValid) {
       throw new AuthenticationError('The API key failed its checksum; it was mistyped or truncated.');
+    }
     const record = await this.storage.apiKeys.findForAuthentication(parsed.id);
-    if (!record || !digestsEqual(record.digest, keyDigest(presented.trim()))) {
+    if (!record || !digestsEqual(record.digest, keyDigest(text))) {
       throw new AuthenticationError('The API key is not known.');
     }
     const now = this.clock.now();
     if (record.revokedAt) throw new AuthenticationError(`The API key ${record.id} was revoked.`);
-    if (record.expiresAt && record.expiresAt <= now)
+    if (record.expiresAt && record.expiresAt <= now) {
       throw new AuthenticationError(`The API key ${record.id} has expired.`);
+    }
     if (record.graceUntil && record.graceUntil <= now) {
       throw new AuthenticationError(
         `The API key ${record.id} was rotated and its grace period has ended; use its successor.`,
       );
     }
-    if (!(await this.principalIsActive(record.tenantId, record.principal))) {
+    const profile = await findPrincipal(this.storage, record.tenantId, record.principal);
+    if (!profile || profile.deprovisionedAt !== null) {
       throw new AuthenticationError(`The owner of API key ${record.id} is no longer active.`);
     }
     if (!record.lastUsedAt || now.getTime() - record.lastUsedAt.getTime() >= LAST_USED_GRANULARITY_MS) {
-      await this.storage.apiKeys.touchLastUsed(record.tenantId, record.id, now);
+      await this.touchLastUsed(record, now);
     }
-    return { tenantId: record.tenantId, principal: record.principal, keyId: record.id };
+    return { tenantId: record.tenantId, principal: record.principal, keyId: record.id, profile };
+  }
+
+  /** Best effort: a busy database (an `apply` holding SQLite's write lock) must not fail authentication. */
+  private async touchLastUsed(record: ApiKeyRecord, now: Date): Promise<void> {
+    try {
+      await this.storage.apiKeys.touchLastUsed(record.tenantId, record.id, now);
+    } catch (error) {
+      this.logger.warn({ err: error, keyId: record.id }, 'could not record the last use of an API key');
+    }
   }
 
   private newKey(
@@ -118,18 +152,10 @@ export class KeysService {
     return { record, plaintext };
   }
 
-  private async principalIsActive(tenantId: TenantId, principal: PrincipalRef): Promise<boolean> {
-    const found =
-      principal.type === 'user'
-        ? await this.storage.org.getUser(tenantId, principal.id)
-        : await this.storage.org.getServiceAccount(tenantId, principal.id);
-    return found !== undefined && found.deprovisionedAt === null;
-  }
-
   private async requireActivePrincipal(tenantId: TenantId, principal: PrincipalRef): Promise<void> {
-    if (!(await this.principalIsActive(tenantId, principal))) {
-      const what = principal.type === 'user' ? 'active user' : 'active service account';
-      throw new NotFoundError(what, principal.id, `tenant '${tenantId}'`);
+    const found = await findPrincipal(this.storage, tenantId, principal);
+    if (!found || found.deprovisionedAt !== null) {
+      throw new NotFoundError(`active ${describePrincipal(principal)}`, principal.id, `tenant '${tenantId}'`);
     }
   }
 }

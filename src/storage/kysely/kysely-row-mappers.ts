@@ -1,5 +1,6 @@
 // Converts rows of either SQL dialect to port records: epoch-ms columns to Date, JSON columns to values.
 
+import { ValidationError } from '../../core/errors/app-error.ts';
 import type { Selectable } from 'kysely';
 import type {
   ApiKeyRecord,
@@ -33,11 +34,14 @@ export function toNullableDate(value: number | string | null): Date | null {
 }
 
 export function toMillis(date: Date): number {
-  return date.getTime();
+  const millis = date.getTime();
+  // An Invalid Date would be stored as NULL by SQLite ("never expires"): refuse it instead.
+  if (!Number.isFinite(millis)) throw new ValidationError('A timestamp is out of range.', { field: 'date' });
+  return millis;
 }
 
 export function toNullableMillis(date: Date | null): number | null {
-  return date === null ? null : date.getTime();
+  return date === null ? null : toMillis(date);
 }
 
 /** SQLite TEXT comes back as the JSON string; PostgreSQL JSONB comes back already parsed. */
