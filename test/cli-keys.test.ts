@@ -103,7 +103,9 @@ describe('llm-rules CLI on SQLite', () => {
     expect(bogus.code).toBe(2);
     expect(bogus.stderr).toMatch(/unknown keys action 'bogus'/);
     await expect(readdir(untouched)).rejects.toThrow(/ENOENT/);
-    const hugeGrace = await runCli(['keys', 'rotate', 'abc', '--grace', '200000000d', '--data', untouched], { env });
+    const hugeGrace = await runCli(['keys', 'rotate', 'abc', '--grace', '200000000d', '--data', untouched], {
+      env,
+    });
     expect(hugeGrace.stderr).toMatch(/--grace: "200000000d" is longer than 10 years/);
     await expect(readdir(untouched)).rejects.toThrow(/ENOENT/);
     const badFlag = await runCli(['keys', 'list', '--colour', '--data', data], { env });

@@ -34,7 +34,8 @@ export async function keysCommand(args: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseFlags(rest, FLAGS, USAGE);
   const flag = (name: keyof typeof FLAGS) => stringFlag(values, name);
   // Everything that can be checked without the store is checked before it is opened.
-  if (!ACTIONS.includes(action ?? '')) throw new UsageError(`unknown keys action '${action ?? ''}'\n\nusage: ${USAGE}`);
+  if (!ACTIONS.includes(action ?? ''))
+    throw new UsageError(`unknown keys action '${action ?? ''}'\n\nusage: ${USAGE}`);
   const principal = principalFrom(flag('user'), flag('service'));
   if (action === 'create' && !principal) {
     throw new UsageError(`keys create needs --user EMAIL or --service ID\n\nusage: ${USAGE}`);
@@ -116,11 +117,18 @@ async function findTenantOf(storage: Storage, principal: PrincipalRef): Promise<
   }
   if (found.length === 1) return found[0]!;
   if (found.length === 0) {
-    throw new NotFoundError(describePrincipal(principal), principal.id, 'any tenant (apply a config that declares it first)');
+    throw new NotFoundError(
+      describePrincipal(principal),
+      principal.id,
+      'any tenant (apply a config that declares it first)',
+    );
   }
-  throw new ValidationError(`${principal.id} exists in tenants ${found.join(', ')}; choose one with --tenant.`, {
-    field: 'tenant',
-  });
+  throw new ValidationError(
+    `${principal.id} exists in tenants ${found.join(', ')}; choose one with --tenant.`,
+    {
+      field: 'tenant',
+    },
+  );
 }
 
 async function findKey(
@@ -130,7 +138,12 @@ async function findKey(
 ): Promise<ApiKeyRecord> {
   if (!id) throw new UsageError(`a key id is required (see \`llm-rules keys list\`)\n\nusage: ${USAGE}`);
   // Accept the id as listed, the displayed `llmr_<id>…`, or a whole key (never echoed back).
-  const keyId = parseApiKey(id)?.id ?? id.replace(/^llmr_/, '').replace(/…$/, '').slice(0, KEY_ID_LENGTH);
+  const keyId =
+    parseApiKey(id)?.id ??
+    id
+      .replace(/^llmr_/, '')
+      .replace(/…$/, '')
+      .slice(0, KEY_ID_LENGTH);
   const record = tenant
     ? await storage.apiKeys.get(tenant, keyId)
     : await storage.apiKeys.findForAuthentication(keyId);

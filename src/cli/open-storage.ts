@@ -9,7 +9,11 @@ import { storageLocationFromEnv } from './environment.ts';
 
 export type MigrationPolicy = 'auto' | 'none';
 
-export async function openStorage(io: CliIo, dataFlag: string | undefined, policy: MigrationPolicy): Promise<Storage> {
+export async function openStorage(
+  io: CliIo,
+  dataFlag: string | undefined,
+  policy: MigrationPolicy,
+): Promise<Storage> {
   const fromEnv = storageLocationFromEnv(io.env);
   const storage = await createStorage(
     fromEnv.databaseUrl

@@ -1,7 +1,7 @@
 // Converts rows of either SQL dialect to port records: epoch-ms columns to Date, JSON columns to values.
 
-import { ValidationError } from '../../core/errors/app-error.ts';
 import type { Selectable } from 'kysely';
+import { ValidationError } from '../../core/errors/app-error.ts';
 import type {
   ApiKeyRecord,
   BundleActivation,
