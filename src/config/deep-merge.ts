@@ -1,8 +1,6 @@
 // Merges a tenant's config.yaml over the root one: mappings merge key by key, everything else replaces.
 
-export function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+import { isPlainObject } from '../core/values/is-plain-object.ts';
 
 export function deepMerge(base: unknown, override: unknown): unknown {
   if (!isPlainObject(base) || !isPlainObject(override)) return override === undefined ? base : override;

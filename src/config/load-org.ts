@@ -92,19 +92,7 @@ function mergeOrgFiles(
   options: OrgOptions,
 ): LocatedOrg {
   const located: LocatedOrg = {
-    org: {
-      tenant: options.defaultTenant,
-      business_units: [],
-      groups: [],
-      service_accounts: [],
-      role_bindings: [],
-      inheritance: {
-        deny_overrides_allow: true,
-        business_unit_overrides_general: true,
-        security_policies_enforced: true,
-      },
-      budgets: [],
-    },
+    org: emptyOrgConfig(options.defaultTenant),
     businessUnits: [],
     teams: [],
     members: [],
@@ -208,4 +196,21 @@ function reportTwice(ctx: LoadContext, source: SourceFile, path: FieldPath, firs
     target: 'key',
     hint: `first defined at ${first.file}:${at.line}:${at.column}; keep one`,
   });
+}
+
+/** The org of a tenant that declares none: no people, the safe inheritance rules. */
+export function emptyOrgConfig(tenant: OrgConfig['tenant']): OrgConfig {
+  return {
+    tenant: { ...tenant },
+    business_units: [],
+    groups: [],
+    service_accounts: [],
+    role_bindings: [],
+    inheritance: {
+      deny_overrides_allow: true,
+      business_unit_overrides_general: true,
+      security_policies_enforced: true,
+    },
+    budgets: [],
+  };
 }

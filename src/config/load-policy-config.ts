@@ -7,12 +7,12 @@ import { ProblemList } from './config-problem.ts';
 import { checkAlertScopes, checkPreload, checkRuleTargets } from './cross-checks.ts';
 import { loadAlerts } from './load-alerts.ts';
 import { loadMainConfig } from './load-main-config.ts';
-import { loadOrg } from './load-org.ts';
+import { emptyOrgConfig, loadOrg } from './load-org.ts';
 import { loadRoles } from './load-roles.ts';
 import { checkDuplicateRuleIds, loadRules } from './load-rules.ts';
 import { loadTenants } from './load-tenants.ts';
 import { loadTests } from './load-tests.ts';
-import type { OrgConfig, PolicyConfig } from './policy-config.ts';
+import type { PolicyConfig } from './policy-config.ts';
 import { reportAt } from './source-file.ts';
 
 export type { ConfigProblem } from './config-problem.ts';
@@ -46,7 +46,7 @@ export async function loadPolicyConfig(dir: string, options: LoadOptions): Promi
   const hasOrg = (await pathKind(resolve(dir, 'org'))) === 'dir';
   const org = hasOrg
     ? await loadOrg(ctx, { rel: 'org', defaultTenant: { ...DEFAULT_TENANT }, roles: roleNames })
-    : emptyOrg();
+    : emptyOrgConfig(DEFAULT_TENANT);
   const rootRules = [
     ...(await loadRules(ctx, 'rules-master', 'rules-master')),
     ...(await loadRules(ctx, 'rules', 'rules')),
@@ -91,22 +91,6 @@ export async function loadPolicyConfig(dir: string, options: LoadOptions): Promi
     tests,
   };
   return { ok: true, config, warnings: problems };
-}
-
-function emptyOrg(): OrgConfig {
-  return {
-    tenant: { ...DEFAULT_TENANT },
-    business_units: [],
-    groups: [],
-    service_accounts: [],
-    role_bindings: [],
-    inheritance: {
-      deny_overrides_allow: true,
-      business_unit_overrides_general: true,
-      security_policies_enforced: true,
-    },
-    budgets: [],
-  };
 }
 
 /** By file, then position, so output is stable whatever order the loaders ran in. */

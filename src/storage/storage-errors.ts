@@ -1,6 +1,6 @@
 // The AppErrors every adapter raises for the same conditions, so callers never see a driver's error codes.
 
-import { ConflictError, NotFoundError, ValidationError } from '../core/errors/app-error.ts';
+import { AppError, ConflictError, NotFoundError, ValidationError } from '../core/errors/app-error.ts';
 import type { ApiKeyRecord, TenantId } from './ports.ts';
 
 export function unknownTenantError(tenantId: TenantId): NotFoundError {
@@ -30,4 +30,11 @@ export function assertKeyTenant(tenantId: TenantId, key: ApiKeyRecord): void {
 /** Lists come back in one order on every adapter (code-unit order), whatever the database collation. */
 export function byId<T extends { id: string }>(a: T, b: T): number {
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
+/** Pending migrations: the server is not ready and CLI commands stop, naming the command that fixes it. */
+export class StorageNotReadyError extends AppError {
+  constructor(pending: string[]) {
+    super(503, 'storage_not_ready', 'The database is not migrated; run `llm-rules migrate`.', { pending });
+  }
 }

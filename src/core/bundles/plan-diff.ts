@@ -1,5 +1,6 @@
 // The difference between two policy configs, entity by entity and field by field: what `plan` shows.
 import type { PolicyConfig } from '../../config/policy-config.ts';
+import { isPlainObject } from '../values/is-plain-object.ts';
 import { canonicalJson } from './canonical-json.ts';
 import { policyEntities, SECTION_ORDER } from './policy-entities.ts';
 
@@ -47,10 +48,6 @@ export function planDiff(before: PolicyConfig | undefined, after: PolicyConfig):
     removed: changes.filter((c) => c.kind === 'removed').length,
     changed: changes.filter((c) => c.kind === 'changed').length,
   };
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function diffValues(before: unknown, after: unknown, path: string): FieldChange[] {

@@ -1,9 +1,9 @@
 // Assembles a Storage from a Kysely instance and its dialect's parts; SQLite and PostgreSQL differ only in those parts.
 
 import { type Kysely, type MigrationProvider, Migrator } from 'kysely';
-import { AppError } from '../../core/errors/app-error.ts';
 import { ActiveRevisionWatch, type ChangeSource } from '../active-revision-watch.ts';
 import type { Storage } from '../ports.ts';
+import { StorageNotReadyError } from '../storage-errors.ts';
 import type { StorageLogger } from '../storage-logger.ts';
 import { KyselyApiKeyStore } from './kysely-api-key-store.ts';
 import { KyselyBundleStore, loadActiveState } from './kysely-bundle-store.ts';
@@ -24,12 +24,6 @@ export interface KyselyStorageParts {
   logger: StorageLogger;
   /** Gives the connection back: destroys the Kysely instance, or drops a reference to a shared one. */
   release: () => Promise<void>;
-}
-
-export class StorageNotReadyError extends AppError {
-  constructor(pending: string[]) {
-    super(503, 'storage_not_ready', `The database is not migrated; run \`llm-rules migrate\`.`, { pending });
-  }
 }
 
 export function createKyselyStorage(parts: KyselyStorageParts): Storage {

@@ -7,8 +7,8 @@ import { ValidationError } from '../../core/errors/app-error.ts';
 import { bundle, sleep, waitUntil } from '../contract/contract-fixtures.ts';
 import { runStorageContract } from '../contract/run-storage-contract.ts';
 import { createStorage } from '../create-storage.ts';
-import { StorageNotReadyError } from '../kysely/kysely-storage.ts';
 import type { Storage } from '../ports.ts';
+import { StorageNotReadyError } from '../storage-errors.ts';
 import { bundleChannel } from './postgres-storage.ts';
 
 const url = process.env.DATABASE_URL || undefined;

@@ -11,7 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { bundle, sleep, waitUntil } from '../contract/contract-fixtures.ts';
 import { runStorageContract } from '../contract/run-storage-contract.ts';
 import { createStorage } from '../create-storage.ts';
-import { StorageNotReadyError } from '../kysely/kysely-storage.ts';
+import { StorageNotReadyError } from '../storage-errors.ts';
 import { SQLITE_FILE_NAME } from './sqlite-storage.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'llm-rules-sqlite-'));
