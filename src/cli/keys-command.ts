@@ -3,6 +3,7 @@
 import { displayKeyId, KEY_ID_LENGTH, parseApiKey } from '../core/credentials/api-key-format.ts';
 import { parseDuration } from '../core/credentials/duration.ts';
 import { NotFoundError, ValidationError } from '../core/errors/app-error.ts';
+import { tenantConfig } from '../features/bundles/tenant-config.ts';
 import { describePrincipal, findPrincipal } from '../features/keys/find-principal.ts';
 import { KeysService } from '../features/keys/keys-service.ts';
 import type { ApiKeyRecord, PrincipalRef, Storage } from '../storage/ports.ts';
@@ -52,11 +53,13 @@ export async function keysCommand(args: string[], io: CliIo): Promise<number> {
     switch (action) {
       case 'create': {
         const tenantId = flag('tenant') ?? (await findTenantOf(storage, principal!));
+        const policy = await keyPolicyOf(storage, tenantId);
+        const lifetime = ttlMs ?? policy.defaultTtlMs;
         const issued = await keys.create({
           tenantId,
           principal: principal!,
           ...(flag('name') ? { name: flag('name') } : {}),
-          ...(ttlMs !== undefined ? { ttlMs } : {}),
+          ...(lifetime !== undefined ? { ttlMs: lifetime } : {}),
         });
         io.stdout(issued.plaintext);
         io.stderr(describeIssued(issued.record, 'Created'));
@@ -107,6 +110,26 @@ function principalFrom(user: string | undefined, service: string | undefined): P
   if (user) return { type: 'user', id: user.toLowerCase() };
   if (service) return { type: 'service_account', id: service };
   return undefined;
+}
+
+/**
+ * `security.api_keys` of the tenant in the active bundle: keys may be disabled there, and
+ * `rotation_days` is the lifetime of a key created without `--expires`.
+ */
+async function keyPolicyOf(storage: Storage, tenantId: string): Promise<{ defaultTtlMs?: number }> {
+  const revision = await storage.bundles.activeRevision();
+  const bundle = revision ? await storage.bundles.get(revision) : undefined;
+  const settings = bundle ? tenantConfig(bundle.content, tenantId)?.security.api_keys : undefined;
+  if (!settings) return {};
+  if (!settings.enabled) {
+    throw new ValidationError(
+      `API keys are disabled for tenant '${tenantId}' (security.api_keys.enabled: false).`,
+      {
+        field: 'security.api_keys.enabled',
+      },
+    );
+  }
+  return settings.rotation_days > 0 ? { defaultTtlMs: settings.rotation_days * 86_400_000 } : {};
 }
 
 /** Without --tenant, the principal must exist in exactly one tenant. */

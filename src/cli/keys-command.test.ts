@@ -1,0 +1,65 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { copyExampleConfig, tempDir } from '../../test/support/temp-dir.ts';
+import { BundlesService } from '../features/bundles/bundles-service.ts';
+import { createStorage } from '../storage/create-storage.ts';
+import type { CliIo } from './cli-io.ts';
+import { keysCommand } from './keys-command.ts';
+
+function fakeIo(): CliIo & { out: string[]; err: string[] } {
+  const out: string[] = [];
+  const err: string[] = [];
+  return { out, err, stdout: (t) => out.push(t), stderr: (t) => err.push(t), env: {}, cwd: process.cwd() };
+}
+
+describe('keys create follows security.api_keys of the tenant', () => {
+  let work: Awaited<ReturnType<typeof tempDir>>;
+  let data: string;
+  let configDir: string;
+
+  beforeEach(async () => {
+    work = await tempDir();
+    data = join(work.path, 'data');
+    configDir = await copyExampleConfig(work.path);
+  });
+  afterEach(async () => {
+    await work.remove();
+  });
+
+  async function apply(): Promise<void> {
+    const storage = await createStorage({ dataDir: data });
+    try {
+      await storage.migrate();
+      await new BundlesService(storage).apply(configDir, {}, 'test');
+    } finally {
+      await storage.close();
+    }
+  }
+
+  it('gives a key created without --expires the lifetime of rotation_days', async () => {
+    const file = join(configDir, 'config.yaml');
+    await writeFile(
+      file,
+      (await readFile(file, 'utf8')).replace(/rotation_days:\s*\d+/, 'rotation_days: 30'),
+    );
+    await apply();
+    const io = fakeIo();
+    expect(await keysCommand(['create', '--user', 'alice@acme.test', '--data', data], io)).toBe(0);
+    const expires = /expires (\S+)\./.exec(io.err.join('\n'))?.[1];
+    const days = (Date.parse(expires!) - Date.now()) / 86_400_000;
+    expect(days).toBeGreaterThan(29.9);
+    expect(days).toBeLessThanOrEqual(30);
+  });
+
+  it('refuses to create keys where they are disabled', async () => {
+    const file = join(configDir, 'config.yaml');
+    const text = await readFile(file, 'utf8');
+    await writeFile(file, text.replace(/(api_keys:\s*\n\s*enabled:\s*)true/, '$1false'));
+    await apply();
+    const io = fakeIo();
+    await expect(keysCommand(['create', '--user', 'alice@acme.test', '--data', data], io)).rejects.toThrow(
+      "API keys are disabled for tenant 'acme' (security.api_keys.enabled: false).",
+    );
+  });
+});
