@@ -9,45 +9,11 @@ import { resolveServerOptions } from '../src/http/server-options.ts';
 import { type ServerHandle, startServer } from '../src/server.ts';
 import { createStorage } from '../src/storage/create-storage.ts';
 import type { Storage } from '../src/storage/ports.ts';
-import { DATABASE_URL, dropSchema, uniqueSchema } from './support/postgres.ts';
+import { SQL_BACKENDS } from './support/sql-backends.ts';
 import { copyExampleConfig, tempDir } from './support/temp-dir.ts';
 import { waitFor } from './support/wait-for.ts';
 
-interface Backend {
-  name: string;
-  enabled: boolean;
-  /** Two independent Storage instances over the same database, as two processes would have. */
-  open(): Promise<{ server: Storage; cli: Storage; cleanup(): Promise<void> }>;
-}
-
-const backends: Backend[] = [
-  {
-    name: 'SQLite',
-    enabled: true,
-    async open() {
-      const dir = await tempDir();
-      return {
-        server: await createStorage({ dataDir: dir.path }),
-        cli: await createStorage({ dataDir: dir.path }),
-        cleanup: dir.remove,
-      };
-    },
-  },
-  {
-    name: 'PostgreSQL',
-    enabled: Boolean(DATABASE_URL),
-    async open() {
-      const schema = uniqueSchema('bundle_switch');
-      return {
-        server: await createStorage({ databaseUrl: DATABASE_URL!, postgresSchema: schema }),
-        cli: await createStorage({ databaseUrl: DATABASE_URL!, postgresSchema: schema }),
-        cleanup: () => dropSchema(schema),
-      };
-    },
-  },
-];
-
-for (const backend of backends) {
+for (const backend of SQL_BACKENDS) {
   describe.skipIf(!backend.enabled)(`bundle switching on ${backend.name}`, () => {
     let server: ServerHandle;
     let cli: Storage;
@@ -58,15 +24,17 @@ for (const backend of backends) {
     beforeAll(async () => {
       workDir = await tempDir();
       configDir = await copyExampleConfig(workDir.path);
-      const stores = await backend.open();
-      cli = stores.cli;
+      const database = await backend.create('bundle_switch');
+      cleanup = database.cleanup;
+      // Two independent Storage instances over one database, as the server and a CLI process have.
+      cli = await createStorage(database.options);
       await cli.migrate();
-      cleanup = stores.cleanup;
+      const serverStorage = await createStorage(database.options);
       const options = resolveServerOptions([
         { name: 'test', values: { port: 0, configDir, applyConfigOnStart: 'always', logLevel: 'silent' } },
       ]);
       server = await startServer(options, {
-        storage: stores.server,
+        storage: serverStorage,
         logger: createLogger('silent'),
         env: {},
       });

@@ -9,75 +9,44 @@ import { createLogger } from '../src/http/create-logger.ts';
 import { resolveServerOptions } from '../src/http/server-options.ts';
 import { type ServerHandle, startServer } from '../src/server.ts';
 import { createStorage } from '../src/storage/create-storage.ts';
-import { DATABASE_URL, dropSchema, uniqueSchema } from './support/postgres.ts';
-import { EXAMPLE_CONFIG, tempDir } from './support/temp-dir.ts';
+import { DATABASE_URL } from './support/postgres.ts';
+import { SQL_BACKENDS, type SqlBackend, type SqlDatabase } from './support/sql-backends.ts';
+import { EXAMPLE_CONFIG } from './support/temp-dir.ts';
 
-interface Backend {
-  name: string;
-  enabled: boolean;
-  setup(): Promise<{
-    storageOptions: Parameters<typeof createStorage>[0];
-    dump(): Promise<string>;
-    cleanup(): Promise<void>;
-  }>;
+/** Everything the database holds, as text: SQLite's raw files (WAL included), PostgreSQL's rows. */
+async function dumpDatabase(backend: SqlBackend, database: SqlDatabase): Promise<string> {
+  if (backend.name === 'SQLite') {
+    const files = await readdir(database.location);
+    return (await Promise.all(files.map((f) => readFile(join(database.location, f), 'latin1')))).join('\n');
+  }
+  const client = new pg.Client({ connectionString: DATABASE_URL });
+  await client.connect();
+  try {
+    const tables = await client.query<{ table_name: string }>(
+      'SELECT table_name FROM information_schema.tables WHERE table_schema = $1',
+      [database.location],
+    );
+    const rows = await Promise.all(
+      tables.rows.map((t) =>
+        client.query<{ row: string }>(
+          `SELECT row_to_json(x)::text AS row FROM "${database.location}"."${t.table_name}" x`,
+        ),
+      ),
+    );
+    return rows.flatMap((r) => r.rows.map((row) => row.row)).join('\n');
+  } finally {
+    await client.end();
+  }
 }
 
-const backends: Backend[] = [
-  {
-    name: 'SQLite',
-    enabled: true,
-    async setup() {
-      const dir = await tempDir();
-      return {
-        storageOptions: { dataDir: dir.path },
-        // The raw files, WAL included: whatever SQLite wrote anywhere.
-        dump: async () => {
-          const files = await readdir(dir.path);
-          return (await Promise.all(files.map((f) => readFile(join(dir.path, f), 'latin1')))).join('\n');
-        },
-        cleanup: dir.remove,
-      };
-    },
-  },
-  {
-    name: 'PostgreSQL',
-    enabled: Boolean(DATABASE_URL),
-    async setup() {
-      const schema = uniqueSchema('plaintext');
-      return {
-        storageOptions: { databaseUrl: DATABASE_URL!, postgresSchema: schema },
-        dump: async () => {
-          const client = new pg.Client({ connectionString: DATABASE_URL });
-          await client.connect();
-          try {
-            const tables = await client.query<{ table_name: string }>(
-              'SELECT table_name FROM information_schema.tables WHERE table_schema = $1',
-              [schema],
-            );
-            const rows = await Promise.all(
-              tables.rows.map((t) =>
-                client.query(`SELECT row_to_json(x)::text AS row FROM "${schema}"."${t.table_name}" x`),
-              ),
-            );
-            return rows.flatMap((r) => r.rows.map((row: { row: string }) => row.row)).join('\n');
-          } finally {
-            await client.end();
-          }
-        },
-        cleanup: () => dropSchema(schema),
-      };
-    },
-  },
-];
-
-for (const backend of backends) {
+for (const backend of SQL_BACKENDS) {
   describe.skipIf(!backend.enabled)(`API key plaintext on ${backend.name}`, () => {
     let server: ServerHandle;
-    let env: Awaited<ReturnType<Backend['setup']>>;
+    let database: SqlDatabase;
     const logs: string[] = [];
 
     beforeAll(async () => {
-      env = await backend.setup();
+      database = await backend.create('plaintext');
       const sink = new Writable({
         write(chunk, _encoding, done) {
           logs.push(String(chunk));
@@ -88,7 +57,7 @@ for (const backend of backends) {
         { name: 'test', values: { port: 0, configDir: EXAMPLE_CONFIG, applyConfigOnStart: 'always' } },
       ]);
       server = await startServer(options, {
-        storage: await createStorage(env.storageOptions),
+        storage: await createStorage(database.options),
         logger: createLogger('trace', sink),
         env: {},
       });
@@ -96,7 +65,7 @@ for (const backend of backends) {
 
     afterAll(async () => {
       await server?.close();
-      await env?.cleanup();
+      await database?.cleanup();
     });
 
     it('stores only digests and never logs a key, used or rejected', async () => {
@@ -118,7 +87,7 @@ for (const backend of backends) {
       });
       expect(rejected.status).toBe(401);
 
-      const stored = await env.dump();
+      const stored = await dumpDatabase(backend, database);
       const logText = logs.join('');
       expect(stored).toContain(issued[0]!.record.digest); // the dump really holds the keys table
       expect(logText).toContain('incoming request');
