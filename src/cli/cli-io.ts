@@ -4,6 +4,8 @@ export interface CliIo {
   stderr(text: string): void;
   env: Readonly<Record<string, string | undefined>>;
   cwd: string;
+  /** All of standard input (command hooks receive their event there). */
+  readStdin(): Promise<string>;
 }
 
 export function processIo(): CliIo {
@@ -12,5 +14,10 @@ export function processIo(): CliIo {
     stderr: (text) => process.stderr.write(text.endsWith('\n') ? text : `${text}\n`),
     env: process.env,
     cwd: process.cwd(),
+    readStdin: async () => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+      return Buffer.concat(chunks).toString('utf8');
+    },
   };
 }

@@ -32,3 +32,8 @@ export function actorFromEnv(env: Env): string {
 export function storageLocationFromEnv(env: Env): { databaseUrl?: string; dataDir?: string } {
   return { databaseUrl: env.DATABASE_URL || undefined, dataDir: env.LLM_RULES_DATA || undefined };
 }
+
+/** Where `llm-rules hook` sends events, and the variable holding its token. */
+export function hookClientFromEnv(env: Env, tokenVariable: string): { server?: string; token?: string } {
+  return { server: env.LLM_RULES_SERVER || undefined, token: env[tokenVariable] || undefined };
+}

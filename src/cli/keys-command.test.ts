@@ -1,17 +1,11 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { fakeIo } from '../../test/support/fake-io.ts';
 import { copyExampleConfig, tempDir } from '../../test/support/temp-dir.ts';
 import { BundlesService } from '../features/bundles/bundles-service.ts';
 import { createStorage } from '../storage/create-storage.ts';
-import type { CliIo } from './cli-io.ts';
 import { keysCommand } from './keys-command.ts';
-
-function fakeIo(): CliIo & { out: string[]; err: string[] } {
-  const out: string[] = [];
-  const err: string[] = [];
-  return { out, err, stdout: (t) => out.push(t), stderr: (t) => err.push(t), env: {}, cwd: process.cwd() };
-}
 
 describe('keys create follows security.api_keys of the tenant', () => {
   let work: Awaited<ReturnType<typeof tempDir>>;
