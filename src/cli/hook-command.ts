@@ -9,7 +9,9 @@ import { parseFlags, stringFlag, UsageError } from './parse-flags.ts';
 
 const USAGE =
   'llm-rules hook [--server URL] [--token-env NAME] [--timeout 10s] [--fail-open]   (event JSON on stdin)';
-export const HOOK_PATH = '/v1/hooks/claude-code';
+
+import { HOOK_PATH } from '../features/hooks/hook-path.ts';
+
 /** Claude Code's exit code for "blocking error": stderr is shown to the model and the action stops. */
 const BLOCK_EXIT_CODE = 2;
 

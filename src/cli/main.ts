@@ -5,6 +5,7 @@ import type { ConfigProblem } from '../config/load-policy-config.ts';
 import { AppError, ConfigError } from '../core/errors/app-error.ts';
 import { VERSION } from '../version.ts';
 import { type CliIo, processIo } from './cli-io.ts';
+import { connectCommand } from './connect-command.ts';
 import { debugFromEnv } from './environment.ts';
 import { hookCommand } from './hook-command.ts';
 import { initCommand } from './init-command.ts';
@@ -28,6 +29,7 @@ const COMMANDS: Record<string, { run: Command; summary: string }> = {
   apply: { run: applyCommand, summary: 'store a .claude/ directory as the active policy bundle' },
   bundles: { run: bundlesCommand, summary: 'list applied bundles, newest first' },
   keys: { run: keysCommand, summary: 'create, list, rotate and revoke API keys' },
+  connect: { run: connectCommand, summary: 'print or write the managed settings that connect Claude Code' },
   hook: { run: hookCommand, summary: 'Claude Code command hook: forward stdin to the server, fail closed' },
   migrate: { run: migrateCommand, summary: 'apply pending storage migrations' },
 };

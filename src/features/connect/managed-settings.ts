@@ -1,0 +1,54 @@
+// The Claude Code managed settings that connect a developer machine to this server: every hook
+// event goes to the server over HTTP and blocks when the server cannot answer; model calls and
+// telemetry go to the server; enforced file denies are mirrored into `permissions.deny`.
+import { HOOK_EVENTS } from '../hooks/hook-input.ts';
+import { HOOK_PATH } from '../hooks/hook-path.ts';
+
+export interface ConnectOptions {
+  serverUrl: string;
+  /** The environment variable holding the developer's token on their machine. */
+  tokenVariable: string;
+  /** Where model calls go; null leaves ANTHROPIC_BASE_URL alone. */
+  gatewayUrl: string | null;
+  /** Claude Code permission rules to deny locally as well (defence in depth). */
+  denyMirror: string[];
+  /** Seconds Claude Code waits for the server per hook call. */
+  hookTimeoutSeconds?: number;
+}
+
+const TOOL_EVENTS = new Set(['PreToolUse', 'PermissionRequest', 'PostToolUse', 'PostToolUseFailure']);
+
+export function managedSettings(options: ConnectOptions): Record<string, unknown> {
+  const server = options.serverUrl.replace(/\/+$/, '');
+  const token = options.tokenVariable;
+  const hook = {
+    type: 'http',
+    url: `${server}${HOOK_PATH}`,
+    headers: { Authorization: `Bearer $${token}` },
+    allowedEnvVars: [token],
+    timeout: options.hookTimeoutSeconds ?? 10,
+    // Unreachable server = the action is blocked: enforcement fails closed.
+    onFailure: 'block',
+  };
+  const hooks: Record<string, unknown[]> = {};
+  for (const event of HOOK_EVENTS) {
+    hooks[event] = [TOOL_EVENTS.has(event) ? { matcher: '*', hooks: [hook] } : { hooks: [hook] }];
+  }
+  const env: Record<string, string> = {
+    CLAUDE_CODE_ENABLE_TELEMETRY: '1',
+    OTEL_METRICS_EXPORTER: 'otlp',
+    OTEL_LOGS_EXPORTER: 'otlp',
+    OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+    OTEL_EXPORTER_OTLP_ENDPOINT: server,
+  };
+  if (options.gatewayUrl) env.ANTHROPIC_BASE_URL = options.gatewayUrl.replace(/\/+$/, '');
+  return {
+    hooks,
+    allowManagedHooksOnly: true,
+    env,
+    // Both print the token from the developer's environment; it is never written into this file.
+    apiKeyHelper: `printenv ${token}`,
+    otelHeadersHelper: `printf '{"Authorization":"Bearer %s"}' "$${token}"`,
+    permissions: { deny: [...new Set(options.denyMirror)].sort() },
+  };
+}
