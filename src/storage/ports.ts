@@ -5,6 +5,15 @@
 // tenant) and the bundle store (one config repository governs every tenant of a deployment).
 
 import type { PolicyConfig } from '../config/policy-config.ts';
+import type {
+  AuditChainPoint,
+  AuditCheckpoint,
+  AuditEntry,
+  AuditEvent,
+  AuditRecord,
+} from '../core/audit-chain/audit-record.ts';
+
+export type { AuditChainPoint, AuditCheckpoint, AuditEntry, AuditEvent, AuditRecord };
 
 export type TenantId = string;
 
@@ -170,11 +179,50 @@ export interface BundleStore {
   onActiveChange(listener: (revision: string) => void): () => void;
 }
 
+export interface AuditQuery {
+  /** Records with timestamp >= since. */
+  since?: Date;
+  /** Records with timestamp < until. */
+  until?: Date;
+  /** Records with seq > afterSeq (paging and `tail --follow`). */
+  afterSeq?: number;
+  event?: AuditEvent;
+  /** At most this many (default: all). */
+  limit?: number;
+}
+
+/**
+ * The tamper-evident audit log: one hash chain per tenant, append-only but for retention. Records
+ * need no tenant row, so events about unknown tenants (a failed authentication) can be recorded.
+ */
+export interface AuditStore {
+  /**
+   * Chains and stores the entries after the tenant's head in one transaction, in order, and returns
+   * them. Concurrent appends for one tenant, from any process, serialize on the head: never a fork or a gap.
+   */
+  append(tenantId: TenantId, entries: readonly AuditEntry[]): Promise<AuditRecord[]>;
+  /** In seq order. */
+  list(tenantId: TenantId, query?: AuditQuery): Promise<AuditRecord[]>;
+  /** The last record ever appended (it survives retention); undefined before the first append. */
+  head(tenantId: TenantId): Promise<AuditChainPoint | undefined>;
+  /** Left by retention, oldest first; the newest is where the remaining chain starts. */
+  checkpoints(tenantId: TenantId): Promise<AuditCheckpoint[]>;
+  /**
+   * Retention: removes the longest prefix of the chain whose records are all older than `before`,
+   * and in the same transaction records a checkpoint (the last removed seq and hash, made `at`, default now).
+   * Returns how many it removed.
+   */
+  deleteBefore(tenantId: TenantId, before: Date, at?: Date): Promise<number>;
+  /** Every tenant that has a chain, sorted. Cross-tenant by design: `audit verify` checks them all. */
+  tenants(): Promise<TenantId[]>;
+}
+
 export interface Storage {
   readonly dialect: 'memory' | 'sqlite' | 'postgres';
   readonly org: OrgStore;
   readonly apiKeys: ApiKeyStore;
   readonly bundles: BundleStore;
+  readonly audit: AuditStore;
   /** Stores the bundle, synchronizes every tenant's org and activates it, atomically and serialized against other publications. */
   publishBundle(publication: BundlePublication): Promise<PublishResult>;
   /** Applies pending migrations; idempotent. Returns the names applied now. */

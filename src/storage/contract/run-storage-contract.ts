@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect } from 'vitest';
 import type { Storage } from '../ports.ts';
 import { apiKeyContract } from './api-key-contract.ts';
+import { auditContract } from './audit-contract.ts';
 import { bundleContract } from './bundle-contract.ts';
 import type { ContractContext } from './contract-fixtures.ts';
 import { lifecycleContract } from './lifecycle-contract.ts';
@@ -47,5 +48,6 @@ export function runStorageContract(name: string, make: () => Promise<Storage>): 
     tenantIsolationContract(ctx);
     bundleContract(ctx);
     publicationContract(ctx);
+    auditContract(ctx);
   });
 }

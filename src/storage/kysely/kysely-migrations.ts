@@ -1,6 +1,7 @@
 // The schema migrations, written once with Kysely's schema builder; each dialect supplies its column types.
 
 import { type CreateTableBuilder, type Kysely, type Migration, type MigrationProvider, sql } from 'kysely';
+import { auditLogSchema } from './kysely-audit-migration.ts';
 
 /** What differs between the dialects' DDL; everything else in a migration is shared. */
 export interface DialectDdl {
@@ -154,7 +155,10 @@ function initialSchema(ddl: DialectDdl): Migration {
 export function createMigrationProvider(ddl: DialectDdl): MigrationProvider {
   return {
     async getMigrations() {
-      return { '0001_initial_schema': initialSchema(ddl) };
+      return {
+        '0001_initial_schema': initialSchema(ddl),
+        '0002_audit_log': auditLogSchema(ddl),
+      };
     },
   };
 }

@@ -97,6 +97,37 @@ export interface ActiveBundleTable {
   seq: number;
 }
 
+/** One row per audit record; (tenant_id, seq) is the key. `context` is the canonical JSON text, in both dialects. */
+export interface AuditRecordsTable {
+  tenant_id: string;
+  /** BIGINT in PostgreSQL: reads back as a string. */
+  seq: ColumnType<number | string, number, number>;
+  timestamp: MillisColumn;
+  event: string;
+  user_id: string | null;
+  agent: string | null;
+  session_id: string | null;
+  bundle_revision: string | null;
+  context: string;
+  prev_hash: string;
+  hash: string;
+}
+
+/** The head of each tenant's chain; appends lock this row, so concurrent appenders serialize. */
+export interface AuditHeadsTable {
+  tenant_id: string;
+  seq: ColumnType<number | string, number, number>;
+  hash: string;
+}
+
+export interface AuditCheckpointsTable {
+  tenant_id: string;
+  seq: ColumnType<number | string, number, number>;
+  hash: string;
+  created_at: MillisColumn;
+  removed: ColumnType<number | string, number, number>;
+}
+
 export interface StorageDatabase {
   tenants: TenantsTable;
   business_units: BusinessUnitsTable;
@@ -108,4 +139,7 @@ export interface StorageDatabase {
   bundles: BundlesTable;
   bundle_activations: BundleActivationsTable;
   active_bundle: ActiveBundleTable;
+  audit_records: AuditRecordsTable;
+  audit_heads: AuditHeadsTable;
+  audit_checkpoints: AuditCheckpointsTable;
 }

@@ -6,6 +6,7 @@ import type { Storage } from '../ports.ts';
 import { StorageNotReadyError } from '../storage-errors.ts';
 import type { StorageLogger } from '../storage-logger.ts';
 import { KyselyApiKeyStore } from './kysely-api-key-store.ts';
+import { KyselyAuditStore } from './kysely-audit-store.ts';
 import { KyselyBundleStore, loadActiveState } from './kysely-bundle-store.ts';
 import { KyselyOrgStore } from './kysely-org-store.ts';
 import { publishBundle } from './kysely-publish-bundle.ts';
@@ -46,6 +47,7 @@ export function createKyselyStorage(parts: KyselyStorageParts): Storage {
     org: new KyselyOrgStore(db),
     apiKeys: new KyselyApiKeyStore(db, parts.traits),
     bundles: new KyselyBundleStore(db, parts.traits, watch),
+    audit: new KyselyAuditStore(db, parts.traits),
     publishBundle: (publication) => publishBundle(db, parts.traits, watch, publication),
     async migrate() {
       const { error, results = [] } = await migrator.migrateToLatest();

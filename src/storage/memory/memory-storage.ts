@@ -4,6 +4,7 @@ import { emptySnapshotsForMissingTenants } from '../empty-org-snapshot.ts';
 import type { BundlePublication, OrgSyncResult, PublishResult, Storage, TenantId } from '../ports.ts';
 import { type StorageLogger, silentLogger } from '../storage-logger.ts';
 import { MemoryApiKeyStore } from './memory-api-key-store.ts';
+import { MemoryAuditStore } from './memory-audit-store.ts';
 import { MemoryBundleStore } from './memory-bundle-store.ts';
 import { MemoryOrgStore } from './memory-org-store.ts';
 
@@ -17,6 +18,7 @@ export function createMemoryStorage(options: { logger?: StorageLogger } = {}): S
     org,
     apiKeys,
     bundles,
+    audit: new MemoryAuditStore(),
     publishBundle: (publication) => publishInMemory(org, bundles, publication),
     // Reports one pseudo-migration the first time, so callers see the same idempotence as the SQL adapters.
     async migrate() {

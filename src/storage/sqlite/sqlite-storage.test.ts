@@ -12,6 +12,7 @@ import { bundle, sleep, waitUntil } from '../contract/contract-fixtures.ts';
 import { runStorageContract } from '../contract/run-storage-contract.ts';
 import { createStorage } from '../create-storage.ts';
 import { StorageNotReadyError } from '../storage-errors.ts';
+import { sqliteMigrations } from './sqlite-migrations.ts';
 import { SQLITE_FILE_NAME } from './sqlite-storage.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'llm-rules-sqlite-'));
@@ -57,7 +58,7 @@ describe('sqlite storage', () => {
     const dataDir = join(root, 'concurrent');
     const [first, second] = await Promise.all([createStorage({ dataDir }), createStorage({ dataDir })]);
     const applied = await Promise.all([first.migrate(), second.migrate()]);
-    expect(applied.flat()).toEqual(['0001_initial_schema']);
+    expect(applied.flat()).toEqual(Object.keys(await sqliteMigrations.getMigrations()));
     await Promise.all([first.close(), second.close()]);
   });
 
@@ -84,7 +85,7 @@ describe('sqlite storage', () => {
       inChildProcess('migrate', dataDir),
       inChildProcess('migrate', dataDir),
     ]);
-    expect(applied.flat()).toEqual(['0001_initial_schema']);
+    expect(applied.flat()).toEqual(Object.keys(await sqliteMigrations.getMigrations()));
   });
 
   it('hears, within 1 s, an activation made by another process', async () => {
