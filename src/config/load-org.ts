@@ -122,6 +122,7 @@ function mergeOrgFiles(
     data.business_units.forEach((unit, index) => {
       if (!unit) return;
       const bu: BusinessUnitConfig = { id: unit.id, name: unit.name ?? unit.id, teams: [] };
+      if (unit.policy) bu.policy = unit.policy;
       located.org.business_units.push(bu);
       located.businessUnits.push({ value: bu, source, path: ['business_units', index] });
       unit.teams.forEach((team, teamIndex) => {
@@ -178,11 +179,17 @@ function mergeOrgFiles(
 function addTeam(
   located: LocatedOrg,
   bu: BusinessUnitConfig,
-  team: { id: string; name?: string | undefined; members: TeamConfig['members'] },
+  team: {
+    id: string;
+    name?: string | undefined;
+    members: TeamConfig['members'];
+    policy?: TeamConfig['policy'] | undefined;
+  },
   source: SourceFile,
   path: FieldPath,
 ): void {
   const value: TeamConfig = { id: team.id, name: team.name ?? team.id, members: team.members };
+  if (team.policy) value.policy = team.policy;
   bu.teams.push(value);
   located.teams.push({ value, source, path });
   team.members.forEach((member, index) => {

@@ -198,7 +198,15 @@ describe('defaults and interpolation', () => {
         context: { enabled: true, ttl_seconds: 3600, max_size_mb: 100 },
         rules: { enabled: true, ttl_seconds: 3600, max_size_mb: 50, preload: [] },
       },
-      policy: { decision: 'deny' },
+      policy: {
+        decision: 'deny',
+        allow: [],
+        ask: [],
+        deny: [],
+        security: false,
+        default_agent: 'developer',
+        case_insensitive_paths: false,
+      },
     });
     expect(config.org.tenant).toEqual({ id: 'default', name: 'Default' });
     expect(config.roles).toEqual({});

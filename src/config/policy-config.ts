@@ -83,9 +83,29 @@ export interface CachingConfig {
   rules: CacheSection & { preload: string[] };
 }
 
-export interface PolicyDefaults {
+/**
+ * Tool-call rules at one level of the org (tenant, business unit, team, group, role, user), written as
+ * Claude Code permission rules (`Read(./.env)`, `Bash(npm run test:*)`, `mcp__github__*`).
+ */
+export interface PolicyRules {
+  allow: string[];
+  ask: string[];
+  deny: string[];
+  /** A security policy: always enforced; nothing below it can relax its deny or ask rules. */
+  security: boolean;
+}
+
+/**
+ * `policy:` in config.yaml: the tenant's rules plus how undecided calls and paths are handled.
+ * The loader always fills every key; they are optional here only so older bundles still type-check.
+ */
+export interface PolicyDefaults extends Partial<PolicyRules> {
   /** What a tool call gets when no rule decides it. */
   decision: DefaultDecision;
+  /** The agent profile used when the hook names no agent (or one without a profile); default `developer`. */
+  default_agent?: string;
+  /** Compare paths case-insensitively (macOS, Windows checkouts); default false. */
+  case_insensitive_paths?: boolean;
 }
 
 /** `.claude/config.yaml`, with every default applied. */
@@ -105,6 +125,7 @@ export interface RoleDefinition {
   description?: string;
   permissions: string[];
   inherits: string[];
+  policy?: PolicyRules;
 }
 
 export interface AlertRule {
@@ -135,18 +156,21 @@ export interface OrgMember {
   name?: string;
   roles: string[];
   groups: string[];
+  policy?: PolicyRules;
 }
 
 export interface TeamConfig {
   id: string;
   name: string;
   members: OrgMember[];
+  policy?: PolicyRules;
 }
 
 export interface BusinessUnitConfig {
   id: string;
   name: string;
   teams: TeamConfig[];
+  policy?: PolicyRules;
 }
 
 /** An IdP group: its members get `roles`, bound at `bind_to` (default: the tenant) and inherited down. */
@@ -156,6 +180,7 @@ export interface GroupConfig {
   idp_group: string;
   roles: string[];
   bind_to?: OrgRef;
+  policy?: PolicyRules;
 }
 
 /** A non-human principal (CI, automation): authenticates with API keys only. */

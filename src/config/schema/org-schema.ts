@@ -2,18 +2,21 @@
 
 import { z } from 'zod';
 import { emailSchema, idSchema, listOf, orgRefSchema } from './common-schemas.ts';
+import { policyRulesSchema } from './policy-rules-schema.ts';
 
 const member = z.strictObject({
   email: emailSchema,
   name: z.string().optional(),
   roles: listOf(z.string().min(1)),
   groups: listOf(z.string().min(1)),
+  policy: policyRulesSchema.optional(),
 });
 
 const teamFields = {
   id: idSchema,
   name: z.string().min(1).optional(),
   members: listOf(member),
+  policy: policyRulesSchema.optional(),
 };
 
 const nestedTeam = z.strictObject(teamFields);
@@ -25,6 +28,7 @@ const businessUnit = z.strictObject({
   id: idSchema,
   name: z.string().min(1).optional(),
   teams: listOf(nestedTeam),
+  policy: policyRulesSchema.optional(),
 });
 
 const group = z.strictObject({
@@ -33,6 +37,7 @@ const group = z.strictObject({
   idp_group: z.string().min(1),
   roles: listOf(z.string().min(1)),
   bind_to: orgRefSchema.optional(),
+  policy: policyRulesSchema.optional(),
 });
 
 const serviceAccount = z.strictObject({

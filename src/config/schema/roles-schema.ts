@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { checkedString } from './common-schemas.ts';
 import { checkPermissionString } from './permission-patterns.ts';
+import { policyRulesSchema } from './policy-rules-schema.ts';
 
 export const permissionStringSchema = checkedString(checkPermissionString);
 
@@ -13,6 +14,7 @@ export const roleObjectSchema = z.strictObject({
   description: z.string().optional(),
   permissions: z.array(permissionStringSchema).default([]),
   inherits: z.array(z.string().min(1)).default([]),
+  policy: policyRulesSchema.optional(),
 });
 
 /** The file's top level; each role is validated on its own, by its form. */

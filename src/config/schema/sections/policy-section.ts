@@ -1,10 +1,16 @@
-// `policy:` in config.yaml: what a tool call gets when no rule decides it.
+// `policy:` in config.yaml: the tenant's tool-call rules, and what a tool call gets when no rule decides it.
 
 import { z } from 'zod';
+import { policyRulesFields } from '../policy-rules-schema.ts';
+
+const AGENT_NAME = /^[a-z0-9][a-z0-9_-]*$/;
 
 // Deny by default: an ungoverned action fails closed, like the hook itself (`onFailure: block`).
 export const policySection = z
   .strictObject({
     decision: z.enum(['deny', 'ask', 'defer']).default('deny'),
+    ...policyRulesFields,
+    default_agent: z.string().regex(AGENT_NAME, { message: 'invalid agent name' }).default('developer'),
+    case_insensitive_paths: z.boolean().default(false),
   })
   .prefault({});

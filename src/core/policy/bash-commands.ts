@@ -1,0 +1,263 @@
+// Turns a Bash tool command into the sub-commands the policy checks: wrappers unwrapped, `bash -c` recursed, files named.
+
+import { parseShell, type ShellWord, type SimpleCommand } from './shell-parser.ts';
+
+export type FileAccess = 'read' | 'write';
+
+export interface FileUse {
+  access: FileAccess;
+  path: string;
+}
+
+export interface SubCommand {
+  /** The command as checked against `Bash(...)` rules: words after quote removal, joined by one space. */
+  text: string;
+  /** The command name is only known at run time (`$CMD x`): no allow rule can vouch for it. */
+  dynamic: boolean;
+  files: FileUse[];
+}
+
+/** Options of wrapper commands that take a value, so the value is not mistaken for the wrapped command. */
+const WRAPPERS: Record<string, { valueOptions: string; firstOperand?: boolean }> = {
+  sudo: { valueOptions: '-u -g -h -p -C -r -t -U -D' },
+  doas: { valueOptions: '-u -C' },
+  env: { valueOptions: '-u -C -S --unset --chdir' },
+  timeout: { valueOptions: '-s -k --signal --kill-after', firstOperand: true },
+  nice: { valueOptions: '-n --adjustment' },
+  ionice: { valueOptions: '-c -n -p' },
+  nohup: { valueOptions: '' },
+  time: { valueOptions: '-f -o' },
+  command: { valueOptions: '' },
+  builtin: { valueOptions: '' },
+  exec: { valueOptions: '-a' },
+  stdbuf: { valueOptions: '-i -o -e' },
+  xargs: { valueOptions: '-a -d -E -e -I -i -L -l -n -P -s --delimiter --max-args --max-procs --replace' },
+};
+const SHELLS = new Set(['bash', 'sh', 'zsh', 'dash', 'ksh', 'ash', 'fish']);
+
+const READERS = new Set([
+  'cat',
+  'head',
+  'tail',
+  'less',
+  'more',
+  'bat',
+  'nl',
+  'wc',
+  'sort',
+  'uniq',
+  'strings',
+  'od',
+  'xxd',
+  'hexdump',
+  'base64',
+  'diff',
+  'cmp',
+  'source',
+  '.',
+  'cut',
+  'paste',
+  'column',
+  'tac',
+  'rev',
+  'md5sum',
+  'sha1sum',
+  'sha256sum',
+  'file',
+  'view',
+  'zcat',
+  'gunzip',
+  'tar',
+  'unzip',
+  'openssl',
+  'scp',
+  'rsync',
+]);
+const EDITORS = new Set([
+  'vim',
+  'vi',
+  'nvim',
+  'nano',
+  'emacs',
+  'code',
+  'ed',
+  'pico',
+  'micro',
+  'touch',
+  'rm',
+  'truncate',
+  'shred',
+  'unlink',
+  'mkdir',
+  'rmdir',
+]);
+/** The first operand is a pattern or program, not a file (unless given by -e / -f). */
+const PATTERN_FIRST = new Set([
+  'grep',
+  'egrep',
+  'fgrep',
+  'rg',
+  'ag',
+  'ack',
+  'sed',
+  'awk',
+  'gawk',
+  'jq',
+  'yq',
+]);
+
+/** Splits a Bash command into sub-commands; throws ShellSyntaxError on a command it cannot parse. */
+export function splitBashCommand(command: string, depth = 0): SubCommand[] {
+  const result: SubCommand[] = [];
+  for (const simple of parseShell(command)) result.push(...expand(simple, depth));
+  return followDirectoryChanges(result);
+}
+
+/**
+ * `cd secrets && cat key` reads secrets/key: relative paths after a `cd` are resolved against it.
+ * Subshell scoping is ignored, which can only point a path at a deeper directory, never hide it.
+ */
+function followDirectoryChanges(commands: SubCommand[]): SubCommand[] {
+  let dir = '';
+  for (const command of commands) {
+    if (dir !== '') {
+      for (const file of command.files) {
+        if (!/^[/~]/.test(file.path)) file.path = `${dir}/${file.path}`;
+      }
+    }
+    const cd = /^(?:cd|pushd) +(?!-)(\S+)$/.exec(command.text);
+    if (cd) dir = /^[/~]/.test(cd[1]!) || dir === '' ? cd[1]! : `${dir}/${cd[1]}`;
+  }
+  return commands;
+}
+
+function expand(simple: SimpleCommand, depth: number): SubCommand[] {
+  const files: FileUse[] = [];
+  for (const redirect of simple.redirects) {
+    const op = redirect.op;
+    if (op === '<<' || op === '<<-' || op === '<<<') continue;
+    if ((op === '>&' || op === '<&') && /^(\d+|-)$/.test(redirect.target.text)) continue;
+    files.push({ access: op === '<' || op === '<&' ? 'read' : 'write', path: redirect.target.text });
+  }
+  const words = unwrap(simple.words);
+  if (words.length === 0) return files.length > 0 ? [{ text: '', dynamic: false, files }] : [];
+  const name = baseName(words[0]!.text);
+  const nested: SubCommand[] = [];
+  if (depth < 16) {
+    if (SHELLS.has(name)) {
+      const script = shellScript(words);
+      if (script !== undefined) nested.push(...splitBashCommand(script, depth + 1));
+    } else if (name === 'eval') {
+      nested.push(
+        ...splitBashCommand(
+          words
+            .slice(1)
+            .map((w) => w.text)
+            .join(' '),
+          depth + 1,
+        ),
+      );
+    } else if (name === 'find') {
+      nested.push(...findExec(words, depth));
+    }
+  }
+  files.push(...fileOperands(name, words));
+  const self: SubCommand = {
+    text: words.map((w) => w.text).join(' '),
+    dynamic: words[0]!.dynamic,
+    files,
+  };
+  return [self, ...nested];
+}
+
+/** Drops `sudo`, `env FOO=1`, `timeout 5`, `nice -n 5`, `xargs -n1` … so the wrapped command is checked. */
+function unwrap(words: ShellWord[]): ShellWord[] {
+  let rest = words;
+  for (let guard = 0; guard < 32 && rest.length > 0; guard++) {
+    const wrapper = WRAPPERS[baseName(rest[0]!.text)];
+    if (!wrapper) break;
+    const valueOptions = wrapper.valueOptions.split(' ');
+    let i = 1;
+    while (i < rest.length) {
+      const text = rest[i]!.text;
+      if (text === '--') {
+        i++;
+        break;
+      }
+      if (baseName(rest[0]!.text) === 'env' && /^[A-Za-z_][A-Za-z0-9_]*=/.test(text)) i++;
+      else if (text.startsWith('-') && text.length > 1) i += valueOptions.includes(text) ? 2 : 1;
+      else break;
+    }
+    if (wrapper.firstOperand) i++;
+    rest = rest.slice(i);
+  }
+  return rest;
+}
+
+/** The script of `bash -c 'script'` (also `-lc`, `-ec`), or undefined when the shell runs a file or stdin. */
+function shellScript(words: ShellWord[]): string | undefined {
+  for (let i = 1; i < words.length; i++) {
+    const text = words[i]!.text;
+    if (!text.startsWith('-')) return undefined;
+    if (/^-[a-zA-Z]*c[a-zA-Z]*$/.test(text)) return words[i + 1]?.text;
+  }
+  return undefined;
+}
+
+/** `find … -exec cmd {} ;` runs cmd once per match. */
+function findExec(words: ShellWord[], depth: number): SubCommand[] {
+  const result: SubCommand[] = [];
+  for (let i = 1; i < words.length; i++) {
+    if (!['-exec', '-execdir', '-ok', '-okdir'].includes(words[i]!.text)) continue;
+    const end = words.findIndex((w, j) => j > i && (w.text === ';' || w.text === '+'));
+    const inner = words.slice(i + 1, end === -1 ? undefined : end);
+    if (inner.length > 0) result.push(...expand({ assignments: [], words: inner, redirects: [] }, depth + 1));
+    i = end === -1 ? words.length : end;
+  }
+  return result;
+}
+
+/** Files a known command reads or writes, judged from its operands (options are skipped). */
+function fileOperands(name: string, words: ShellWord[]): FileUse[] {
+  const operands: string[] = [];
+  let explicitPattern = false;
+  let inPlace = false;
+  let endOfOptions = false;
+  for (let i = 1; i < words.length; i++) {
+    const text = words[i]!.text;
+    if (!endOfOptions && text === '--') endOfOptions = true;
+    else if (!endOfOptions && text.startsWith('-') && text.length > 1) {
+      if (PATTERN_FIRST.has(name) && /^-(e|f|-regexp|-file)$/.test(text)) {
+        explicitPattern = true;
+        if (text === '-f' || text === '--file') operands.push(words[i + 1]?.text ?? '');
+        i++;
+      }
+      if (name === 'sed' && /^-[a-zA-Z]*i/.test(text)) inPlace = true;
+      if (text === '--in-place' || text.startsWith('--in-place=')) inPlace = true;
+    } else if (!(words[i]!.dynamic && /^[<>]\(/.test(text))) operands.push(text);
+  }
+  if (name === 'dd') {
+    return words.flatMap((w): FileUse[] => {
+      if (w.text.startsWith('if=')) return [{ access: 'read', path: w.text.slice(3) }];
+      if (w.text.startsWith('of=')) return [{ access: 'write', path: w.text.slice(3) }];
+      return [];
+    });
+  }
+  const files = PATTERN_FIRST.has(name) && !explicitPattern ? operands.slice(1) : operands;
+  const uses = (access: FileAccess, paths: string[]): FileUse[] =>
+    paths.filter((path) => path !== '').map((path) => ({ access, path }));
+  if (READERS.has(name)) return uses('read', files);
+  if (PATTERN_FIRST.has(name)) return uses(inPlace ? 'write' : 'read', files);
+  if (EDITORS.has(name) || name === 'tee') return uses('write', files);
+  if (name === 'chmod' || name === 'chown') return uses('write', files.slice(1));
+  if (name === 'cp' || name === 'ln' || name === 'install') {
+    return [...uses('read', files.slice(0, -1)), ...uses('write', files.slice(-1))];
+  }
+  if (name === 'mv') return [...uses('write', files), ...uses('read', files.slice(0, -1))];
+  return [];
+}
+
+function baseName(command: string): string {
+  const slash = command.lastIndexOf('/');
+  return slash === -1 ? command : command.slice(slash + 1);
+}

@@ -1,0 +1,168 @@
+// decide(): one tool call against a compiled policy — pure, synchronous, and failing closed on any error.
+
+import { agentGrantsTool, RANK } from './compile-policy.ts';
+import type { CompiledPolicy, CompiledRule, CompiledTenant } from './compiled-types.ts';
+import { normalizePath } from './path-normalize.ts';
+import type { PathContext } from './path-pattern.ts';
+import { canonicalTool } from './permission-rule.ts';
+import { type PrincipalRules, principalRules } from './principal-rules.ts';
+import { type Resolved, type RuleMatch, resolveOutcome } from './resolve-outcome.ts';
+import { ShellSyntaxError } from './shell-parser.ts';
+import { type Check, toolChecks } from './tool-checks.ts';
+import type { Decision, DecisionInput, Outcome } from './types.ts';
+
+export function decide(policy: CompiledPolicy, input: DecisionInput): Decision {
+  const matched = new Set<string>();
+  const done = (outcome: Outcome, reason: string): Decision => ({
+    outcome,
+    reason,
+    matchedRules: [...matched],
+    revision: policy.revision,
+  });
+  try {
+    const tenant = policy.tenants.get(input.principal.tenantId);
+    if (!tenant) return done('deny', `unknown tenant "${input.principal.tenantId}"`);
+    const calls = input.session?.toolCalls;
+    if (calls !== undefined && calls >= tenant.maxToolCalls) {
+      return done(
+        'deny',
+        `session reached limits.max_tool_calls_per_session (${tenant.maxToolCalls}): ${calls} tool calls made`,
+      );
+    }
+    const rules = principalRules(policy, tenant, input.principal, input.agent);
+    if (rules.agentRefusal) return done('deny', rules.agentRefusal);
+    let checks: Check[];
+    try {
+      checks = toolChecks(input.toolName, input.toolInput, {
+        cwd: input.cwd,
+        home: input.home,
+        caseInsensitive: tenant.caseInsensitive,
+      });
+    } catch (error) {
+      if (error instanceof ShellSyntaxError)
+        return done(
+          'deny',
+          `Bash command could not be parsed (${error.message}); denied so that no part of it escapes the rules`,
+        );
+      throw error;
+    }
+    const tool = canonicalTool(input.toolName);
+    const toolGranted = rules.agent ? agentGrantsTool(rules.agent, tool) : tenant.agents.size === 0;
+    const home = input.home === undefined ? undefined : normalizePath(input.home, '/', undefined);
+    const cwd = normalizePath(input.cwd, '/', undefined);
+    const paths: PathContext = tenant.caseInsensitive
+      ? { cwd: cwd.toLowerCase(), home: home?.toLowerCase() }
+      : { cwd, home };
+    return combine({ tenant, rules, tool, toolGranted, matched, paths }, checks, done);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    return done('deny', `internal error while deciding (${message}); denied to fail closed`);
+  }
+}
+
+type Done = (outcome: Outcome, reason: string) => Decision;
+
+interface Evaluation {
+  tenant: CompiledTenant;
+  rules: PrincipalRules;
+  tool: string;
+  toolGranted: boolean;
+  matched: Set<string>;
+  paths: PathContext;
+}
+
+function combine(ev: Evaluation, checks: Check[], done: Done): Decision {
+  const { tenant, rules, tool, toolGranted } = ev;
+  let ask: { check: Check; resolved: Resolved } | undefined;
+  let undecided: Check | undefined;
+  const allows: string[] = [];
+  for (const check of checks) {
+    if (check.kind === 'invalid') return done('deny', `${check.label} has ${check.subject}`);
+    const resolved = evaluate(ev, check);
+    if (resolved.outcome === 'deny') return done('deny', explain(check, resolved, 'denied'));
+    if (resolved.outcome === 'ask') ask ??= { check, resolved };
+    else if (resolved.outcome === 'allow' && !check.restrictOnly)
+      allows.push(explain(check, resolved, 'allowed'));
+    else if (!check.restrictOnly) undecided ??= check;
+  }
+  const fallback = `tenant default decision is ${tenant.decision} (policy.decision)`;
+  if (!toolGranted) {
+    const profile = rules.agent
+      ? `agent profile "${rules.agent.name}"`
+      : `the default agent "${tenant.defaultAgent}" (no such profile)`;
+    return done(tenant.decision, `${tool} is not among the tools of ${profile}; ${fallback}`);
+  }
+  if (ask) return done('ask', explain(ask.check, ask.resolved, 'needs approval'));
+  if (undecided) {
+    const why = undecided.dynamic
+      ? 'is only known at run time, so no rule can allow it'
+      : 'is not allowed by any rule';
+    return done(tenant.decision, `${undecided.label} ${why}; ${fallback}`);
+  }
+  if (allows.length === 0) return done(tenant.decision, `${tool}: nothing to decide; ${fallback}`);
+  return done(
+    'allow',
+    allows.length === 1 ? allows[0]! : `${allows[0]} (and ${allows.length - 1} more sub-command(s) allowed)`,
+  );
+}
+
+function evaluate(ev: Evaluation, check: Check): Resolved {
+  const matches: RuleMatch[] = [];
+  for (const rule of ev.rules.lookup(check.keys)) {
+    let hit: boolean;
+    let failed = false;
+    try {
+      hit = ruleMatches(rule, check, ev.paths);
+    } catch {
+      // A rule that cannot be evaluated must not open anything: it blocks when it could block.
+      failed = rule.security || rule.effect === 'deny';
+      hit = failed;
+    }
+    if (!hit) continue;
+    // No rule can vouch for a command whose name is only known at run time.
+    if (check.dynamic && rule.effect === 'allow' && !failed) continue;
+    matches.push({ rule, failed });
+    ev.matched.add(rule.id);
+  }
+  if (check.grantedByTool && ev.toolGranted && ev.rules.agent) {
+    matches.push({ rule: toolGrant(ev.rules.agent.name, ev.tool), failed: false });
+  }
+  return resolveOutcome(matches, ev.tenant.inheritance);
+}
+
+function ruleMatches(rule: CompiledRule, check: Check, paths: PathContext): boolean {
+  const target = rule.target;
+  switch (target.kind) {
+    case 'tool':
+      return true;
+    case 'path':
+      return check.kind === 'path' && target.match(check.subject, paths);
+    case 'command':
+    case 'domain':
+    case 'name':
+      return target.match(check.subject);
+    case 'never':
+      return false;
+  }
+}
+
+/** The agent profile's `tools` entry, as a rule, for tools that have no resource to check. */
+function toolGrant(agent: string, tool: string): CompiledRule {
+  return {
+    id: `agent:${agent}/tools`,
+    text: tool,
+    effect: 'allow',
+    rank: RANK.agent,
+    security: false,
+    target: { kind: 'tool', index: `tool:${tool}` },
+  };
+}
+
+function explain(check: Check, resolved: Resolved, verb: string): string {
+  const match = resolved.decisive;
+  if (!match) return `${check.label} ${verb}`;
+  const { rule } = match;
+  const security = rule.security ? ' (security policy)' : '';
+  const failure = match.failed ? ' (the rule could not be evaluated, so it fails closed)' : '';
+  return `${check.label} ${verb} by rule ${rule.id} "${rule.text}"${security}${failure}`;
+}

@@ -1,0 +1,72 @@
+// Compiles the path specifier of a permission rule (`Read(./.env)`, `Edit(src/**)`) into a matcher.
+//
+// Claude Code's permission rules follow the gitignore spec, with four anchors (Claude Code docs,
+// "Permissions" → "Read and Edit"):
+//   `//path` absolute from the file system root   `~/path` from the home directory
+//   `/path`  relative to the project root (here: the session's cwd)
+//   `path` or `./path` relative to the current directory (cwd).
+// As in gitignore, a pattern with no `/` except a trailing one (`.env*`) matches at any depth below
+// its anchor, and a pattern that matches a directory also matches everything inside it.
+
+import picomatch from 'picomatch';
+import { canonical, relativeTo, UNKNOWN_HOME } from './path-normalize.ts';
+
+export interface PathContext {
+  cwd: string;
+  home: string | undefined;
+}
+
+export type PathMatcher = (path: string, context: PathContext) => boolean;
+
+type Anchor = 'root' | 'home' | 'cwd';
+
+export function compilePathPattern(spec: string, caseInsensitive: boolean): PathMatcher {
+  let anchor: Anchor = 'cwd';
+  let glob = spec;
+  if (glob.startsWith('//')) {
+    anchor = 'root';
+    glob = glob.slice(2);
+  } else if (glob === '~' || glob.startsWith('~/')) {
+    anchor = 'home';
+    glob = glob.slice(1);
+  }
+  const anchored = anchor !== 'cwd' || glob.startsWith('/') || glob.startsWith('./') || /\/./.test(glob);
+  // Lexically tidy the glob; leading `..` segments move the anchor up instead.
+  const segments = canonicalSegments(glob);
+  let up = 0;
+  while (segments[0] === '..') {
+    segments.shift();
+    up++;
+  }
+  const body = segments.join('/') || '**';
+  const pattern = anchored ? body : `**/${body}`;
+  const options = { dot: true, nocase: caseInsensitive };
+  const self = picomatch.makeRe(pattern, options);
+  const inside = picomatch.makeRe(pattern === '**' ? '**' : `${pattern}/**`, options);
+  const everything = pattern === '**' || pattern === '**/**';
+  return (path, context) => {
+    const baseDir = anchorDir(anchor, context, up);
+    const rel = relativeTo(
+      caseInsensitive ? path.toLowerCase() : path,
+      caseInsensitive ? baseDir.toLowerCase() : baseDir,
+    );
+    if (rel === undefined) return false;
+    if (rel === '') return everything;
+    return self.test(rel) || inside.test(rel);
+  };
+}
+
+function anchorDir(anchor: Anchor, context: PathContext, up: number): string {
+  const base = anchor === 'root' ? '/' : anchor === 'home' ? (context.home ?? UNKNOWN_HOME) : context.cwd;
+  return up === 0 ? canonical(base) : canonical(`${base}${'/..'.repeat(up)}`);
+}
+
+function canonicalSegments(glob: string): string[] {
+  const out: string[] = [];
+  for (const segment of glob.split('/')) {
+    if (segment === '' || segment === '.') continue;
+    if (segment === '..' && out.length > 0 && out[out.length - 1] !== '..') out.pop();
+    else out.push(segment);
+  }
+  return out;
+}

@@ -1,0 +1,121 @@
+// Turns one tool call into the checks the policy makes: a path, a command, a domain, a name, or the tool itself.
+
+import { splitBashCommand } from './bash-commands.ts';
+import { displayPath, normalizePath } from './path-normalize.ts';
+import { canonicalTool, FILE_TOOLS } from './permission-rule.ts';
+
+export type CheckKind = 'path' | 'command' | 'domain' | 'name' | 'tool' | 'invalid';
+
+export interface Check {
+  kind: CheckKind;
+  /** Index buckets whose rules can match (see RuleTarget.index). */
+  keys: string[];
+  /** The normalized path, sub-command text, host or name the rules are matched against. */
+  subject: string;
+  /** For reasons: `Read of .env`, `Bash "cat .env"`. */
+  label: string;
+  /** The agent profile's grant of the tool counts as an allow (tools with no resource to check). */
+  grantedByTool: boolean;
+  /** Only a deny or ask counts: it can block the call but never allow it (files a command touches). */
+  restrictOnly: boolean;
+  /** The subject is only known at run time (`$CMD`): no allow rule can vouch for it. */
+  dynamic: boolean;
+}
+
+const READ_TOOLS = new Set(['Read', 'NotebookRead', 'Glob', 'Grep', 'LS']);
+
+export interface CallContext {
+  cwd: string;
+  home: string | undefined;
+  caseInsensitive: boolean;
+}
+
+export function toolChecks(toolName: string, input: Record<string, unknown>, ctx: CallContext): Check[] {
+  const tool = canonicalTool(toolName);
+  if (FILE_TOOLS.has(tool)) return [fileToolCheck(tool, input, ctx)];
+  if (tool === 'Bash') return bashChecks(input, ctx);
+  if (tool === 'WebFetch') {
+    const host = hostOf(input.url);
+    if (host === undefined)
+      return [invalid(`WebFetch of ${String(input.url)}`, 'a url that is not a valid URL')];
+    return [check('domain', ['tool:WebFetch', 'domain'], host, `WebFetch of ${host}`)];
+  }
+  if (tool === 'WebSearch') {
+    const domains = Array.isArray(input.allowed_domains) ? input.allowed_domains : [];
+    return [
+      { ...check('tool', ['tool:WebSearch'], tool, 'WebSearch'), grantedByTool: true },
+      ...domains
+        .filter((d): d is string => typeof d === 'string')
+        .map((d) => ({
+          ...check('domain', ['domain'], d.toLowerCase(), `WebSearch in ${d}`),
+          restrictOnly: true,
+        })),
+    ];
+  }
+  if (tool === 'Agent') {
+    const type = typeof input.subagent_type === 'string' ? input.subagent_type : 'general-purpose';
+    return [{ ...check('name', ['tool:Agent', 'subagent'], type, `Agent "${type}"`), grantedByTool: true }];
+  }
+  if (tool.startsWith('mcp__'))
+    return [{ ...check('name', [`tool:${tool}`, 'mcp'], tool, tool), grantedByTool: true }];
+  return [{ ...check('tool', [`tool:${tool}`], tool, tool), grantedByTool: true }];
+}
+
+function check(kind: CheckKind, keys: string[], subject: string, label: string): Check {
+  return { kind, keys, subject, label, grantedByTool: false, restrictOnly: false, dynamic: false };
+}
+
+function invalid(label: string, problem: string): Check {
+  return check('invalid', [], problem, label);
+}
+
+function fileToolCheck(tool: string, input: Record<string, unknown>, ctx: CallContext): Check {
+  const raw = input.file_path ?? input.notebook_path ?? input.path;
+  const isSearch = tool === 'Glob' || tool === 'Grep' || tool === 'LS';
+  if (raw !== undefined && typeof raw !== 'string') return invalid(tool, 'a path that is not a string');
+  if (raw === undefined && !isSearch) return invalid(tool, 'no file path');
+  // A search with no path searches the working directory.
+  const path = pathKey(raw ?? '.', ctx);
+  const read = READ_TOOLS.has(tool);
+  const keys = read
+    ? [`tool:${tool}`, 'tool:Read', `path:${tool}`, 'path:Read', 'path:*']
+    : [`tool:${tool}`, 'tool:Edit', `path:${tool}`, 'path:Edit', 'path:*'];
+  return check('path', [...new Set(keys)], path, `${tool} of ${displayPath(path, pathKey('.', ctx))}`);
+}
+
+function bashChecks(input: Record<string, unknown>, ctx: CallContext): Check[] {
+  if (typeof input.command !== 'string') return [invalid('Bash', 'no command')];
+  const checks: Check[] = [];
+  for (const sub of splitBashCommand(input.command)) {
+    if (sub.text !== '') {
+      checks.push({
+        ...check('command', ['tool:Bash', 'command'], sub.text, `Bash "${sub.text}"`),
+        dynamic: sub.dynamic,
+      });
+    }
+    for (const file of sub.files) {
+      const path = pathKey(file.path, ctx);
+      const verb = file.access === 'read' ? 'reading' : 'writing';
+      const keys = file.access === 'read' ? ['path:Read', 'path:*'] : ['path:Edit', 'path:Write', 'path:*'];
+      checks.push({
+        ...check('path', keys, path, `Bash "${sub.text}" ${verb} ${displayPath(path, pathKey('.', ctx))}`),
+        restrictOnly: true,
+      });
+    }
+  }
+  return checks;
+}
+
+function pathKey(path: string, ctx: CallContext): string {
+  const normalized = normalizePath(path, ctx.cwd, ctx.home);
+  return ctx.caseInsensitive ? normalized.toLowerCase() : normalized;
+}
+
+function hostOf(url: unknown): string | undefined {
+  if (typeof url !== 'string') return undefined;
+  try {
+    return new URL(url).hostname.toLowerCase();
+  } catch {
+    return undefined;
+  }
+}
