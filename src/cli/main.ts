@@ -4,6 +4,7 @@ import { formatProblem } from '../config/format-problem.ts';
 import type { ConfigProblem } from '../config/load-policy-config.ts';
 import { AppError, ConfigError } from '../core/errors/app-error.ts';
 import { VERSION } from '../version.ts';
+import { auditCommand } from './audit-command.ts';
 import { type CliIo, processIo } from './cli-io.ts';
 import { connectCommand } from './connect-command.ts';
 import { debugFromEnv } from './environment.ts';
@@ -32,6 +33,7 @@ const COMMANDS: Record<string, { run: Command; summary: string }> = {
   connect: { run: connectCommand, summary: 'print or write the managed settings that connect Claude Code' },
   hook: { run: hookCommand, summary: 'Claude Code command hook: forward stdin to the server, fail closed' },
   migrate: { run: migrateCommand, summary: 'apply pending storage migrations' },
+  audit: { run: auditCommand, summary: 'verify, export and tail the tamper-evident audit log' },
 };
 
 export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {

@@ -69,10 +69,16 @@ export class ChainVerifier {
     return this.#problem;
   }
 
-  finish(): ChainVerdict {
-    const head = this.#options.head;
+  /** `head` (default: the one given at construction) is the store's record of the chain's end. */
+  finish(head = this.#options.head): ChainVerdict {
     if (!this.#problem && head) {
-      if (head.seq > this.#last.seq) {
+      if (this.#last.seq > head.seq) {
+        this.#problem = {
+          seq: head.seq + 1,
+          kind: 'inserted',
+          message: `record ${head.seq + 1} lies beyond the chain head (seq ${head.seq})`,
+        };
+      } else if (head.seq > this.#last.seq) {
         this.#problem = {
           seq: this.#last.seq + 1,
           kind: 'truncated',
@@ -92,7 +98,7 @@ export class ChainVerifier {
   }
 
   #check(record: AuditRecord, batch: readonly AuditRecord[]): ChainProblem | undefined {
-    const { sha256, tenantId, head } = this.#options;
+    const { sha256, tenantId } = this.#options;
     const expected = this.#last.seq + 1;
     const { seq } = record;
     if (tenantId !== undefined && record.tenantId !== tenantId) {
@@ -130,9 +136,6 @@ export class ChainVerifier {
         kind: 'inserted',
         message: `record ${seq} does not chain from record ${this.#last.seq}: a record was inserted or replaced`,
       };
-    }
-    if (head && seq > head.seq) {
-      return { seq, kind: 'inserted', message: `record ${seq} lies beyond the chain head (seq ${head.seq})` };
     }
     return undefined;
   }
