@@ -1,7 +1,7 @@
 // A small POSIX/bash parser for the subset the policy needs: every simple command of a script, nested ones included.
 // Hand-written because decide() must be synchronous and pure: the maintained full parsers on npm are
 // WASM builds with an async start (sh-syntax) or deprecated (mvdan-sh, bash-parser). See
-// docs/adr/0003-shell-parser.md.
+// docs/adr/0004-shell-parser.md.
 
 import {
   type ShellRedirect,
