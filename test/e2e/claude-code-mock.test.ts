@@ -125,6 +125,28 @@ describe.skipIf(!available)('Claude Code against the mock Anthropic API', () => 
     TEST_TIMEOUT_MS,
   );
 
+  it(
+    'takes the base URL from settings env and the key from apiKeyHelper, as connect settings supply them',
+    async () => {
+      mock = await startMockAnthropic({ script: [text('Routed by settings')] });
+      const helper = join(project.path, 'key-helper.sh');
+      await writeFile(helper, '#!/bin/sh\necho sk-from-helper\n', { mode: 0o755 });
+      const run = await runClaude({
+        prompt: 'Hello',
+        cwd: project.path,
+        flagSettings: { env: { ANTHROPIC_BASE_URL: mock.url }, apiKeyHelper: helper },
+        timeoutMs: RUN_TIMEOUT_MS,
+      });
+
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.result?.result).toBe('Routed by settings');
+      const [main] = mock.mainRequests();
+      expect(main?.headers['x-api-key']).toBe('sk-from-helper');
+      expect(main?.headers.authorization).toBe('Bearer sk-from-helper');
+    },
+    TEST_TIMEOUT_MS,
+  );
+
   describe('a PreToolUse HTTP hook that denies', () => {
     interface HookCall {
       method: string;

@@ -19,9 +19,13 @@ export interface RunClaudeOptions {
   prompt: string;
   /** The project directory Claude Code works in. */
   cwd: string;
-  /** The mock's (or gateway's) URL, without `/v1`. */
-  baseUrl: string;
-  apiKey: string;
+  /**
+   * `ANTHROPIC_BASE_URL`: the mock's (or gateway's) URL, without `/v1`. Optional because settings
+   * may supply it instead (`env.ANTHROPIC_BASE_URL` in settings wins over the process environment).
+   */
+  baseUrl?: string;
+  /** `ANTHROPIC_API_KEY`, sent as `x-api-key`. Optional: an `apiKeyHelper` in settings may supply the key. */
+  apiKey?: string;
   /** User settings, written to `$HOME/.claude/settings.json` in the fresh HOME. */
   settings?: ClaudeSettings;
   /**
@@ -92,8 +96,8 @@ async function runInHome(home: string, options: RunClaudeOptions): Promise<Claud
     PATH: process.env.PATH ?? '/usr/bin:/bin',
     HOME: home,
     TMPDIR: tmpdir(),
-    ANTHROPIC_BASE_URL: options.baseUrl,
-    ANTHROPIC_API_KEY: options.apiKey,
+    ...(options.baseUrl === undefined ? {} : { ANTHROPIC_BASE_URL: options.baseUrl }),
+    ...(options.apiKey === undefined ? {} : { ANTHROPIC_API_KEY: options.apiKey }),
     DISABLE_TELEMETRY: '1',
     DISABLE_ERROR_REPORTING: '1',
     DISABLE_AUTOUPDATER: '1',
