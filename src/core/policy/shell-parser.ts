@@ -76,7 +76,7 @@ class ShellParser extends ShellScanner {
         return 'eof';
       }
       const c = this.peek();
-      if (c === '#' && this.current.words.length === 0) {
+      if (c === '#') {
         while (this.pos < this.src.length && this.peek() !== '\n') this.pos++;
         continue;
       }
