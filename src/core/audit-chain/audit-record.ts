@@ -65,45 +65,54 @@ export function isAuditEvent(value: string): value is AuditEvent {
   return (AUDIT_EVENTS as readonly string[]).includes(value);
 }
 
-/** The exact text a record's hash is computed over: canonical JSON of every field but `hash`. */
+/**
+ * The exact text a record's hash is computed over: the canonical JSON (keys sorted, no whitespace) of
+ * every field but `hash`. Built by hand in sorted key order, with the context already canonical, because
+ * it is on every append's hot path; a test proves it equals `canonicalJson` of the same fields.
+ */
 export function auditHashInput(record: Omit<AuditRecord, 'hash'>): string {
-  return canonicalJson({
-    tenantId: record.tenantId,
-    seq: record.seq,
-    timestamp: record.timestamp.toISOString(),
-    event: record.event,
-    user: record.user,
-    agent: record.agent,
-    sessionId: record.sessionId,
-    bundleRevision: record.bundleRevision,
-    context: record.context,
-    prevHash: record.prevHash,
-  });
+  return hashInput(record, canonicalJson(record.context));
+}
+
+function hashInput(record: Omit<AuditRecord, 'hash' | 'context'>, contextJson: string): string {
+  const s = JSON.stringify;
+  return (
+    `{"agent":${s(record.agent)},"bundleRevision":${s(record.bundleRevision)},"context":${contextJson}` +
+    `,"event":${s(record.event)},"prevHash":${s(record.prevHash)},"seq":${s(record.seq)}` +
+    `,"sessionId":${s(record.sessionId)},"tenantId":${s(record.tenantId)}` +
+    `,"timestamp":${s(record.timestamp.toISOString())},"user":${s(record.user)}}`
+  );
 }
 
 export function auditRecordHash(record: Omit<AuditRecord, 'hash'>, sha256: Sha256): string {
   return sha256(auditHashInput(record));
 }
 
-/** The context as it will read back from any store: canonical JSON round-tripped (Dates become ISO strings, undefined drops). */
-export function normalizeContext(context: unknown): AuditContext {
+function assertContext(context: unknown): void {
   if (typeof context !== 'object' || context === null || Array.isArray(context)) {
     throw new ValidationError('An audit context must be a JSON object.', { field: 'context' });
   }
-  return JSON.parse(canonicalJson(context)) as AuditContext;
+}
+
+/** A chained record with its context's canonical JSON, which stores write as is (computed once). */
+export interface ChainedRecord {
+  record: AuditRecord;
+  contextJson: string;
 }
 
 /** Assigns seq and hashes to entries appended after `head`; pure, so every store chains identically. */
-export function chainEntries(
+export function chainEntriesForStorage(
   tenantId: string,
   head: AuditChainPoint,
   entries: readonly AuditEntry[],
   sha256: Sha256,
-): AuditRecord[] {
-  const records: AuditRecord[] = [];
+): ChainedRecord[] {
+  const chained: ChainedRecord[] = [];
   let previous = head;
   for (const entry of entries) {
     assertValidEntry(entry);
+    assertContext(entry.context);
+    const contextJson = canonicalJson(entry.context);
     const unhashed = {
       tenantId,
       seq: previous.seq + 1,
@@ -113,14 +122,23 @@ export function chainEntries(
       agent: entry.agent,
       sessionId: entry.sessionId,
       bundleRevision: entry.bundleRevision,
-      context: normalizeContext(entry.context),
       prevHash: previous.hash,
     };
-    const record = { ...unhashed, hash: auditRecordHash(unhashed, sha256) };
-    records.push(record);
+    const hash = sha256(hashInput(unhashed, contextJson));
+    const record = { ...unhashed, context: JSON.parse(contextJson) as AuditContext, hash };
+    chained.push({ record, contextJson });
     previous = record;
   }
-  return records;
+  return chained;
+}
+
+export function chainEntries(
+  tenantId: string,
+  head: AuditChainPoint,
+  entries: readonly AuditEntry[],
+  sha256: Sha256,
+): AuditRecord[] {
+  return chainEntriesForStorage(tenantId, head, entries, sha256).map((c) => c.record);
 }
 
 function assertValidEntry(entry: AuditEntry): void {

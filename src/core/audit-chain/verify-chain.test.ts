@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { canonicalJson } from '../bundles/canonical-json.ts';
 import { auditEntry, chainOf } from './audit-chain-fixtures.ts';
 import { type AuditRecord, auditHashInput, chainEntries, GENESIS, GENESIS_HASH } from './audit-record.ts';
 import { ChainVerifier, verifyChain } from './verify-chain.ts';
@@ -25,6 +26,29 @@ describe('chainEntries', () => {
     const { hash, ...rest } = records[0]!;
     expect(hash).toBe(sha256(auditHashInput(rest)));
     expect(auditHashInput(rest)).toMatch(/^\{"agent":null,"bundleRevision":null,"context":\{/);
+  });
+
+  it('builds the hash input as exactly the canonical JSON of every field but the hash', () => {
+    fc.assert(
+      fc.property(
+        fc.record({
+          tenantId: fc.string(),
+          seq: fc.nat(),
+          timestamp: fc.date({ noInvalidDate: true }),
+          event: fc.constantFrom('auth' as const, 'decision' as const),
+          user: fc.option(fc.string()),
+          agent: fc.option(fc.string()),
+          sessionId: fc.option(fc.string()),
+          bundleRevision: fc.option(fc.string()),
+          context: fc.dictionary(fc.string(), fc.jsonValue()) as fc.Arbitrary<AuditRecord['context']>,
+          prevHash: fc.string(),
+        }),
+        (record) => {
+          const { timestamp, ...rest } = record;
+          expect(auditHashInput(record)).toBe(canonicalJson({ ...rest, timestamp: timestamp.toISOString() }));
+        },
+      ),
+    );
   });
 
   it('continues from a head and normalizes the context to what a store reads back', () => {

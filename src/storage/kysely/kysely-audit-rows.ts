@@ -22,7 +22,8 @@ export const auditRecordFromRow = (row: Selectable<AuditRecordsTable>): AuditRec
   hash: row.hash,
 });
 
-export const auditRecordToRow = (record: AuditRecord) => ({
+/** `contextJson`: the context's canonical JSON, when the caller has it already. */
+export const auditRecordToRow = (record: AuditRecord, contextJson = canonicalJson(record.context)) => ({
   tenant_id: record.tenantId,
   seq: record.seq,
   timestamp: toMillis(record.timestamp),
@@ -31,7 +32,7 @@ export const auditRecordToRow = (record: AuditRecord) => ({
   agent: record.agent,
   session_id: record.sessionId,
   bundle_revision: record.bundleRevision,
-  context: canonicalJson(record.context),
+  context: contextJson,
   prev_hash: record.prevHash,
   hash: record.hash,
 });

@@ -1,7 +1,11 @@
 // AuditStore over Kysely, shared by SQLite and PostgreSQL: appends and retention lock the tenant's head row.
 
 import type { Kysely, Transaction } from 'kysely';
-import { type AuditChainPoint, chainEntries, GENESIS_HASH } from '../../core/audit-chain/audit-record.ts';
+import {
+  type AuditChainPoint,
+  chainEntriesForStorage,
+  GENESIS_HASH,
+} from '../../core/audit-chain/audit-record.ts';
 import { assertAuditQuery } from '../audit-query.ts';
 import { sha256Hex } from '../audit-sha256.ts';
 import type { AuditCheckpoint, AuditEntry, AuditQuery, AuditRecord, AuditStore, TenantId } from '../ports.ts';
@@ -28,13 +32,14 @@ export class KyselyAuditStore implements AuditStore {
     if (entries.length === 0) return [];
     return this.#db.transaction().execute(async (trx) => {
       const head = (await this.#lockHead(trx, tenantId, true))!;
-      const records = chainEntries(tenantId, head, entries, sha256Hex);
-      for (let i = 0; i < records.length; i += INSERT_CHUNK) {
+      const chained = chainEntriesForStorage(tenantId, head, entries, sha256Hex);
+      for (let i = 0; i < chained.length; i += INSERT_CHUNK) {
         await trx
           .insertInto('audit_records')
-          .values(records.slice(i, i + INSERT_CHUNK).map(auditRecordToRow))
+          .values(chained.slice(i, i + INSERT_CHUNK).map((c) => auditRecordToRow(c.record, c.contextJson)))
           .execute();
       }
+      const records = chained.map((c) => c.record);
       const last = records.at(-1)!;
       await trx
         .updateTable('audit_heads')
