@@ -7,7 +7,7 @@ import type { LoadedAlerts } from './load-alerts.ts';
 import type { LocatedRule } from './load-rules.ts';
 import { checkRef, indexOrg } from './org-checks.ts';
 import type { MainConfig, OrgConfig } from './policy-config.ts';
-import { reportAt, type SourceFile } from './source-file.ts';
+import { positionOf, reportAt, type SourceFile } from './source-file.ts';
 
 export function checkAlertScopes(ctx: LoadContext, alerts: LoadedAlerts, org: OrgConfig): void {
   const source = alerts.source;
@@ -75,4 +75,26 @@ export function checkPreload(
       },
     );
   });
+}
+
+/** A `policy.default_agent` written in the file should name a profile, else the main thread gets the tenant default. */
+export function checkDefaultAgent(
+  ctx: LoadContext,
+  config: MainConfig,
+  source: SourceFile | undefined,
+): void {
+  const name = config.policy.default_agent;
+  const agents = Object.keys(config.agent_routing);
+  if (!source || name === undefined || agents.length === 0 || agents.includes(name)) return;
+  if (!positionOf(source, ['policy', 'default_agent']).exact) return;
+  reportAt(
+    ctx.problems,
+    source,
+    ['policy', 'default_agent'],
+    `default agent "${name}" has no profile in agent_routing`,
+    {
+      severity: 'warning',
+      hint: didYouMean(name, agents) ?? `agents: ${agents.join(', ')}`,
+    },
+  );
 }

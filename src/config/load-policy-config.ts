@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { type LoadContext, pathKind } from './config-files.ts';
 import type { ConfigProblem } from './config-problem.ts';
 import { ProblemList } from './config-problem.ts';
-import { checkAlertScopes, checkPreload, checkRuleTargets } from './cross-checks.ts';
+import { checkAlertScopes, checkDefaultAgent, checkPreload, checkRuleTargets } from './cross-checks.ts';
 import { loadAlerts } from './load-alerts.ts';
 import { loadMainConfig } from './load-main-config.ts';
 import { emptyOrgConfig, loadOrg } from './load-org.ts';
@@ -59,6 +59,7 @@ export async function loadPolicyConfig(dir: string, options: LoadOptions): Promi
   if (main.config) {
     const allRules = [...rootRules, ...tenants.flatMap((t) => t.rules)];
     checkPreload(ctx, main.config, [...new Set(allRules.map((item) => item.rule.id))], main.source);
+    checkDefaultAgent(ctx, main.config, main.source);
     checkRuleTargets(ctx, allRules, {
       config: main.config,
       orgs: [org, ...tenants.flatMap((t) => (t.tenant.org ? [t.tenant.org] : []))],
