@@ -1,4 +1,5 @@
-// `llm-rules audit verify|export|tail`: check every tenant's hash chain, export records, follow new ones.
+// `llm-rules audit verify|export|tail|prune`: check every tenant's hash chain, export records, follow new
+// ones, apply retention.
 
 import { isAuditEvent } from '../core/audit-chain/audit-record.ts';
 import {
@@ -6,16 +7,19 @@ import {
   EXPORT_FORMATS,
   type ExportFormat,
 } from '../features/audit/audit-export-format.ts';
+import { applyAuditRetention, type RetentionResult } from '../features/audit/audit-retention.ts';
 import { tailAudit } from '../features/audit/audit-tail.ts';
 import { type TenantVerification, verifyAudit } from '../features/audit/audit-verification.ts';
 import type { AuditQuery, Storage } from '../storage/ports.ts';
 import type { CliIo } from './cli-io.ts';
+import { actorFromEnv } from './environment.ts';
 import { withStorage } from './open-storage.ts';
 import { parseFlags, stringFlag, UsageError } from './parse-flags.ts';
 
 const USAGE = `llm-rules audit verify [--tenant T]
        llm-rules audit export --tenant T [--since ISO] [--until ISO] [--event E] [--format ndjson|csv|json]
        llm-rules audit tail [--tenant T] [-n 20] [--follow] [--interval 1000]
+       llm-rules audit prune [--tenant T] [--days N]   (default: each tenant's audit.retention_days)
   (all take --data DIR; DATABASE_URL selects PostgreSQL)`;
 
 const FLAGS = {
@@ -28,6 +32,7 @@ const FLAGS = {
   follow: { type: 'boolean', short: 'f' },
   lines: { type: 'string', short: 'n' },
   interval: { type: 'string' },
+  days: { type: 'string' },
 } as const;
 
 const EXPORT_PAGE = 5000;
@@ -72,6 +77,19 @@ export async function auditCommand(args: string[], io: CliIo, signal?: AbortSign
         return 0;
       });
     }
+    case 'prune': {
+      const days = flag('days') === undefined ? undefined : positiveInt('--days', flag('days')!);
+      return withStorage(io, flag('data'), async (storage) => {
+        const results = await applyAuditRetention(storage, {
+          ...(tenant ? { tenants: [tenant] } : {}),
+          ...(days !== undefined ? { days } : {}),
+          actor: actorFromEnv(io.env),
+        });
+        for (const r of results) io.stdout(describeRetention(r));
+        if (results.length === 0) io.stdout('No audit records.');
+        return 0;
+      });
+    }
     default:
       throw new UsageError(`unknown audit action '${action ?? ''}'\n\nusage: ${USAGE}`);
   }
@@ -94,6 +112,13 @@ function describe({ tenantId, verdict, checkpoint }: TenantVerification): string
   }
   const { seq, kind, message } = verdict.problem;
   return `✗ tenant ${tenantId}: record ${seq} ${kind.replace('_', ' ')} — ${message} (${verdict.verified} records before it verified)`;
+}
+
+function describeRetention(r: RetentionResult): string {
+  if (r.days === undefined)
+    return `tenant ${r.tenantId}: no audit.retention_days in the active bundle; kept everything`;
+  if (r.removed === 0) return `tenant ${r.tenantId}: nothing older than ${r.days} days`;
+  return `tenant ${r.tenantId}: removed ${r.removed} records older than ${r.days} days; the chain now starts after the checkpoint at seq ${r.checkpointSeq}`;
 }
 
 async function exportRecords(

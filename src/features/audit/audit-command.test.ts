@@ -4,11 +4,12 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fakeIo } from '../../../test/support/fake-io.ts';
-import { tempDir } from '../../../test/support/temp-dir.ts';
+import { copyExampleConfig, tempDir } from '../../../test/support/temp-dir.ts';
 import { auditCommand } from '../../cli/audit-command.ts';
 import { UsageError } from '../../cli/parse-flags.ts';
 import { createStorage } from '../../storage/create-storage.ts';
 import type { Storage } from '../../storage/ports.ts';
+import { BundlesService } from '../bundles/bundles-service.ts';
 import { AuditLog } from './audit-log.ts';
 
 const T0 = Date.UTC(2026, 0, 1);
@@ -144,6 +145,51 @@ describe('llm-rules audit', () => {
     const io = fakeIo();
     expect(await auditCommand(['verify', '--data', dataDir], io)).toBe(0);
     expect(io.out).toEqual(['✓ 2 records verified for tenant acme (from the retention checkpoint at seq 3)']);
+  });
+
+  it('prunes by --days, or by each tenant’s audit.retention_days, and the rest still verifies', async () => {
+    const dataDir = join(dir.path, 'prune');
+    const own = await createStorage({ dataDir });
+    await own.migrate();
+    const log = new AuditLog(own.audit);
+    const daysAgo = (d: number) => new Date(Date.now() - d * 86_400_000);
+    for (const d of [800, 740, 400, 100, 1])
+      await log.record('acme', { timestamp: daysAgo(d), event: 'auth' });
+    await log.record('elsewhere', { timestamp: daysAgo(800), event: 'auth' });
+    const configDir = await copyExampleConfig(join(dir.path, 'prune-config'));
+    await new BundlesService(own).apply(configDir, {}, 'test');
+    await own.close();
+
+    const prune = async (...args: string[]) => {
+      const io = fakeIo({ env: { LLM_RULES_ACTOR: 'ops@acme.test' } });
+      expect(await auditCommand(['prune', ...args, '--data', dataDir], io)).toBe(0);
+      return io.out;
+    };
+    // acme keeps 730 days (examples/acme); a tenant without config is kept whole.
+    expect(await prune()).toEqual([
+      'tenant acme: removed 2 records older than 730 days; the chain now starts after the checkpoint at seq 2',
+      'tenant elsewhere: no audit.retention_days in the active bundle; kept everything',
+    ]);
+    expect(await prune('--tenant', 'acme', '--days', '200')).toEqual([
+      'tenant acme: removed 1 records older than 200 days; the chain now starts after the checkpoint at seq 3',
+    ]);
+    const io = fakeIo();
+    expect(await auditCommand(['verify', '--tenant', 'acme', '--data', dataDir], io)).toBe(0);
+    expect(io.out).toEqual(['✓ 4 records verified for tenant acme (from the retention checkpoint at seq 3)']);
+    const exported = fakeIo();
+    await auditCommand(
+      ['export', '--tenant', 'acme', '--event', 'admin_action', '--data', dataDir],
+      exported,
+    );
+    expect(
+      exported.out
+        .join('\n')
+        .split('\n')
+        .map((line) => JSON.parse(line)),
+    ).toMatchObject([
+      { user: 'ops@acme.test', context: { action: 'audit_retention', removed: 2, checkpoint_seq: 2 } },
+      { user: 'ops@acme.test', context: { action: 'audit_retention', removed: 1, checkpoint_seq: 3 } },
+    ]);
   });
 
   it('says so when there is nothing to verify', async () => {
