@@ -82,7 +82,7 @@ export class ChainVerifier {
         this.#problem = {
           seq: this.#last.seq + 1,
           kind: 'truncated',
-          message: `records ${this.#last.seq + 1}..${head.seq} are missing: the chain head is at seq ${head.seq}`,
+          message: `${head.seq > this.#last.seq + 1 ? `records ${this.#last.seq + 1}..${head.seq} are` : `record ${head.seq} is`} missing: the chain head is at seq ${head.seq}`,
         };
       } else if (head.seq === this.#last.seq && head.hash !== this.#last.hash) {
         this.#problem = {

@@ -52,7 +52,7 @@ for (const backend of SQL_BACKENDS) {
   describe.skipIf(!backend.enabled)(`audit verify catches tampering on ${backend.name}`, () => {
     let db: SqlDatabase;
     let sql: RawSql;
-    const tenants = ['clean', 'edited', 'deleted', 'appended', 'inserted', 'swapped'];
+    const tenants = ['clean', 'edited', 'deleted', 'truncated', 'appended', 'inserted', 'swapped'];
     const heads = new Map<string, { seq: number; hash: string }>();
 
     const verify = async (...args: string[]) => {
@@ -84,6 +84,7 @@ for (const backend of SQL_BACKENDS) {
       const where = 'WHERE tenant_id = ? AND seq = ?';
       await sql.run(`UPDATE audit_records SET context = ? ${where}`, ['{"i":2,"tool":"Write"}', 'edited', 3]);
       await sql.run(`DELETE FROM audit_records ${where}`, ['deleted', 3]);
+      await sql.run(`DELETE FROM audit_records ${where}`, ['truncated', 5]);
       // A forged record, correctly chained and hashed, after the last one.
       const [forged] = chainEntries('appended', heads.get('appended')!, [forgedEntry()], sha256Hex);
       await insert(sql, forged!);
@@ -115,6 +116,10 @@ for (const backend of SQL_BACKENDS) {
     it.each([
       ['edited', /^✗ tenant edited: record 3 edited — record 3 does not match its hash/],
       ['deleted', /^✗ tenant deleted: record 3 deleted — record 3 is missing \(next present is 4\)/],
+      [
+        'truncated',
+        /^✗ tenant truncated: record 5 truncated — record 5 is missing: the chain head is at seq 5/,
+      ],
       ['appended', /^✗ tenant appended: record 6 inserted — record 6 lies beyond the chain head \(seq 5\)/],
       ['inserted', /^✗ tenant inserted: record 4 reordered — the record at seq 4 was written as seq 3/],
       ['swapped', /^✗ tenant swapped: record 2 reordered — the record at seq 2 was written as seq 3/],

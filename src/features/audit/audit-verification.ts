@@ -36,8 +36,9 @@ export async function verifyTenantAudit(
       if (page.length < pageSize) break;
     }
     head = await audit.head(tenantId);
-    if (!head || afterSeq === undefined || head.seq <= afterSeq) break;
-    const more = await audit.list(tenantId, { afterSeq, limit: 1 });
+    const readUpTo = afterSeq ?? checkpoint?.seq ?? 0;
+    if (!head || head.seq <= readUpTo) break;
+    const more = await audit.list(tenantId, { afterSeq: readUpTo, limit: 1 });
     if (more.length === 0) break;
   }
   return { tenantId, verdict: verifier.finish(head), checkpoint };
