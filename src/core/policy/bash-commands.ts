@@ -106,6 +106,23 @@ const PATTERN_FIRST = new Set([
   'yq',
 ]);
 
+const CACHE_LIMIT = 10_000;
+const splitCache = new Map<string, readonly SubCommand[]>();
+
+/**
+ * The sub-commands of a Bash command, memoized: agents repeat the same commands all day, and the
+ * result depends on the text alone. Callers must not modify what they get.
+ */
+export function splitBashCommandCached(command: string): readonly SubCommand[] {
+  let result = splitCache.get(command);
+  if (!result) {
+    result = splitBashCommand(command);
+    if (splitCache.size >= CACHE_LIMIT) splitCache.clear();
+    splitCache.set(command, result);
+  }
+  return result;
+}
+
 /** Splits a Bash command into sub-commands; throws ShellSyntaxError on a command it cannot parse. */
 export function splitBashCommand(command: string, depth = 0): SubCommand[] {
   const result: SubCommand[] = [];

@@ -104,6 +104,7 @@ describe('inheritance: security policies cannot be relaxed below', () => {
     rule.target = {
       kind: 'path',
       index: 'path:Edit',
+      head: undefined,
       match: () => {
         throw new Error('boom');
       },
@@ -119,6 +120,7 @@ describe('inheritance: security policies cannot be relaxed below', () => {
     rule.target = {
       kind: 'path',
       index: 'path:Edit',
+      head: undefined,
       match: () => {
         throw new Error('boom');
       },

@@ -2,7 +2,7 @@
 
 import { agentGrantsTool, RANK } from './compile-policy.ts';
 import type { CompiledPolicy, CompiledRule, CompiledTenant } from './compiled-types.ts';
-import { normalizePath } from './path-normalize.ts';
+import { normalizePath, relativeTo } from './path-normalize.ts';
 import type { PathContext } from './path-pattern.ts';
 import { canonicalTool } from './permission-rule.ts';
 import { type PrincipalRules, principalRules } from './principal-rules.ts';
@@ -12,62 +12,69 @@ import { type Check, toolChecks } from './tool-checks.ts';
 import type { Decision, DecisionInput, Outcome } from './types.ts';
 
 export function decide(policy: CompiledPolicy, input: DecisionInput): Decision {
-  const matched = new Set<string>();
-  const done = (outcome: Outcome, reason: string): Decision => ({
-    outcome,
-    reason,
-    matchedRules: [...matched],
-    revision: policy.revision,
-  });
+  const matched: string[] = [];
+  const done = new Done(policy.revision, matched);
   try {
     const tenant = policy.tenants.get(input.principal.tenantId);
-    if (!tenant) return done('deny', `unknown tenant "${input.principal.tenantId}"`);
+    if (!tenant) return done.with('deny', `unknown tenant "${input.principal.tenantId}"`);
     const calls = input.session?.toolCalls;
     if (calls !== undefined && calls >= tenant.maxToolCalls) {
-      return done(
+      return done.with(
         'deny',
         `session reached limits.max_tool_calls_per_session (${tenant.maxToolCalls}): ${calls} tool calls made`,
       );
     }
     const rules = principalRules(policy, tenant, input.principal, input.agent);
-    if (rules.agentRefusal) return done('deny', rules.agentRefusal);
-    let checks: Check[];
-    try {
-      checks = toolChecks(input.toolName, input.toolInput, {
-        cwd: input.cwd,
-        home: input.home,
-        caseInsensitive: tenant.caseInsensitive,
-      });
-    } catch (error) {
-      if (error instanceof ShellSyntaxError)
-        return done(
-          'deny',
-          `Bash command could not be parsed (${error.message}); denied so that no part of it escapes the rules`,
-        );
-      throw error;
-    }
-    const tool = canonicalTool(input.toolName);
-    const toolGranted = rules.agent ? agentGrantsTool(rules.agent, tool) : tenant.agents.size === 0;
+    if (rules.agentRefusal) return done.with('deny', rules.agentRefusal);
     const home = input.home === undefined ? undefined : normalizePath(input.home, '/', undefined);
     const cwd = normalizePath(input.cwd, '/', undefined);
     const paths: PathContext = tenant.caseInsensitive
       ? { cwd: cwd.toLowerCase(), home: home?.toLowerCase() }
       : { cwd, home };
+    let checks: Check[];
+    try {
+      checks = toolChecks(input.toolName, input.toolInput, {
+        cwd: paths.cwd,
+        home: paths.home,
+        caseInsensitive: tenant.caseInsensitive,
+      });
+    } catch (error) {
+      if (error instanceof ShellSyntaxError) {
+        return done.with(
+          'deny',
+          `Bash command could not be parsed (${error.message}); denied so that no part of it escapes the rules`,
+        );
+      }
+      throw error;
+    }
+    const tool = canonicalTool(input.toolName);
+    const toolGranted = rules.agent ? agentGrantsTool(rules.agent, tool) : tenant.agents.size === 0;
     return combine({ tenant, rules, tool, toolGranted, matched, paths }, checks, done);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    return done('deny', `internal error while deciding (${message}); denied to fail closed`);
+    return done.with('deny', `internal error while deciding (${message}); denied to fail closed`);
   }
 }
 
-type Done = (outcome: Outcome, reason: string) => Decision;
+/** Builds the decision; a class rather than a closure so the hot path allocates no function. */
+class Done {
+  constructor(
+    private readonly revision: string,
+    private readonly matched: string[],
+  ) {}
+
+  with(outcome: Outcome, reason: string): Decision {
+    const matchedRules = this.matched.length > 1 ? [...new Set(this.matched)] : this.matched;
+    return { outcome, reason, matchedRules, revision: this.revision };
+  }
+}
 
 interface Evaluation {
   tenant: CompiledTenant;
   rules: PrincipalRules;
   tool: string;
   toolGranted: boolean;
-  matched: Set<string>;
+  matched: string[];
   paths: PathContext;
 }
 
@@ -77,9 +84,9 @@ function combine(ev: Evaluation, checks: Check[], done: Done): Decision {
   let undecided: Check | undefined;
   const allows: string[] = [];
   for (const check of checks) {
-    if (check.kind === 'invalid') return done('deny', `${check.label} has ${check.subject}`);
+    if (check.kind === 'invalid') return done.with('deny', `${check.label} has ${check.subject}`);
     const resolved = evaluate(ev, check);
-    if (resolved.outcome === 'deny') return done('deny', explain(check, resolved, 'denied'));
+    if (resolved.outcome === 'deny') return done.with('deny', explain(check, resolved, 'denied'));
     if (resolved.outcome === 'ask') ask ??= { check, resolved };
     else if (resolved.outcome === 'allow' && !check.restrictOnly)
       allows.push(explain(check, resolved, 'allowed'));
@@ -90,17 +97,17 @@ function combine(ev: Evaluation, checks: Check[], done: Done): Decision {
     const profile = rules.agent
       ? `agent profile "${rules.agent.name}"`
       : `the default agent "${tenant.defaultAgent}" (no such profile)`;
-    return done(tenant.decision, `${tool} is not among the tools of ${profile}; ${fallback}`);
+    return done.with(tenant.decision, `${tool} is not among the tools of ${profile}; ${fallback}`);
   }
-  if (ask) return done('ask', explain(ask.check, ask.resolved, 'needs approval'));
+  if (ask) return done.with('ask', explain(ask.check, ask.resolved, 'needs approval'));
   if (undecided) {
     const why = undecided.dynamic
       ? 'is only known at run time, so no rule can allow it'
       : 'is not allowed by any rule';
-    return done(tenant.decision, `${undecided.label} ${why}; ${fallback}`);
+    return done.with(tenant.decision, `${undecided.label} ${why}; ${fallback}`);
   }
-  if (allows.length === 0) return done(tenant.decision, `${tool}: nothing to decide; ${fallback}`);
-  return done(
+  if (allows.length === 0) return done.with(tenant.decision, `${tool}: nothing to decide; ${fallback}`);
+  return done.with(
     'allow',
     allows.length === 1 ? allows[0]! : `${allows[0]} (and ${allows.length - 1} more sub-command(s) allowed)`,
   );
@@ -108,7 +115,10 @@ function combine(ev: Evaluation, checks: Check[], done: Done): Decision {
 
 function evaluate(ev: Evaluation, check: Check): Resolved {
   const matches: RuleMatch[] = [];
+  const head = check.kind === 'path' ? headOf(check.subject, ev.paths.cwd) : undefined;
   for (const rule of ev.rules.lookup(check.keys)) {
+    // A pattern rooted at another top-level directory cannot match: skip it without its regex.
+    if (rule.target.kind === 'path' && rule.target.head !== undefined && rule.target.head !== head) continue;
     let hit: boolean;
     let failed = false;
     try {
@@ -122,12 +132,20 @@ function evaluate(ev: Evaluation, check: Check): Resolved {
     // No rule can vouch for a command whose name is only known at run time.
     if (check.dynamic && rule.effect === 'allow' && !failed) continue;
     matches.push({ rule, failed });
-    ev.matched.add(rule.id);
+    ev.matched.push(rule.id);
   }
   if (check.grantedByTool && ev.toolGranted && ev.rules.agent) {
     matches.push({ rule: toolGrant(ev.rules.agent.name, ev.tool), failed: false });
   }
   return resolveOutcome(matches, ev.tenant.inheritance);
+}
+
+/** The first segment of `path` below `cwd`, or undefined when it is `cwd` itself or outside it. */
+function headOf(path: string, cwd: string): string | undefined {
+  const rel = relativeTo(path, cwd);
+  if (!rel) return undefined;
+  const slash = rel.indexOf('/');
+  return slash === -1 ? rel : rel.slice(0, slash);
 }
 
 function ruleMatches(rule: CompiledRule, check: Check, paths: PathContext): boolean {

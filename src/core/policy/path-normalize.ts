@@ -15,8 +15,12 @@ export function normalizePath(path: string, cwd: string, home: string | undefine
   return canonical(full);
 }
 
+// Already canonical: absolute, and no empty, `.` or `..` segment and no trailing slash.
+const NEEDS_WORK = /\/\/|(^|\/)\.\.?(\/|$)|.\/$/;
+
 /** `/a//b/./c/../d/` → `/a/b/d`; a relative input is treated as relative to `/`. */
 export function canonical(path: string): string {
+  if (path.startsWith('/') && !NEEDS_WORK.test(path)) return path;
   const out: string[] = [];
   for (const segment of path.split('/')) {
     if (segment === '' || segment === '.') continue;

@@ -11,6 +11,7 @@
 import picomatch from 'picomatch';
 import { canonical, relativeTo, UNKNOWN_HOME } from './path-normalize.ts';
 
+/** Canonical directories (see normalizePath), lowercased when the tenant folds case. */
 export interface PathContext {
   cwd: string;
   home: string | undefined;
@@ -41,24 +42,24 @@ export function compilePathPattern(spec: string, caseInsensitive: boolean): Path
   const body = segments.join('/') || '**';
   const pattern = anchored ? body : `**/${body}`;
   const options = { dot: true, nocase: caseInsensitive };
+  // One regex for "the pattern, or anything inside what it matches" (gitignore's directory rule).
   const self = picomatch.makeRe(pattern, options);
   const inside = picomatch.makeRe(pattern === '**' ? '**' : `${pattern}/**`, options);
+  const both = new RegExp(`(?:${self.source})|(?:${inside.source})`, self.flags);
   const everything = pattern === '**' || pattern === '**/**';
   return (path, context) => {
     const baseDir = anchorDir(anchor, context, up);
-    const rel = relativeTo(
-      caseInsensitive ? path.toLowerCase() : path,
-      caseInsensitive ? baseDir.toLowerCase() : baseDir,
-    );
+    const rel = relativeTo(path, baseDir);
     if (rel === undefined) return false;
     if (rel === '') return everything;
-    return self.test(rel) || inside.test(rel);
+    return both.test(rel);
   };
 }
 
+/** Paths and the context arrive canonical (and lowercased when case-insensitive): no work unless `..` moved the anchor. */
 function anchorDir(anchor: Anchor, context: PathContext, up: number): string {
   const base = anchor === 'root' ? '/' : anchor === 'home' ? (context.home ?? UNKNOWN_HOME) : context.cwd;
-  return up === 0 ? canonical(base) : canonical(`${base}${'/..'.repeat(up)}`);
+  return up === 0 ? base : canonical(`${base}${'/..'.repeat(up)}`);
 }
 
 function canonicalSegments(glob: string): string[] {
@@ -69,4 +70,16 @@ function canonicalSegments(glob: string): string[] {
     else out.push(segment);
   }
   return out;
+}
+
+/**
+ * The literal first segment of a pattern anchored at the working directory (`src` for `src/**`),
+ * so a decision can skip the rule without running its regex when the path starts elsewhere.
+ */
+export function literalHead(spec: string, caseInsensitive: boolean): string | undefined {
+  if (spec.startsWith('//') || spec === '~' || spec.startsWith('~/')) return undefined;
+  if (!(spec.startsWith('/') || spec.startsWith('./') || /\/./.test(spec))) return undefined;
+  const head = canonicalSegments(spec)[0];
+  if (head === undefined || head === '..' || /[*?[\]{}()!+@\\]/.test(head)) return undefined;
+  return caseInsensitive ? head.toLowerCase() : head;
 }

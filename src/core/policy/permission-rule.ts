@@ -6,12 +6,12 @@ import {
   compileNamePattern,
   type TextMatcher,
 } from './command-pattern.ts';
-import { compilePathPattern, type PathMatcher } from './path-pattern.ts';
+import { compilePathPattern, literalHead, type PathMatcher } from './path-pattern.ts';
 
 /** What a rule applies to; `index` is where compile-policy files it, so a decision reads only its bucket. */
 export type RuleTarget =
   | { kind: 'tool'; index: string }
-  | { kind: 'path'; index: string; match: PathMatcher }
+  | { kind: 'path'; index: string; match: PathMatcher; head: string | undefined }
   | { kind: 'command'; index: 'command'; match: TextMatcher }
   | { kind: 'domain'; index: 'domain'; match: TextMatcher }
   | { kind: 'name'; index: string; match: TextMatcher }
@@ -57,7 +57,7 @@ export function parsePermissionRule(rule: string, caseInsensitive: boolean): Rul
   const spec = rule.slice(open + 1, -1);
   if (spec === '*' && !FILE_TOOLS.has(tool)) return { kind: 'tool', index: `tool:${canonicalTool(tool)}` };
   if (FILE_TOOLS.has(tool)) {
-    return { kind: 'path', index: `path:${tool}`, match: compilePathPattern(spec, caseInsensitive) };
+    return pathTarget(`path:${tool}`, spec, caseInsensitive);
   }
   if (tool === 'Bash') return { kind: 'command', index: 'command', match: compileCommandPattern(spec) };
   if ((tool === 'WebFetch' || tool === 'WebSearch') && spec.startsWith('domain:')) {
@@ -81,7 +81,16 @@ export function parseFileEntry(entry: string, caseInsensitive: boolean): RuleTar
   if ((tool !== undefined && KNOWN_TOOLS.has(tool)) || entry.startsWith('mcp__')) {
     return parsePermissionRule(entry, caseInsensitive);
   }
-  return { kind: 'path', index: 'path:*', match: compilePathPattern(entry, caseInsensitive) };
+  return pathTarget('path:*', entry, caseInsensitive);
+}
+
+function pathTarget(index: string, spec: string, caseInsensitive: boolean): RuleTarget {
+  return {
+    kind: 'path',
+    index,
+    match: compilePathPattern(spec, caseInsensitive),
+    head: literalHead(spec, caseInsensitive),
+  };
 }
 
 /** The deployment guide's tool aliases in agent profiles, as Claude Code tool names. */

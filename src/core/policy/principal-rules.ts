@@ -20,19 +20,53 @@ export interface PrincipalRules {
 
 const CACHE_LIMIT = 50_000;
 
+interface CacheEntry {
+  principal: PolicyPrincipal;
+  agentName: string | undefined;
+  rules: PrincipalRules;
+}
+
+/** Cached by user, then compared field by field: cheaper than building a string key on every call. */
 export function principalRules(
   policy: CompiledPolicy,
   tenant: CompiledTenant,
   principal: PolicyPrincipal,
   agentName: string | undefined,
 ): PrincipalRules {
-  const key = `${tenant.id}\u0000${principal.userId}\u0000${principal.businessUnitId}\u0000${principal.teamId}\u0000${principal.roles.join(',')}\u0000${principal.groups.join(',')}\u0000${agentName ?? ''}`;
-  const cached = policy.cache.get(key) as PrincipalRules | undefined;
-  if (cached) return cached;
+  const entries = policy.cache.get(principal.userId) as CacheEntry[] | undefined;
+  if (entries) {
+    for (const entry of entries) {
+      if (entry.agentName === agentName && samePrincipal(entry.principal, principal)) return entry.rules;
+    }
+  }
   if (policy.cache.size >= CACHE_LIMIT) policy.cache.clear();
-  const resolved = resolve(tenant, principal, agentName);
-  policy.cache.set(key, resolved);
-  return resolved;
+  const rules = resolve(tenant, principal, agentName);
+  const entry: CacheEntry = { principal: copyPrincipal(principal), agentName, rules };
+  const list = policy.cache.get(principal.userId) as CacheEntry[] | undefined;
+  if (list && list.length < 64) list.push(entry);
+  else policy.cache.set(principal.userId, [entry]);
+  return rules;
+}
+
+function samePrincipal(a: PolicyPrincipal, b: PolicyPrincipal): boolean {
+  return (
+    a.tenantId === b.tenantId &&
+    a.businessUnitId === b.businessUnitId &&
+    a.teamId === b.teamId &&
+    sameList(a.roles, b.roles) &&
+    sameList(a.groups, b.groups)
+  );
+}
+
+function sameList(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** Callers may reuse and mutate their principal objects; the cache keeps its own copy. */
+function copyPrincipal(p: PolicyPrincipal): PolicyPrincipal {
+  return { ...p, roles: [...p.roles], groups: [...p.groups] };
 }
 
 function resolve(

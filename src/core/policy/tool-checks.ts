@@ -1,6 +1,6 @@
 // Turns one tool call into the checks the policy makes: a path, a command, a domain, a name, or the tool itself.
 
-import { splitBashCommand } from './bash-commands.ts';
+import { splitBashCommandCached } from './bash-commands.ts';
 import { displayPath, normalizePath } from './path-normalize.ts';
 import { canonicalTool, FILE_TOOLS } from './permission-rule.ts';
 
@@ -25,6 +25,7 @@ export interface Check {
 const READ_TOOLS = new Set(['Read', 'NotebookRead', 'Glob', 'Grep', 'LS']);
 
 export interface CallContext {
+  /** Canonical, and lowercased when case-insensitive. */
   cwd: string;
   home: string | undefined;
   caseInsensitive: boolean;
@@ -76,17 +77,29 @@ function fileToolCheck(tool: string, input: Record<string, unknown>, ctx: CallCo
   if (raw === undefined && !isSearch) return invalid(tool, 'no file path');
   // A search with no path searches the working directory.
   const path = pathKey(raw ?? '.', ctx);
-  const read = READ_TOOLS.has(tool);
-  const keys = read
-    ? [`tool:${tool}`, 'tool:Read', `path:${tool}`, 'path:Read', 'path:*']
-    : [`tool:${tool}`, 'tool:Edit', `path:${tool}`, 'path:Edit', 'path:*'];
-  return check('path', [...new Set(keys)], path, `${tool} of ${displayPath(path, pathKey('.', ctx))}`);
+  return check('path', fileKeys(tool), path, `${tool} of ${displayPath(path, ctx.cwd)}`);
 }
+
+const FILE_KEYS = new Map<string, string[]>();
+
+/** Read rules cover every reading tool and Edit rules every writing tool, besides the tool's own rules. */
+function fileKeys(tool: string): string[] {
+  let keys = FILE_KEYS.get(tool);
+  if (!keys) {
+    const family = READ_TOOLS.has(tool) ? 'Read' : 'Edit';
+    keys = [...new Set([`tool:${tool}`, `tool:${family}`, `path:${tool}`, `path:${family}`, 'path:*'])];
+    FILE_KEYS.set(tool, keys);
+  }
+  return keys;
+}
+
+const BASH_READ_KEYS = ['path:Read', 'path:*'];
+const BASH_WRITE_KEYS = ['path:Edit', 'path:Write', 'path:*'];
 
 function bashChecks(input: Record<string, unknown>, ctx: CallContext): Check[] {
   if (typeof input.command !== 'string') return [invalid('Bash', 'no command')];
   const checks: Check[] = [];
-  for (const sub of splitBashCommand(input.command)) {
+  for (const sub of splitBashCommandCached(input.command)) {
     if (sub.text !== '') {
       checks.push({
         ...check('command', ['tool:Bash', 'command'], sub.text, `Bash "${sub.text}"`),
@@ -96,9 +109,9 @@ function bashChecks(input: Record<string, unknown>, ctx: CallContext): Check[] {
     for (const file of sub.files) {
       const path = pathKey(file.path, ctx);
       const verb = file.access === 'read' ? 'reading' : 'writing';
-      const keys = file.access === 'read' ? ['path:Read', 'path:*'] : ['path:Edit', 'path:Write', 'path:*'];
+      const keys = file.access === 'read' ? BASH_READ_KEYS : BASH_WRITE_KEYS;
       checks.push({
-        ...check('path', keys, path, `Bash "${sub.text}" ${verb} ${displayPath(path, pathKey('.', ctx))}`),
+        ...check('path', keys, path, `Bash "${sub.text}" ${verb} ${displayPath(path, ctx.cwd)}`),
         restrictOnly: true,
       });
     }
@@ -111,11 +124,11 @@ function pathKey(path: string, ctx: CallContext): string {
   return ctx.caseInsensitive ? normalized.toLowerCase() : normalized;
 }
 
+// scheme://[userinfo@]host[:port]... — enough to name the host a fetch goes to, without URL's cost.
+const URL_HOST = /^[a-z][a-z0-9+.-]*:\/\/(?:[^@/?#\\]*@)?(\[[^\]]*\]|[^:/?#\\]+)/i;
+
 function hostOf(url: unknown): string | undefined {
   if (typeof url !== 'string') return undefined;
-  try {
-    return new URL(url).hostname.toLowerCase();
-  } catch {
-    return undefined;
-  }
+  const host = URL_HOST.exec(url.trim())?.[1];
+  return host === undefined ? undefined : host.toLowerCase().replace(/\.$/, '');
 }
