@@ -110,6 +110,20 @@ describe('decide: every tool kind', () => {
     expect(decision.reason).toContain('Bash "cat .env" reading .env denied by rule tenant:acme/deny[0]');
   });
 
+  it.each([
+    ['WebFetch', { url: 'https://evil.test/x' }, 'WebFetch of evil.test denied by rule tenant:acme/deny[4]'],
+    ['WebSearch', { query: 'q', allowed_domains: ['evil.test'] }, 'WebSearch in evil.test denied by rule'],
+    ['Task', { subagent_type: 'dangerous' }, 'Agent "dangerous" denied by rule tenant:acme/deny[6]'],
+    ['mcp__prod__drop', {}, 'mcp__prod__drop denied by rule tenant:acme/deny[5] "mcp__prod__*"'],
+    [
+      'Bash',
+      { command: 'echo x > secrets/k' },
+      'Bash "echo x" writing secrets/k denied by rule tenant:acme/deny[1]',
+    ],
+  ])('labels %s in reasons', (tool, input, reason) => {
+    expect(decide(policy, call(tool, input)).reason).toContain(reason);
+  });
+
   it('explains the default decision', () => {
     const decision = decide(policy, call('Read', { file_path: 'docs/a.md' }));
     expect(decision.reason).toBe(

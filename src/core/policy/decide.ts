@@ -8,7 +8,7 @@ import { canonicalTool } from './permission-rule.ts';
 import { type PrincipalRules, principalRules } from './principal-rules.ts';
 import { type Resolved, type RuleMatch, resolveOutcome } from './resolve-outcome.ts';
 import { ShellSyntaxError } from './shell-parser.ts';
-import { type Check, toolChecks } from './tool-checks.ts';
+import { type Check, labelOf, toolChecks } from './tool-checks.ts';
 import type { Decision, DecisionInput, Outcome } from './types.ts';
 
 export function decide(policy: CompiledPolicy, input: DecisionInput): Decision {
@@ -80,17 +80,20 @@ interface Evaluation {
 
 function combine(ev: Evaluation, checks: Check[], done: Done): Decision {
   const { tenant, rules, tool, toolGranted } = ev;
+  const cwd = ev.paths.cwd;
   let ask: { check: Check; resolved: Resolved } | undefined;
   let undecided: Check | undefined;
-  const allows: string[] = [];
+  let firstAllow: { check: Check; resolved: Resolved } | undefined;
+  let allowCount = 0;
   for (const check of checks) {
-    if (check.kind === 'invalid') return done.with('deny', `${check.label} has ${check.subject}`);
+    if (check.kind === 'invalid') return done.with('deny', `${labelOf(check, cwd)} has ${check.subject}`);
     const resolved = evaluate(ev, check);
-    if (resolved.outcome === 'deny') return done.with('deny', explain(check, resolved, 'denied'));
+    if (resolved.outcome === 'deny') return done.with('deny', explain(check, resolved, 'denied', cwd));
     if (resolved.outcome === 'ask') ask ??= { check, resolved };
-    else if (resolved.outcome === 'allow' && !check.restrictOnly)
-      allows.push(explain(check, resolved, 'allowed'));
-    else if (!check.restrictOnly) undecided ??= check;
+    else if (resolved.outcome === 'allow' && !check.restrictOnly) {
+      firstAllow ??= { check, resolved };
+      allowCount++;
+    } else if (!check.restrictOnly) undecided ??= check;
   }
   const fallback = `tenant default decision is ${tenant.decision} (policy.decision)`;
   if (!toolGranted) {
@@ -99,17 +102,18 @@ function combine(ev: Evaluation, checks: Check[], done: Done): Decision {
       : `the default agent "${tenant.defaultAgent}" (no such profile)`;
     return done.with(tenant.decision, `${tool} is not among the tools of ${profile}; ${fallback}`);
   }
-  if (ask) return done.with('ask', explain(ask.check, ask.resolved, 'needs approval'));
+  if (ask) return done.with('ask', explain(ask.check, ask.resolved, 'needs approval', cwd));
   if (undecided) {
     const why = undecided.dynamic
       ? 'is only known at run time, so no rule can allow it'
       : 'is not allowed by any rule';
-    return done.with(tenant.decision, `${undecided.label} ${why}; ${fallback}`);
+    return done.with(tenant.decision, `${labelOf(undecided, cwd)} ${why}; ${fallback}`);
   }
-  if (allows.length === 0) return done.with(tenant.decision, `${tool}: nothing to decide; ${fallback}`);
+  if (!firstAllow) return done.with(tenant.decision, `${tool}: nothing to decide; ${fallback}`);
+  const first = explain(firstAllow.check, firstAllow.resolved, 'allowed', cwd);
   return done.with(
     'allow',
-    allows.length === 1 ? allows[0]! : `${allows[0]} (and ${allows.length - 1} more sub-command(s) allowed)`,
+    allowCount === 1 ? first : `${first} (and ${allowCount - 1} more sub-command(s) allowed)`,
   );
 }
 
@@ -176,11 +180,12 @@ function toolGrant(agent: string, tool: string): CompiledRule {
   };
 }
 
-function explain(check: Check, resolved: Resolved, verb: string): string {
+function explain(check: Check, resolved: Resolved, verb: string, cwd: string): string {
   const match = resolved.decisive;
-  if (!match) return `${check.label} ${verb}`;
+  const label = labelOf(check, cwd);
+  if (!match) return `${label} ${verb}`;
   const { rule } = match;
   const security = rule.security ? ' (security policy)' : '';
   const failure = match.failed ? ' (the rule could not be evaluated, so it fails closed)' : '';
-  return `${check.label} ${verb} by rule ${rule.id} "${rule.text}"${security}${failure}`;
+  return `${label} ${verb} by rule ${rule.id} "${rule.text}"${security}${failure}`;
 }

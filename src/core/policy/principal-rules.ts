@@ -121,16 +121,16 @@ function resolve(
   if (agent) nodes.unshift(agent.node);
   const agentRefusal = named ? refuseAgent(tenant, named.name, effectiveRoles) : undefined;
 
-  const merged = new Map<string, CompiledRule[]>();
+  // Keyed by array identity: tool-checks hands out one shared array per set of buckets.
+  const merged = new Map<readonly string[], CompiledRule[]>();
   return {
     agent,
     agentRefusal,
     lookup(keys) {
-      const id = keys.join('|');
-      let rules = merged.get(id);
+      let rules = merged.get(keys);
       if (!rules) {
         rules = nodes.flatMap((node) => keys.flatMap((k) => node.rules.get(k) ?? []));
-        merged.set(id, rules);
+        if (merged.size < 256) merged.set(keys, rules);
       }
       return rules;
     },

@@ -12,8 +12,10 @@ export interface Check {
   keys: string[];
   /** The normalized path, sub-command text, host or name the rules are matched against. */
   subject: string;
-  /** For reasons: `Read of .env`, `Bash "cat .env"`. */
-  label: string;
+  /** For reasons, built only when needed (see labelOf): the tool, and the sub-command for Bash. */
+  tool: string;
+  command: string | undefined;
+  access: 'reading' | 'writing' | undefined;
   /** The agent profile's grant of the tool counts as an allow (tools with no resource to check). */
   grantedByTool: boolean;
   /** Only a deny or ask counts: it can block the call but never allow it (files a command touches). */
@@ -37,37 +39,85 @@ export function toolChecks(toolName: string, input: Record<string, unknown>, ctx
   if (tool === 'Bash') return bashChecks(input, ctx);
   if (tool === 'WebFetch') {
     const host = hostOf(input.url);
-    if (host === undefined)
-      return [invalid(`WebFetch of ${String(input.url)}`, 'a url that is not a valid URL')];
-    return [check('domain', ['tool:WebFetch', 'domain'], host, `WebFetch of ${host}`)];
+    if (host === undefined) return [invalid('WebFetch', 'a url that is not a valid URL')];
+    return [check('domain', WEB_FETCH_KEYS, host, 'WebFetch')];
   }
   if (tool === 'WebSearch') {
     const domains = Array.isArray(input.allowed_domains) ? input.allowed_domains : [];
-    return [
-      { ...check('tool', ['tool:WebSearch'], tool, 'WebSearch'), grantedByTool: true },
-      ...domains
-        .filter((d): d is string => typeof d === 'string')
-        .map((d) => ({
-          ...check('domain', ['domain'], d.toLowerCase(), `WebSearch in ${d}`),
-          restrictOnly: true,
-        })),
-    ];
+    const checks = [check('tool', WEB_SEARCH_KEYS, tool, 'WebSearch', { grantedByTool: true })];
+    for (const domain of domains) {
+      if (typeof domain !== 'string') continue;
+      checks.push(check('domain', DOMAIN_KEYS, domain.toLowerCase(), 'WebSearch', { restrictOnly: true }));
+    }
+    return checks;
   }
   if (tool === 'Agent') {
     const type = typeof input.subagent_type === 'string' ? input.subagent_type : 'general-purpose';
-    return [{ ...check('name', ['tool:Agent', 'subagent'], type, `Agent "${type}"`), grantedByTool: true }];
+    return [check('name', AGENT_KEYS, type, 'Agent', { grantedByTool: true })];
   }
-  if (tool.startsWith('mcp__'))
-    return [{ ...check('name', [`tool:${tool}`, 'mcp'], tool, tool), grantedByTool: true }];
-  return [{ ...check('tool', [`tool:${tool}`], tool, tool), grantedByTool: true }];
+  if (tool.startsWith('mcp__')) {
+    return [check('name', interned(`tool:${tool}`, 'mcp'), tool, tool, { grantedByTool: true })];
+  }
+  return [check('tool', interned(`tool:${tool}`), tool, tool, { grantedByTool: true })];
 }
 
-function check(kind: CheckKind, keys: string[], subject: string, label: string): Check {
-  return { kind, keys, subject, label, grantedByTool: false, restrictOnly: false, dynamic: false };
+const WEB_FETCH_KEYS = ['tool:WebFetch', 'domain'];
+const WEB_SEARCH_KEYS = ['tool:WebSearch'];
+const DOMAIN_KEYS = ['domain'];
+const AGENT_KEYS = ['tool:Agent', 'subagent'];
+
+type CheckOptions = Partial<Pick<Check, 'grantedByTool' | 'restrictOnly' | 'dynamic' | 'command' | 'access'>>;
+
+/** Every check has the same shape (all fields present), which keeps the hot path monomorphic. */
+function check(
+  kind: CheckKind,
+  keys: string[],
+  subject: string,
+  tool: string,
+  options: CheckOptions = {},
+): Check {
+  return {
+    kind,
+    keys,
+    subject,
+    tool,
+    command: options.command,
+    access: options.access,
+    grantedByTool: options.grantedByTool ?? false,
+    restrictOnly: options.restrictOnly ?? false,
+    dynamic: options.dynamic ?? false,
+  };
 }
 
-function invalid(label: string, problem: string): Check {
-  return check('invalid', [], problem, label);
+function invalid(tool: string, problem: string): Check {
+  return check('invalid', [], problem, tool);
+}
+
+const INTERNED = new Map<string, string[]>();
+
+/** One shared array per set of index buckets: the merged-rule cache is keyed by array identity. */
+function interned(...keys: string[]): string[] {
+  const id = keys.join('|');
+  let found = INTERNED.get(id);
+  if (!found) {
+    found = keys;
+    INTERNED.set(id, found);
+  }
+  return found;
+}
+
+/** `Read of .env`, `Bash "cat .env"`, `Bash "cat .env" reading .env`, `WebFetch of x.com`. */
+export function labelOf(check: Check, cwd: string): string {
+  const target = check.kind === 'path' ? displayPath(check.subject, cwd) : check.subject;
+  if (check.tool === 'Bash') {
+    if (check.kind === 'invalid') return 'Bash';
+    return check.access ? `Bash "${check.command}" ${check.access} ${target}` : `Bash "${check.command}"`;
+  }
+  if (check.kind === 'path' || check.kind === 'domain') {
+    return check.tool === 'WebSearch' ? `WebSearch in ${target}` : `${check.tool} of ${target}`;
+  }
+  if (check.kind === 'name' && check.tool === 'Agent') return `Agent "${target}"`;
+  return check.tool;
 }
 
 function fileToolCheck(tool: string, input: Record<string, unknown>, ctx: CallContext): Check {
@@ -77,7 +127,7 @@ function fileToolCheck(tool: string, input: Record<string, unknown>, ctx: CallCo
   if (raw === undefined && !isSearch) return invalid(tool, 'no file path');
   // A search with no path searches the working directory.
   const path = pathKey(raw ?? '.', ctx);
-  return check('path', fileKeys(tool), path, `${tool} of ${displayPath(path, ctx.cwd)}`);
+  return check('path', fileKeys(tool), path, tool);
 }
 
 const FILE_KEYS = new Map<string, string[]>();
@@ -93,6 +143,7 @@ function fileKeys(tool: string): string[] {
   return keys;
 }
 
+const BASH_COMMAND_KEYS = ['tool:Bash', 'command'];
 const BASH_READ_KEYS = ['path:Read', 'path:*'];
 const BASH_WRITE_KEYS = ['path:Edit', 'path:Write', 'path:*'];
 
@@ -101,19 +152,20 @@ function bashChecks(input: Record<string, unknown>, ctx: CallContext): Check[] {
   const checks: Check[] = [];
   for (const sub of splitBashCommandCached(input.command)) {
     if (sub.text !== '') {
-      checks.push({
-        ...check('command', ['tool:Bash', 'command'], sub.text, `Bash "${sub.text}"`),
-        dynamic: sub.dynamic,
-      });
+      checks.push(
+        check('command', BASH_COMMAND_KEYS, sub.text, 'Bash', { command: sub.text, dynamic: sub.dynamic }),
+      );
     }
     for (const file of sub.files) {
       const path = pathKey(file.path, ctx);
-      const verb = file.access === 'read' ? 'reading' : 'writing';
-      const keys = file.access === 'read' ? BASH_READ_KEYS : BASH_WRITE_KEYS;
-      checks.push({
-        ...check('path', keys, path, `Bash "${sub.text}" ${verb} ${displayPath(path, ctx.cwd)}`),
-        restrictOnly: true,
-      });
+      const read = file.access === 'read';
+      checks.push(
+        check('path', read ? BASH_READ_KEYS : BASH_WRITE_KEYS, path, 'Bash', {
+          command: sub.text,
+          access: read ? 'reading' : 'writing',
+          restrictOnly: true,
+        }),
+      );
     }
   }
   return checks;
