@@ -2,8 +2,9 @@
 import * as auditAppend from './audit-append.bench.ts';
 import * as bundleRevision from './bundle-revision.bench.ts';
 import * as keyAuthentication from './key-authentication.bench.ts';
+import * as policyDecision from './policy-decision.bench.ts';
 
-const benches = [keyAuthentication, bundleRevision, auditAppend];
+const benches = [keyAuthentication, bundleRevision, auditAppend, policyDecision];
 
 console.log(`# LLM-RULES benchmarks — node ${process.version}, ${new Date().toISOString()}`);
 for (const bench of benches) await bench.run();
