@@ -12,6 +12,7 @@ import type {
   AuditEvent,
   AuditRecord,
 } from '../core/audit-chain/audit-record.ts';
+import type { SessionStore } from './session-port.ts';
 
 export type { AuditChainPoint, AuditCheckpoint, AuditEntry, AuditEvent, AuditRecord };
 
@@ -223,6 +224,7 @@ export interface Storage {
   readonly apiKeys: ApiKeyStore;
   readonly bundles: BundleStore;
   readonly audit: AuditStore;
+  readonly sessions: SessionStore;
   /** Stores the bundle, synchronizes every tenant's org and activates it, atomically and serialized against other publications. */
   publishBundle(publication: BundlePublication): Promise<PublishResult>;
   /** Applies pending migrations; idempotent. Returns the names applied now. */

@@ -9,6 +9,7 @@ import type { ContractContext } from './contract-fixtures.ts';
 import { lifecycleContract } from './lifecycle-contract.ts';
 import { orgContract } from './org-contract.ts';
 import { publicationContract } from './publication-contract.ts';
+import { sessionContract } from './session-contract.ts';
 import { tenantIsolationContract } from './tenant-isolation-contract.ts';
 
 /**
@@ -47,6 +48,7 @@ export function runStorageContract(name: string, make: () => Promise<Storage>): 
     apiKeyContract(ctx);
     tenantIsolationContract(ctx);
     bundleContract(ctx);
+    sessionContract(ctx);
     publicationContract(ctx);
     auditContract(ctx);
   });

@@ -142,4 +142,18 @@ export interface StorageDatabase {
   audit_records: AuditRecordsTable;
   audit_heads: AuditHeadsTable;
   audit_checkpoints: AuditCheckpointsTable;
+  sessions: SessionsTable;
+}
+
+export interface SessionsTable {
+  tenant_id: string;
+  id: string;
+  principal_type: string;
+  principal_id: string;
+  agent: string | null;
+  cwd: string | null;
+  started_at: MillisColumn;
+  ended_at: NullableMillisColumn;
+  tool_calls: ColumnType<number | string, number, number>;
+  last_seen_at: MillisColumn;
 }

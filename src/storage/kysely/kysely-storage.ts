@@ -11,6 +11,7 @@ import { KyselyBundleStore, loadActiveState } from './kysely-bundle-store.ts';
 import { KyselyOrgStore } from './kysely-org-store.ts';
 import { publishBundle } from './kysely-publish-bundle.ts';
 import type { StorageDatabase } from './kysely-schema.ts';
+import { KyselySessionStore } from './kysely-session-store.ts';
 import type { SqlDialectTraits } from './sql-dialect-traits.ts';
 
 export interface KyselyStorageParts {
@@ -48,6 +49,7 @@ export function createKyselyStorage(parts: KyselyStorageParts): Storage {
     apiKeys: new KyselyApiKeyStore(db, parts.traits),
     bundles: new KyselyBundleStore(db, parts.traits, watch),
     audit: new KyselyAuditStore(db, parts.traits),
+    sessions: new KyselySessionStore(db),
     publishBundle: (publication) => publishBundle(db, parts.traits, watch, publication),
     async migrate() {
       const { error, results = [] } = await migrator.migrateToLatest();

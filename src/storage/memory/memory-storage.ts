@@ -7,6 +7,7 @@ import { MemoryApiKeyStore } from './memory-api-key-store.ts';
 import { MemoryAuditStore } from './memory-audit-store.ts';
 import { MemoryBundleStore } from './memory-bundle-store.ts';
 import { MemoryOrgStore } from './memory-org-store.ts';
+import { MemorySessionStore } from './memory-session-store.ts';
 
 export function createMemoryStorage(options: { logger?: StorageLogger } = {}): Storage {
   const org = new MemoryOrgStore();
@@ -19,6 +20,7 @@ export function createMemoryStorage(options: { logger?: StorageLogger } = {}): S
     apiKeys,
     bundles,
     audit: new MemoryAuditStore(),
+    sessions: new MemorySessionStore(),
     publishBundle: (publication) => publishInMemory(org, bundles, publication),
     // Reports one pseudo-migration the first time, so callers see the same idempotence as the SQL adapters.
     async migrate() {

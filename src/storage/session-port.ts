@@ -1,0 +1,36 @@
+// Agent sessions as the hooks see them: when they start and end, and how many tool calls they made,
+// shared by every server instance so limits hold across a fleet.
+import type { PrincipalRef, TenantId } from './ports.ts';
+
+export interface SessionRecord {
+  tenantId: TenantId;
+  /** Claude Code's session id. */
+  id: string;
+  principal: PrincipalRef;
+  agent: string | null;
+  cwd: string | null;
+  startedAt: Date;
+  endedAt: Date | null;
+  toolCalls: number;
+  lastSeenAt: Date;
+}
+
+export interface SessionStart {
+  id: string;
+  principal: PrincipalRef;
+  agent: string | null;
+  cwd: string | null;
+  at: Date;
+  /** Start of the day (UTC) sessions are counted from. */
+  dayStart: Date;
+}
+
+export interface SessionStore {
+  /** Idempotent per id (resume and compaction fire SessionStart again); counts the tenant's sessions started since `dayStart`, this one included. */
+  start(tenantId: TenantId, session: SessionStart): Promise<{ created: boolean; startedToday: number }>;
+  /** One more tool call, atomically; creates the session if its start was never seen. Returns the new count. */
+  addToolCall(tenantId: TenantId, id: string, principal: PrincipalRef, at: Date): Promise<number>;
+  get(tenantId: TenantId, id: string): Promise<SessionRecord | undefined>;
+  /** Returns false when the tenant has no such session. */
+  end(tenantId: TenantId, id: string, at: Date): Promise<boolean>;
+}
