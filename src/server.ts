@@ -3,9 +3,13 @@ import { readFile } from 'node:fs/promises';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { type Clock, systemClock } from './core/clock/clock.ts';
+import { AuditLog } from './features/audit/audit-log.ts';
 import { ActiveBundle } from './features/bundles/active-bundle.ts';
 import { BundlesService } from './features/bundles/bundles-service.ts';
 import { healthRoutes } from './features/health/health-routes.ts';
+import { hooksRoutes } from './features/hooks/hooks-routes.ts';
+import { HooksService } from './features/hooks/hooks-service.ts';
+import { PolicyCache } from './features/hooks/policy-cache.ts';
 import { identityRoutes } from './features/identity/identity-routes.ts';
 import { KeysService } from './features/keys/keys-service.ts';
 import { buildApp } from './http/build-app.ts';
@@ -21,6 +25,7 @@ export interface ServerHandle {
   storage: Storage;
   bundle: ActiveBundle;
   keys: KeysService;
+  audit: AuditLog;
   logger: Logger;
   /** Stops accepting connections, lets in-flight requests finish, then closes storage. */
   close(): Promise<void>;
@@ -60,8 +65,18 @@ export async function startServer(options: ServerOptions, deps: ServerDeps = {})
         : {}),
     });
     const keys = new KeysService(storage, clock, logger);
+    const audit = new AuditLog(storage.audit, { clock });
+    const hooks = new HooksService({
+      keys,
+      bundle,
+      policies: new PolicyCache(bundle),
+      sessions: storage.sessions,
+      audit,
+      clock,
+    });
     healthRoutes(app, { storage, bundle, version: VERSION });
     identityRoutes(app, { keys });
+    hooksRoutes(app, { hooks });
     deps.extraRoutes?.(app);
 
     await app.listen({ host: options.host, port: options.port });
@@ -82,11 +97,14 @@ export async function startServer(options: ServerOptions, deps: ServerDeps = {})
       storage,
       bundle,
       keys,
+      audit,
       logger,
       close: () => {
         closing ??= (async () => {
           bundle.stop();
           await app.close();
+          // Requests have finished; whatever they recorded is committed before storage closes.
+          await audit.close();
           await storage.close();
         })();
         return closing;

@@ -1,0 +1,206 @@
+// Decides and records every Claude Code hook event: tool calls against the policy, prompts against
+// the credential scanner, sessions against the tenant's limits. A response leaves only after its
+// audit record is durable.
+import type { MainConfig } from '../../config/policy-config.ts';
+import type { AuditEvent } from '../../core/audit-chain/audit-record.ts';
+import type { JsonValue } from '../../core/bundles/canonical-json.ts';
+import { type Clock, systemClock } from '../../core/clock/clock.ts';
+import { AppError } from '../../core/errors/app-error.ts';
+import { type Decision, decide, type PolicyPrincipal } from '../../core/policy/index.ts';
+import { describeFindings, scanForCredentials } from '../../core/secrets/credential-scanner.ts';
+import type { SessionStore } from '../../storage/session-port.ts';
+import type { ActiveBundle } from '../bundles/active-bundle.ts';
+import { tenantConfig } from '../bundles/tenant-config.ts';
+import type { AuthenticatedKey, KeysService } from '../keys/keys-service.ts';
+import { type AuditSink, toolAuditContext } from './hook-audit.ts';
+import { type HookInput, isToolEvent } from './hook-input.ts';
+import { formatHookResponse, type HookResponse, type HookVerdict } from './hook-response.ts';
+import type { PolicyCache } from './policy-cache.ts';
+
+export interface HooksDeps {
+  keys: KeysService;
+  bundle: ActiveBundle;
+  policies: PolicyCache;
+  sessions: SessionStore;
+  audit: AuditSink;
+  clock?: Clock;
+}
+
+const DAY_MS = 86_400_000;
+
+export class HooksService {
+  private readonly clock: Clock;
+
+  constructor(private readonly deps: HooksDeps) {
+    this.clock = deps.clock ?? systemClock;
+  }
+
+  async handle(credential: string | undefined, input: HookInput): Promise<HookResponse> {
+    const event = input.hook_event_name;
+    let who: AuthenticatedKey;
+    try {
+      if (!credential)
+        throw new AppError(
+          401,
+          'authentication_error',
+          'No LLM-RULES token was sent; set LLM_RULES_TOKEN (see `llm-rules connect`).',
+        );
+      who = await this.deps.keys.authenticate(credential);
+    } catch (error) {
+      if (!(error instanceof AppError)) throw error;
+      // A bad token is answered in the event's own terms, so Claude Code shows why it was stopped.
+      return formatHookResponse(event, { kind: 'deny', reason: `LLM-RULES: ${error.message}` });
+    }
+    const loaded = this.deps.bundle.current();
+    const policy = this.deps.policies.current();
+    const config = loaded ? tenantConfig(loaded.content, who.tenantId) : undefined;
+    if (!loaded || !policy || !config) {
+      return formatHookResponse(event, {
+        kind: 'deny',
+        reason: `LLM-RULES: no policy is active for tenant '${who.tenantId}'; nothing may run until one is applied.`,
+      });
+    }
+    const context = { who, input, revision: loaded.revision, config };
+    const verdict = await this.dispatch(context, policy);
+    return formatHookResponse(event, verdict);
+  }
+
+  private async dispatch(ctx: EventContext, policy: Parameters<typeof decide>[0]): Promise<HookVerdict> {
+    const { input } = ctx;
+    switch (input.hook_event_name) {
+      case 'PreToolUse':
+      case 'PermissionRequest':
+        return this.decideTool(ctx, policy);
+      case 'PostToolUse':
+      case 'PostToolUseFailure':
+        return this.afterTool(ctx);
+      case 'UserPromptSubmit':
+        return this.checkPrompt(ctx);
+      case 'SessionStart':
+      case 'SubagentStart':
+        return this.startSession(ctx);
+      case 'SessionEnd':
+        await this.deps.sessions.end(ctx.who.tenantId, input.session_id, this.clock.now());
+        await this.record(ctx, 'session', { phase: 'end', reason: input.reason ?? null });
+        return { kind: 'none' };
+      default:
+        return { kind: 'none' };
+    }
+  }
+
+  private async decideTool(ctx: EventContext, policy: Parameters<typeof decide>[0]): Promise<HookVerdict> {
+    const { input, who } = ctx;
+    if (!isToolEvent(input)) return { kind: 'deny', reason: 'LLM-RULES: the event names no tool.' };
+    const session = await this.deps.sessions.get(who.tenantId, input.session_id);
+    const decision: Decision = decide(policy, {
+      principal: principalOf(who),
+      ...(input.agent_type ? { agent: input.agent_type } : {}),
+      toolName: input.tool_name,
+      toolInput: input.tool_input,
+      cwd: input.cwd,
+      session: { toolCalls: session?.toolCalls ?? 0 },
+    });
+    await this.record(ctx, 'decision', {
+      hook_event: input.hook_event_name,
+      outcome: decision.outcome,
+      reason: decision.reason,
+      rules: decision.matchedRules,
+      ...toolAuditContext(input),
+    });
+    if (decision.outcome === 'defer') return { kind: 'none' };
+    return { kind: decision.outcome, reason: decision.reason };
+  }
+
+  private async afterTool(ctx: EventContext): Promise<HookVerdict> {
+    const { input, who } = ctx;
+    const calls = await this.deps.sessions.addToolCall(
+      who.tenantId,
+      input.session_id,
+      who.principal,
+      this.clock.now(),
+    );
+    const details = isToolEvent(input) ? toolAuditContext(input) : {};
+    await this.record(ctx, 'tool_use', {
+      failed: input.hook_event_name === 'PostToolUseFailure',
+      calls,
+      ...details,
+    });
+    if ('file' in details) await this.record(ctx, 'file_access', details);
+    return { kind: 'none' };
+  }
+
+  private async checkPrompt(ctx: EventContext): Promise<HookVerdict> {
+    const findings = scanForCredentials(ctx.input.prompt ?? '');
+    if (findings.length === 0) return { kind: 'none' };
+    // The audit names what was found and where, never the prompt itself.
+    await this.record(ctx, 'prompt_blocked', { findings: findings.map((f) => ({ ...f })) });
+    return { kind: 'deny', reason: describeFindings(findings) };
+  }
+
+  private async startSession(ctx: EventContext): Promise<HookVerdict> {
+    const { input, who, config } = ctx;
+    const now = this.clock.now();
+    const dayStart = new Date(Math.floor(now.getTime() / DAY_MS) * DAY_MS);
+    const started = await this.deps.sessions.start(who.tenantId, {
+      id: input.session_id,
+      principal: who.principal,
+      agent: input.agent_type ?? null,
+      cwd: input.cwd,
+      at: now,
+      dayStart,
+    });
+    const limit = config.limits.max_sessions_per_day;
+    if (input.hook_event_name === 'SessionStart' && started.created && started.startedToday > limit) {
+      const reason = `LLM-RULES: tenant '${who.tenantId}' reached limits.max_sessions_per_day (${limit}); try again after 00:00 UTC.`;
+      await this.record(ctx, 'session', { phase: 'refused', reason, started_today: started.startedToday });
+      return { kind: 'stop', reason };
+    }
+    await this.record(ctx, 'agent_activation', {
+      source: input.source ?? null,
+      agent_type: input.agent_type ?? null,
+      files_loaded: [],
+    });
+    return { kind: 'none' };
+  }
+
+  private async record(
+    ctx: EventContext,
+    event: AuditEvent,
+    context: Record<string, JsonValue>,
+  ): Promise<void> {
+    const { who, input, revision, config } = ctx;
+    // Decisions are always recorded: they are what the trail exists for. Other events follow audit.events.
+    if (event !== 'decision' && event !== 'prompt_blocked' && !auditWanted(config, event)) return;
+    await this.deps.audit.record(who.tenantId, {
+      event,
+      user: who.principal.id,
+      agent: input.agent_type ?? null,
+      sessionId: input.session_id,
+      bundleRevision: revision,
+      context,
+    });
+  }
+}
+
+interface EventContext {
+  who: AuthenticatedKey;
+  input: HookInput;
+  revision: string;
+  config: MainConfig;
+}
+
+function auditWanted(config: MainConfig, event: string): boolean {
+  return config.audit.enabled && (config.audit.events as string[]).includes(event);
+}
+
+function principalOf(who: AuthenticatedKey): PolicyPrincipal {
+  const profile = who.profile;
+  return {
+    tenantId: who.tenantId,
+    userId: who.principal.id,
+    roles: profile.roles,
+    groups: 'groups' in profile ? profile.groups : [],
+    businessUnitId: 'businessUnitId' in profile ? profile.businessUnitId : null,
+    teamId: profile.teamId,
+  };
+}
