@@ -18,6 +18,7 @@ import type {
   CompiledTenant,
   Effect,
   RuleNode,
+  RuleTest,
 } from './compiled-types.ts';
 import { parseFileEntry, parsePermissionRule, type RuleTarget, TOOL_ALIASES } from './permission-rule.ts';
 
@@ -121,7 +122,33 @@ function emptyNode(id: string): RuleNode {
   return { id, rules: new Map() };
 }
 
-function addRule(node: RuleNode, rule: CompiledRule): void {
+const ALWAYS: RuleTest = () => true;
+const NEVER: RuleTest = () => false;
+
+/** One uniform test per rule, so the decision loop makes the same call whatever the rule kind. */
+export function ruleTest(target: RuleTarget): RuleTest {
+  switch (target.kind) {
+    case 'tool':
+      return ALWAYS;
+    case 'never':
+      return NEVER;
+    case 'path':
+      return target.match;
+    default: {
+      const match = target.match;
+      return (subject) => match(subject);
+    }
+  }
+}
+
+type RuleSpec = Omit<CompiledRule, 'head' | 'test'>;
+
+function addRule(node: RuleNode, spec: RuleSpec): void {
+  const rule: CompiledRule = {
+    ...spec,
+    head: spec.target.kind === 'path' ? spec.target.head : undefined,
+    test: ruleTest(spec.target),
+  };
   const bucket = node.rules.get(rule.target.index);
   if (bucket) bucket.push(rule);
   else node.rules.set(rule.target.index, [rule]);

@@ -2,6 +2,7 @@
 
 import type { DefaultDecision, InheritanceRules, OrgRef } from '../../config/policy-config.ts';
 import type { TextMatcher } from './command-pattern.ts';
+import type { PathContext } from './path-pattern.ts';
 import type { RuleTarget } from './permission-rule.ts';
 
 export type Effect = 'allow' | 'ask' | 'deny';
@@ -16,7 +17,14 @@ export interface CompiledRule {
   rank: number;
   security: boolean;
   target: RuleTarget;
+  /** For path rules anchored at the working directory: the literal first segment (see literalHead). */
+  head: string | undefined;
+  /** Does the rule match this subject (path, sub-command, host or name)? Derived from `target`. */
+  test: RuleTest;
 }
+
+/** `rel` is a path subject relative to the working directory (undefined outside it or for non-paths). */
+export type RuleTest = (subject: string, paths: PathContext, rel: string | undefined) => boolean;
 
 /** The rules of one org node (or role, group, user, agent profile), by index bucket. */
 export interface RuleNode {

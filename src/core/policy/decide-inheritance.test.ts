@@ -101,13 +101,9 @@ describe('inheritance: security policies cannot be relaxed below', () => {
   it('an error while evaluating a security rule is a deny', () => {
     const policy = compileTest({ tenant: { security: true, ask: ['Edit(docs/**)'] } });
     const rule = policy.tenants.get('acme')!.node.rules.get('path:Edit')![0]!;
-    rule.target = {
-      kind: 'path',
-      index: 'path:Edit',
-      head: undefined,
-      match: () => {
-        throw new Error('boom');
-      },
+    rule.head = undefined;
+    rule.test = () => {
+      throw new Error('boom');
     };
     const decision = decide(policy, editSrc);
     expect(decision.outcome).toBe('deny');
@@ -117,13 +113,9 @@ describe('inheritance: security policies cannot be relaxed below', () => {
   it('an error in a plain allow rule opens nothing', () => {
     const policy = compileTest({ tenant: { allow: ['Edit(docs/**)'] } });
     const rule = policy.tenants.get('acme')!.node.rules.get('path:Edit')![0]!;
-    rule.target = {
-      kind: 'path',
-      index: 'path:Edit',
-      head: undefined,
-      match: () => {
-        throw new Error('boom');
-      },
+    rule.head = undefined;
+    rule.test = () => {
+      throw new Error('boom');
     };
     expect(decide(policy, call('Edit', { file_path: 'docs/a.md' })).outcome).toBe('deny');
   });

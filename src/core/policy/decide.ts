@@ -1,6 +1,6 @@
 // decide(): one tool call against a compiled policy — pure, synchronous, and failing closed on any error.
 
-import { agentGrantsTool, RANK } from './compile-policy.ts';
+import { agentGrantsTool, RANK, ruleTest } from './compile-policy.ts';
 import type { CompiledPolicy, CompiledRule, CompiledTenant } from './compiled-types.ts';
 import { normalizePath, relativeTo } from './path-normalize.ts';
 import type { PathContext } from './path-pattern.ts';
@@ -64,8 +64,7 @@ class Done {
   ) {}
 
   with(outcome: Outcome, reason: string): Decision {
-    const matchedRules = this.matched.length > 1 ? [...new Set(this.matched)] : this.matched;
-    return { outcome, reason, matchedRules, revision: this.revision };
+    return { outcome, reason, matchedRules: this.matched, revision: this.revision };
   }
 }
 
@@ -119,14 +118,15 @@ function combine(ev: Evaluation, checks: Check[], done: Done): Decision {
 
 function evaluate(ev: Evaluation, check: Check): Resolved {
   const matches: RuleMatch[] = [];
-  const head = check.kind === 'path' ? headOf(check.subject, ev.paths.cwd) : undefined;
+  const rel = check.kind === 'path' ? relativeTo(check.subject, ev.paths.cwd) : undefined;
+  const head = rel ? headOf(rel) : undefined;
   for (const rule of ev.rules.lookup(check.keys)) {
     // A pattern rooted at another top-level directory cannot match: skip it without its regex.
-    if (rule.target.kind === 'path' && rule.target.head !== undefined && rule.target.head !== head) continue;
+    if (rule.head !== undefined && rule.head !== head) continue;
     let hit: boolean;
     let failed = false;
     try {
-      hit = ruleMatches(rule, check, ev.paths);
+      hit = rule.test(check.subject, ev.paths, rel);
     } catch {
       // A rule that cannot be evaluated must not open anything: it blocks when it could block.
       failed = rule.security || rule.effect === 'deny';
@@ -136,7 +136,7 @@ function evaluate(ev: Evaluation, check: Check): Resolved {
     // No rule can vouch for a command whose name is only known at run time.
     if (check.dynamic && rule.effect === 'allow' && !failed) continue;
     matches.push({ rule, failed });
-    ev.matched.push(rule.id);
+    if (!ev.matched.includes(rule.id)) ev.matched.push(rule.id);
   }
   if (check.grantedByTool && ev.toolGranted && ev.rules.agent) {
     matches.push({ rule: toolGrant(ev.rules.agent.name, ev.tool), failed: false });
@@ -144,28 +144,10 @@ function evaluate(ev: Evaluation, check: Check): Resolved {
   return resolveOutcome(matches, ev.tenant.inheritance);
 }
 
-/** The first segment of `path` below `cwd`, or undefined when it is `cwd` itself or outside it. */
-function headOf(path: string, cwd: string): string | undefined {
-  const rel = relativeTo(path, cwd);
-  if (!rel) return undefined;
+/** The first segment of a path relative to the working directory. */
+function headOf(rel: string): string {
   const slash = rel.indexOf('/');
   return slash === -1 ? rel : rel.slice(0, slash);
-}
-
-function ruleMatches(rule: CompiledRule, check: Check, paths: PathContext): boolean {
-  const target = rule.target;
-  switch (target.kind) {
-    case 'tool':
-      return true;
-    case 'path':
-      return check.kind === 'path' && target.match(check.subject, paths);
-    case 'command':
-    case 'domain':
-    case 'name':
-      return target.match(check.subject);
-    case 'never':
-      return false;
-  }
 }
 
 /** The agent profile's `tools` entry, as a rule, for tools that have no resource to check. */
@@ -177,6 +159,8 @@ function toolGrant(agent: string, tool: string): CompiledRule {
     rank: RANK.agent,
     security: false,
     target: { kind: 'tool', index: `tool:${tool}` },
+    head: undefined,
+    test: ruleTest({ kind: 'tool', index: `tool:${tool}` }),
   };
 }
 

@@ -70,8 +70,10 @@ describe('compilePathPattern: Claude Code rule forms', () => {
   });
 
   it('folds case when asked', () => {
-    expect(compilePathPattern('src/**', true)('/repo/SRC/A', ctx)).toBe(true);
-    expect(compilePathPattern('src/**', false)('/repo/SRC/A', ctx)).toBe(false);
+    // Callers lowercase the path itself (decide does, under case_insensitive_paths); the pattern folds here.
+    expect(compilePathPattern('SRC/**', true)('/repo/src/a', ctx)).toBe(true);
+    expect(compilePathPattern('*.PEM', true)('/repo/k/a.pem', ctx)).toBe(true);
+    expect(compilePathPattern('SRC/**', false)('/repo/src/a', ctx)).toBe(false);
   });
 });
 

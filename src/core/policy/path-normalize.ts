@@ -34,7 +34,10 @@ export function canonical(path: string): string {
 export function relativeTo(path: string, dir: string): string | undefined {
   if (path === dir) return '';
   if (dir === '/') return path.slice(1);
-  return path.startsWith(`${dir}/`) ? path.slice(dir.length + 1) : undefined;
+  // No `${dir}/` concatenation: this runs once per rule per decision.
+  return path.length > dir.length && path.charCodeAt(dir.length) === 47 && path.startsWith(dir)
+    ? path.slice(dir.length + 1)
+    : undefined;
 }
 
 /** How a path is shown in reasons: relative to the project when inside it, else absolute. */

@@ -17,7 +17,8 @@ export interface PathContext {
   home: string | undefined;
 }
 
-export type PathMatcher = (path: string, context: PathContext) => boolean;
+/** `relToCwd` is `path` relative to `context.cwd` (undefined outside it), computed once per check. */
+export type PathMatcher = (path: string, context: PathContext, relToCwd?: string) => boolean;
 
 type Anchor = 'root' | 'home' | 'cwd';
 
@@ -40,20 +41,60 @@ export function compilePathPattern(spec: string, caseInsensitive: boolean): Path
     up++;
   }
   const body = segments.join('/') || '**';
+  const fromCwd = anchor === 'cwd' && up === 0;
   const pattern = anchored ? body : `**/${body}`;
+  const literal = literalPrefix(anchored || body === '**', body, caseInsensitive);
+  if (literal !== undefined) {
+    // `src/**`, `secrets`, `/README.md`: a string comparison does what the regex would.
+    const dir = `${literal}/`;
+    return (path, context, relToCwd) => {
+      const rel = fromCwd
+        ? (relToCwd ?? relativeTo(path, context.cwd))
+        : relativeTo(path, anchorDir(anchor, context, up));
+      if (rel === undefined) return false;
+      return literal === '' || rel === literal || rel.startsWith(dir);
+    };
+  }
   const options = { dot: true, nocase: caseInsensitive };
+  if (!anchored && !body.includes('/')) {
+    // `.env*`, `*.pem`: matches when any segment does (the file itself, or a directory above it).
+    // Testing segments avoids the backtracking of picomatch's `**/` prefix on long paths.
+    const segment = picomatch.makeRe(body, options);
+    return (path, context, relToCwd) => {
+      const rel = fromCwd
+        ? (relToCwd ?? relativeTo(path, context.cwd))
+        : relativeTo(path, anchorDir(anchor, context, up));
+      if (!rel) return false;
+      let start = 0;
+      for (;;) {
+        const slash = rel.indexOf('/', start);
+        if (segment.test(slash === -1 ? rel.slice(start) : rel.slice(start, slash))) return true;
+        if (slash === -1) return false;
+        start = slash + 1;
+      }
+    };
+  }
   // One regex for "the pattern, or anything inside what it matches" (gitignore's directory rule).
   const self = picomatch.makeRe(pattern, options);
   const inside = picomatch.makeRe(pattern === '**' ? '**' : `${pattern}/**`, options);
   const both = new RegExp(`(?:${self.source})|(?:${inside.source})`, self.flags);
   const everything = pattern === '**' || pattern === '**/**';
-  return (path, context) => {
-    const baseDir = anchorDir(anchor, context, up);
-    const rel = relativeTo(path, baseDir);
+  return (path, context, relToCwd) => {
+    const rel = fromCwd
+      ? (relToCwd ?? relativeTo(path, context.cwd))
+      : relativeTo(path, anchorDir(anchor, context, up));
     if (rel === undefined) return false;
     if (rel === '') return everything;
     return both.test(rel);
   };
+}
+
+/** The literal directory or file an anchored `lit`, `lit/**` pattern covers ('' for `**`), else undefined. */
+function literalPrefix(anchored: boolean, body: string, caseInsensitive: boolean): string | undefined {
+  if (!anchored) return undefined;
+  const stem = body === '**' ? '' : body.endsWith('/**') ? body.slice(0, -3) : body;
+  if (/[*?[\]{}()!+@\\]/.test(stem)) return undefined;
+  return caseInsensitive ? stem.toLowerCase() : stem;
 }
 
 /** Paths and the context arrive canonical (and lowercased when case-insensitive): no work unless `..` moved the anchor. */
