@@ -35,6 +35,13 @@ describe('managed settings from connect', () => {
       },
     ]);
     expect(settings.hooks.SessionStart?.[0]?.matcher).toBeUndefined();
+    // SessionStart runs command hooks only: the same POST, through curl, token from the environment.
+    expect(settings.hooks.SessionStart?.[0]?.hooks[0]).toMatchObject({
+      type: 'command',
+      command: expect.stringMatching(
+        /^curl .*"Authorization: Bearer \$LLM_RULES_TOKEN".* 'https:\/\/rules\.acme\.test\/v1\/hooks\/claude-code'$/,
+      ),
+    });
     expect(JSON.stringify(settings)).not.toMatch(/llmr_/);
   });
 

@@ -30,9 +30,18 @@ export function managedSettings(options: ConnectOptions): Record<string, unknown
     // Unreachable server = the action is blocked: enforcement fails closed.
     onFailure: 'block',
   };
+  // Claude Code runs only command hooks at SessionStart (HTTP ones are ignored there, verified
+  // with 2.1.330), so that event posts the same JSON through curl. It cannot block a session
+  // anyway; enforcement rests on the tool-call hooks, which fail closed.
+  const sessionStartHook = {
+    type: 'command',
+    command: `curl -sS --max-time ${hook.timeout} -X POST -H "Authorization: Bearer $${token}" -H 'content-type: application/json' --data-binary @- '${hook.url}'`,
+    timeout: hook.timeout,
+  };
   const hooks: Record<string, unknown[]> = {};
   for (const event of HOOK_EVENTS) {
-    hooks[event] = [TOOL_EVENTS.has(event) ? { matcher: '*', hooks: [hook] } : { hooks: [hook] }];
+    const handler = event === 'SessionStart' ? sessionStartHook : hook;
+    hooks[event] = [TOOL_EVENTS.has(event) ? { matcher: '*', hooks: [handler] } : { hooks: [handler] }];
   }
   const env: Record<string, string> = {
     CLAUDE_CODE_ENABLE_TELEMETRY: '1',
