@@ -132,9 +132,7 @@ describe.skipIf(!available)('Claude Code governed by LLM-RULES', () => {
       },
     );
     expect(run.code, run.stderr).toBe(0);
-    expect(toolResultText(results[0]!)).toMatch(
-      /Read of \.env denied by rule tenant:acme\/deny\[0\]/,
-    );
+    expect(toolResultText(results[0]!)).toMatch(/Read of \.env denied by rule tenant:acme\/deny\[0\]/);
     const decisions = await decisionsOf(run.result!.session_id);
     expect(decisions.map((d) => [d.context.tool, d.context.outcome])).toEqual([['Read', 'deny']]);
   }, 120_000);
