@@ -55,3 +55,9 @@ export function compileNamePattern(spec: string): TextMatcher {
   const re = wildcard(spec, '');
   return (name) => re.test(name);
 }
+
+/** `git` for `git push origin` (and for `git:x`): the name command rules are filed under. */
+export function commandName(text: string): string {
+  const match = /^[^\s:]*/.exec(text);
+  return match ? match[0] : text;
+}

@@ -141,12 +141,13 @@ export function ruleTest(target: RuleTarget): RuleTest {
   }
 }
 
-type RuleSpec = Omit<CompiledRule, 'head' | 'test'>;
+type RuleSpec = Omit<CompiledRule, 'head' | 'literal' | 'test'>;
 
 function addRule(node: RuleNode, spec: RuleSpec): void {
   const rule: CompiledRule = {
     ...spec,
-    head: spec.target.kind === 'path' ? spec.target.head : undefined,
+    head: spec.target.kind === 'path' || spec.target.kind === 'command' ? spec.target.head : undefined,
+    literal: spec.target.kind === 'path' ? spec.target.literal : undefined,
     test: ruleTest(spec.target),
   };
   const bucket = node.rules.get(rule.target.index);

@@ -19,6 +19,8 @@ export interface CompiledRule {
   target: RuleTarget;
   /** For path rules anchored at the working directory: the literal first segment (see literalHead). */
   head: string | undefined;
+  /** For plain-path rules under the working directory (`src/**`): the path they cover, an index key. */
+  literal: string | undefined;
   /** Does the rule match this subject (path, sub-command, host or name)? Derived from `target`. */
   test: RuleTest;
 }

@@ -102,6 +102,7 @@ describe('inheritance: security policies cannot be relaxed below', () => {
     const policy = compileTest({ tenant: { security: true, ask: ['Edit(docs/**)'] } });
     const rule = policy.tenants.get('acme')!.node.rules.get('path:Edit')![0]!;
     rule.head = undefined;
+    rule.literal = undefined;
     rule.test = () => {
       throw new Error('boom');
     };
@@ -114,6 +115,7 @@ describe('inheritance: security policies cannot be relaxed below', () => {
     const policy = compileTest({ tenant: { allow: ['Edit(docs/**)'] } });
     const rule = policy.tenants.get('acme')!.node.rules.get('path:Edit')![0]!;
     rule.head = undefined;
+    rule.literal = undefined;
     rule.test = () => {
       throw new Error('boom');
     };

@@ -1,5 +1,6 @@
 // decide(): one tool call against a compiled policy — pure, synchronous, and failing closed on any error.
 
+import { commandName } from './command-pattern.ts';
 import { agentGrantsTool, RANK, ruleTest } from './compile-policy.ts';
 import type { CompiledPolicy, CompiledRule, CompiledTenant } from './compiled-types.ts';
 import { normalizePath, relativeTo } from './path-normalize.ts';
@@ -119,9 +120,11 @@ function combine(ev: Evaluation, checks: Check[], done: Done): Decision {
 function evaluate(ev: Evaluation, check: Check): Resolved {
   const matches: RuleMatch[] = [];
   const rel = check.kind === 'path' ? relativeTo(check.subject, ev.paths.cwd) : undefined;
-  const head = rel ? headOf(rel) : undefined;
-  for (const rule of ev.rules.lookup(check.keys)) {
-    // A pattern rooted at another top-level directory cannot match: skip it without its regex.
+  const head = rel ? headOf(rel) : check.kind === 'command' ? commandName(check.subject) : undefined;
+  const set = ev.rules.lookup(check.keys);
+  for (const rule of set.general) {
+    // A path rule rooted at another top-level directory, or a command rule for another command,
+    // cannot match: skip it without running its matcher.
     if (rule.head !== undefined && rule.head !== head) continue;
     let hit: boolean;
     let failed = false;
@@ -132,16 +135,33 @@ function evaluate(ev: Evaluation, check: Check): Resolved {
       failed = rule.security || rule.effect === 'deny';
       hit = failed;
     }
-    if (!hit) continue;
-    // No rule can vouch for a command whose name is only known at run time.
-    if (check.dynamic && rule.effect === 'allow' && !failed) continue;
-    matches.push({ rule, failed });
-    if (!ev.matched.includes(rule.id)) ev.matched.push(rule.id);
+    if (hit) addMatch(ev, check, matches, rule, failed);
+  }
+  // Plain-path rules (`src/**`) match exactly when they cover the path or a directory above it.
+  if (rel && set.byLiteral) {
+    for (let end = rel.indexOf('/'); ; end = rel.indexOf('/', end + 1)) {
+      const covered = set.byLiteral.get(end === -1 ? rel : rel.slice(0, end));
+      if (covered) for (const rule of covered) addMatch(ev, check, matches, rule, false);
+      if (end === -1) break;
+    }
   }
   if (check.grantedByTool && ev.toolGranted && ev.rules.agent) {
     matches.push({ rule: toolGrant(ev.rules.agent.name, ev.tool), failed: false });
   }
   return resolveOutcome(matches, ev.tenant.inheritance);
+}
+
+function addMatch(
+  ev: Evaluation,
+  check: Check,
+  matches: RuleMatch[],
+  rule: CompiledRule,
+  failed: boolean,
+): void {
+  // No rule can vouch for a command whose name is only known at run time.
+  if (check.dynamic && rule.effect === 'allow' && !failed) return;
+  matches.push({ rule, failed });
+  if (!ev.matched.includes(rule.id)) ev.matched.push(rule.id);
 }
 
 /** The first segment of a path relative to the working directory. */
@@ -160,6 +180,7 @@ function toolGrant(agent: string, tool: string): CompiledRule {
     security: false,
     target: { kind: 'tool', index: `tool:${tool}` },
     head: undefined,
+    literal: undefined,
     test: ruleTest({ kind: 'tool', index: `tool:${tool}` }),
   };
 }

@@ -1,9 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { compileCommandPattern, compileDomainPattern } from './command-pattern.ts';
+import { commandName, compileCommandPattern, compileDomainPattern } from './command-pattern.ts';
 import { decide } from './decide.ts';
 import { canonical, normalizePath } from './path-normalize.ts';
-import { compilePathPattern } from './path-pattern.ts';
+import { compilePathPattern, literalPath } from './path-pattern.ts';
+import { commandHead } from './permission-rule.ts';
 import { call, compileTest } from './policy-test-config.ts';
 
 describe('normalizePath', () => {
@@ -105,6 +106,65 @@ describe('compileCommandPattern: Claude Code Bash rules', () => {
     ['*.x.com', 'evilx.com', false],
   ])('domain %j vs %j: %s', (rule, host, expected) => {
     expect(compileDomainPattern(rule)(host)).toBe(expected);
+  });
+});
+
+describe('property: filing plain-path rules by their path loses no match', () => {
+  it('a rule with a literal path matches exactly the paths at or below it', () => {
+    const seg = fc.constantFrom('src', 'a', '.env', 'x.ts', '..', '.', '*', '**', 'b*');
+    const spec = fc
+      .tuple(fc.constantFrom('', './', '/', '//', '~/'), fc.array(seg, { minLength: 1, maxLength: 3 }))
+      .map(([prefix, parts]) => prefix + parts.join('/'));
+    const path = fc
+      .array(fc.constantFrom('src', 'a', '.env', 'x.ts'), { maxLength: 4 })
+      .map((p) => canonical(`/repo/${p.join('/')}`));
+    fc.assert(
+      fc.property(spec, path, (rule, subject) => {
+        const literal = literalPath(rule, false);
+        if (literal === undefined) return true;
+        const rel = subject === '/repo' ? '' : subject.slice('/repo/'.length);
+        const covered = rel === literal || rel.startsWith(`${literal}/`);
+        return compilePathPattern(rule, false)(subject, { cwd: '/repo', home: '/home/u' }) === covered;
+      }),
+      { numRuns: 3000 },
+    );
+  });
+});
+
+describe('property: filing command rules by command name loses no match', () => {
+  it('a rule that matches a sub-command is filed under that sub-command name', () => {
+    const token = fc.constantFrom(
+      'git',
+      'push',
+      'git:x',
+      'npm',
+      'run',
+      'test:unit',
+      '*',
+      'a*',
+      ':*',
+      '-f',
+      'foo:bar',
+    );
+    const text = fc.array(token, { minLength: 1, maxLength: 4 }).map((t) => t.join(' '));
+    fc.assert(
+      fc.property(text, text, (rule, command) => {
+        if (!compileCommandPattern(rule)(command)) return true;
+        const head = commandHead(rule);
+        return head === undefined || head === commandName(command);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it.each([
+    ['git:*', 'git:foo'],
+    ['git:*', 'git status'],
+    ['foo:bar:*', 'foo:bar baz'],
+    ['  git   push:*', 'git push'],
+  ])('%j is filed where %j finds it', (rule, command) => {
+    expect(compileCommandPattern(rule)(command)).toBe(true);
+    expect(commandHead(rule)).toBe(commandName(command));
   });
 });
 

@@ -22,7 +22,16 @@ export type PathMatcher = (path: string, context: PathContext, relToCwd?: string
 
 type Anchor = 'root' | 'home' | 'cwd';
 
-export function compilePathPattern(spec: string, caseInsensitive: boolean): PathMatcher {
+interface Parsed {
+  anchor: Anchor;
+  /** False for a slash-less pattern (`.env*`), which matches at any depth. */
+  anchored: boolean;
+  /** Leading `..` segments: the anchor moves up this many directories. */
+  up: number;
+  body: string;
+}
+
+function parseSpec(spec: string): Parsed {
   let anchor: Anchor = 'cwd';
   let glob = spec;
   if (glob.startsWith('//')) {
@@ -40,7 +49,22 @@ export function compilePathPattern(spec: string, caseInsensitive: boolean): Path
     segments.shift();
     up++;
   }
-  const body = segments.join('/') || '**';
+  return { anchor, anchored, up, body: segments.join('/') || '**' };
+}
+
+/**
+ * The directory or file a pattern covers when it is a plain path under the working directory
+ * (`src/**`, `./secrets`, `/README.md` → `src`, `secrets`, `README.md`), so rules can be indexed by it.
+ */
+export function literalPath(spec: string, caseInsensitive: boolean): string | undefined {
+  const { anchor, anchored, up, body } = parseSpec(spec);
+  if (anchor !== 'cwd' || up !== 0) return undefined;
+  const literal = literalPrefix(anchored, body, caseInsensitive);
+  return literal === '' ? undefined : literal;
+}
+
+export function compilePathPattern(spec: string, caseInsensitive: boolean): PathMatcher {
+  const { anchor, anchored, up, body } = parseSpec(spec);
   const fromCwd = anchor === 'cwd' && up === 0;
   const pattern = anchored ? body : `**/${body}`;
   const literal = literalPrefix(anchored || body === '**', body, caseInsensitive);

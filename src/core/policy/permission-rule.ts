@@ -6,13 +6,13 @@ import {
   compileNamePattern,
   type TextMatcher,
 } from './command-pattern.ts';
-import { compilePathPattern, literalHead, type PathMatcher } from './path-pattern.ts';
+import { compilePathPattern, literalHead, literalPath, type PathMatcher } from './path-pattern.ts';
 
 /** What a rule applies to; `index` is where compile-policy files it, so a decision reads only its bucket. */
 export type RuleTarget =
   | { kind: 'tool'; index: string }
-  | { kind: 'path'; index: string; match: PathMatcher; head: string | undefined }
-  | { kind: 'command'; index: 'command'; match: TextMatcher }
+  | { kind: 'path'; index: string; match: PathMatcher; head: string | undefined; literal: string | undefined }
+  | { kind: 'command'; index: 'command'; match: TextMatcher; head: string | undefined }
   | { kind: 'domain'; index: 'domain'; match: TextMatcher }
   | { kind: 'name'; index: string; match: TextMatcher }
   | { kind: 'never'; index: 'never' };
@@ -59,7 +59,9 @@ export function parsePermissionRule(rule: string, caseInsensitive: boolean): Rul
   if (FILE_TOOLS.has(tool)) {
     return pathTarget(`path:${tool}`, spec, caseInsensitive);
   }
-  if (tool === 'Bash') return { kind: 'command', index: 'command', match: compileCommandPattern(spec) };
+  if (tool === 'Bash') {
+    return { kind: 'command', index: 'command', match: compileCommandPattern(spec), head: commandHead(spec) };
+  }
   if ((tool === 'WebFetch' || tool === 'WebSearch') && spec.startsWith('domain:')) {
     return { kind: 'domain', index: 'domain', match: compileDomainPattern(spec.slice('domain:'.length)) };
   }
@@ -68,6 +70,12 @@ export function parsePermissionRule(rule: string, caseInsensitive: boolean): Rul
   }
   // A specifier this engine cannot interpret never matches: it must not widen or narrow anything.
   return { kind: 'never', index: 'never' };
+}
+
+/** The command name a rule requires (`git` for `git push:*`), cut at a space or `:`; none for wildcards. */
+export function commandHead(spec: string): string | undefined {
+  const head = /^\s*([^\s:]+)/.exec(spec)?.[1];
+  return head === undefined || head.includes('*') ? undefined : head;
 }
 
 /** `Task` is the older name of `Agent`: rules and calls under either name are one tool. */
@@ -90,6 +98,7 @@ function pathTarget(index: string, spec: string, caseInsensitive: boolean): Rule
     index,
     match: compilePathPattern(spec, caseInsensitive),
     head: literalHead(spec, caseInsensitive),
+    literal: literalPath(spec, caseInsensitive),
   };
 }
 

@@ -15,7 +15,13 @@ export interface PrincipalRules {
   /** Why the principal may not use the agent it named, if so. */
   agentRefusal: string | undefined;
   /** The rules of every node that applies, for one set of index buckets, merged (memoized). */
-  lookup(keys: readonly string[]): CompiledRule[];
+  lookup(keys: readonly string[]): RuleSet;
+}
+
+/** Rules to test one by one, and plain-path rules filed by the path they cover (matched by lookup). */
+export interface RuleSet {
+  general: CompiledRule[];
+  byLiteral: Map<string, CompiledRule[]> | undefined;
 }
 
 const CACHE_LIMIT = 50_000;
@@ -122,19 +128,35 @@ function resolve(
   const agentRefusal = named ? refuseAgent(tenant, named.name, effectiveRoles) : undefined;
 
   // Keyed by array identity: tool-checks hands out one shared array per set of buckets.
-  const merged = new Map<readonly string[], CompiledRule[]>();
+  const merged = new Map<readonly string[], RuleSet>();
   return {
     agent,
     agentRefusal,
     lookup(keys) {
-      let rules = merged.get(keys);
-      if (!rules) {
-        rules = nodes.flatMap((node) => keys.flatMap((k) => node.rules.get(k) ?? []));
-        if (merged.size < 256) merged.set(keys, rules);
+      let set = merged.get(keys);
+      if (!set) {
+        set = ruleSet(nodes.flatMap((node) => keys.flatMap((k) => node.rules.get(k) ?? [])));
+        if (merged.size < 256) merged.set(keys, set);
       }
-      return rules;
+      return set;
     },
   };
+}
+
+function ruleSet(rules: CompiledRule[]): RuleSet {
+  const general: CompiledRule[] = [];
+  let byLiteral: Map<string, CompiledRule[]> | undefined;
+  for (const rule of rules) {
+    if (rule.literal === undefined) {
+      general.push(rule);
+      continue;
+    }
+    byLiteral ??= new Map();
+    const list = byLiteral.get(rule.literal);
+    if (list) list.push(rule);
+    else byLiteral.set(rule.literal, [rule]);
+  }
+  return { general, byLiteral };
 }
 
 /** Roles inherit from roles (permissions.yaml `inherits`), transitively; cycles are cut. */
