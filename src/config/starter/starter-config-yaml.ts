@@ -80,4 +80,8 @@ caching:
 
 policy:
   decision: deny               # when no rule decides: deny | ask | defer
+  default_agent: developer     # the agent profile for calls whose hook names no agent
+  security: true               # these rules hold everywhere: nothing below the tenant relaxes them
+  deny: [Read(.env*), Edit(.env*), Read(secrets/**), Edit(secrets/**), "Bash(git push --force:*)"]
+  ask: [Bash(git push:*)]      # Claude Code permission rules; see docs/configuration.md
 `;

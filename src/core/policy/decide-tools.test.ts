@@ -63,6 +63,8 @@ const cases: [string, string, Record<string, unknown>, string, string?][] = [
   ['Bash unparseable', 'Bash', { command: 'echo "unterminated' }, 'deny'],
   ['Bash substitution checked too', 'Bash', { command: 'cat $(echo src/a)' }, 'deny'],
   ['Bash dynamic command name', 'Bash', { command: '$CMD src/a' }, 'deny'],
+  ['Bash $HOME path against a ~ rule', 'Bash', { command: 'cat "$HOME/.ssh/id_rsa"' }, 'deny'],
+  ['Bash ${HOME} path against a ~ rule', 'Bash', { command: 'cat ${HOME}/.ssh/id_rsa' }, 'deny'],
   ['Bash allowed when every part is', 'Bash', { command: 'git status; npm run test:x | cat -n' }, 'allow'],
   // web
   ['WebFetch allowed domain', 'WebFetch', { url: 'https://docs.acme.test/x' }, 'allow'],
@@ -122,6 +124,19 @@ describe('decide: every tool kind', () => {
     ],
   ])('labels %s in reasons', (tool, input, reason) => {
     expect(decide(policy, call(tool, input)).reason).toContain(reason);
+  });
+
+  it('resolves paths after cd, and $HOME, before matching file rules', () => {
+    const withCd = compileTest({
+      tenant: { allow: ['Bash(cd:*)', 'Bash(cat:*)'], deny: ['Read(secrets/**)', 'Read(~/.ssh/**)'] },
+    });
+    expect(decide(withCd, call('Bash', { command: 'cd secrets && cat key' })).reason).toContain(
+      'Bash "cat key" reading secrets/key denied by rule tenant:acme/deny[0]',
+    );
+    expect(decide(withCd, call('Bash', { command: 'cat "$HOME/.ssh/id_rsa"' })).reason).toContain(
+      'reading /home/alice/.ssh/id_rsa denied by rule tenant:acme/deny[1]',
+    );
+    expect(decide(withCd, call('Bash', { command: 'cd docs && cat key' })).outcome).toBe('allow');
   });
 
   it('explains the default decision', () => {

@@ -157,7 +157,8 @@ function bashChecks(input: Record<string, unknown>, ctx: CallContext): Check[] {
       );
     }
     for (const file of sub.files) {
-      const path = pathKey(file.path, ctx);
+      // `$HOME/x` and `${HOME}/x` are the one expansion worth resolving: it names the home directory.
+      const path = pathKey(file.path.replace(/^(\$HOME|\$\{HOME\})(?=\/|$)/, '~'), ctx);
       const read = file.access === 'read';
       checks.push(
         check('path', read ? BASH_READ_KEYS : BASH_WRITE_KEYS, path, 'Bash', {
