@@ -7,6 +7,7 @@ import { AuditLog } from './features/audit/audit-log.ts';
 import { ActiveBundle } from './features/bundles/active-bundle.ts';
 import { BundlesService } from './features/bundles/bundles-service.ts';
 import { healthRoutes } from './features/health/health-routes.ts';
+import { decideRoutes } from './features/hooks/decide-routes.ts';
 import { hooksRoutes } from './features/hooks/hooks-routes.ts';
 import { HooksService } from './features/hooks/hooks-service.ts';
 import { PolicyCache } from './features/hooks/policy-cache.ts';
@@ -77,6 +78,7 @@ export async function startServer(options: ServerOptions, deps: ServerDeps = {})
     healthRoutes(app, { storage, bundle, version: VERSION });
     identityRoutes(app, { keys });
     hooksRoutes(app, { hooks });
+    decideRoutes(app, { hooks });
     deps.extraRoutes?.(app);
 
     await app.listen({ host: options.host, port: options.port });

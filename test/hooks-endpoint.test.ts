@@ -201,3 +201,62 @@ describe('POST /v1/hooks/claude-code', () => {
     );
   });
 });
+
+describe('POST /v1/decide', () => {
+  let server: ServerHandle;
+  let token: string;
+  beforeAll(async () => {
+    const options = resolveServerOptions([
+      { name: 'test', values: { port: 0, configDir: EXAMPLE_CONFIG, applyConfigOnStart: 'always' } },
+    ]);
+    server = await startServer(options, {
+      storage: await createStorage({ memory: true }),
+      logger: createLogger('silent'),
+      env: {},
+    });
+    token = (
+      await server.keys.create({ tenantId: 'acme', principal: { type: 'user', id: 'alice@acme.test' } })
+    ).plaintext;
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  const decide = (payload: unknown, headers: Record<string, string> = { authorization: `Bearer ${token}` }) =>
+    server.app.inject({
+      method: 'POST',
+      url: '/v1/decide',
+      headers,
+      payload: payload as Record<string, unknown>,
+    });
+
+  it('returns the decision as plain JSON and records it', async () => {
+    const response = await decide({
+      tool_name: 'Read',
+      tool_input: { file_path: '.env' },
+      cwd: CWD,
+      session_id: 'api-1',
+    });
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toMatchObject({
+      outcome: 'deny',
+      reason: expect.stringMatching(/\.env/),
+      matched_rules: expect.any(Array),
+      revision: server.bundle.current()!.revision,
+    });
+    const recorded = await server.storage.audit.list('acme', { event: 'decision' });
+    expect(recorded.at(-1)).toMatchObject({
+      sessionId: 'api-1',
+      context: { hook_event: 'Decide', outcome: 'deny' },
+    });
+  });
+
+  it('names the field of a bad request and refuses a missing token with 401', async () => {
+    const bad = await decide({ tool_name: 'Read', cwd: CWD, tool: 'x' });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error).toMatchObject({ details: { field: 'tool' } });
+    const missing = await decide({ tool_name: 'Read', tool_input: {}, cwd: CWD }, {});
+    expect(missing.statusCode).toBe(401);
+    expect(missing.json().error.type).toBe('authentication_error');
+  });
+});

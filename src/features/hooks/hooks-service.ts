@@ -5,15 +5,15 @@ import type { MainConfig } from '../../config/policy-config.ts';
 import type { AuditEvent } from '../../core/audit-chain/audit-record.ts';
 import type { JsonValue } from '../../core/bundles/canonical-json.ts';
 import { type Clock, systemClock } from '../../core/clock/clock.ts';
-import { AppError } from '../../core/errors/app-error.ts';
-import { type Decision, decide, type PolicyPrincipal } from '../../core/policy/index.ts';
+import { AppError, AuthenticationError } from '../../core/errors/app-error.ts';
+import { type CompiledPolicy, type Decision, decide, type PolicyPrincipal } from '../../core/policy/index.ts';
 import { describeFindings, scanForCredentials } from '../../core/secrets/credential-scanner.ts';
 import type { SessionStore } from '../../storage/session-port.ts';
 import type { ActiveBundle } from '../bundles/active-bundle.ts';
 import { tenantConfig } from '../bundles/tenant-config.ts';
 import type { AuthenticatedKey, KeysService } from '../keys/keys-service.ts';
 import { type AuditSink, toolAuditContext } from './hook-audit.ts';
-import { type HookInput, isToolEvent } from './hook-input.ts';
+import { type HookInput, isToolEvent, type ToolHookInput } from './hook-input.ts';
 import { formatHookResponse, type HookResponse, type HookVerdict } from './hook-response.ts';
 import type { PolicyCache } from './policy-cache.ts';
 
@@ -36,41 +36,52 @@ export class HooksService {
   }
 
   async handle(credential: string | undefined, input: HookInput): Promise<HookResponse> {
-    const event = input.hook_event_name;
-    let who: AuthenticatedKey;
+    let ctx: EventContext;
     try {
-      if (!credential)
-        throw new AppError(
-          401,
-          'authentication_error',
-          'No LLM-RULES token was sent; set LLM_RULES_TOKEN (see `llm-rules connect`).',
-        );
-      who = await this.deps.keys.authenticate(credential);
+      ctx = await this.prepare(credential, input);
     } catch (error) {
       if (!(error instanceof AppError)) throw error;
-      // A bad token is answered in the event's own terms, so Claude Code shows why it was stopped.
-      return formatHookResponse(event, { kind: 'deny', reason: `LLM-RULES: ${error.message}` });
+      // Refusals are answered in the event's own terms, so Claude Code shows why it was stopped.
+      return formatHookResponse(input.hook_event_name, {
+        kind: 'deny',
+        reason: `LLM-RULES: ${error.message}`,
+      });
     }
+    return formatHookResponse(input.hook_event_name, await this.dispatch(ctx));
+  }
+
+  /** The decision for one tool call as plain data (`POST /v1/decide`); refusals are errors (401, 503). */
+  async decideTool(credential: string | undefined, input: ToolHookInput): Promise<Decision> {
+    return this.evaluateTool(await this.prepare(credential, input), input);
+  }
+
+  /** Who is calling, under which bundle and config; fails closed when either is missing. */
+  private async prepare(credential: string | undefined, input: HookInput): Promise<EventContext> {
+    if (!credential) {
+      throw new AuthenticationError(
+        'No LLM-RULES token was sent; set LLM_RULES_TOKEN (see `llm-rules connect`).',
+      );
+    }
+    const who = await this.deps.keys.authenticate(credential);
     const loaded = this.deps.bundle.current();
     const policy = this.deps.policies.current();
     const config = loaded ? tenantConfig(loaded.content, who.tenantId) : undefined;
     if (!loaded || !policy || !config) {
-      return formatHookResponse(event, {
-        kind: 'deny',
-        reason: `LLM-RULES: no policy is active for tenant '${who.tenantId}'; nothing may run until one is applied.`,
-      });
+      throw new AppError(
+        503,
+        'no_active_policy',
+        `no policy is active for tenant '${who.tenantId}'; nothing may run until one is applied.`,
+      );
     }
-    const context = { who, input, revision: loaded.revision, config };
-    const verdict = await this.dispatch(context, policy);
-    return formatHookResponse(event, verdict);
+    return { who, input, revision: loaded.revision, config, policy };
   }
 
-  private async dispatch(ctx: EventContext, policy: Parameters<typeof decide>[0]): Promise<HookVerdict> {
+  private async dispatch(ctx: EventContext): Promise<HookVerdict> {
     const { input } = ctx;
     switch (input.hook_event_name) {
       case 'PreToolUse':
       case 'PermissionRequest':
-        return this.decideTool(ctx, policy);
+        return this.verdictForTool(ctx);
       case 'PostToolUse':
       case 'PostToolUseFailure':
         return this.afterTool(ctx);
@@ -88,11 +99,18 @@ export class HooksService {
     }
   }
 
-  private async decideTool(ctx: EventContext, policy: Parameters<typeof decide>[0]): Promise<HookVerdict> {
-    const { input, who } = ctx;
-    if (!isToolEvent(input)) return { kind: 'deny', reason: 'LLM-RULES: the event names no tool.' };
+  private async verdictForTool(ctx: EventContext): Promise<HookVerdict> {
+    if (!isToolEvent(ctx.input)) return { kind: 'deny', reason: 'LLM-RULES: the event names no tool.' };
+    const decision = await this.evaluateTool(ctx, ctx.input);
+    if (decision.outcome === 'defer') return { kind: 'none' };
+    return { kind: decision.outcome, reason: decision.reason };
+  }
+
+  /** Decides against the compiled policy and records the decision durably before returning it. */
+  private async evaluateTool(ctx: EventContext, input: ToolHookInput): Promise<Decision> {
+    const { who } = ctx;
     const session = await this.deps.sessions.get(who.tenantId, input.session_id);
-    const decision: Decision = decide(policy, {
+    const decision: Decision = decide(ctx.policy, {
       principal: principalOf(who),
       ...(input.agent_type ? { agent: input.agent_type } : {}),
       toolName: input.tool_name,
@@ -107,8 +125,7 @@ export class HooksService {
       rules: decision.matchedRules,
       ...toolAuditContext(input),
     });
-    if (decision.outcome === 'defer') return { kind: 'none' };
-    return { kind: decision.outcome, reason: decision.reason };
+    return decision;
   }
 
   private async afterTool(ctx: EventContext): Promise<HookVerdict> {
@@ -187,6 +204,7 @@ interface EventContext {
   input: HookInput;
   revision: string;
   config: MainConfig;
+  policy: CompiledPolicy;
 }
 
 function auditWanted(config: MainConfig, event: string): boolean {
