@@ -71,4 +71,18 @@ describe('BundlesService', () => {
     expect(await storage.bundles.activeRevision()).toBeNull();
     expect(await storage.org.listTenants()).toEqual([]);
   });
+
+  it('records each activation as a config_change in every tenant it governs, and nothing for a no-op', async () => {
+    const first = await service.apply(dir, {}, 'alice');
+    await service.apply(dir, {}, 'alice');
+    for (const tenant of ['acme', 'globex']) {
+      const changes = await storage.audit.list(tenant, { event: 'config_change' });
+      expect(changes).toHaveLength(1);
+      expect(changes[0]).toMatchObject({
+        user: 'alice',
+        bundleRevision: first.revision,
+        context: { revision: first.revision, previous_revision: null, added: first.plan.added, removed: 0 },
+      });
+    }
+  });
 });

@@ -7,6 +7,7 @@ import { type Clock, systemClock } from '../../core/clock/clock.ts';
 import { ConfigError } from '../../core/errors/app-error.ts';
 import { emptyOrgSnapshot } from '../../storage/empty-org-snapshot.ts';
 import type { OrgSnapshot, OrgSyncResult, Storage } from '../../storage/ports.ts';
+import { AuditLog } from '../audit/audit-log.ts';
 import { bundleRevision } from './bundle-revision.ts';
 import { orgSnapshot } from './org-snapshot.ts';
 
@@ -25,6 +26,8 @@ export interface ApplyResult extends BundlePlan {
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
+
+const MAX_AUDITED_CHANGES = 200;
 
 export class BundlesService {
   constructor(
@@ -51,12 +54,51 @@ export class BundlesService {
       appliedBy,
       at: now,
     });
+    if (published.activated)
+      await this.recordConfigChange(planned, published.previousRevision, appliedBy, now);
     return {
       ...planned,
       activeRevision: published.previousRevision,
       changed: published.activated,
       orgSync: published.orgSync,
     };
+  }
+
+  /** Every activation is a `config_change` in the chain of each tenant the bundle governs. */
+  private async recordConfigChange(
+    planned: BundlePlan,
+    previous: string | null,
+    appliedBy: string,
+    at: Date,
+  ): Promise<void> {
+    const audit = new AuditLog(this.storage.audit, { clock: this.clock });
+    const { plan } = planned;
+    const context = {
+      revision: planned.revision,
+      previous_revision: previous,
+      applied_by: appliedBy,
+      added: plan.added,
+      changed: plan.changed,
+      removed: plan.removed,
+      // Enough to see what moved; `llm-rules plan` against the previous revision has the fields.
+      changes: plan.changes.slice(0, MAX_AUDITED_CHANGES).map((c) => `${c.kind} ${c.section} ${c.id}`),
+    };
+    const tenants = [planned.content.org.tenant.id, ...planned.content.tenants.map((t) => t.id)];
+    try {
+      await Promise.all(
+        tenants.map((tenantId) =>
+          audit.record(tenantId, {
+            event: 'config_change',
+            timestamp: at,
+            user: appliedBy,
+            bundleRevision: planned.revision,
+            context,
+          }),
+        ),
+      );
+    } finally {
+      await audit.close();
+    }
   }
 }
 
