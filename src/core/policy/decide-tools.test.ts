@@ -170,6 +170,15 @@ describe('decide: every tool kind', () => {
     expect(decision.reason).toContain('no agents:reader permission');
   });
 
+  it('refuses spawning a profiled subagent none of the principal roles grants', () => {
+    const viewer = { ...alice, userId: 'v@acme.test', roles: ['viewer'], groups: [] };
+    const spawn = { ...call('Agent', { subagent_type: 'reader' }), principal: viewer };
+    const decision = decide(policy, spawn);
+    expect(decision.outcome).toBe('deny');
+    expect(decision.reason).toContain('Agent: agent "reader" is not permitted');
+    expect(decide(policy, call('Agent', { subagent_type: 'reader' })).outcome).toBe('allow');
+  });
+
   it('denies an unknown tenant', () => {
     const decision = decide(policy, {
       ...call('Read', { file_path: 'src/a.ts' }),

@@ -49,6 +49,10 @@ export function decide(policy: CompiledPolicy, input: DecisionInput): Decision {
       throw error;
     }
     const tool = canonicalTool(input.toolName);
+    if (tool === 'Agent' && typeof input.toolInput.subagent_type === 'string') {
+      const refusal = rules.refuseSubagent(input.toolInput.subagent_type);
+      if (refusal) return done.with('deny', `Agent: ${refusal}`);
+    }
     const toolGranted = rules.agent ? agentGrantsTool(rules.agent, tool) : tenant.agents.size === 0;
     return combine({ tenant, rules, tool, toolGranted, matched, paths }, checks, done);
   } catch (error) {

@@ -14,6 +14,8 @@ export interface PrincipalRules {
   agent: CompiledAgent | undefined;
   /** Why the principal may not use the agent it named, if so. */
   agentRefusal: string | undefined;
+  /** Why the principal may not spawn this subagent (a profile in agent_routing), if so. */
+  refuseSubagent(name: string): string | undefined;
   /** The rules of every node that applies, for one set of index buckets, merged (memoized). */
   lookup(keys: readonly string[]): RuleSet;
 }
@@ -132,6 +134,8 @@ function resolve(
   return {
     agent,
     agentRefusal,
+    refuseSubagent: (name) =>
+      tenant.agents.has(name) ? refuseAgent(tenant, name, effectiveRoles) : undefined,
     lookup(keys) {
       let set = merged.get(keys);
       if (!set) {
