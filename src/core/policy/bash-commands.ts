@@ -1,5 +1,6 @@
 // Turns a Bash tool command into the sub-commands the policy checks: wrappers unwrapped, `bash -c` recursed, files named.
 
+import { fileOperands } from './file-operands.ts';
 import { parseShell, type ShellWord, type SimpleCommand } from './shell-parser.ts';
 
 export type FileAccess = 'read' | 'write';
@@ -7,6 +8,8 @@ export type FileAccess = 'read' | 'write';
 export interface FileUse {
   access: FileAccess;
   path: string;
+  /** The shell expands it (`.en*`): which files it names is only known at run time. */
+  glob: boolean;
 }
 
 export interface SubCommand {
@@ -34,77 +37,6 @@ const WRAPPERS: Record<string, { valueOptions: string; firstOperand?: boolean }>
   xargs: { valueOptions: '-a -d -E -e -I -i -L -l -n -P -s --delimiter --max-args --max-procs --replace' },
 };
 const SHELLS = new Set(['bash', 'sh', 'zsh', 'dash', 'ksh', 'ash', 'fish']);
-
-const READERS = new Set([
-  'cat',
-  'head',
-  'tail',
-  'less',
-  'more',
-  'bat',
-  'nl',
-  'wc',
-  'sort',
-  'uniq',
-  'strings',
-  'od',
-  'xxd',
-  'hexdump',
-  'base64',
-  'diff',
-  'cmp',
-  'source',
-  '.',
-  'cut',
-  'paste',
-  'column',
-  'tac',
-  'rev',
-  'md5sum',
-  'sha1sum',
-  'sha256sum',
-  'file',
-  'view',
-  'zcat',
-  'gunzip',
-  'tar',
-  'unzip',
-  'openssl',
-  'scp',
-  'rsync',
-]);
-const EDITORS = new Set([
-  'vim',
-  'vi',
-  'nvim',
-  'nano',
-  'emacs',
-  'code',
-  'ed',
-  'pico',
-  'micro',
-  'touch',
-  'rm',
-  'truncate',
-  'shred',
-  'unlink',
-  'mkdir',
-  'rmdir',
-]);
-/** The first operand is a pattern or program, not a file (unless given by -e / -f). */
-const PATTERN_FIRST = new Set([
-  'grep',
-  'egrep',
-  'fgrep',
-  'rg',
-  'ag',
-  'ack',
-  'sed',
-  'awk',
-  'gawk',
-  'jq',
-  'yq',
-]);
 
 const CACHE_LIMIT = 10_000;
 const splitCache = new Map<string, readonly SubCommand[]>();
@@ -154,7 +86,8 @@ function expand(simple: SimpleCommand, depth: number): SubCommand[] {
     const op = redirect.op;
     if (op === '<<' || op === '<<-' || op === '<<<') continue;
     if ((op === '>&' || op === '<&') && /^(\d+|-)$/.test(redirect.target.text)) continue;
-    files.push({ access: op === '<' || op === '<&' ? 'read' : 'write', path: redirect.target.text });
+    const access = op === '<' || op === '<&' ? 'read' : 'write';
+    files.push({ access, path: redirect.target.text, glob: redirect.target.glob });
   }
   const words = unwrap(simple.words);
   if (words.length === 0) return files.length > 0 ? [{ text: '', dynamic: false, files }] : [];
@@ -234,47 +167,7 @@ function findExec(words: ShellWord[], depth: number): SubCommand[] {
   return result;
 }
 
-/** Files a known command reads or writes, judged from its operands (options are skipped). */
-function fileOperands(name: string, words: ShellWord[]): FileUse[] {
-  const operands: string[] = [];
-  let explicitPattern = false;
-  let inPlace = false;
-  let endOfOptions = false;
-  for (let i = 1; i < words.length; i++) {
-    const text = words[i]!.text;
-    if (!endOfOptions && text === '--') endOfOptions = true;
-    else if (!endOfOptions && text.startsWith('-') && text.length > 1) {
-      if (PATTERN_FIRST.has(name) && /^-(e|f|-regexp|-file)$/.test(text)) {
-        explicitPattern = true;
-        if (text === '-f' || text === '--file') operands.push(words[i + 1]?.text ?? '');
-        i++;
-      }
-      if (name === 'sed' && /^-[a-zA-Z]*i/.test(text)) inPlace = true;
-      if (text === '--in-place' || text.startsWith('--in-place=')) inPlace = true;
-    } else if (!(words[i]!.dynamic && /^[<>]\(/.test(text))) operands.push(text);
-  }
-  if (name === 'dd') {
-    return words.flatMap((w): FileUse[] => {
-      if (w.text.startsWith('if=')) return [{ access: 'read', path: w.text.slice(3) }];
-      if (w.text.startsWith('of=')) return [{ access: 'write', path: w.text.slice(3) }];
-      return [];
-    });
-  }
-  const files = PATTERN_FIRST.has(name) && !explicitPattern ? operands.slice(1) : operands;
-  const uses = (access: FileAccess, paths: string[]): FileUse[] =>
-    paths.filter((path) => path !== '').map((path) => ({ access, path }));
-  if (READERS.has(name)) return uses('read', files);
-  if (PATTERN_FIRST.has(name)) return uses(inPlace ? 'write' : 'read', files);
-  if (EDITORS.has(name) || name === 'tee') return uses('write', files);
-  if (name === 'chmod' || name === 'chown') return uses('write', files.slice(1));
-  if (name === 'cp' || name === 'ln' || name === 'install') {
-    return [...uses('read', files.slice(0, -1)), ...uses('write', files.slice(-1))];
-  }
-  if (name === 'mv') return [...uses('write', files), ...uses('read', files.slice(0, -1))];
-  return [];
-}
-
-function baseName(command: string): string {
+export function baseName(command: string): string {
   const slash = command.lastIndexOf('/');
   return slash === -1 ? command : command.slice(slash + 1);
 }

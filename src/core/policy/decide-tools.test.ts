@@ -139,6 +139,18 @@ describe('decide: every tool kind', () => {
     expect(decide(withCd, call('Bash', { command: 'cd docs && cat key' })).outcome).toBe('allow');
   });
 
+  it('asks about a file glob that rules cannot see through, and still denies a literal match', () => {
+    const cat = compileTest({ tenant: { allow: ['Bash(cat:*)'], deny: ['Read(.env*)'] } });
+    const globbed = decide(cat, call('Bash', { command: 'cat .en*' }));
+    expect(globbed.outcome).toBe('ask');
+    expect(globbed.reason).toBe(
+      'Bash "cat .en*" reading .en* needs approval: it is a shell glob, which may expand to files the rules protect',
+    );
+    expect(decide(cat, call('Bash', { command: "cat '.en*'" })).outcome).toBe('allow');
+    expect(decide(cat, call('Bash', { command: 'cat .env*' })).outcome).toBe('deny');
+    expect(decide(cat, call('Bash', { command: 'cat README.md' })).outcome).toBe('allow');
+  });
+
   it('explains the default decision', () => {
     const decision = decide(policy, call('Read', { file_path: 'docs/a.md' }));
     expect(decision.reason).toBe(

@@ -94,6 +94,8 @@ function combine(ev: Evaluation, checks: Check[], done: Done): Decision {
     const resolved = evaluate(ev, check);
     if (resolved.outcome === 'deny') return done.with('deny', explain(check, resolved, 'denied', cwd));
     if (resolved.outcome === 'ask') ask ??= { check, resolved };
+    // A file glob (`cat .en*`) may expand to a protected file that no rule could see: ask.
+    else if (check.restrictOnly && check.dynamic) ask ??= { check, resolved: { outcome: 'ask' } };
     else if (resolved.outcome === 'allow' && !check.restrictOnly) {
       firstAllow ??= { check, resolved };
       allowCount++;
@@ -192,7 +194,10 @@ function toolGrant(agent: string, tool: string): CompiledRule {
 function explain(check: Check, resolved: Resolved, verb: string, cwd: string): string {
   const match = resolved.decisive;
   const label = labelOf(check, cwd);
-  if (!match) return `${label} ${verb}`;
+  if (!match) {
+    const glob = check.dynamic ? ': it is a shell glob, which may expand to files the rules protect' : '';
+    return `${label} ${verb}${glob}`;
+  }
   const { rule } = match;
   const security = rule.security ? ' (security policy)' : '';
   const failure = match.failed ? ' (the rule could not be evaluated, so it fails closed)' : '';

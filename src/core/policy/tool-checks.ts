@@ -20,7 +20,7 @@ export interface Check {
   grantedByTool: boolean;
   /** Only a deny or ask counts: it can block the call but never allow it (files a command touches). */
   restrictOnly: boolean;
-  /** The subject is only known at run time (`$CMD`): no allow rule can vouch for it. */
+  /** The subject is only known at run time (`$CMD`, a file glob): no allow rule can vouch for it. */
   dynamic: boolean;
 }
 
@@ -165,6 +165,7 @@ function bashChecks(input: Record<string, unknown>, ctx: CallContext): Check[] {
           command: sub.text,
           access: read ? 'reading' : 'writing',
           restrictOnly: true,
+          dynamic: file.glob,
         }),
       );
     }
