@@ -5,6 +5,7 @@ import type { ConfigProblem } from '../config/load-policy-config.ts';
 import { AppError, ConfigError } from '../core/errors/app-error.ts';
 import { VERSION } from '../version.ts';
 import { auditCommand } from './audit-command.ts';
+import { checkCommand } from './check-command.ts';
 import { type CliIo, processIo } from './cli-io.ts';
 import { connectCommand } from './connect-command.ts';
 import { debugFromEnv } from './environment.ts';
@@ -26,6 +27,7 @@ const COMMANDS: Record<string, { run: Command; summary: string }> = {
     run: validateCommand,
     summary: 'check a .claude/ directory; every problem with file:line:column',
   },
+  check: { run: checkCommand, summary: 'run the policy test cases in tests/*.yaml against the policy' },
   plan: { run: planCommand, summary: 'show what applying a .claude/ directory would change' },
   apply: { run: applyCommand, summary: 'store a .claude/ directory as the active policy bundle' },
   bundles: { run: bundlesCommand, summary: 'list applied bundles, newest first' },
