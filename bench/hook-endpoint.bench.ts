@@ -1,0 +1,254 @@
+// The real hook endpoint over loopback HTTP: `POST /v1/hooks/claude-code` on SQLite with the audit log, at
+// concurrency 32, beside a baseline of `GET /healthz` from the same server and client (no auth, policy or audit).
+import { once } from 'node:events';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { HOOK_PATH } from '../src/features/hooks/hook-path.ts';
+import { createLogger } from '../src/http/create-logger.ts';
+import { resolveServerOptions } from '../src/http/server-options.ts';
+import { startServer } from '../src/server.ts';
+import { createStorage } from '../src/storage/create-storage.ts';
+import { EXAMPLE_CONFIG } from '../test/support/temp-dir.ts';
+import { benchTempDir } from './bench-temp-dir.ts';
+import { report, type Stats } from './measure.ts';
+
+const CONCURRENCY = 32;
+const WARM_UP = 2_000;
+const REQUESTS = 20_000;
+const SESSIONS = 64;
+const TARGET_DECISIONS_PER_SEC = 5_000;
+const TARGET_P99_US = 5_000;
+const CWD = '/home/dev/acme-app';
+
+interface HookEventCase {
+  label: string;
+  tool_name: string;
+  tool_input: Record<string, string>;
+  expected: 'allow' | 'deny';
+}
+
+/** A realistic mix of PreToolUse events: what a developer's Claude Code sends most. */
+const EVENTS: HookEventCase[] = [
+  { label: 'Read src', tool_name: 'Read', tool_input: { file_path: `${CWD}/src/x.ts` }, expected: 'allow' },
+  { label: 'Read .env', tool_name: 'Read', tool_input: { file_path: `${CWD}/.env` }, expected: 'deny' },
+  {
+    label: 'Bash npm run test',
+    tool_name: 'Bash',
+    tool_input: { command: 'npm run test' },
+    expected: 'allow',
+  },
+  {
+    label: 'Bash cat .env && ls',
+    tool_name: 'Bash',
+    tool_input: { command: 'cat .env && ls' },
+    expected: 'deny',
+  },
+  {
+    label: 'Edit src',
+    tool_name: 'Edit',
+    tool_input: { file_path: `${CWD}/src/app/module.ts`, old_string: 'a', new_string: 'b' },
+    expected: 'allow',
+  },
+];
+
+/**
+ * The load generator, in its own thread so it does not share the server's event loop: `warmUp` then
+ * `total` requests over keep-alive connections, `concurrency` in flight; returns each measured
+ * request's latency (µs), the measured wall time, and every answer as `STATUS BODY`.
+ */
+const LOAD_GENERATOR = `
+const { parentPort, workerData } = require('node:worker_threads');
+const http = require('node:http');
+const { url, method, path, headers, bodies, warmUp, total, concurrency } = workerData;
+const target = new URL(url);
+const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
+const answers = new Array(warmUp + total);
+function send(i) {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ agent, host: target.hostname, port: target.port, method, path, headers }, (res) => {
+      const chunks = [];
+      res.on('data', (chunk) => chunks.push(chunk));
+      res.on('end', () => { answers[i] = res.statusCode + ' ' + Buffer.concat(chunks).toString(); resolve(); });
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(bodies ? bodies[i] : undefined);
+  });
+}
+async function phase(from, count, samples) {
+  let next = 0;
+  await Promise.all(Array.from({ length: concurrency }, async () => {
+    while (next < count) {
+      const j = next++;
+      const t0 = performance.now();
+      await send(from + j);
+      if (samples) samples[j] = (performance.now() - t0) * 1000;
+    }
+  }));
+}
+(async () => {
+  await phase(0, warmUp);
+  const samples = new Float64Array(total);
+  const started = performance.now();
+  await phase(warmUp, total, samples);
+  const totalMs = performance.now() - started;
+  agent.destroy();
+  parentPort.postMessage({ samples, totalMs, answers }, [samples.buffer]);
+})();
+`;
+
+interface LoadPlan {
+  name: string;
+  url: string;
+  method: 'GET' | 'POST';
+  path: string;
+  headers: Record<string, string>;
+  /** One body per request, warm-up first; null for bodiless requests. */
+  bodies: string[] | null;
+}
+
+interface LoadResult {
+  stats: Stats;
+  /** `STATUS BODY` of every request, warm-up included, in the order they were issued. */
+  answers: string[];
+}
+
+function isLoadMessage(
+  value: unknown,
+): value is { samples: Float64Array; totalMs: number; answers: string[] } {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    'samples' in value &&
+    value.samples instanceof Float64Array &&
+    'totalMs' in value &&
+    typeof value.totalMs === 'number' &&
+    'answers' in value &&
+    Array.isArray(value.answers)
+  );
+}
+
+async function load(plan: LoadPlan): Promise<LoadResult> {
+  const { name, ...rest } = plan;
+  const worker = new Worker(LOAD_GENERATOR, {
+    eval: true,
+    workerData: { ...rest, warmUp: WARM_UP, total: REQUESTS, concurrency: CONCURRENCY },
+  });
+  const [message]: unknown[] = await once(worker, 'message');
+  await worker.terminate();
+  if (!isLoadMessage(message)) throw new Error('the load generator answered with an unexpected message');
+  const { samples, totalMs, answers } = message;
+  samples.sort();
+  const at = (q: number) => samples[Math.min(REQUESTS - 1, Math.floor(q * REQUESTS))]!;
+  return {
+    answers,
+    stats: {
+      name,
+      iterations: REQUESTS,
+      meanUs: (totalMs * 1000) / REQUESTS,
+      p50Us: at(0.5),
+      p99Us: at(0.99),
+      opsPerSec: Math.round(REQUESTS / (totalMs / 1000)),
+    },
+  };
+}
+
+/** The `permissionDecision` of a `STATUS BODY` answer, when it is a 200 carrying one. */
+function permissionDecision(answer: string): string | undefined {
+  if (!answer.startsWith('200 ')) return undefined;
+  const parsed: unknown = JSON.parse(answer.slice(4));
+  if (typeof parsed !== 'object' || parsed === null || !('hookSpecificOutput' in parsed)) return undefined;
+  const output: unknown = parsed.hookSpecificOutput;
+  if (typeof output !== 'object' || output === null || !('permissionDecision' in output)) return undefined;
+  return typeof output.permissionDecision === 'string' ? output.permissionDecision : undefined;
+}
+
+/** A PreToolUse event as Claude Code sends it, from one of a few dozen sessions. */
+function preToolUse(i: number): string {
+  const event = EVENTS[i % EVENTS.length]!;
+  const session = `bench-session-${i % SESSIONS}`;
+  return JSON.stringify({
+    session_id: session,
+    transcript_path: `/home/dev/.claude/projects/acme-app/${session}.jsonl`,
+    cwd: CWD,
+    permission_mode: 'default',
+    hook_event_name: 'PreToolUse',
+    tool_name: event.tool_name,
+    tool_input: event.tool_input,
+    tool_use_id: `toolu_bench_${i}`,
+  });
+}
+
+const verdict = (ok: boolean) => (ok ? 'PASS' : 'MISS');
+
+export async function run(): Promise<void> {
+  const dir = await benchTempDir();
+  const options = resolveServerOptions([
+    { name: 'bench', values: { port: 0, configDir: EXAMPLE_CONFIG, applyConfigOnStart: 'always' } },
+  ]);
+  const server = await startServer(options, {
+    storage: await createStorage({ dataDir: join(dir.path, 'data') }),
+    logger: createLogger('silent'),
+    env: {},
+  });
+  try {
+    const { plaintext } = await server.keys.create({
+      tenantId: 'acme',
+      principal: { type: 'user', id: 'alice@acme.test' },
+    });
+    const baseline = await load({
+      name: 'baseline: GET /healthz (no auth, policy, audit)',
+      url: server.url,
+      method: 'GET',
+      path: '/healthz',
+      headers: {},
+      bodies: null,
+    });
+    const unhealthy = baseline.answers.filter((answer) => !answer.startsWith('200 ')).length;
+    if (unhealthy > 0) throw new Error(`GET /healthz failed ${unhealthy} times`);
+
+    const headBefore = (await server.storage.audit.head('acme'))?.seq ?? 0;
+    const bodies = Array.from({ length: WARM_UP + REQUESTS }, (_, i) => preToolUse(i));
+    const hooks = await load({
+      name: 'POST /v1/hooks/claude-code (PreToolUse, audited)',
+      url: server.url,
+      method: 'POST',
+      path: HOOK_PATH,
+      headers: { authorization: `Bearer ${plaintext}`, 'content-type': 'application/json' },
+      bodies,
+    });
+    // Every request above was answered, so every decision it carried must already be durable.
+    const headAfter = (await server.storage.audit.head('acme'))?.seq ?? 0;
+    const decisions = (await server.storage.audit.list('acme', { afterSeq: headBefore, event: 'decision' }))
+      .length;
+    const wrong = hooks.answers.flatMap((answer, i) => {
+      const event = EVENTS[i % EVENTS.length]!;
+      return permissionDecision(answer) === event.expected ? [] : [`${event.label}: ${answer.slice(0, 200)}`];
+    });
+
+    report(
+      `Hook endpoint over loopback HTTP, SQLite with audit, concurrency ${CONCURRENCY} (client in a worker thread)`,
+      [baseline.stats, hooks.stats],
+      `deciding + auditing costs ${((hooks.stats.p50Us - baseline.stats.p50Us) / 1000).toFixed(2)} ms at p50 over /healthz; ` +
+        `${(baseline.stats.opsPerSec / hooks.stats.opsPerSec).toFixed(1)}× fewer requests/s.`,
+    );
+    const sent = bodies.length;
+    const throughputOk = hooks.stats.opsPerSec >= TARGET_DECISIONS_PER_SEC;
+    const p99Ok = hooks.stats.p99Us <= TARGET_P99_US;
+    const auditOk = decisions === sent && headAfter - headBefore === sent;
+    console.log(
+      `${verdict(throughputOk)} throughput: ${hooks.stats.opsPerSec} decisions/s (target ≥ ${TARGET_DECISIONS_PER_SEC}/s on 2 cores)`,
+    );
+    console.log(`${verdict(p99Ok)} latency: p99 ${(hooks.stats.p99Us / 1000).toFixed(2)} ms (target ≤ 5 ms)`);
+    console.log(
+      `${verdict(auditOk)} audit: ${decisions} decision records (${headAfter - headBefore} records in all) for ${sent} decisions sent, warm-up included`,
+    );
+    console.log(
+      `${verdict(wrong.length === 0)} answers: ${sent - wrong.length} of ${sent} carried their expected decision`,
+    );
+    for (const line of wrong.slice(0, 5)) console.log(`  wrong answer: ${line}`);
+  } finally {
+    await server.close();
+    await dir.remove();
+  }
+}
