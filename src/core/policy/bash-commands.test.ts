@@ -1,3 +1,5 @@
+// Bash splitting: every shell construct, the files commands touch, syntax errors, and no sub-command ever dropped.
+
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { splitBashCommand } from './bash-commands.ts';

@@ -1,3 +1,5 @@
+// The acme example against real Claude Code 2.1.330 PreToolUse payloads and the acceptance cases.
+
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadPolicyConfig } from '../../config/load-policy-config.ts';

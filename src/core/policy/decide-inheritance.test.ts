@@ -1,3 +1,5 @@
+// Precedence across org levels: deny wins, specific beats general, security holds, roles inherit.
+
 import { describe, expect, it } from 'vitest';
 import type { PolicyConfig } from '../../config/policy-config.ts';
 import { compilePolicy } from './compile-policy.ts';

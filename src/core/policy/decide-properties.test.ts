@@ -1,3 +1,5 @@
+// Property: adding a deny rule anywhere never loosens any decision.
+
 import fc from 'fast-check';
 import { describe, it } from 'vitest';
 import { decide } from './decide.ts';

@@ -1,3 +1,5 @@
+// decide() for every tool kind, with the reasons, limits and agent rules around them.
+
 import { describe, expect, it } from 'vitest';
 import { decide } from './decide.ts';
 import { alice, call, compileTest, profile } from './policy-test-config.ts';

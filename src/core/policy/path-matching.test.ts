@@ -1,3 +1,5 @@
+// Path normalization, Claude Code rule forms for paths, commands and domains, and their index filing.
+
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { commandName, compileCommandPattern, compileDomainPattern } from './command-pattern.ts';
