@@ -94,3 +94,58 @@ describe('property: adding a deny rule never loosens a decision', () => {
     );
   });
 });
+
+describe('property: any input gets a decision, never an internal error', () => {
+  const policy = compileTest({
+    tenant: { deny: ['Read(.env*)', 'Bash(rm:*)'], ask: ['WebFetch'], allow: ['mcp__x__*'], security: true },
+  });
+  const tool = fc.constantFrom(
+    'Read',
+    'Edit',
+    'Write',
+    'MultiEdit',
+    'NotebookEdit',
+    'Glob',
+    'Grep',
+    'LS',
+    'Bash',
+    'WebFetch',
+    'WebSearch',
+    'Agent',
+    'Task',
+    'mcp__x__y',
+    'Other',
+  );
+  const value = fc.oneof(
+    fc.string(),
+    fc.integer(),
+    fc.constant(null),
+    fc.array(fc.string(), { maxLength: 3 }),
+  );
+  const key = fc.constantFrom(
+    'file_path',
+    'notebook_path',
+    'path',
+    'pattern',
+    'command',
+    'url',
+    'allowed_domains',
+    'subagent_type',
+    'query',
+  );
+  const shellish = fc.stringMatching(/^[a-z $()`'"&|;<>\\{}*./=\n-]{0,40}$/);
+
+  it('returns one of the four outcomes with a reason', () => {
+    fc.assert(
+      fc.property(tool, fc.dictionary(key, fc.oneof(value, shellish)), fc.string(), (name, input, cwd) => {
+        const decision = decide(policy, call(name, input, { cwd }));
+        return (
+          ['allow', 'deny', 'ask', 'defer'].includes(decision.outcome) &&
+          decision.reason !== '' &&
+          !decision.reason.includes('internal error')
+        );
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});
