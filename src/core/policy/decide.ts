@@ -27,8 +27,8 @@ export function decide(policy: CompiledPolicy, input: DecisionInput): Decision {
     }
     const rules = principalRules(policy, tenant, input.principal, input.agent);
     if (rules.agentRefusal) return done.with('deny', rules.agentRefusal);
-    const home = input.home === undefined ? undefined : normalizePath(input.home, '/', undefined);
-    const cwd = normalizePath(input.cwd, '/', undefined);
+    const home = input.home === undefined ? undefined : directory(input.home);
+    const cwd = directory(input.cwd);
     const paths: PathContext = tenant.caseInsensitive
       ? { cwd: cwd.toLowerCase(), home: home?.toLowerCase() }
       : { cwd, home };
@@ -59,6 +59,19 @@ export function decide(policy: CompiledPolicy, input: DecisionInput): Decision {
     const message = error instanceof Error ? error.message : String(error);
     return done.with('deny', `internal error while deciding (${message}); denied to fail closed`);
   }
+}
+
+// Sessions repeat their working directory call after call: remember the last few canonical forms.
+const directories = new Map<string, string>();
+
+function directory(path: string): string {
+  let canonical = directories.get(path);
+  if (canonical === undefined) {
+    canonical = normalizePath(path, '/', undefined);
+    if (directories.size >= 1024) directories.clear();
+    directories.set(path, canonical);
+  }
+  return canonical;
 }
 
 /** Builds the decision; a class rather than a closure so the hot path allocates no function. */
