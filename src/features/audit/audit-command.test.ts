@@ -165,17 +165,20 @@ describe('llm-rules audit', () => {
       expect(await auditCommand(['prune', ...args, '--data', dataDir], io)).toBe(0);
       return io.out;
     };
-    // acme keeps 730 days (examples/acme); a tenant without config is kept whole.
+    // acme keeps 730 days (examples/acme); a tenant without config is kept whole. The apply above
+    // added a config_change to acme's and globex's chains.
     expect(await prune()).toEqual([
       'tenant acme: removed 2 records older than 730 days; the chain now starts after the checkpoint at seq 2',
       'tenant elsewhere: no audit.retention_days in the active bundle; kept everything',
+      // globex's chain holds only the config_change of the apply above.
+      'tenant globex: nothing older than 730 days',
     ]);
     expect(await prune('--tenant', 'acme', '--days', '200')).toEqual([
       'tenant acme: removed 1 records older than 200 days; the chain now starts after the checkpoint at seq 3',
     ]);
     const io = fakeIo();
     expect(await auditCommand(['verify', '--tenant', 'acme', '--data', dataDir], io)).toBe(0);
-    expect(io.out).toEqual(['✓ 4 records verified for tenant acme (from the retention checkpoint at seq 3)']);
+    expect(io.out).toEqual(['✓ 5 records verified for tenant acme (from the retention checkpoint at seq 3)']);
     const exported = fakeIo();
     await auditCommand(
       ['export', '--tenant', 'acme', '--event', 'admin_action', '--data', dataDir],
