@@ -42,6 +42,11 @@ export interface ServerDeps {
 }
 
 const DEFAULT_BODY_LIMIT = 10 * 1024 * 1024;
+/**
+ * A verified key is trusted for this long without a lookup: the hook hot path then skips two
+ * queries. Revocations through this process apply at once; through another, within this time.
+ */
+const KEY_CACHE_TTL_MS = 5_000;
 
 export async function startServer(options: ServerOptions, deps: ServerDeps = {}): Promise<ServerHandle> {
   const logger = deps.logger ?? createLogger(options.logLevel);
@@ -65,7 +70,7 @@ export async function startServer(options: ServerOptions, deps: ServerDeps = {})
         ? { https: { cert: await readFile(options.tlsCert), key: await readFile(options.tlsKey) } }
         : {}),
     });
-    const keys = new KeysService(storage, clock, logger);
+    const keys = new KeysService(storage, clock, logger, { cacheTtlMs: KEY_CACHE_TTL_MS });
     const audit = new AuditLog(storage.audit, { clock });
     const hooks = new HooksService({
       keys,

@@ -162,4 +162,26 @@ describe('KeysService', () => {
     await expect(busy.authenticate(issued.plaintext)).resolves.toMatchObject({ keyId: issued.record.id });
     expect(warnings).toEqual(['could not record the last use of an API key']);
   });
+
+  it('caches verified keys for the configured time, still honouring expiry and local revocation', async () => {
+    const cached = new KeysService(storage, clock, undefined, { cacheTtlMs: 5000 });
+    const other = new KeysService(storage, clock); // another process: no shared cache
+    const short = await cached.create({ tenantId: 'acme', principal: alice, ttlMs: 3000 });
+    await cached.authenticate(short.plaintext);
+    clock.advance(3000);
+    await expect(cached.authenticate(short.plaintext)).rejects.toThrow(/expired/);
+
+    const key = await cached.create({ tenantId: 'acme', principal: alice });
+    await cached.authenticate(key.plaintext);
+    await other.revoke('acme', key.record.id);
+    // Revoked elsewhere: trusted from the cache until its time is up, then refused.
+    await expect(cached.authenticate(key.plaintext)).resolves.toMatchObject({ keyId: key.record.id });
+    clock.advance(5000);
+    await expect(cached.authenticate(key.plaintext)).rejects.toThrow(/revoked/);
+
+    const local = await cached.create({ tenantId: 'acme', principal: alice });
+    await cached.authenticate(local.plaintext);
+    await cached.revoke('acme', local.record.id);
+    await expect(cached.authenticate(local.plaintext)).rejects.toThrow(/revoked/);
+  });
 });

@@ -32,13 +32,33 @@ export interface KeysLogger {
 
 /** last_used_at is refreshed at most this often, so authentication is not a write per request. */
 const LAST_USED_GRANULARITY_MS = 60_000;
+const MAX_CACHED_KEYS = 10_000;
+
+/** Revocation, expiry and the end of a rotation's grace period, checked on every use, cached or not. */
+function checkStillValid(record: ApiKeyRecord, now: Date): void {
+  if (record.revokedAt) throw new AuthenticationError(`The API key ${record.id} was revoked.`);
+  if (record.expiresAt && record.expiresAt <= now)
+    throw new AuthenticationError(`The API key ${record.id} has expired.`);
+  if (record.graceUntil && record.graceUntil <= now) {
+    throw new AuthenticationError(
+      `The API key ${record.id} was rotated and its grace period has ended; use its successor.`,
+    );
+  }
+}
 
 export class KeysService {
   constructor(
     private readonly storage: Storage,
     private readonly clock: Clock = systemClock,
     private readonly logger: KeysLogger = { warn: () => {} },
+    private readonly options: { cacheTtlMs: number } = { cacheTtlMs: 0 },
   ) {}
+
+  /** Successful verifications by key digest, so the hot path skips two queries (server only). */
+  private readonly verified = new Map<
+    string,
+    { record: ApiKeyRecord; result: AuthenticatedKey; at: number }
+  >();
 
   async create(input: {
     tenantId: TenantId;
@@ -69,6 +89,7 @@ export class KeysService {
     const lifetime = old.expiresAt ? old.expiresAt.getTime() - old.createdAt.getTime() : undefined;
     const issued = this.newKey(tenantId, old.principal, old.name, lifetime);
     const graceUntil = new Date(this.clock.now().getTime() + graceMs);
+    this.forget(id);
     if (!(await this.storage.apiKeys.rotate(tenantId, id, issued.record, graceUntil))) {
       // A concurrent rotation or revocation won; the successor minted here was never stored.
       throw new ConflictError(`Key ${id} was rotated or revoked concurrently; list the keys and try again.`, {
@@ -79,6 +100,7 @@ export class KeysService {
   }
 
   async revoke(tenantId: TenantId, id: string): Promise<void> {
+    this.forget(id);
     if (!(await this.storage.apiKeys.revoke(tenantId, id, this.clock.now())))
       throw new NotFoundError('key', id);
   }
@@ -95,20 +117,18 @@ export class KeysService {
     if (!parsed.checksumValid) {
       throw new AuthenticationError('The API key failed its checksum; it was mistyped or truncated.');
     }
+    const digest = keyDigest(text);
+    const now = this.clock.now();
+    const cached = this.verified.get(digest);
+    if (cached && now.getTime() - cached.at < this.options.cacheTtlMs) {
+      checkStillValid(cached.record, now);
+      return cached.result;
+    }
     const record = await this.storage.apiKeys.findForAuthentication(parsed.id);
-    if (!record || !digestsEqual(record.digest, keyDigest(text))) {
+    if (!record || !digestsEqual(record.digest, digest)) {
       throw new AuthenticationError('The API key is not known.');
     }
-    const now = this.clock.now();
-    if (record.revokedAt) throw new AuthenticationError(`The API key ${record.id} was revoked.`);
-    if (record.expiresAt && record.expiresAt <= now) {
-      throw new AuthenticationError(`The API key ${record.id} has expired.`);
-    }
-    if (record.graceUntil && record.graceUntil <= now) {
-      throw new AuthenticationError(
-        `The API key ${record.id} was rotated and its grace period has ended; use its successor.`,
-      );
-    }
+    checkStillValid(record, now);
     const profile = await findPrincipal(this.storage, record.tenantId, record.principal);
     if (!profile || profile.deprovisionedAt !== null) {
       throw new AuthenticationError(`The owner of API key ${record.id} is no longer active.`);
@@ -116,7 +136,25 @@ export class KeysService {
     if (!record.lastUsedAt || now.getTime() - record.lastUsedAt.getTime() >= LAST_USED_GRANULARITY_MS) {
       await this.touchLastUsed(record, now);
     }
-    return { tenantId: record.tenantId, principal: record.principal, keyId: record.id, profile };
+    const result: AuthenticatedKey = {
+      tenantId: record.tenantId,
+      principal: record.principal,
+      keyId: record.id,
+      profile,
+    };
+    this.remember(digest, record, result, now);
+    return result;
+  }
+
+  private remember(digest: string, record: ApiKeyRecord, result: AuthenticatedKey, now: Date): void {
+    if (this.options.cacheTtlMs <= 0) return;
+    if (this.verified.size >= MAX_CACHED_KEYS) this.verified.delete(this.verified.keys().next().value!);
+    this.verified.set(digest, { record, result, at: now.getTime() });
+  }
+
+  /** A key changed here takes effect at once in this process (others within the cache TTL). */
+  private forget(id: string): void {
+    for (const [digest, entry] of this.verified) if (entry.record.id === id) this.verified.delete(digest);
   }
 
   /** Best effort: a busy database (an `apply` holding SQLite's write lock) must not fail authentication. */
