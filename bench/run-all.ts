@@ -1,11 +1,26 @@
 // `npm run bench`: runs every benchmark in turn; each prints its figures beside its baseline.
+// `npm run bench -- hook-endpoint policy-decision` runs only those.
 import * as auditAppend from './audit-append.bench.ts';
 import * as bundleRevision from './bundle-revision.bench.ts';
 import * as hookEndpoint from './hook-endpoint.bench.ts';
 import * as keyAuthentication from './key-authentication.bench.ts';
 import * as policyDecision from './policy-decision.bench.ts';
 
-const benches = [keyAuthentication, bundleRevision, auditAppend, policyDecision, hookEndpoint];
+const benches: Record<string, { run(): Promise<void> }> = {
+  'key-authentication': keyAuthentication,
+  'bundle-revision': bundleRevision,
+  'audit-append': auditAppend,
+  'policy-decision': policyDecision,
+  'hook-endpoint': hookEndpoint,
+};
 
+const wanted = process.argv.slice(2);
+const unknown = wanted.filter((name) => !(name in benches));
+if (unknown.length > 0) {
+  console.error(`unknown benchmark(s): ${unknown.join(', ')}; known: ${Object.keys(benches).join(', ')}`);
+  process.exit(2);
+}
 console.log(`# LLM-RULES benchmarks — node ${process.version}, ${new Date().toISOString()}`);
-for (const bench of benches) await bench.run();
+for (const [name, bench] of Object.entries(benches)) {
+  if (wanted.length === 0 || wanted.includes(name)) await bench.run();
+}
