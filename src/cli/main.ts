@@ -10,6 +10,7 @@ import { type CliIo, processIo } from './cli-io.ts';
 import { connectCommand } from './connect-command.ts';
 import { debugFromEnv } from './environment.ts';
 import { hookCommand } from './hook-command.ts';
+import { importSettingsCommand } from './import-settings-command.ts';
 import { initCommand } from './init-command.ts';
 import { keysCommand } from './keys-command.ts';
 import { migrateCommand } from './migrate-command.ts';
@@ -26,6 +27,10 @@ const COMMANDS: Record<string, { run: Command; summary: string }> = {
   validate: {
     run: validateCommand,
     summary: 'check a .claude/ directory; every problem with file:line:column',
+  },
+  'import-settings': {
+    run: importSettingsCommand,
+    summary: "turn a Claude Code settings.json's permissions into a policy block",
   },
   check: { run: checkCommand, summary: 'run the policy test cases in tests/*.yaml against the policy' },
   plan: { run: planCommand, summary: 'show what applying a .claude/ directory would change' },

@@ -1,5 +1,5 @@
 // Temporary directories that tests create and remove.
-import { cp, mkdtemp, rm } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,4 +19,12 @@ export async function copyExampleConfig(into: string): Promise<string> {
   const target = join(into, '.claude');
   await cp(EXAMPLE_CONFIG, target, { recursive: true });
   return target;
+}
+
+/** A minimal `.claude/` holding one file (plus whatever else the caller writes), for config round-trips. */
+export async function writeConfigFile(into: string, name: string, content: string): Promise<string> {
+  const dir = join(into, '.claude');
+  await mkdir(dir, { recursive: true });
+  await writeFile(join(dir, name), content);
+  return dir;
 }

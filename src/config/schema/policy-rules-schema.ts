@@ -5,7 +5,7 @@ import { checkedString, listOf } from './common-schemas.ts';
 import { checkPermissionRule, type PatternError } from './permission-patterns.ts';
 
 /** A Claude Code permission rule; a lowercase alias or a bare glob is a mistake worth a precise hint. */
-function checkPolicyRule(rule: string): PatternError | undefined {
+export function checkPolicyRule(rule: string): PatternError | undefined {
   if (/^[a-z]+$/.test(rule) && rule !== '*') {
     return {
       message: `"${rule}" is not a permission rule`,
