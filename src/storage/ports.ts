@@ -178,6 +178,23 @@ export interface BundleStore {
   history(limit: number): Promise<BundleActivation[]>;
   /** Calls back (at most ~1 s late) whenever the active revision changes, from any process. */
   onActiveChange(listener: (revision: string) => void): () => void;
+  /** The bundle being tried beside the active one (shadow or canary), if any. */
+  candidate(): Promise<BundleCandidate | null>;
+  /** Sets or clears the candidate; a revision that was never stored is a NotFoundError. */
+  setCandidate(candidate: BundleCandidate | null): Promise<void>;
+}
+
+/**
+ * A candidate bundle: in `shadow` mode it is evaluated beside the active one and only its
+ * differences are recorded; in `canary` mode it is enforced for a deterministic `percent` of users.
+ */
+export interface BundleCandidate {
+  revision: string;
+  mode: 'shadow' | 'canary';
+  /** 0–100; 0 for shadow. */
+  percent: number;
+  setBy: string;
+  setAt: Date;
 }
 
 export interface AuditQuery {

@@ -61,6 +61,47 @@ export function bundleContract(ctx: ContractContext): void {
       expect((await bundles.history(1))[0]).toEqual(again);
     });
 
+    it('sets, replaces and clears the candidate bundle, refusing an unknown revision', async () => {
+      const bundles = ctx.storage().bundles;
+      const [a, b] = [bundle(), bundle()];
+      await bundles.put(a);
+      await bundles.put(b);
+      await bundles.setCandidate({
+        revision: a.revision,
+        mode: 'shadow',
+        percent: 0,
+        setBy: 'alice',
+        setAt: at(1),
+      });
+      expect(await bundles.candidate()).toEqual({
+        revision: a.revision,
+        mode: 'shadow',
+        percent: 0,
+        setBy: 'alice',
+        setAt: at(1),
+      });
+      await bundles.setCandidate({
+        revision: b.revision,
+        mode: 'canary',
+        percent: 10,
+        setBy: 'bob',
+        setAt: at(2),
+      });
+      expect(await bundles.candidate()).toMatchObject({ revision: b.revision, mode: 'canary', percent: 10 });
+      await expect(
+        bundles.setCandidate({
+          revision: 'e'.repeat(64),
+          mode: 'shadow',
+          percent: 0,
+          setBy: 'x',
+          setAt: at(3),
+        }),
+      ).rejects.toBeInstanceOf(NotFoundError);
+      expect((await bundles.candidate())?.revision).toBe(b.revision);
+      await bundles.setCandidate(null);
+      expect(await bundles.candidate()).toBeNull();
+    });
+
     it('refuses to activate an unknown revision, leaving the active one', async () => {
       const bundles = ctx.storage().bundles;
       const known = bundle();

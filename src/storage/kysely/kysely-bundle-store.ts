@@ -3,7 +3,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { PolicyConfig } from '../../config/policy-config.ts';
 import type { ActiveRevisionWatch, ActiveState } from '../active-revision-watch.ts';
-import type { BundleActivation, BundleRecord, BundleStore } from '../ports.ts';
+import type { BundleActivation, BundleCandidate, BundleRecord, BundleStore } from '../ports.ts';
 import { unknownBundleError } from '../storage-errors.ts';
 import { activationFromRow, fromJson, toDate, toMillis } from './kysely-row-mappers.ts';
 import type { StorageDatabase } from './kysely-schema.ts';
@@ -144,5 +144,45 @@ export class KyselyBundleStore implements BundleStore {
 
   onActiveChange(listener: (revision: string) => void): () => void {
     return this.#watch.subscribe(listener);
+  }
+
+  async candidate(): Promise<BundleCandidate | null> {
+    const row = await this.#db
+      .selectFrom('bundle_candidate')
+      .selectAll()
+      .where('id', '=', 1)
+      .executeTakeFirst();
+    if (!row) return null;
+    return {
+      revision: row.revision,
+      mode: row.mode as BundleCandidate['mode'],
+      percent: Number(row.percent),
+      setBy: row.set_by,
+      setAt: toDate(row.set_at),
+    };
+  }
+
+  async setCandidate(candidate: BundleCandidate | null): Promise<void> {
+    await this.#db.transaction().execute(async (trx) => {
+      await trx.deleteFrom('bundle_candidate').where('id', '=', 1).execute();
+      if (!candidate) return;
+      const exists = await trx
+        .selectFrom('bundles')
+        .select('revision')
+        .where('revision', '=', candidate.revision)
+        .executeTakeFirst();
+      if (!exists) throw unknownBundleError(candidate.revision);
+      await trx
+        .insertInto('bundle_candidate')
+        .values({
+          id: 1,
+          revision: candidate.revision,
+          mode: candidate.mode,
+          percent: candidate.percent,
+          set_by: candidate.setBy,
+          set_at: toMillis(candidate.setAt),
+        })
+        .execute();
+    });
   }
 }

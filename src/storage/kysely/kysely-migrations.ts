@@ -2,6 +2,7 @@
 
 import { type CreateTableBuilder, type Kysely, type Migration, type MigrationProvider, sql } from 'kysely';
 import { auditLogSchema } from './kysely-audit-migration.ts';
+import { bundleCandidateSchema } from './kysely-candidate-migration.ts';
 import { sessionsSchema } from './kysely-session-migration.ts';
 
 /** What differs between the dialects' DDL; everything else in a migration is shared. */
@@ -160,6 +161,7 @@ export function createMigrationProvider(ddl: DialectDdl): MigrationProvider {
         '0001_initial_schema': initialSchema(ddl),
         '0002_audit_log': auditLogSchema(ddl),
         '0003_sessions': sessionsSchema(ddl),
+        '0004_bundle_candidate': bundleCandidateSchema(ddl),
       };
     },
   };

@@ -143,6 +143,7 @@ export interface StorageDatabase {
   audit_heads: AuditHeadsTable;
   audit_checkpoints: AuditCheckpointsTable;
   sessions: SessionsTable;
+  bundle_candidate: BundleCandidateTable;
 }
 
 export interface SessionsTable {
@@ -156,4 +157,14 @@ export interface SessionsTable {
   ended_at: NullableMillisColumn;
   tool_calls: ColumnType<number | string, number, number>;
   last_seen_at: MillisColumn;
+}
+
+/** One row (id = 1) when a candidate bundle is being tried; none otherwise. */
+export interface BundleCandidateTable {
+  id: number;
+  revision: string;
+  mode: string;
+  percent: number;
+  set_by: string;
+  set_at: MillisColumn;
 }

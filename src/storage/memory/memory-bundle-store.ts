@@ -1,7 +1,7 @@
 // In-memory BundleStore for unit tests; listeners hear about an activation before `activate` resolves.
 
 import { ActiveRevisionWatch } from '../active-revision-watch.ts';
-import type { BundleActivation, BundleRecord, BundleStore } from '../ports.ts';
+import type { BundleActivation, BundleCandidate, BundleRecord, BundleStore } from '../ports.ts';
 import { unknownBundleError } from '../storage-errors.ts';
 import type { StorageLogger } from '../storage-logger.ts';
 
@@ -68,6 +68,17 @@ export class MemoryBundleStore implements BundleStore {
 
   onActiveChange(listener: (revision: string) => void): () => void {
     return this.#watch.subscribe(listener);
+  }
+
+  #candidate: BundleCandidate | null = null;
+
+  async candidate(): Promise<BundleCandidate | null> {
+    return this.#candidate && copy(this.#candidate);
+  }
+
+  async setCandidate(candidate: BundleCandidate | null): Promise<void> {
+    if (candidate && !this.#bundles.has(candidate.revision)) throw unknownBundleError(candidate.revision);
+    this.#candidate = candidate && copy(candidate);
   }
 
   close(): Promise<void> {
