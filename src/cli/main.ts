@@ -16,6 +16,7 @@ import { keysCommand } from './keys-command.ts';
 import { migrateCommand } from './migrate-command.ts';
 import { UsageError } from './parse-flags.ts';
 import { applyCommand, bundlesCommand, planCommand } from './plan-apply-commands.ts';
+import { promoteCommand, rollbackCommand, shadowReportCommand } from './rollout-commands.ts';
 import { serveCommand } from './serve-command.ts';
 import { validateCommand } from './validate-command.ts';
 
@@ -35,6 +36,15 @@ const COMMANDS: Record<string, { run: Command; summary: string }> = {
   check: { run: checkCommand, summary: 'run the policy test cases in tests/*.yaml against the policy' },
   plan: { run: planCommand, summary: 'show what applying a .claude/ directory would change' },
   apply: { run: applyCommand, summary: 'store a .claude/ directory as the active policy bundle' },
+  promote: { run: promoteCommand, summary: 'make the candidate (shadow or canary) bundle the active one' },
+  rollback: {
+    run: rollbackCommand,
+    summary: 'drop the candidate bundle, or re-activate the previous bundle',
+  },
+  'shadow-report': {
+    run: shadowReportCommand,
+    summary: 'what the candidate bundle would change, from recorded decisions',
+  },
   bundles: { run: bundlesCommand, summary: 'list applied bundles, newest first' },
   keys: { run: keysCommand, summary: 'create, list, rotate and revoke API keys' },
   connect: { run: connectCommand, summary: 'print or write the managed settings that connect Claude Code' },

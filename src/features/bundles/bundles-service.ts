@@ -36,15 +36,26 @@ export class BundlesService {
   ) {}
 
   async plan(dir: string, env: Env): Promise<BundlePlan> {
-    const content = await loadOrThrow(dir, env);
+    return this.planContent(dir, await loadOrThrow(dir, env));
+  }
+
+  async apply(dir: string, env: Env, appliedBy: string): Promise<ApplyResult> {
+    return this.publish(await this.plan(dir, env), appliedBy);
+  }
+
+  /** Makes stored content active (promote, rollback): the same transaction and audit as `apply`. */
+  async activateContent(content: PolicyConfig, source: string, appliedBy: string): Promise<ApplyResult> {
+    return this.publish(await this.planContent(source, content), appliedBy);
+  }
+
+  private async planContent(dir: string, content: PolicyConfig): Promise<BundlePlan> {
     const revision = bundleRevision(content);
     const activeRevision = await this.storage.bundles.activeRevision();
     const active = activeRevision ? await this.storage.bundles.get(activeRevision) : undefined;
     return { dir, content, revision, activeRevision, plan: planDiff(active?.content, content) };
   }
 
-  async apply(dir: string, env: Env, appliedBy: string): Promise<ApplyResult> {
-    const planned = await this.plan(dir, env);
+  private async publish(planned: BundlePlan, appliedBy: string): Promise<ApplyResult> {
     const now = this.clock.now();
     // Always published, even when the revision is active: the org re-sync is a no-op when nothing
     // drifted and repairs the store when something did. One transaction, serialized with other applies.

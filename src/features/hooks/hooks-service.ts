@@ -6,7 +6,14 @@ import type { AuditEvent } from '../../core/audit-chain/audit-record.ts';
 import type { JsonValue } from '../../core/bundles/canonical-json.ts';
 import { type Clock, systemClock } from '../../core/clock/clock.ts';
 import { AppError, AuthenticationError } from '../../core/errors/app-error.ts';
-import { type CompiledPolicy, type Decision, decide, type PolicyPrincipal } from '../../core/policy/index.ts';
+import {
+  type CompiledPolicy,
+  type Decision,
+  type DecisionInput,
+  decide,
+  type PolicyPrincipal,
+} from '../../core/policy/index.ts';
+import { inCanary } from '../../core/rollout/canary.ts';
 import { describeFindings, scanForCredentials } from '../../core/secrets/credential-scanner.ts';
 import type { SessionStore } from '../../storage/session-port.ts';
 import type { ActiveBundle } from '../bundles/active-bundle.ts';
@@ -110,22 +117,71 @@ export class HooksService {
   private async evaluateTool(ctx: EventContext, input: ToolHookInput): Promise<Decision> {
     const { who } = ctx;
     const session = await this.deps.sessions.get(who.tenantId, input.session_id);
-    const decision: Decision = decide(ctx.policy, {
+    const request: DecisionInput = {
       principal: principalOf(who),
       ...(input.agent_type ? { agent: input.agent_type } : {}),
       toolName: input.tool_name,
       toolInput: input.tool_input,
       cwd: input.cwd,
       session: { toolCalls: session?.toolCalls ?? 0 },
-    });
-    await this.record(ctx, 'decision', {
-      hook_event: input.hook_event_name,
-      outcome: decision.outcome,
-      reason: decision.reason,
-      rules: decision.matchedRules,
-      ...toolAuditContext(input),
-    });
-    return decision;
+    };
+    const active = decide(ctx.policy, request);
+    const { enforced, revision, rollout } = this.tryCandidate(ctx, request, active);
+    await this.record(
+      ctx,
+      'decision',
+      {
+        hook_event: input.hook_event_name,
+        outcome: enforced.outcome,
+        reason: enforced.reason,
+        rules: enforced.matchedRules,
+        ...toolAuditContext(input),
+        ...rollout,
+      },
+      revision,
+    );
+    return enforced;
+  }
+
+  /**
+   * A candidate bundle is decided beside the active one: a canary decides for the users in its
+   * share; otherwise only a difference is recorded (`shadow`), never enforced.
+   */
+  private tryCandidate(
+    ctx: EventContext,
+    request: DecisionInput,
+    active: Decision,
+  ): { enforced: Decision; revision: string; rollout: Record<string, JsonValue> } {
+    const candidate = this.deps.policies.candidate();
+    if (!candidate || candidate.revision === ctx.revision)
+      return { enforced: active, revision: ctx.revision, rollout: {} };
+    const tried = decide(candidate.policy, request);
+    if (candidate.mode === 'canary' && inCanary(ctx.who.tenantId, ctx.who.principal.id, candidate.percent)) {
+      return {
+        enforced: tried,
+        revision: candidate.revision,
+        rollout: {
+          canary: {
+            revision: candidate.revision,
+            active_revision: ctx.revision,
+            active_outcome: active.outcome,
+          },
+        },
+      };
+    }
+    if (tried.outcome === active.outcome) return { enforced: active, revision: ctx.revision, rollout: {} };
+    return {
+      enforced: active,
+      revision: ctx.revision,
+      rollout: {
+        shadow: {
+          revision: candidate.revision,
+          outcome: tried.outcome,
+          would: `would_${tried.outcome}`,
+          reason: tried.reason,
+        },
+      },
+    };
   }
 
   private async afterTool(ctx: EventContext): Promise<HookVerdict> {
@@ -184,8 +240,9 @@ export class HooksService {
     ctx: EventContext,
     event: AuditEvent,
     context: Record<string, JsonValue>,
+    revision = ctx.revision,
   ): Promise<void> {
-    const { who, input, revision, config } = ctx;
+    const { who, input, config } = ctx;
     // Decisions are always recorded: they are what the trail exists for. Other events follow audit.events.
     if (event !== 'decision' && event !== 'prompt_blocked' && !auditWanted(config, event)) return;
     await this.deps.audit.record(who.tenantId, {
