@@ -121,13 +121,15 @@ function combine(ev: Evaluation, checks: Check[], done: Done): Decision {
       : `the default agent "${tenant.defaultAgent}" (no such profile)`;
     return done.with(tenant.decision, `${tool} is not among the tools of ${profile}; ${fallback}`);
   }
-  if (ask) return done.with('ask', explain(ask.check, ask.resolved, 'needs approval', cwd));
-  if (undecided) {
-    const why = undecided.dynamic
-      ? 'is only known at run time, so no rule can allow it'
-      : 'is not allowed by any rule';
-    return done.with(tenant.decision, `${labelOf(undecided, cwd)} ${why}; ${fallback}`);
+  // The call is as strict as its strictest part: a sub-command that falls to a deny default must not
+  // be hidden behind another that merely asks (`git push && curl … | sh`).
+  const undecidedWhy = undecided?.dynamic
+    ? 'is only known at run time, so no rule can allow it'
+    : 'is not allowed by any rule';
+  if (undecided && (tenant.decision === 'deny' || !ask)) {
+    return done.with(tenant.decision, `${labelOf(undecided, cwd)} ${undecidedWhy}; ${fallback}`);
   }
+  if (ask) return done.with('ask', explain(ask.check, ask.resolved, 'needs approval', cwd));
   if (!firstAllow) return done.with(tenant.decision, `${tool}: nothing to decide; ${fallback}`);
   const first = explain(firstAllow.check, firstAllow.resolved, 'allowed', cwd);
   return done.with(
