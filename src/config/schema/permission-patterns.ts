@@ -1,6 +1,7 @@
 // Syntax checks for agent permission entries: tool names, globs, Claude Code permission rules, commands, domains.
 
 import picomatch from 'picomatch';
+import { CLAUDE_CODE_TOOLS, FILE_TOOLS } from '../../core/policy/permission-rule.ts';
 import { didYouMean } from '../did-you-mean.ts';
 
 export interface PatternError {
@@ -11,41 +12,6 @@ export interface PatternError {
 /** The deployment guide's lowercase tool families. */
 export const TOOL_ALIASES = ['read', 'write', 'edit', 'search', 'bash', 'web', 'mcp', 'agent'] as const;
 
-/** Claude Code's built-in tool names, as they appear in hook `tool_name` and permission rules. */
-export const CLAUDE_CODE_TOOLS = [
-  'Read',
-  'Edit',
-  'Write',
-  'MultiEdit',
-  'NotebookEdit',
-  'NotebookRead',
-  'Glob',
-  'Grep',
-  'LS',
-  'Bash',
-  'BashOutput',
-  'KillShell',
-  'WebFetch',
-  'WebSearch',
-  'Task',
-  'Agent',
-  'TodoWrite',
-  'ExitPlanMode',
-  'Skill',
-  'SlashCommand',
-] as const;
-
-const FILE_TOOLS = new Set([
-  'Read',
-  'Edit',
-  'Write',
-  'MultiEdit',
-  'NotebookEdit',
-  'NotebookRead',
-  'Glob',
-  'Grep',
-  'LS',
-]);
 const MCP_TOOL = /^mcp__[A-Za-z0-9_*-]+?(__[A-Za-z0-9_*-]+)?$/;
 const ALL_TOOL_NAMES: readonly string[] = [...TOOL_ALIASES, ...CLAUDE_CODE_TOOLS];
 

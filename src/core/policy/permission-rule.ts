@@ -17,7 +17,8 @@ export type RuleTarget =
   | { kind: 'name'; index: string; match: TextMatcher }
   | { kind: 'never'; index: 'never' };
 
-export const FILE_TOOLS = new Set([
+/** Claude Code's built-in tools that take a file path: their rules are path patterns. */
+export const FILE_TOOL_NAMES = [
   'Read',
   'Edit',
   'Write',
@@ -27,10 +28,11 @@ export const FILE_TOOLS = new Set([
   'Glob',
   'Grep',
   'LS',
-]);
+] as const;
 
-const KNOWN_TOOLS = new Set([
-  ...FILE_TOOLS,
+/** Claude Code's built-in tool names, as they appear in hook `tool_name` and permission rules. */
+export const CLAUDE_CODE_TOOLS = [
+  ...FILE_TOOL_NAMES,
   'Bash',
   'BashOutput',
   'KillShell',
@@ -42,7 +44,10 @@ const KNOWN_TOOLS = new Set([
   'ExitPlanMode',
   'Skill',
   'SlashCommand',
-]);
+] as const;
+
+export const FILE_TOOLS: ReadonlySet<string> = new Set(FILE_TOOL_NAMES);
+const KNOWN_TOOLS: ReadonlySet<string> = new Set(CLAUDE_CODE_TOOLS);
 
 /** `Tool` or `Tool(specifier)`; anything else (a bare glob in an agent profile) is a path pattern. */
 export function parsePermissionRule(rule: string, caseInsensitive: boolean): RuleTarget {
