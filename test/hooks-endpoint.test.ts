@@ -3,12 +3,9 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyTenantAudit } from '../src/features/audit/audit-verification.ts';
-import { createLogger } from '../src/http/create-logger.ts';
-import { resolveServerOptions } from '../src/http/server-options.ts';
-import { type ServerHandle, startServer } from '../src/server.ts';
-import { createStorage } from '../src/storage/create-storage.ts';
+import type { ServerHandle } from '../src/server.ts';
 import { hookEventFixtures } from './support/claude-code-fixtures.ts';
-import { EXAMPLE_CONFIG } from './support/temp-dir.ts';
+import { startExampleServer } from './support/example-server.ts';
 
 const CWD = '/home/dev/acme-app';
 
@@ -25,22 +22,10 @@ interface HookAnswer {
 
 describe('POST /v1/hooks/claude-code', () => {
   let server: ServerHandle;
-  const tokens: Record<string, string> = {};
+  let tokens: Record<string, string>;
 
   beforeAll(async () => {
-    const options = resolveServerOptions([
-      { name: 'test', values: { port: 0, configDir: EXAMPLE_CONFIG, applyConfigOnStart: 'always' } },
-    ]);
-    server = await startServer(options, {
-      storage: await createStorage({ memory: true }),
-      logger: createLogger('silent'),
-      env: {},
-    });
-    for (const user of ['alice@acme.test', 'victor@acme.test']) {
-      tokens[user] = (
-        await server.keys.create({ tenantId: 'acme', principal: { type: 'user', id: user } })
-      ).plaintext;
-    }
+    ({ server, tokens } = await startExampleServer({ users: ['alice@acme.test', 'victor@acme.test'] }));
   });
   afterAll(async () => {
     await server?.close();
@@ -206,17 +191,9 @@ describe('POST /v1/decide', () => {
   let server: ServerHandle;
   let token: string;
   beforeAll(async () => {
-    const options = resolveServerOptions([
-      { name: 'test', values: { port: 0, configDir: EXAMPLE_CONFIG, applyConfigOnStart: 'always' } },
-    ]);
-    server = await startServer(options, {
-      storage: await createStorage({ memory: true }),
-      logger: createLogger('silent'),
-      env: {},
-    });
-    token = (
-      await server.keys.create({ tenantId: 'acme', principal: { type: 'user', id: 'alice@acme.test' } })
-    ).plaintext;
+    const started = await startExampleServer({ users: ['alice@acme.test'] });
+    server = started.server;
+    token = started.tokens['alice@acme.test']!;
   });
   afterAll(async () => {
     await server?.close();

@@ -6,10 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BundlesService } from '../src/features/bundles/bundles-service.ts';
 import { RolloutService } from '../src/features/bundles/rollout-service.ts';
 import { shadowReport } from '../src/features/bundles/shadow-report.ts';
-import { createLogger } from '../src/http/create-logger.ts';
-import { resolveServerOptions } from '../src/http/server-options.ts';
-import { type ServerHandle, startServer } from '../src/server.ts';
-import { createStorage } from '../src/storage/create-storage.ts';
+import type { ServerHandle } from '../src/server.ts';
+import { startExampleServer } from './support/example-server.ts';
 import { copyExampleConfig, tempDir } from './support/temp-dir.ts';
 
 const CWD = '/home/dev/acme-app';
@@ -33,17 +31,9 @@ describe('shadow, canary, promote and rollback', () => {
       file,
       text.replace(/(\n\s+deny:\n)(\s+)- Read\(\.env\*\)/, '$1$2- Edit(src/legacy/**)\n$2- Read(.env*)'),
     );
-    const options = resolveServerOptions([
-      { name: 'test', values: { port: 0, configDir: base, applyConfigOnStart: 'always' } },
-    ]);
-    server = await startServer(options, {
-      storage: await createStorage({ memory: true }),
-      logger: createLogger('silent'),
-      env: {},
-    });
-    token = (
-      await server.keys.create({ tenantId: 'acme', principal: { type: 'user', id: 'alice@acme.test' } })
-    ).plaintext;
+    let tokens: Record<string, string>;
+    ({ server, tokens } = await startExampleServer({ configDir: base, users: ['alice@acme.test'] }));
+    token = tokens['alice@acme.test']!;
     rollout = new RolloutService(server.storage);
   });
   afterAll(async () => {

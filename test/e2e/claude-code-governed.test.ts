@@ -6,18 +6,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyTenantAudit } from '../../src/features/audit/audit-verification.ts';
 import { denyMirror } from '../../src/features/connect/deny-mirror.ts';
 import { managedSettings } from '../../src/features/connect/managed-settings.ts';
-import { createLogger } from '../../src/http/create-logger.ts';
-import { resolveServerOptions } from '../../src/http/server-options.ts';
-import { type ServerHandle, startServer } from '../../src/server.ts';
-import { createStorage } from '../../src/storage/create-storage.ts';
+import type { ServerHandle } from '../../src/server.ts';
 import { CLAUDE_BIN, claudeAvailable, runClaude } from '../support/claude-code.ts';
+import { startExampleServer } from '../support/example-server.ts';
 import {
   startMockAnthropic,
   toolResultsOf,
   toolResultText,
 } from '../support/mock-anthropic/mock-anthropic.ts';
 import { type ScriptStep, text, toolUse } from '../support/mock-anthropic/script.ts';
-import { EXAMPLE_CONFIG, tempDir } from '../support/temp-dir.ts';
+import { tempDir } from '../support/temp-dir.ts';
 
 const available = claudeAvailable();
 if (!available) console.warn(`SKIPPED e2e: Claude Code is not installed at ${CLAUDE_BIN} (run npm install).`);
@@ -25,24 +23,16 @@ if (!available) console.warn(`SKIPPED e2e: Claude Code is not installed at ${CLA
 describe.skipIf(!available)('Claude Code governed by LLM-RULES', () => {
   let server: ServerHandle;
   let work: Awaited<ReturnType<typeof tempDir>>;
-  const tokens: Record<string, string> = {};
+  let tokens: Record<string, string>;
 
   beforeAll(async () => {
     work = await tempDir('llm-rules-governed-');
-    const options = resolveServerOptions([
-      { name: 'test', values: { port: 0, configDir: EXAMPLE_CONFIG, applyConfigOnStart: 'always' } },
-    ]);
-    server = await startServer(options, {
-      storage: await createStorage({ dataDir: join(work.path, 'data') }),
-      logger: createLogger('silent'),
-      env: {},
-    });
-    for (const user of ['alice@acme.test', 'victor@acme.test']) {
-      tokens[user] = (
-        await server.keys.create({ tenantId: 'acme', principal: { type: 'user', id: user } })
-      ).plaintext;
-    }
+    ({ server, tokens } = await startExampleServer({
+      storage: { dataDir: join(work.path, 'data') },
+      users: ['alice@acme.test', 'victor@acme.test'],
+    }));
   });
+
   afterAll(async () => {
     await server?.close();
     await work?.remove();
