@@ -98,3 +98,28 @@ export function checkDefaultAgent(
     },
   );
 }
+
+const WEB_TOOLS = new Set(['web', 'WebFetch', 'WebSearch', '*']);
+
+/** Domains allow only web tools; a profile that lists domains but grants no web tool allows nothing with them. */
+export function checkProfileDomains(
+  ctx: LoadContext,
+  config: MainConfig,
+  source: SourceFile | undefined,
+): void {
+  if (!source) return;
+  for (const [agent, profile] of Object.entries(config.agent_routing)) {
+    const { tools, domains } = profile.permissions;
+    if (domains.length === 0 || tools.some((tool) => WEB_TOOLS.has(tool))) continue;
+    reportAt(
+      ctx.problems,
+      source,
+      ['agent_routing', agent, 'permissions', 'domains'],
+      `agent "${agent}" lists domains but no web tool`,
+      {
+        severity: 'warning',
+        hint: 'add WebFetch (or web) to its tools, or remove the domains: as written they allow nothing',
+      },
+    );
+  }
+}

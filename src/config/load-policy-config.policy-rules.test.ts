@@ -2,7 +2,13 @@
 
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadPolicyConfig } from './load-policy-config.ts';
-import { cleanupConfigTrees, errorsOf, onlyError, writeConfigTree } from './test-support/config-tree.ts';
+import {
+  cleanupConfigTrees,
+  errorsOf,
+  onlyError,
+  problemsOf,
+  writeConfigTree,
+} from './test-support/config-tree.ts';
 
 afterAll(cleanupConfigTrees);
 
@@ -177,6 +183,31 @@ business_units:
         hint: 'did you mean "developer"?',
         severity: 'warning',
       },
+    ]);
+  });
+
+  it('warns when a profile lists domains but grants no web tool', async () => {
+    const problems = await problemsOf({
+      'config.yaml': [
+        'agent_routing:',
+        '  developer:',
+        '    permissions:',
+        '      tools: [read, bash]',
+        '      domains: [registry.npmjs.org]',
+        '  researcher:',
+        '    permissions:',
+        '      tools: [read, web]',
+        '      domains: [docs.acme.test]',
+      ].join('\n'),
+    });
+    expect(problems).toEqual([
+      expect.objectContaining({
+        file: 'config.yaml',
+        line: 5,
+        path: 'agent_routing.developer.permissions.domains',
+        severity: 'warning',
+        message: 'agent "developer" lists domains but no web tool',
+      }),
     ]);
   });
 });

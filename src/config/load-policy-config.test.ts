@@ -51,7 +51,7 @@ describe('the Acme example', () => {
     expect(config.roles['team-lead']?.inherits).toEqual(['developer']);
     expect(Object.keys(config.config.agent_routing)).toEqual(['developer', 'qa', 'analyst']);
     expect(config.config.agent_routing.developer?.permissions).toMatchObject({
-      tools: ['read', 'write', 'search', 'bash'],
+      tools: ['read', 'write', 'search', 'bash', 'WebFetch'],
       files: ['src/**'],
     });
     expect(config.org.budgets.map((b) => b.scope.level)).toEqual([

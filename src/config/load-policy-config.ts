@@ -4,7 +4,13 @@ import { resolve } from 'node:path';
 import { type LoadContext, pathKind } from './config-files.ts';
 import type { ConfigProblem } from './config-problem.ts';
 import { ProblemList } from './config-problem.ts';
-import { checkAlertScopes, checkDefaultAgent, checkPreload, checkRuleTargets } from './cross-checks.ts';
+import {
+  checkAlertScopes,
+  checkDefaultAgent,
+  checkPreload,
+  checkProfileDomains,
+  checkRuleTargets,
+} from './cross-checks.ts';
 import { loadAlerts } from './load-alerts.ts';
 import { loadMainConfig } from './load-main-config.ts';
 import { emptyOrgConfig, loadOrg } from './load-org.ts';
@@ -60,6 +66,7 @@ export async function loadPolicyConfig(dir: string, options: LoadOptions): Promi
     const allRules = [...rootRules, ...tenants.flatMap((t) => t.rules)];
     checkPreload(ctx, main.config, [...new Set(allRules.map((item) => item.rule.id))], main.source);
     checkDefaultAgent(ctx, main.config, main.source);
+    checkProfileDomains(ctx, main.config, main.source);
     checkRuleTargets(ctx, allRules, {
       config: main.config,
       orgs: [org, ...tenants.flatMap((t) => (t.tenant.org ? [t.tenant.org] : []))],

@@ -24,7 +24,7 @@ agent_routing:
     description: Writes and refactors application code
     model: sonnet
     permissions:
-      tools: [read, write, search, bash]
+      tools: [read, write, search, bash, WebFetch] # WebFetch: only to the domains below
       files: [src/**, test/**]
       deny: [.env*, secrets/**]
       commands: [npm run test:*, npm run lint, git status, git diff *]
