@@ -2,6 +2,7 @@
 // `npm run bench -- hook-endpoint policy-decision` runs only those.
 import * as auditAppend from './audit-append.bench.ts';
 import * as bundleRevision from './bundle-revision.bench.ts';
+import * as engineComparison from './engine-comparison.bench.ts';
 import * as hookEndpoint from './hook-endpoint.bench.ts';
 import * as keyAuthentication from './key-authentication.bench.ts';
 import * as policyDecision from './policy-decision.bench.ts';
@@ -11,6 +12,7 @@ const benches: Record<string, { run(): Promise<void> }> = {
   'bundle-revision': bundleRevision,
   'audit-append': auditAppend,
   'policy-decision': policyDecision,
+  'engine-comparison': engineComparison,
   'hook-endpoint': hookEndpoint,
 };
 

@@ -1,0 +1,127 @@
+// The comparison policy as an LLM-RULES PolicyConfig: team rules in org/ teams, tenant rules in policy.
+
+import type { PolicyConfig, TeamConfig } from '../../src/config/policy-config.ts';
+import {
+  type CompiledPolicy,
+  compilePolicy,
+  type DecisionInput,
+  decide,
+} from '../../src/core/policy/index.ts';
+import { profile, rules } from '../../src/core/policy/policy-test-config.ts';
+import {
+  BUSINESS_UNITS,
+  type PathRule,
+  type Request,
+  TEAMS,
+  TENANT_RULES,
+  teamRules,
+  USERS_PER_TEAM,
+  userOf,
+} from './policy.ts';
+
+/** `Read(services/team7/mod0/**)`, `Edit(.env*)`: Claude Code permission-rule strings. */
+export function permissionRule(rule: PathRule): string {
+  return rule.kind === 'prefix' ? `${rule.action}(${rule.pattern}/**)` : `${rule.action}(${rule.pattern}*)`;
+}
+
+function split(list: PathRule[]): { allow: string[]; deny: string[] } {
+  return {
+    allow: list.filter((r) => r.effect === 'allow').map(permissionRule),
+    deny: list.filter((r) => r.effect === 'deny').map(permissionRule),
+  };
+}
+
+export function comparisonConfig(): PolicyConfig {
+  const units = Array.from({ length: BUSINESS_UNITS }, (_, u) => ({
+    id: `bu${u}`,
+    name: `BU ${u}`,
+    teams: [] as TeamConfig[],
+  }));
+  for (let t = 0; t < TEAMS; t++) {
+    units[t % BUSINESS_UNITS]!.teams.push({
+      id: `team${t}`,
+      name: `Team ${t}`,
+      members: Array.from({ length: USERS_PER_TEAM }, (_, n) => ({
+        email: userOf(t, n),
+        roles: [],
+        groups: [],
+      })),
+      policy: rules(split(teamRules(t))),
+    });
+  }
+  return {
+    format_version: 1,
+    config: {
+      security: { api_keys: { enabled: true, rotation_days: 90, key_storage: 'env' } },
+      // The agent profile grants both tools and adds no path rules of its own.
+      agent_routing: { developer: profile({ tools: ['*'] }) },
+      multi_tenant: {
+        enabled: false,
+        isolation: 'strict',
+        tenant_config_path: '.claude/tenants/{tenant_id}/',
+      },
+      limits: {
+        max_context_tokens: 1,
+        max_sessions_per_day: 1,
+        max_tool_calls_per_session: 1e9,
+        max_file_size: 1,
+      },
+      audit: { enabled: false, log_level: 'info', events: [], retention_days: 1 },
+      gdpr: { enabled: false, data_retention_days: 1, auto_delete_expired: false, export_format: 'json' },
+      caching: {
+        context: { enabled: false, ttl_seconds: 0, max_size_mb: 1 },
+        rules: { enabled: false, ttl_seconds: 0, max_size_mb: 1, preload: [] },
+      },
+      policy: { decision: 'deny', ...rules(split(TENANT_RULES)), default_agent: 'developer' },
+    },
+    roles: {},
+    alerts: { alerts: [], channels: {} },
+    org: {
+      tenant: { id: 'acme', name: 'Acme' },
+      business_units: units,
+      groups: [],
+      service_accounts: [],
+      role_bindings: [],
+      inheritance: {
+        deny_overrides_allow: true,
+        business_unit_overrides_general: true,
+        security_policies_enforced: true,
+      },
+      budgets: [],
+    },
+    rules: [],
+    tenants: [],
+    tests: [],
+  };
+}
+
+export interface OurEngine {
+  policy: CompiledPolicy;
+  /** One hook-shaped input per request, built before timing: the path is absolute, under cwd /repo. */
+  inputs: DecisionInput[];
+}
+
+export function buildOurs(requests: readonly Request[]): OurEngine {
+  const policy = compilePolicy(comparisonConfig(), 'engine-comparison');
+  const inputs = requests.map(
+    (r): DecisionInput => ({
+      principal: {
+        tenantId: 'acme',
+        userId: r.user,
+        roles: [],
+        groups: [],
+        businessUnitId: `bu${r.team % BUSINESS_UNITS}`,
+        teamId: `team${r.team}`,
+      },
+      toolName: r.action,
+      toolInput: { file_path: `/repo/${r.path}` },
+      cwd: '/repo',
+      home: '/home/dev',
+    }),
+  );
+  return { policy, inputs };
+}
+
+export function oursAllows(engine: OurEngine, i: number): boolean {
+  return decide(engine.policy, engine.inputs[i]!).outcome === 'allow';
+}
