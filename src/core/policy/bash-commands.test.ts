@@ -168,3 +168,14 @@ describe('splitBashCommand: properties', () => {
     );
   });
 });
+
+describe('splitBashCommand: git reads and writes files', () => {
+  it('treats paths git prints as reads and paths it restores as writes', () => {
+    expect(files('git diff HEAD~1 -- .env')).toEqual(['read:HEAD~1', 'read:.env']);
+    expect(files('git show HEAD:secrets/db.txt')).toEqual(['read:secrets/db.txt']);
+    expect(files('git -C repo log -p config.yaml')).toEqual(['read:config.yaml']);
+    expect(files('git checkout -- src/app.ts')).toEqual(['write:src/app.ts']);
+    expect(files('git status')).toEqual([]);
+    expect(files('git commit -m "msg"')).toEqual([]);
+  });
+});

@@ -75,7 +75,28 @@ const PATTERN_FIRST = new Set([
   'yq',
 ]);
 
+/** git subcommands that print file contents (`git diff -- .env`, `git show HEAD:.env`) or change files. */
+const GIT_READS = new Set(['diff', 'show', 'log', 'blame', 'annotate', 'cat-file', 'grep', 'difftool']);
+const GIT_WRITES = new Set(['checkout', 'restore', 'rm', 'mv']);
+
+/**
+ * Every non-option operand of a reading git subcommand is treated as a path it may print: revisions
+ * among them match no file rule, so only a real path can be refused (`HEAD:.env` counts as `.env`).
+ */
+function gitOperands(words: ShellWord[]): FileUse[] {
+  let i = 1;
+  while (i < words.length && words[i]!.text.startsWith('-')) i += /^-(C|c)$/.test(words[i]!.text) ? 2 : 1;
+  const sub = words[i]?.text;
+  if (!sub || (!GIT_READS.has(sub) && !GIT_WRITES.has(sub))) return [];
+  const operands = words
+    .slice(i + 1)
+    .filter((w) => !w.text.startsWith('-'))
+    .map((w) => (w.text.includes(':') ? { ...w, text: w.text.slice(w.text.indexOf(':') + 1) } : w));
+  return uses(GIT_READS.has(sub) ? 'read' : 'write', operands);
+}
+
 export function fileOperands(name: string, words: ShellWord[]): FileUse[] {
+  if (name === 'git') return gitOperands(words);
   if (name === 'dd') {
     return words.flatMap((w): FileUse[] => {
       if (w.text.startsWith('if=')) return [{ access: 'read', path: w.text.slice(3), glob: w.glob }];
