@@ -1,4 +1,5 @@
 // In-process policy decisions: decide() with 10,000 rules across 250 teams, against the targets.
+import { emptyOrgConfig } from '../src/config/load-org.ts';
 import type { PolicyConfig, PolicyRules, TeamConfig } from '../src/config/policy-config.ts';
 import { compilePolicy, type DecisionInput, decide, type PolicyPrincipal } from '../src/core/policy/index.ts';
 import { report, type Stats } from './measure.ts';
@@ -79,19 +80,7 @@ export function benchConfig(): PolicyConfig {
     },
     roles: { developer: { permissions: ['agents:*'], inherits: [] } },
     alerts: { alerts: [], channels: {} },
-    org: {
-      tenant: { id: 'acme', name: 'Acme' },
-      business_units: units,
-      groups: [],
-      service_accounts: [],
-      role_bindings: [],
-      inheritance: {
-        deny_overrides_allow: true,
-        business_unit_overrides_general: true,
-        security_policies_enforced: true,
-      },
-      budgets: [],
-    },
+    org: { ...emptyOrgConfig({ id: 'acme', name: 'Acme' }), business_units: units },
     rules: [],
     tenants: [],
     tests: [],

@@ -1,5 +1,6 @@
 // The comparison policy as an LLM-RULES PolicyConfig: team rules in org/ teams, tenant rules in policy.
 
+import { emptyOrgConfig } from '../../src/config/load-org.ts';
 import type { PolicyConfig, TeamConfig } from '../../src/config/policy-config.ts';
 import {
   type CompiledPolicy,
@@ -76,19 +77,7 @@ export function comparisonConfig(): PolicyConfig {
     },
     roles: {},
     alerts: { alerts: [], channels: {} },
-    org: {
-      tenant: { id: 'acme', name: 'Acme' },
-      business_units: units,
-      groups: [],
-      service_accounts: [],
-      role_bindings: [],
-      inheritance: {
-        deny_overrides_allow: true,
-        business_unit_overrides_general: true,
-        security_policies_enforced: true,
-      },
-      budgets: [],
-    },
+    org: { ...emptyOrgConfig({ id: 'acme', name: 'Acme' }), business_units: units },
     rules: [],
     tenants: [],
     tests: [],
