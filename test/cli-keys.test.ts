@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanEnv, runCli, startServe } from './support/run-cli.ts';
 import { EXAMPLE_CONFIG, tempDir } from './support/temp-dir.ts';
 
-describe('llm-rules CLI on SQLite', () => {
+// Each case spawns several real CLI processes (about 1 s each, more on a loaded machine).
+describe('llm-rules CLI on SQLite', { timeout: 90_000 }, () => {
   let work: Awaited<ReturnType<typeof tempDir>>;
   let data: string;
   const env = cleanEnv({ LLM_RULES_ACTOR: 'ci-test' });
