@@ -1,8 +1,10 @@
 // In-process policy decisions: decide() with 10,000 rules across 250 teams, against the issue's targets.
+
 import { emptyOrgConfig } from '../src/config/load-org.ts';
 import type { PolicyConfig, PolicyRules, TeamConfig } from '../src/config/policy-config.ts';
 import { compilePolicy, type DecisionInput, decide, type PolicyPrincipal } from '../src/core/policy/index.ts';
 import { report, type Stats } from './measure.ts';
+import { benchMainConfig } from './support/bench-main-config.ts';
 
 const TEAMS = 250;
 const BUSINESS_UNITS = 10;
@@ -39,8 +41,7 @@ export function benchConfig(): PolicyConfig {
   }
   return {
     format_version: 1,
-    config: {
-      security: { api_keys: { enabled: true, rotation_days: 90, key_storage: 'env' } },
+    config: benchMainConfig({
       agent_routing: {
         developer: {
           permissions: {
@@ -53,23 +54,6 @@ export function benchConfig(): PolicyConfig {
           },
         },
       },
-      multi_tenant: {
-        enabled: false,
-        isolation: 'strict',
-        tenant_config_path: '.claude/tenants/{tenant_id}/',
-      },
-      limits: {
-        max_context_tokens: 1,
-        max_sessions_per_day: 1,
-        max_tool_calls_per_session: 1e9,
-        max_file_size: 1,
-      },
-      audit: { enabled: false, log_level: 'info', events: [], retention_days: 1 },
-      gdpr: { enabled: false, data_retention_days: 1, auto_delete_expired: false, export_format: 'json' },
-      caching: {
-        context: { enabled: false, ttl_seconds: 0, max_size_mb: 1 },
-        rules: { enabled: false, ttl_seconds: 0, max_size_mb: 1, preload: [] },
-      },
       policy: {
         decision: 'deny',
         security: true,
@@ -77,7 +61,7 @@ export function benchConfig(): PolicyConfig {
         ask: ['Bash(git push:*)'],
         deny: ['Read(.env*)', 'Edit(.env*)', 'Read(secrets/**)', 'Bash(git push --force:*)'],
       },
-    },
+    }),
     roles: { developer: { permissions: ['agents:*'], inherits: [] } },
     alerts: { alerts: [], channels: {} },
     org: { ...emptyOrgConfig({ id: 'acme', name: 'Acme' }), business_units: units },

@@ -9,6 +9,7 @@ import {
   decide,
 } from '../../src/core/policy/index.ts';
 import { profile, rules } from '../../src/core/policy/policy-test-config.ts';
+import { benchMainConfig } from '../support/bench-main-config.ts';
 import {
   BUSINESS_UNITS,
   type PathRule,
@@ -52,29 +53,11 @@ export function comparisonConfig(): PolicyConfig {
   }
   return {
     format_version: 1,
-    config: {
-      security: { api_keys: { enabled: true, rotation_days: 90, key_storage: 'env' } },
+    config: benchMainConfig({
       // The agent profile grants both tools and adds no path rules of its own.
       agent_routing: { developer: profile({ tools: ['*'] }) },
-      multi_tenant: {
-        enabled: false,
-        isolation: 'strict',
-        tenant_config_path: '.claude/tenants/{tenant_id}/',
-      },
-      limits: {
-        max_context_tokens: 1,
-        max_sessions_per_day: 1,
-        max_tool_calls_per_session: 1e9,
-        max_file_size: 1,
-      },
-      audit: { enabled: false, log_level: 'info', events: [], retention_days: 1 },
-      gdpr: { enabled: false, data_retention_days: 1, auto_delete_expired: false, export_format: 'json' },
-      caching: {
-        context: { enabled: false, ttl_seconds: 0, max_size_mb: 1 },
-        rules: { enabled: false, ttl_seconds: 0, max_size_mb: 1, preload: [] },
-      },
       policy: { decision: 'deny', ...rules(split(TENANT_RULES)), default_agent: 'developer' },
-    },
+    }),
     roles: {},
     alerts: { alerts: [], channels: {} },
     org: { ...emptyOrgConfig({ id: 'acme', name: 'Acme' }), business_units: units },
