@@ -18,6 +18,8 @@ export interface CreateStorageOptions {
   /** The in-memory fake, for unit tests. */
   memory?: boolean;
   logger?: StorageLogger;
+  /** SQLite only: where audit appends run (see `SqliteStorageOptions.auditWriter`); the server uses `thread`. */
+  auditWriter?: 'inline' | 'thread';
 }
 
 /** Opens storage without migrating it; call `storage.migrate()` (the CLI `migrate` and server start do). */
@@ -31,5 +33,9 @@ export async function createStorage(options: CreateStorageOptions = {}): Promise
     });
   }
   if (options.memory) return createMemoryStorage(logger ? { logger } : {});
-  return createSqliteStorage({ dataDir: options.dataDir ?? DEFAULT_DATA_DIR, ...(logger ? { logger } : {}) });
+  return createSqliteStorage({
+    dataDir: options.dataDir ?? DEFAULT_DATA_DIR,
+    ...(logger ? { logger } : {}),
+    ...(options.auditWriter ? { auditWriter: options.auditWriter } : {}),
+  });
 }

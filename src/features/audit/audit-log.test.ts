@@ -140,4 +140,54 @@ describe('AuditLog', () => {
     const audit: AuditStore = storages[1]!.audit;
     expect((await verifyTenantAudit(audit, 'acme')).verdict).toMatchObject({ ok: true, verified: 1000 });
   });
+
+  it('with maxInFlight 2, hands over a second batch before the first commits and keeps the order', async () => {
+    const store = new SlowAuditStore();
+    const log = new AuditLog(store, { maxBatch: 10, maxInFlight: 2 });
+    const records = await many(log, 'acme', 35);
+    expect(store.mostInFlight).toBe(2);
+    expect(store.batchSizes).toEqual([10, 10, 10, 5]);
+    // Every caller got its own record, in the order it called.
+    expect(records.map((r) => r.context.i)).toEqual(Array.from({ length: 35 }, (_, i) => i));
+    expect(records.map((r) => r.seq)).toEqual(Array.from({ length: 35 }, (_, i) => i + 1));
+    expect((await verifyTenantAudit(store, 'acme')).verdict).toMatchObject({ ok: true, verified: 35 });
+  });
+
+  it('on SQLite with the writer thread: two instances over one file chain gaplessly', async () => {
+    const dir = await tempDir();
+    const storages: Storage[] = [
+      await createStorage({ dataDir: dir.path, auditWriter: 'thread' }),
+      await createStorage({ dataDir: dir.path, auditWriter: 'thread' }),
+    ];
+    cleanups.push(async () => {
+      await Promise.all(storages.map((s) => s.close()));
+      await dir.remove();
+    });
+    await storages[0]!.migrate();
+    const logs = storages.map((s) => new AuditLog(s.audit, { maxBatch: 16, maxInFlight: 2 }));
+    await Promise.all(logs.map((log) => many(log, 'acme', 300)));
+    expect((await verifyTenantAudit(storages[0]!.audit, 'acme')).verdict).toMatchObject({
+      ok: true,
+      verified: 600,
+    });
+  });
 });
+
+/** Appends in call order, each after a macrotask, like a store whose commit waits for the disk. */
+class SlowAuditStore extends MemoryAuditStore {
+  inFlight = 0;
+  mostInFlight = 0;
+  batchSizes: number[] = [];
+  #previous: Promise<unknown> = Promise.resolve();
+  override append(tenantId: TenantId, entries: readonly AuditEntry[]): Promise<AuditRecord[]> {
+    this.inFlight++;
+    this.mostInFlight = Math.max(this.mostInFlight, this.inFlight);
+    this.batchSizes.push(entries.length);
+    const appended = this.#previous
+      .then(() => new Promise((resolve) => setTimeout(resolve, 5)))
+      .then(() => super.append(tenantId, entries))
+      .finally(() => this.inFlight--);
+    this.#previous = appended.catch(() => undefined);
+    return appended;
+  }
+}

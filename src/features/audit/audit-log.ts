@@ -15,6 +15,12 @@ export interface AuditLogOptions {
   maxBatch?: number;
   /** How long a batch may wait for more entries; 0 (default) writes at the end of the current tick. */
   maxDelayMs?: number;
+  /**
+   * Batches of one tenant that may be handed to the store before the first is committed. Default 1; more
+   * only for a store that applies appends in the order it was called (the SQLite writer thread), so that
+   * the next batch is ready the moment the previous commit ends.
+   */
+  maxInFlight?: number;
 }
 
 export interface AuditLogStats {
@@ -38,8 +44,8 @@ interface Waiter {
 
 interface TenantQueue {
   waiting: Waiter[];
-  /** The append in flight: one per tenant at a time, so what arrives meanwhile forms the next batch. */
-  inFlight: Promise<void> | undefined;
+  /** The appends handed to the store and not yet settled; what arrives meanwhile forms the next batch. */
+  inFlight: Set<Promise<void>>;
   /** Cancels the scheduled write, if one is scheduled. */
   cancel: (() => void) | undefined;
 }
@@ -49,6 +55,7 @@ export class AuditLog {
   readonly #clock: Clock;
   readonly #maxBatch: number;
   readonly #maxDelayMs: number;
+  readonly #maxInFlight: number;
   readonly #queues = new Map<TenantId, TenantQueue>();
   #closed = false;
   readonly stats: AuditLogStats = { records: 0, batches: 0, failedBatches: 0 };
@@ -58,6 +65,7 @@ export class AuditLog {
     this.#clock = options.clock ?? systemClock;
     this.#maxBatch = Math.max(1, options.maxBatch ?? 1000);
     this.#maxDelayMs = Math.max(0, options.maxDelayMs ?? 0);
+    this.#maxInFlight = Math.max(1, options.maxInFlight ?? 1);
   }
 
   /** Resolves with the stored record once its transaction committed; rejects if that transaction failed. */
@@ -75,7 +83,8 @@ export class AuditLog {
     return new Promise((resolve, reject) => {
       const queue = this.#queue(tenantId);
       queue.waiting.push({ entry, resolve, reject });
-      if (queue.inFlight) return; // the running append starts the next batch when it finishes
+      // A running append starts the next batch when it finishes.
+      if (queue.inFlight.size >= this.#maxInFlight) return;
       if (queue.waiting.length >= this.#maxBatch) this.#write(tenantId, queue);
       else this.#schedule(tenantId, queue);
     });
@@ -83,11 +92,11 @@ export class AuditLog {
 
   /** Resolves when everything recorded before the call is committed (or has failed). */
   async flush(): Promise<void> {
-    while ([...this.#queues.values()].some((q) => q.inFlight || q.waiting.length > 0)) {
+    while ([...this.#queues.values()].some((q) => q.inFlight.size > 0 || q.waiting.length > 0)) {
       for (const [tenantId, queue] of this.#queues) {
-        if (!queue.inFlight && queue.waiting.length > 0) this.#write(tenantId, queue);
+        if (queue.inFlight.size < this.#maxInFlight && queue.waiting.length > 0) this.#write(tenantId, queue);
       }
-      await Promise.all([...this.#queues.values()].map((q) => q.inFlight));
+      await Promise.all([...this.#queues.values()].flatMap((q) => [...q.inFlight]));
     }
   }
 
@@ -100,7 +109,7 @@ export class AuditLog {
   #queue(tenantId: TenantId): TenantQueue {
     let queue = this.#queues.get(tenantId);
     if (!queue) {
-      queue = { waiting: [], inFlight: undefined, cancel: undefined };
+      queue = { waiting: [], inFlight: new Set(), cancel: undefined };
       this.#queues.set(tenantId, queue);
     }
     return queue;
@@ -110,7 +119,7 @@ export class AuditLog {
     if (queue.cancel) return;
     const fire = () => {
       queue.cancel = undefined;
-      if (!queue.inFlight) this.#write(tenantId, queue);
+      if (queue.inFlight.size < this.#maxInFlight) this.#write(tenantId, queue);
     };
     if (this.#maxDelayMs > 0) {
       const timer = setTimeout(fire, this.#maxDelayMs);
@@ -126,12 +135,14 @@ export class AuditLog {
     queue.cancel = undefined;
     const batch = queue.waiting.splice(0, this.#maxBatch);
     if (batch.length === 0) return;
-    queue.inFlight = this.#append(tenantId, batch).finally(() => {
-      queue.inFlight = undefined;
-      if (queue.waiting.length === 0) this.#queues.delete(tenantId);
-      else if (queue.waiting.length >= this.#maxBatch || this.#closed) this.#write(tenantId, queue);
+    const append: Promise<void> = this.#append(tenantId, batch).finally(() => {
+      queue.inFlight.delete(append);
+      if (queue.waiting.length === 0) {
+        if (queue.inFlight.size === 0) this.#queues.delete(tenantId);
+      } else if (queue.waiting.length >= this.#maxBatch || this.#closed) this.#write(tenantId, queue);
       else this.#schedule(tenantId, queue);
     });
+    queue.inFlight.add(append);
   }
 
   async #append(tenantId: TenantId, batch: Waiter[]): Promise<void> {

@@ -37,7 +37,7 @@ export function openSqliteConnection(dataDir: string): SqliteConnection {
   if (!entry) {
     entry = {
       db: new Kysely<StorageDatabase>({
-        dialect: new MultiProcessSqliteDialect({ database: withStatementCache(open(file)) }),
+        dialect: new MultiProcessSqliteDialect({ database: withStatementCache(openSqliteDatabase(file)) }),
       }),
       users: 0,
     };
@@ -59,7 +59,8 @@ export function openSqliteConnection(dataDir: string): SqliteConnection {
   };
 }
 
-function open(file: string): Database.Database {
+/** Opens the file with our pragmas; the writer thread uses this for a connection of its own. */
+export function openSqliteDatabase(file: string): Database.Database {
   const database = new Database(file);
   // First, so that switching a new file to WAL waits for, rather than fails on, another process opening it.
   database.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);

@@ -32,6 +32,10 @@ async function inChildProcess(command: 'migrate' | 'activate', dataDir: string):
 }
 
 runStorageContract('sqlite', () => createStorage({ dataDir: join(root, 'contract') }));
+// The server's wiring: audit appends through the writer thread, everything else on this thread.
+runStorageContract('sqlite (audit writer thread)', () =>
+  createStorage({ dataDir: join(root, 'contract-thread'), auditWriter: 'thread' }),
+);
 
 describe('sqlite storage', () => {
   it('creates the data directory and one WAL database file in it', async () => {

@@ -1,37 +1,43 @@
 // Opens the embedded SQLite storage: one file (`llm-rules.db`) in the data directory, created if missing.
 
 import { createKyselyStorage } from '../kysely/kysely-storage.ts';
-import { errorCode, type SqlDialectTraits } from '../kysely/sql-dialect-traits.ts';
 import type { Storage } from '../ports.ts';
 import { type StorageLogger, silentLogger } from '../storage-logger.ts';
+import { SqliteAuditWriter, withAuditWriterThread } from './sqlite-audit-writer.ts';
 import { createSqliteBundleNotifier } from './sqlite-bundle-notifier.ts';
 import { openSqliteConnection } from './sqlite-connections.ts';
 import { sqliteMigrations } from './sqlite-migrations.ts';
+import { sqliteTraits } from './sqlite-traits.ts';
 
 export { SQLITE_FILE_NAME } from './sqlite-connections.ts';
-
-const sqliteTraits: SqlDialectTraits = {
-  supportsForUpdate: false,
-  isUniqueViolation: (error) =>
-    errorCode(error) === 'SQLITE_CONSTRAINT_UNIQUE' || errorCode(error) === 'SQLITE_CONSTRAINT_PRIMARYKEY',
-  isForeignKeyViolation: (error) => errorCode(error) === 'SQLITE_CONSTRAINT_FOREIGNKEY',
-};
 
 export interface SqliteStorageOptions {
   dataDir: string;
   logger?: StorageLogger;
   pollIntervalMs?: number;
+  /**
+   * `thread`: audit appends run on a writer thread with its own connection, so their hashing, inserts and
+   * fsync never block this thread (the server's setting). `inline` (default): on this thread, which suits
+   * short-lived commands that record one event.
+   */
+  auditWriter?: 'inline' | 'thread';
 }
 
 export function createSqliteStorage(options: SqliteStorageOptions): Storage {
   const connection = openSqliteConnection(options.dataDir);
-  return createKyselyStorage({
+  const writer = options.auditWriter === 'thread' ? new SqliteAuditWriter(connection.file) : undefined;
+  const storage = createKyselyStorage({
     dialect: 'sqlite',
     db: connection.db,
     traits: sqliteTraits,
     migrations: sqliteMigrations,
     changeSource: createSqliteBundleNotifier(options.pollIntervalMs),
     logger: options.logger ?? silentLogger,
-    release: connection.release,
+    release: async () => {
+      await writer?.close();
+      await connection.release();
+    },
   });
+  if (!writer) return storage;
+  return Object.freeze({ ...storage, audit: withAuditWriterThread(storage.audit, writer) });
 }

@@ -1,0 +1,124 @@
+// Appends audit records through a dedicated thread (see sqlite-audit-writer-thread.ts). better-sqlite3 is
+// synchronous, so appending on the main thread would stall every request for each batch's hashing, inserts
+// and fsync; the thread does that work on another core while the main thread keeps answering.
+
+import { once } from 'node:events';
+import { Worker } from 'node:worker_threads';
+import { AppError } from '../../core/errors/app-error.ts';
+import type { AuditEntry, AuditRecord, AuditStore, TenantId } from '../ports.ts';
+import { recordsFromReply, type WriterReply, type WriterRequest } from './sqlite-audit-writer-protocol.ts';
+
+const THREAD_ENTRY = new URL('./sqlite-audit-writer-thread.ts', import.meta.url).href;
+
+/**
+ * The thread runs our TypeScript through tsx, as the server does (ADR 0003); a worker does not inherit
+ * the loader registered in its parent, so it registers its own before importing the entry.
+ */
+const BOOTSTRAP = `
+const { workerData } = require('node:worker_threads');
+import('tsx/esm/api').then(({ register }) => { register(); return import(workerData.entry); });
+`;
+
+/** An append failed in the thread, or the thread died; its error class does not cross the thread boundary. */
+export class AuditWriterError extends Error {
+  readonly code: string | undefined;
+
+  constructor(message: string, code?: string) {
+    super(message);
+    this.name = 'AuditWriterError';
+    this.code = code;
+  }
+}
+
+/** Our own errors (a rejected entry) keep their status and code; storage errors keep their code. */
+function writerError(error: { message: string; code?: string; status?: number }): Error {
+  if (error.status !== undefined && error.code !== undefined)
+    return new AppError(error.status, error.code, error.message);
+  return new AuditWriterError(error.message, error.code);
+}
+
+interface Pending {
+  tenantId: TenantId;
+  entries: readonly AuditEntry[];
+  resolve(records: AuditRecord[]): void;
+  reject(error: unknown): void;
+}
+
+export class SqliteAuditWriter {
+  readonly #file: string;
+  #worker: Worker | undefined;
+  readonly #pending = new Map<number, Pending>();
+  #nextId = 1;
+
+  constructor(file: string) {
+    this.#file = file;
+  }
+
+  /** Resolves once the records are committed by the thread; rejects with the thread's error otherwise. */
+  append(tenantId: TenantId, entries: readonly AuditEntry[]): Promise<AuditRecord[]> {
+    if (entries.length === 0) return Promise.resolve([]);
+    const worker = this.#worker ?? this.#start();
+    const id = this.#nextId++;
+    return new Promise((resolve, reject) => {
+      this.#pending.set(id, { tenantId, entries, resolve, reject });
+      // Only while appends are pending does the thread keep the process alive.
+      if (this.#pending.size === 1) worker.ref();
+      worker.postMessage({ kind: 'append', id, tenantId, entries } satisfies WriterRequest);
+    });
+  }
+
+  /** Lets the appends already sent finish, then closes the thread's connection and ends it. */
+  async close(): Promise<void> {
+    const worker = this.#worker;
+    if (!worker) return;
+    this.#worker = undefined;
+    // The thread takes requests in order, so it answers every append sent before it handles this one.
+    const exited = once(worker, 'exit');
+    worker.postMessage({ kind: 'close' } satisfies WriterRequest);
+    await exited;
+  }
+
+  #start(): Worker {
+    const worker = new Worker(BOOTSTRAP, {
+      eval: true,
+      workerData: { entry: THREAD_ENTRY, file: this.#file },
+    });
+    worker.unref();
+    worker.on('message', (reply: WriterReply) => this.#settle(reply, worker));
+    worker.on('error', (error) => this.#failAll(error, worker));
+    worker.on('exit', (code) => {
+      this.#failAll(new AuditWriterError(`the audit writer thread exited (code ${code})`), worker);
+    });
+    this.#worker = worker;
+    return worker;
+  }
+
+  #settle(reply: WriterReply, worker: Worker): void {
+    const pending = this.#pending.get(reply.id);
+    if (!pending) return;
+    this.#pending.delete(reply.id);
+    if (this.#pending.size === 0) worker.unref();
+    if ('hashes' in reply) pending.resolve(recordsFromReply(pending.tenantId, pending.entries, reply));
+    else pending.reject(writerError(reply.error));
+  }
+
+  /** A dead thread fails every append it held; the next append starts a new one. */
+  #failAll(error: unknown, worker: Worker): void {
+    if (this.#worker === worker) this.#worker = undefined;
+    const pending = [...this.#pending.values()];
+    this.#pending.clear();
+    for (const { reject } of pending) reject(error);
+  }
+}
+
+/** The audit store with appends routed through the writer thread; reads and retention stay on the caller's connection. */
+export function withAuditWriterThread(store: AuditStore, writer: SqliteAuditWriter): AuditStore {
+  return {
+    append: (tenantId, entries) => writer.append(tenantId, entries),
+    list: (tenantId, query) => store.list(tenantId, query),
+    head: (tenantId) => store.head(tenantId),
+    checkpoints: (tenantId) => store.checkpoints(tenantId),
+    deleteBefore: (tenantId, before, at) => store.deleteBefore(tenantId, before, at),
+    tenants: () => store.tenants(),
+  };
+}
