@@ -27,8 +27,10 @@ export function buildApp(options: AppOptions): FastifyInstance {
     },
     ...(options.https ? { https: options.https } : {}),
   }) as unknown as FastifyInstance;
-  app.addHook('onRequest', async (request, reply) => {
+  // Hooks that run on every request use callbacks: an async hook costs a promise each time.
+  app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
+    done();
   });
   // Once shutdown begins, responses still in flight ask the client to close the connection;
   // otherwise a keep-alive socket would hold the server open until its idle timeout.
@@ -36,9 +38,9 @@ export function buildApp(options: AppOptions): FastifyInstance {
   app.addHook('preClose', async () => {
     shuttingDown = true;
   });
-  app.addHook('onSend', async (_request, reply, payload) => {
+  app.addHook('onSend', (_request, reply, payload, done) => {
     if (shuttingDown) reply.header('connection', 'close');
-    return payload;
+    done(null, payload);
   });
   installSecurityHeaders(app, { tls: Boolean(options.https) });
   installErrorMapper(app);

@@ -82,8 +82,16 @@ class Done {
   ) {}
 
   with(outcome: Outcome, reason: string): Decision {
-    return { outcome, reason, matchedRules: this.matched, revision: this.revision };
+    return { outcome, reason, matchedRules: withoutRepeats(this.matched), revision: this.revision };
   }
+}
+
+/** The ids once each, in first-match order; the array itself when nothing repeats (the common case). */
+function withoutRepeats(ids: string[]): string[] {
+  for (let i = 1; i < ids.length; i++) {
+    if (ids.lastIndexOf(ids[i]!, i - 1) !== -1) return [...new Set(ids)];
+  }
+  return ids;
 }
 
 interface Evaluation {
@@ -182,7 +190,8 @@ function addMatch(
   // No rule can vouch for a command whose name is only known at run time.
   if (check.dynamic && rule.effect === 'allow' && !failed) return;
   matches.push({ rule, failed });
-  if (!ev.matched.includes(rule.id)) ev.matched.push(rule.id);
+  // Within one check a rule matches at most once; across checks Done.with removes repeats.
+  ev.matched.push(rule.id);
 }
 
 /** The first segment of a path relative to the working directory. */

@@ -1,5 +1,5 @@
 // SessionStore over Kysely, shared by SQLite and PostgreSQL; counters are single atomic upserts.
-import type { Kysely, Selectable } from 'kysely';
+import type { CompiledQuery, Kysely, Selectable } from 'kysely';
 import type { PrincipalRef, PrincipalType, TenantId } from '../ports.ts';
 import type { SessionRecord, SessionStart, SessionStore } from '../session-port.ts';
 import { toDate, toMillis } from './kysely-row-mappers.ts';
@@ -7,9 +7,20 @@ import type { SessionsTable, StorageDatabase } from './kysely-schema.ts';
 
 export class KyselySessionStore implements SessionStore {
   readonly #db: Kysely<StorageDatabase>;
+  /**
+   * `get` runs on every tool call, and building and compiling a Kysely query costs more than running it, so
+   * it is compiled once; each call binds its own parameters (tenant, id: the order of the where clauses).
+   */
+  readonly #getQuery: CompiledQuery<Selectable<SessionsTable>>;
 
   constructor(db: Kysely<StorageDatabase>) {
     this.#db = db;
+    this.#getQuery = db
+      .selectFrom('sessions')
+      .selectAll()
+      .where('tenant_id', '=', '')
+      .where('id', '=', '')
+      .compile();
   }
 
   async start(tenantId: TenantId, s: SessionStart): Promise<{ created: boolean; startedToday: number }> {
@@ -67,12 +78,11 @@ export class KyselySessionStore implements SessionStore {
   }
 
   async get(tenantId: TenantId, id: string): Promise<SessionRecord | undefined> {
-    const row = await this.#db
-      .selectFrom('sessions')
-      .selectAll()
-      .where('tenant_id', '=', tenantId)
-      .where('id', '=', id)
-      .executeTakeFirst();
+    const { rows } = await this.#db.executeQuery<Selectable<SessionsTable>>({
+      ...this.#getQuery,
+      parameters: [tenantId, id],
+    });
+    const row = rows[0];
     return row ? sessionFromRow(row) : undefined;
   }
 
