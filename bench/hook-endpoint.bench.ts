@@ -2,6 +2,7 @@
 // concurrency 32, beside a baseline of `GET /healthz` from the same server and client (no auth, policy or audit).
 import { once } from 'node:events';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { HOOK_PATH } from '../src/features/hooks/hook-path.ts';
 import { createLogger } from '../src/http/create-logger.ts';
@@ -52,50 +53,10 @@ const EVENTS: HookEventCase[] = [
 ];
 
 /**
- * The load generator, in its own thread so it does not share the server's event loop: `warmUp` then
- * `total` requests over keep-alive connections, `concurrency` in flight; returns each measured
- * request's latency (µs), the measured wall time, and every answer as `STATUS BODY`.
+ * The load generator (`support/http-load-worker.cjs`, raw keep-alive sockets) runs in its own thread so
+ * it does not share the server's event loop.
  */
-const LOAD_GENERATOR = `
-const { parentPort, workerData } = require('node:worker_threads');
-const http = require('node:http');
-const { url, method, path, headers, bodies, warmUp, total, concurrency } = workerData;
-const target = new URL(url);
-const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
-const answers = new Array(warmUp + total);
-function send(i) {
-  return new Promise((resolve, reject) => {
-    const req = http.request({ agent, host: target.hostname, port: target.port, method, path, headers }, (res) => {
-      const chunks = [];
-      res.on('data', (chunk) => chunks.push(chunk));
-      res.on('end', () => { answers[i] = res.statusCode + ' ' + Buffer.concat(chunks).toString(); resolve(); });
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end(bodies ? bodies[i] : undefined);
-  });
-}
-async function phase(from, count, samples) {
-  let next = 0;
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (next < count) {
-      const j = next++;
-      const t0 = performance.now();
-      await send(from + j);
-      if (samples) samples[j] = (performance.now() - t0) * 1000;
-    }
-  }));
-}
-(async () => {
-  await phase(0, warmUp);
-  const samples = new Float64Array(total);
-  const started = performance.now();
-  await phase(warmUp, total, samples);
-  const totalMs = performance.now() - started;
-  agent.destroy();
-  parentPort.postMessage({ samples, totalMs, answers }, [samples.buffer]);
-})();
-`;
+const LOAD_WORKER = fileURLToPath(new URL('./support/http-load-worker.cjs', import.meta.url));
 
 interface LoadPlan {
   name: string;
@@ -130,9 +91,19 @@ function isLoadMessage(
 
 async function load(plan: LoadPlan): Promise<LoadResult> {
   const { name, ...rest } = plan;
-  const worker = new Worker(LOAD_GENERATOR, {
-    eval: true,
-    workerData: { ...rest, warmUp: WARM_UP, total: REQUESTS, concurrency: CONCURRENCY },
+  const target = new URL(rest.url);
+  const worker = new Worker(LOAD_WORKER, {
+    workerData: {
+      host: target.hostname,
+      port: Number(target.port),
+      method: rest.method,
+      path: rest.path,
+      headers: rest.headers,
+      bodies: rest.bodies,
+      warmUp: WARM_UP,
+      total: REQUESTS,
+      concurrency: CONCURRENCY,
+    },
   });
   const [message]: unknown[] = await once(worker, 'message');
   await worker.terminate();
@@ -187,7 +158,7 @@ export async function run(): Promise<void> {
     { name: 'bench', values: { port: 0, configDir: EXAMPLE_CONFIG, applyConfigOnStart: 'always' } },
   ]);
   const server = await startServer(options, {
-    storage: await createStorage({ dataDir: join(dir.path, 'data') }),
+    storage: await createStorage({ dataDir: join(dir.path, 'data'), auditWriter: 'thread' }),
     logger: createLogger('silent'),
     env: {},
   });
@@ -209,6 +180,10 @@ export async function run(): Promise<void> {
 
     const headBefore = (await server.storage.audit.head('acme'))?.seq ?? 0;
     const bodies = Array.from({ length: WARM_UP + REQUESTS }, (_, i) => preToolUse(i));
+    // The whole process (server, audit writer thread, load generator thread) and the server's event loop.
+    const cpuBefore = process.cpuUsage();
+    const loopBefore = performance.eventLoopUtilization();
+    const startedAt = performance.now();
     const hooks = await load({
       name: 'POST /v1/hooks/claude-code (PreToolUse, audited)',
       url: server.url,
@@ -217,6 +192,10 @@ export async function run(): Promise<void> {
       headers: { authorization: `Bearer ${plaintext}`, 'content-type': 'application/json' },
       bodies,
     });
+    const cpu = process.cpuUsage(cpuBefore);
+    const cpuMs = (cpu.user + cpu.system) / 1000;
+    const loopBusy = performance.eventLoopUtilization(loopBefore).utilization;
+    const wallMs = performance.now() - startedAt;
     // Every request above was answered, so every decision it carried must already be durable.
     const headAfter = (await server.storage.audit.head('acme'))?.seq ?? 0;
     const decisions = (await server.storage.audit.list('acme', { afterSeq: headBefore, event: 'decision' }))
@@ -233,6 +212,10 @@ export async function run(): Promise<void> {
         `${(baseline.stats.opsPerSec / hooks.stats.opsPerSec).toFixed(1)}× fewer requests/s.`,
     );
     const sent = bodies.length;
+    console.log(
+      `CPU during the hook phase: ${(cpuMs / wallMs).toFixed(2)} cores for the process (client thread included), ` +
+        `${Math.round((cpuMs * 1000) / sent)} µs per decision; server event loop ${Math.round(loopBusy * 100)}% busy.`,
+    );
     const throughputOk = hooks.stats.opsPerSec >= TARGET_DECISIONS_PER_SEC;
     const p99Ok = hooks.stats.p99Us <= TARGET_P99_US;
     const auditOk = decisions === sent && headAfter - headBefore === sent;
