@@ -75,8 +75,8 @@ export async function startServer(options: ServerOptions, deps: ServerDeps = {})
         ? { https: { cert: await readFile(options.tlsCert), key: await readFile(options.tlsKey) } }
         : {}),
     });
-    const keys = new KeysService(storage, clock, logger, { cacheTtlMs: KEY_CACHE_TTL_MS });
     const audit = new AuditLog(storage.audit, { clock, ...auditBatching(storage.dialect) });
+    const keys = new KeysService(storage, clock, logger, { cacheTtlMs: KEY_CACHE_TTL_MS, audit });
     const hooks = new HooksService({
       keys,
       bundle,

@@ -119,6 +119,13 @@ describe('POST /v1/hooks/claude-code', () => {
         })
       ).body,
     ).toEqual({});
+    // The example lists prompt_submit in audit.events: the prompt's length is recorded, never its text.
+    const submitted = await server.storage.audit.list('acme', { event: 'prompt_submit' });
+    expect(submitted.at(-1)).toMatchObject({
+      sessionId: 's-prompt',
+      context: { characters: 'add a test'.length },
+    });
+    expect(JSON.stringify(submitted)).not.toContain('add a test');
   });
 
   it('counts tool calls per session and denies past limits.max_tool_calls_per_session', async () => {

@@ -3,11 +3,13 @@
 import { displayKeyId, KEY_ID_LENGTH, parseApiKey } from '../core/credentials/api-key-format.ts';
 import { parseDuration } from '../core/credentials/duration.ts';
 import { NotFoundError, ValidationError } from '../core/errors/app-error.ts';
+import { AuditLog } from '../features/audit/audit-log.ts';
 import { tenantConfig } from '../features/bundles/tenant-config.ts';
 import { describePrincipal, findPrincipal } from '../features/keys/find-principal.ts';
 import { KeysService } from '../features/keys/keys-service.ts';
 import type { ApiKeyRecord, PrincipalRef, Storage } from '../storage/ports.ts';
 import type { CliIo } from './cli-io.ts';
+import { actorFromEnv } from './environment.ts';
 import { withStorage } from './open-storage.ts';
 import { parseFlags, stringFlag, UsageError } from './parse-flags.ts';
 
@@ -48,8 +50,18 @@ export async function keysCommand(args: string[], io: CliIo): Promise<number> {
   if ((action === 'rotate' || action === 'revoke') && !positionals[0]) {
     throw new UsageError(`a key id is required (see \`llm-rules keys list\`)\n\nusage: ${USAGE}`);
   }
+  const by = actorFromEnv(io.env);
   return withStorage(io, flag('data'), async (storage) => {
-    const keys = new KeysService(storage);
+    // Key changes are `auth` audit events; closing the log waits until they are committed.
+    const audit = new AuditLog(storage.audit);
+    try {
+      return await run(new KeysService(storage, undefined, undefined, { audit }), storage);
+    } finally {
+      await audit.close();
+    }
+  });
+
+  async function run(keys: KeysService, storage: Storage): Promise<number> {
     switch (action) {
       case 'create': {
         const tenantId = flag('tenant') ?? (await findTenantOf(storage, principal!));
@@ -60,6 +72,7 @@ export async function keysCommand(args: string[], io: CliIo): Promise<number> {
           principal: principal!,
           ...(flag('name') ? { name: flag('name') } : {}),
           ...(lifetime !== undefined ? { ttlMs: lifetime } : {}),
+          by,
         });
         io.stdout(issued.plaintext);
         io.stderr(describeIssued(issued.record, 'Created'));
@@ -83,7 +96,7 @@ export async function keysCommand(args: string[], io: CliIo): Promise<number> {
       }
       case 'rotate': {
         const record = await findKey(storage, positionals[0], flag('tenant'));
-        const issued = await keys.rotate(record.tenantId, record.id, graceMs);
+        const issued = await keys.rotate(record.tenantId, record.id, graceMs, by);
         io.stdout(issued.plaintext);
         io.stderr(
           `${describeIssued(issued.record, 'Rotated')}\nThe old key ${displayKeyId(record.id)} keeps working for ${graceText}.`,
@@ -92,7 +105,7 @@ export async function keysCommand(args: string[], io: CliIo): Promise<number> {
       }
       case 'revoke': {
         const record = await findKey(storage, positionals[0], flag('tenant'));
-        await keys.revoke(record.tenantId, record.id);
+        await keys.revoke(record.tenantId, record.id, by);
         io.stdout(
           `✓ Revoked ${displayKeyId(record.id)} (${record.principal.type} ${record.principal.id}, tenant ${record.tenantId}).`,
         );
@@ -101,7 +114,7 @@ export async function keysCommand(args: string[], io: CliIo): Promise<number> {
       default:
         return 2; // unreachable: the action was checked above
     }
-  });
+  }
 }
 
 function principalFrom(user: string | undefined, service: string | undefined): PrincipalRef | undefined {

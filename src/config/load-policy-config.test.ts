@@ -189,7 +189,6 @@ describe('defaults and interpolation', () => {
           'config_change',
           'prompt_submit',
           'session',
-          'key_change',
           'budget',
           'admin_action',
         ],

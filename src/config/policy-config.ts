@@ -14,7 +14,6 @@ export type AuditEventName =
   | 'config_change'
   | 'prompt_submit'
   | 'session'
-  | 'key_change'
   | 'budget'
   | 'admin_action';
 export type ExportFormat = 'json' | 'csv' | 'ndjson';

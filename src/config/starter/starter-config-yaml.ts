@@ -58,7 +58,7 @@ limits:
 audit:
   enabled: true
   log_level: info              # debug | info | warn | error
-  events: [agent_activation, tool_use, file_access, rule_modification, config_change, prompt_submit, session, key_change, budget, admin_action]
+  events: [agent_activation, tool_use, file_access, rule_modification, config_change, prompt_submit, session, budget, admin_action]
   retention_days: 365
 
 gdpr:

@@ -13,7 +13,9 @@ export const AUDIT_EVENTS = [
   'auth',
   'admin_action',
   'prompt_blocked',
+  'prompt_submit',
   'session',
+  'budget',
 ] as const;
 
 export type AuditEvent = (typeof AUDIT_EVENTS)[number];

@@ -203,8 +203,13 @@ export class HooksService {
   }
 
   private async checkPrompt(ctx: EventContext): Promise<HookVerdict> {
-    const findings = scanForCredentials(ctx.input.prompt ?? '');
-    if (findings.length === 0) return { kind: 'none' };
+    const prompt = ctx.input.prompt ?? '';
+    const findings = scanForCredentials(prompt);
+    if (findings.length === 0) {
+      // That a prompt was sent and how long it was; never what it said.
+      await this.record(ctx, 'prompt_submit', { characters: prompt.length });
+      return { kind: 'none' };
+    }
     // The audit names what was found and where, never the prompt itself.
     await this.record(ctx, 'prompt_blocked', { findings: findings.map((f) => ({ ...f })) });
     return { kind: 'deny', reason: describeFindings(findings) };

@@ -5,6 +5,7 @@ import { generateApiKey } from '../../core/credentials/api-key-format.ts';
 import { AuthenticationError } from '../../core/errors/app-error.ts';
 import { createStorage } from '../../storage/create-storage.ts';
 import type { Storage } from '../../storage/ports.ts';
+import { AuditLog } from '../audit/audit-log.ts';
 import { orgSnapshot } from '../bundles/org-snapshot.ts';
 import { keyDigest, secureRandomBytes } from './key-digest.ts';
 import { KeysService } from './keys-service.ts';
@@ -183,5 +184,76 @@ describe('KeysService', () => {
     await cached.authenticate(local.plaintext);
     await cached.revoke('acme', local.record.id);
     await expect(cached.authenticate(local.plaintext)).rejects.toThrow(/revoked/);
+  });
+
+  describe('auth audit events', () => {
+    const auth = async () =>
+      (await storage.audit.list('acme', { event: 'auth' })).map(
+        (r): Record<string, unknown> => ({ user: r.user, ...r.context }),
+      );
+
+    it('records who created, rotated and revoked a key, never the key itself', async () => {
+      const audited = new KeysService(storage, clock, undefined, {
+        audit: new AuditLog(storage.audit, { clock }),
+      });
+      const issued = await audited.create({
+        tenantId: 'acme',
+        principal: alice,
+        name: 'laptop',
+        by: 'root@acme.test',
+      });
+      const successor = await audited.rotate('acme', issued.record.id, HOUR, 'root@acme.test');
+      await audited.revoke('acme', successor.record.id, 'sec@acme.test');
+      const principal = { type: 'user', id: alice.id };
+      expect(await auth()).toEqual([
+        {
+          user: 'root@acme.test',
+          action: 'key_created',
+          key_id: issued.record.id,
+          principal,
+          name: 'laptop',
+          expires_at: null,
+        },
+        {
+          user: 'root@acme.test',
+          action: 'key_rotated',
+          key_id: issued.record.id,
+          principal,
+          successor: successor.record.id,
+          grace_until: new Date(clock.now().getTime() + HOUR).toISOString(),
+        },
+        { user: 'sec@acme.test', action: 'key_revoked', key_id: successor.record.id, principal },
+      ]);
+      const trail = JSON.stringify(await storage.audit.list('acme'));
+      expect(trail).not.toContain(issued.plaintext);
+      expect(trail).not.toContain(successor.plaintext);
+    });
+
+    it('records refused uses of a known key, at most once per key and reason a minute', async () => {
+      const audited = new KeysService(storage, clock, undefined, {
+        audit: new AuditLog(storage.audit, { clock }),
+      });
+      const issued = await audited.create({ tenantId: 'acme', principal: alice });
+      await audited.revoke('acme', issued.record.id);
+      for (let i = 0; i < 3; i++)
+        await expect(audited.authenticate(issued.plaintext)).rejects.toThrow(/revoked/);
+      clock.advance(61_000);
+      await expect(audited.authenticate(issued.plaintext)).rejects.toThrow(/revoked/);
+      // A well-formed key whose id is stored, but with another secret.
+      const presented = generateApiKey(secureRandomBytes);
+      await storage.apiKeys.insert({
+        ...issued.record,
+        id: presented.id,
+        digest: keyDigest('another secret'),
+        revokedAt: null,
+      });
+      await expect(audited.authenticate(presented.plaintext)).rejects.toThrow(/not known/);
+      const refusals = (await auth()).filter((e) => e.action === 'authentication_failed');
+      expect(refusals.map((e) => [e.reason, e.key_id, e.earlier_unrecorded])).toEqual([
+        ['revoked', issued.record.id, 0],
+        ['revoked', issued.record.id, 2],
+        ['wrong_secret', presented.id, 0],
+      ]);
+    });
   });
 });

@@ -10,6 +10,7 @@ import {
 } from '../../core/errors/app-error.ts';
 import type { ApiKeyRecord, PrincipalRef, Storage, TenantId } from '../../storage/ports.ts';
 import { describePrincipal, findPrincipal, type PrincipalRecord } from './find-principal.ts';
+import { KeyAudit, type KeyAuditSink } from './key-audit.ts';
 import { digestsEqual, keyDigest, secureRandomBytes } from './key-digest.ts';
 
 export interface IssuedKey {
@@ -35,15 +36,24 @@ const LAST_USED_GRANULARITY_MS = 60_000;
 const MAX_CACHED_KEYS = 10_000;
 
 /** Revocation, expiry and the end of a rotation's grace period, checked on every use, cached or not. */
-function checkStillValid(record: ApiKeyRecord, now: Date): void {
-  if (record.revokedAt) throw new AuthenticationError(`The API key ${record.id} was revoked.`);
+function whyNoLongerValid(record: ApiKeyRecord, now: Date): { reason: string; message: string } | undefined {
+  if (record.revokedAt) return { reason: 'revoked', message: `The API key ${record.id} was revoked.` };
   if (record.expiresAt && record.expiresAt <= now)
-    throw new AuthenticationError(`The API key ${record.id} has expired.`);
+    return { reason: 'expired', message: `The API key ${record.id} has expired.` };
   if (record.graceUntil && record.graceUntil <= now) {
-    throw new AuthenticationError(
-      `The API key ${record.id} was rotated and its grace period has ended; use its successor.`,
-    );
+    return {
+      reason: 'rotation_grace_ended',
+      message: `The API key ${record.id} was rotated and its grace period has ended; use its successor.`,
+    };
   }
+  return undefined;
+}
+
+export interface KeysServiceOptions {
+  /** How long a verified key is trusted without reading the store again (revocation is still checked). */
+  cacheTtlMs?: number;
+  /** Where `auth` events go: key changes, and refused uses of a known key. None: not recorded. */
+  audit?: KeyAuditSink;
 }
 
 export class KeysService {
@@ -51,8 +61,12 @@ export class KeysService {
     private readonly storage: Storage,
     private readonly clock: Clock = systemClock,
     private readonly logger: KeysLogger = { warn: () => {} },
-    private readonly options: { cacheTtlMs: number } = { cacheTtlMs: 0 },
-  ) {}
+    private readonly options: KeysServiceOptions = {},
+  ) {
+    this.keyAudit = new KeyAudit(options.audit, clock);
+  }
+
+  private readonly keyAudit: KeyAudit;
 
   /** Successful verifications by key digest, so the hot path skips two queries (server only). */
   private readonly verified = new Map<
@@ -65,10 +79,16 @@ export class KeysService {
     principal: PrincipalRef;
     name?: string;
     ttlMs?: number;
+    /** Who asked, for the audit record. */
+    by?: string;
   }): Promise<IssuedKey> {
     await this.requireActivePrincipal(input.tenantId, input.principal);
     const issued = this.newKey(input.tenantId, input.principal, input.name ?? null, input.ttlMs);
     await this.storage.apiKeys.insert(issued.record);
+    await this.keyAudit.changed('key_created', issued.record, input.by, {
+      name: issued.record.name,
+      expires_at: issued.record.expiresAt?.toISOString() ?? null,
+    });
     return issued;
   }
 
@@ -77,7 +97,7 @@ export class KeysService {
   }
 
   /** A successor with the same principal, name and lifetime; the old key keeps working for `graceMs`. */
-  async rotate(tenantId: TenantId, id: string, graceMs: number): Promise<IssuedKey> {
+  async rotate(tenantId: TenantId, id: string, graceMs: number, by?: string): Promise<IssuedKey> {
     const old = await this.storage.apiKeys.get(tenantId, id);
     if (!old) throw new NotFoundError('key', id);
     const refuse = (why: string) => new ValidationError(`Key ${id} ${why}`, { field: 'id' });
@@ -96,13 +116,19 @@ export class KeysService {
         id,
       });
     }
+    await this.keyAudit.changed('key_rotated', old, by, {
+      successor: issued.record.id,
+      grace_until: graceUntil.toISOString(),
+    });
     return issued;
   }
 
-  async revoke(tenantId: TenantId, id: string): Promise<void> {
+  async revoke(tenantId: TenantId, id: string, by?: string): Promise<void> {
     this.forget(id);
-    if (!(await this.storage.apiKeys.revoke(tenantId, id, this.clock.now())))
+    const key = await this.storage.apiKeys.get(tenantId, id);
+    if (!key || !(await this.storage.apiKeys.revoke(tenantId, id, this.clock.now())))
       throw new NotFoundError('key', id);
+    await this.keyAudit.changed('key_revoked', key, by);
   }
 
   /** Verifies a presented key; every failure says why, without revealing whether other keys exist. */
@@ -120,17 +146,21 @@ export class KeysService {
     const digest = keyDigest(text);
     const now = this.clock.now();
     const cached = this.verified.get(digest);
-    if (cached && now.getTime() - cached.at < this.options.cacheTtlMs) {
-      checkStillValid(cached.record, now);
+    if (cached && now.getTime() - cached.at < (this.options.cacheTtlMs ?? 0)) {
+      await this.refuseIfInvalid(cached.record, now);
       return cached.result;
     }
     const record = await this.storage.apiKeys.findForAuthentication(parsed.id);
-    if (!record || !digestsEqual(record.digest, digest)) {
+    if (!record) throw new AuthenticationError('The API key is not known.');
+    if (!digestsEqual(record.digest, digest)) {
+      // A real key id with the wrong secret: worth an auditor's attention; the caller learns nothing more.
+      await this.keyAudit.refused(record, 'wrong_secret');
       throw new AuthenticationError('The API key is not known.');
     }
-    checkStillValid(record, now);
+    await this.refuseIfInvalid(record, now);
     const profile = await findPrincipal(this.storage, record.tenantId, record.principal);
     if (!profile || profile.deprovisionedAt !== null) {
+      await this.keyAudit.refused(record, 'owner_inactive');
       throw new AuthenticationError(`The owner of API key ${record.id} is no longer active.`);
     }
     if (!record.lastUsedAt || now.getTime() - record.lastUsedAt.getTime() >= LAST_USED_GRANULARITY_MS) {
@@ -146,8 +176,15 @@ export class KeysService {
     return result;
   }
 
+  private async refuseIfInvalid(record: ApiKeyRecord, now: Date): Promise<void> {
+    const invalid = whyNoLongerValid(record, now);
+    if (!invalid) return;
+    await this.keyAudit.refused(record, invalid.reason);
+    throw new AuthenticationError(invalid.message);
+  }
+
   private remember(digest: string, record: ApiKeyRecord, result: AuthenticatedKey, now: Date): void {
-    if (this.options.cacheTtlMs <= 0) return;
+    if ((this.options.cacheTtlMs ?? 0) <= 0) return;
     if (this.verified.size >= MAX_CACHED_KEYS) this.verified.delete(this.verified.keys().next().value!);
     this.verified.set(digest, { record, result, at: now.getTime() });
   }

@@ -74,6 +74,8 @@ export class SqliteAuditWriter {
     this.#worker = undefined;
     // The thread takes requests in order, so it answers every append sent before it handles this one.
     const exited = once(worker, 'exit');
+    // An idle thread is unref'd; waiting for it to end must keep the process alive until it has.
+    worker.ref();
     worker.postMessage({ kind: 'close' } satisfies WriterRequest);
     await exited;
   }

@@ -11,7 +11,6 @@ export const AUDIT_EVENTS = [
   'config_change',
   'prompt_submit',
   'session',
-  'key_change',
   'budget',
   'admin_action',
 ] as const satisfies readonly AuditEventName[];
