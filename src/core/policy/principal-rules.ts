@@ -129,8 +129,7 @@ function resolve(
   if (agent) nodes.unshift(agent.node);
   const agentRefusal = named ? refuseAgent(tenant, named.name, effectiveRoles) : undefined;
 
-  // Keyed by array identity: tool-checks hands out one shared array per set of buckets.
-  const merged = new Map<readonly string[], RuleSet>();
+  const merged = mergedSetsFor(tenant, nodes);
   return {
     agent,
     agentRefusal,
@@ -145,6 +144,34 @@ function resolve(
       return set;
     },
   };
+}
+
+/** Rule sets by index buckets, keyed by array identity: tool-checks hands out one shared array per set of buckets. */
+type MergedSets = Map<readonly string[], RuleSet>;
+
+/**
+ * Principals whose nodes hold the same rules (everyone in a team without rules of their own) share their
+ * merged sets: one copy per team instead of one per user keeps a decision's working set in the CPU caches.
+ */
+const sharedSets = new WeakMap<CompiledTenant, Map<string, MergedSets>>();
+const MAX_SHARED_SETS = 10_000;
+
+function mergedSetsFor(tenant: CompiledTenant, nodes: RuleNode[]): MergedSets {
+  const key = nodes
+    .filter((node) => node.rules.size > 0)
+    .map((node) => node.id)
+    .join('\u0000');
+  let byNodes = sharedSets.get(tenant);
+  if (!byNodes || byNodes.size >= MAX_SHARED_SETS) {
+    byNodes = new Map();
+    sharedSets.set(tenant, byNodes);
+  }
+  let sets = byNodes.get(key);
+  if (!sets) {
+    sets = new Map();
+    byNodes.set(key, sets);
+  }
+  return sets;
 }
 
 function ruleSet(rules: CompiledRule[]): RuleSet {
