@@ -1,11 +1,17 @@
-// A lean closed-loop HTTP/1.1 load generator for a worker thread, in the manner of wrk: each of
+// A lean HTTP/1.1 load generator for a worker thread, in the manner of wrk and wrk2: each of
 // `concurrency` keep-alive sockets sends a pre-built request, reads its answer (Content-Length
 // framing), then sends the next. Node's http client costs several times more CPU per request than
 // the server route under test, and on 2 cores that cost and its pauses would show up as server latency.
+//
+// Two modes. Closed loop (no `rate`): every socket sends again as soon as it has its answer, which
+// finds the most the server can do. Constant rate (`rate` requests/s, like wrk2): request i is due at
+// start + i / rate; a request that finds every socket still waiting on the server is measured from when
+// it was due, not from when a socket freed up, so a server that falls behind is charged for the wait
+// (no coordinated omission).
 const { parentPort, workerData } = require('node:worker_threads');
 const net = require('node:net');
 
-const { host, port, method, path, headers, bodies, warmUp, total, concurrency } = workerData;
+const { host, port, method, path, headers, bodies, warmUp, total, concurrency, rate } = workerData;
 const HEADER_END = Buffer.from('\r\n\r\n');
 
 function requestBytes(index) {
@@ -30,13 +36,16 @@ function takeResponse(buffer) {
   return { answer: `${status} ${buffer.toString('utf8', headerEnd + 4, end)}`, rest: buffer.subarray(end) };
 }
 
+/** One keep-alive socket: takes the next request from `claim` until there is none left. */
 function connection(claim, finish) {
   return new Promise((resolve, reject) => {
     const socket = net.connect({ host, port });
     socket.setNoDelay(true);
     let buffer = Buffer.alloc(0);
     let current;
-    let sentAt = 0;
+    const send = () => {
+      socket.write(requestBytes(current.index));
+    };
     const sendNext = () => {
       current = claim();
       if (current === undefined) {
@@ -44,8 +53,18 @@ function connection(claim, finish) {
         resolve();
         return;
       }
-      sentAt = performance.now();
-      socket.write(requestBytes(current));
+      const wait = current.due - performance.now();
+      if (wait <= 0) {
+        // Late because this socket was waiting for the server: the wait is charged to the server.
+        send();
+        return;
+      }
+      // Early: the timer may fire up to a millisecond late, which is the generator's delay, not the
+      // server's, so the clock starts when the request actually leaves.
+      setTimeout(() => {
+        current.due = performance.now();
+        send();
+      }, wait);
     };
     socket.on('connect', sendNext);
     socket.on('error', reject);
@@ -54,7 +73,7 @@ function connection(claim, finish) {
       const response = takeResponse(buffer);
       if (!response) return;
       buffer = response.rest;
-      finish(current, (performance.now() - sentAt) * 1000, response.answer);
+      finish(current.index, (performance.now() - current.due) * 1000, response.answer);
       sendNext();
     });
   });
@@ -62,7 +81,13 @@ function connection(claim, finish) {
 
 async function phase(from, count, samples, answers) {
   let next = 0;
-  const claim = () => (next < count ? from + next++ : undefined);
+  const started = performance.now();
+  const claim = () => {
+    if (next >= count) return undefined;
+    const i = next++;
+    // Closed loop: due now. Constant rate: due on the schedule, however late a socket frees up.
+    return { index: from + i, due: rate ? started + (i * 1000) / rate : performance.now() };
+  };
   const finish = (index, micros, answer) => {
     answers[index] = answer;
     if (samples) samples[index - from] = micros;
