@@ -1,5 +1,7 @@
 // The parts of config.yaml a policy benchmark does not exercise, fixed, so a bench states only its
 // agent profiles and policy.
+
+import { defaultGatewayConfig } from '../../src/config/default-gateway-config.ts';
 import type { MainConfig } from '../../src/config/policy-config.ts';
 
 export function benchMainConfig(policy: Pick<MainConfig, 'agent_routing' | 'policy'>): MainConfig {
@@ -15,6 +17,7 @@ export function benchMainConfig(policy: Pick<MainConfig, 'agent_routing' | 'poli
     },
     audit: { enabled: false, log_level: 'info', events: [], retention_days: 1 },
     gdpr: { enabled: false, data_retention_days: 1, auto_delete_expired: false, export_format: 'json' },
+    gateway: defaultGatewayConfig(),
     caching: {
       context: { enabled: false, ttl_seconds: 0, max_size_mb: 1 },
       rules: { enabled: false, ttl_seconds: 0, max_size_mb: 1, preload: [] },

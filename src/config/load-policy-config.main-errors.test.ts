@@ -50,6 +50,22 @@ describe('config.yaml problems', () => {
     });
   });
 
+  it('refuses an upstream provider that is not built yet, naming the ones that are', async () => {
+    const error = await onlyError({
+      'config.yaml': 'gateway:\n  upstreams:\n    - name: aws\n      provider: bedrock\n',
+    });
+    expect(error).toMatchObject({ file: 'config.yaml', line: 4, path: 'gateway.upstreams[0].provider' });
+    expect(error.hint).toMatch(/allowed values: anthropic/);
+  });
+
+  it('reports an upstream base_url that is not an http(s) URL', async () => {
+    const error = await onlyError({
+      'config.yaml':
+        'gateway:\n  upstreams:\n    - name: a\n      provider: anthropic\n      base_url: ftp://x\n',
+    });
+    expect(error).toMatchObject({ line: 5, path: 'gateway.upstreams[0].base_url' });
+  });
+
   it('reports a non-integer where an integer is required', async () => {
     const error = await onlyError({ 'config.yaml': 'audit:\n  retention_days: 1.5\n' });
     expect(error).toMatchObject({

@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { defaultGatewayConfig } from './default-gateway-config.ts';
 import { type LoadResult, loadPolicyConfig } from './load-policy-config.ts';
 import type { PolicyConfig } from './policy-config.ts';
 import { writeStarterConfig } from './starter.ts';
@@ -195,6 +196,7 @@ describe('defaults and interpolation', () => {
         retention_days: 365,
       },
       gdpr: { enabled: false, data_retention_days: 365, auto_delete_expired: false, export_format: 'json' },
+      gateway: defaultGatewayConfig(),
       caching: {
         context: { enabled: true, ttl_seconds: 3600, max_size_mb: 100 },
         rules: { enabled: true, ttl_seconds: 3600, max_size_mb: 50, preload: [] },

@@ -117,6 +117,34 @@ export interface MainConfig {
   gdpr: GdprConfig;
   caching: CachingConfig;
   policy: PolicyDefaults;
+  gateway: GatewayConfig;
+}
+
+/** Dollars per million tokens. */
+export interface PriceConfig {
+  input: number;
+  output: number;
+  cache_write_5m?: number | undefined;
+  cache_write_1h?: number | undefined;
+  cache_read?: number | undefined;
+}
+
+export interface UpstreamConfig {
+  name: string;
+  provider: 'anthropic';
+  base_url: string;
+  /** As written: a `${ENV}` reference resolved when used. */
+  api_key?: string | undefined;
+  timeout_ms: number;
+  idle_timeout_ms: number;
+  connections: number;
+}
+
+export interface GatewayConfig {
+  upstreams: UpstreamConfig[];
+  prices: Record<string, PriceConfig>;
+  unknown_model_price?: PriceConfig | undefined;
+  max_request_bytes: number;
 }
 
 /** `permissions.yaml`: a role grants permission strings (`agents:*`, `rules:read`) and inherits others. */

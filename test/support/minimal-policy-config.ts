@@ -1,4 +1,6 @@
 // A small, complete PolicyConfig for unit tests that must not depend on the YAML loader.
+
+import { defaultGatewayConfig } from '../../src/config/default-gateway-config.ts';
 import type { PolicyConfig } from '../../src/config/policy-config.ts';
 
 export function minimalPolicyConfig(overrides: Partial<PolicyConfig> = {}): PolicyConfig {
@@ -31,6 +33,7 @@ export function minimalPolicyConfig(overrides: Partial<PolicyConfig> = {}): Poli
       },
       audit: { enabled: true, log_level: 'info', events: ['tool_use'], retention_days: 365 },
       gdpr: { enabled: true, data_retention_days: 90, auto_delete_expired: true, export_format: 'json' },
+      gateway: defaultGatewayConfig(),
       caching: {
         context: { enabled: true, ttl_seconds: 3600, max_size_mb: 500 },
         rules: { enabled: true, ttl_seconds: 86_400, max_size_mb: 50, preload: [] },

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { agentRoutingSection } from './sections/agent-routing-section.ts';
 import { auditSection } from './sections/audit-section.ts';
 import { cachingSection } from './sections/caching-section.ts';
+import { gatewaySection } from './sections/gateway-section.ts';
 import { gdprSection } from './sections/gdpr-section.ts';
 import { limitsSection } from './sections/limits-section.ts';
 import { multiTenantSection } from './sections/multi-tenant-section.ts';
@@ -19,6 +20,7 @@ export const mainConfigSections = {
   gdpr: gdprSection,
   caching: cachingSection,
   policy: policySection,
+  gateway: gatewaySection,
 };
 
 export const mainConfigSchema = z.strictObject(mainConfigSections);

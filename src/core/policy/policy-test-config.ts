@@ -1,5 +1,6 @@
 // Test support: a small PolicyConfig (tenant acme: engineering/platform, payments; data/analytics) to decide against.
 
+import { defaultGatewayConfig } from '../../config/default-gateway-config.ts';
 import type { AgentProfile, PolicyConfig, PolicyRules } from '../../config/policy-config.ts';
 import { compilePolicy } from './compile-policy.ts';
 import type { CompiledPolicy } from './compiled-types.ts';
@@ -54,6 +55,7 @@ export function testConfig(levels: Levels = {}): PolicyConfig {
       },
       audit: { enabled: true, log_level: 'info', events: [], retention_days: 1 },
       gdpr: { enabled: false, data_retention_days: 1, auto_delete_expired: false, export_format: 'json' },
+      gateway: defaultGatewayConfig(),
       caching: {
         context: { enabled: false, ttl_seconds: 0, max_size_mb: 1 },
         rules: { enabled: false, ttl_seconds: 0, max_size_mb: 1, preload: [] },

@@ -1,0 +1,44 @@
+// `gateway:` in config.yaml: the LLM gateway's upstreams and price overrides.
+
+import { z } from 'zod';
+import { defaultAnthropicUpstream } from '../../default-gateway-config.ts';
+import { idSchema } from '../common-schemas.ts';
+
+/** Dollars per million tokens; cache figures default from the input price (×1.25, ×2, ×0.1). */
+const priceSchema = z.strictObject({
+  input: z.number().min(0),
+  output: z.number().min(0),
+  cache_write_5m: z.number().min(0).optional(),
+  cache_write_1h: z.number().min(0).optional(),
+  cache_read: z.number().min(0).optional(),
+});
+
+const upstreamSchema = z.strictObject({
+  name: idSchema,
+  /** Bedrock and Vertex are planned (issue 4) and refused until they exist, rather than accepted and ignored. */
+  provider: z.enum(['anthropic']),
+  base_url: z.url({ protocol: /^https?$/ }).default('https://api.anthropic.com'),
+  /** A `${ENV}` reference, resolved from the server's environment when a request is forwarded. */
+  api_key: z.string().min(1).optional(),
+  /** Longest wait for the upstream's response headers. */
+  timeout_ms: z.int().min(1).default(600_000),
+  /** Longest silence in a response body (a stream sends pings well within this). */
+  idle_timeout_ms: z.int().min(1).default(300_000),
+  /** Keep-alive connections to this upstream. */
+  connections: z.int().min(1).max(1024).default(128),
+});
+
+export const gatewaySection = z
+  .strictObject({
+    upstreams: z
+      .array(upstreamSchema)
+      .min(1)
+      .default(() => [defaultAnthropicUpstream()]),
+    /** Per model id (without its date suffix); overrides the built-in table. */
+    prices: z.record(z.string().min(1), priceSchema).default({}),
+    /** For models neither table knows; default: the dearest built-in price. */
+    unknown_model_price: priceSchema.optional(),
+    /** Largest request body the gateway accepts (the Messages API's own limit is 32 MB). */
+    max_request_bytes: z.int().min(1024).default(33_554_432),
+  })
+  .prefault({});
