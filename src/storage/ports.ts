@@ -13,6 +13,7 @@ import type {
   AuditRecord,
 } from '../core/audit-chain/audit-record.ts';
 import type { SessionStore } from './session-port.ts';
+import type { UsageStore } from './usage-port.ts';
 
 export type { AuditChainPoint, AuditCheckpoint, AuditEntry, AuditEvent, AuditRecord };
 
@@ -242,6 +243,7 @@ export interface Storage {
   readonly bundles: BundleStore;
   readonly audit: AuditStore;
   readonly sessions: SessionStore;
+  readonly usage: UsageStore;
   /** Stores the bundle, synchronizes every tenant's org and activates it, atomically and serialized against other publications. */
   publishBundle(publication: BundlePublication): Promise<PublishResult>;
   /** Applies pending migrations; idempotent. Returns the names applied now. */

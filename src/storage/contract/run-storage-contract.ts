@@ -11,6 +11,7 @@ import { orgContract } from './org-contract.ts';
 import { publicationContract } from './publication-contract.ts';
 import { sessionContract } from './session-contract.ts';
 import { tenantIsolationContract } from './tenant-isolation-contract.ts';
+import { usageContract } from './usage-contract.ts';
 
 /**
  * `make` opens a new instance over the same database each time it is called (for the SQL adapters: the same
@@ -51,5 +52,6 @@ export function runStorageContract(name: string, make: () => Promise<Storage>): 
     sessionContract(ctx);
     publicationContract(ctx);
     auditContract(ctx);
+    usageContract(ctx);
   });
 }

@@ -4,6 +4,7 @@ import { type CreateTableBuilder, type Kysely, type Migration, type MigrationPro
 import { auditLogSchema } from './kysely-audit-migration.ts';
 import { bundleCandidateSchema } from './kysely-candidate-migration.ts';
 import { sessionsSchema } from './kysely-session-migration.ts';
+import { usageSchema } from './kysely-usage-migration.ts';
 
 /** What differs between the dialects' DDL; everything else in a migration is shared. */
 export interface DialectDdl {
@@ -162,6 +163,7 @@ export function createMigrationProvider(ddl: DialectDdl): MigrationProvider {
         '0002_audit_log': auditLogSchema(ddl),
         '0003_sessions': sessionsSchema(ddl),
         '0004_bundle_candidate': bundleCandidateSchema(ddl),
+        '0005_usage': usageSchema(ddl),
       };
     },
   };

@@ -144,6 +144,39 @@ export interface StorageDatabase {
   audit_checkpoints: AuditCheckpointsTable;
   sessions: SessionsTable;
   bundle_candidate: BundleCandidateTable;
+  usage_records: UsageRecordsTable;
+}
+
+/** 64-bit counts: numbers from SQLite, strings from PostgreSQL's BIGINT. */
+type CountColumn = ColumnType<number | string, number, number>;
+
+export interface UsageRecordsTable {
+  tenant_id: string;
+  request_id: string;
+  at: MillisColumn;
+  principal_type: string;
+  principal_id: string;
+  key_id: string | null;
+  business_unit_id: string | null;
+  team_id: string | null;
+  session_id: string | null;
+  agent_id: string | null;
+  model: string;
+  upstream: string;
+  status: number;
+  outcome: string;
+  /** 0 or 1. */
+  stream: number;
+  input_tokens: CountColumn;
+  output_tokens: CountColumn;
+  cache_write_5m_tokens: CountColumn;
+  cache_write_1h_tokens: CountColumn;
+  cache_read_tokens: CountColumn;
+  cost_micro: CountColumn;
+  priced_as: string | null;
+  price_version: string;
+  latency_ms: number;
+  ttfb_ms: number | null;
 }
 
 export interface SessionsTable {

@@ -12,6 +12,7 @@ import { KyselyOrgStore } from './kysely-org-store.ts';
 import { publishBundle } from './kysely-publish-bundle.ts';
 import type { StorageDatabase } from './kysely-schema.ts';
 import { KyselySessionStore } from './kysely-session-store.ts';
+import { KyselyUsageStore } from './kysely-usage-store.ts';
 import type { SqlDialectTraits } from './sql-dialect-traits.ts';
 
 export interface KyselyStorageParts {
@@ -50,6 +51,7 @@ export function createKyselyStorage(parts: KyselyStorageParts): Storage {
     bundles: new KyselyBundleStore(db, parts.traits, watch),
     audit: new KyselyAuditStore(db, parts.traits),
     sessions: new KyselySessionStore(db),
+    usage: new KyselyUsageStore(db),
     publishBundle: (publication) => publishBundle(db, parts.traits, watch, publication),
     async migrate() {
       const { error, results = [] } = await migrator.migrateToLatest();

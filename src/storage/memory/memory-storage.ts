@@ -8,6 +8,7 @@ import { MemoryAuditStore } from './memory-audit-store.ts';
 import { MemoryBundleStore } from './memory-bundle-store.ts';
 import { MemoryOrgStore } from './memory-org-store.ts';
 import { MemorySessionStore } from './memory-session-store.ts';
+import { MemoryUsageStore } from './memory-usage-store.ts';
 
 export function createMemoryStorage(options: { logger?: StorageLogger } = {}): Storage {
   const org = new MemoryOrgStore();
@@ -21,6 +22,7 @@ export function createMemoryStorage(options: { logger?: StorageLogger } = {}): S
     bundles,
     audit: new MemoryAuditStore(),
     sessions: new MemorySessionStore(),
+    usage: new MemoryUsageStore(),
     publishBundle: (publication) => publishInMemory(org, bundles, publication),
     // Reports one pseudo-migration the first time, so callers see the same idempotence as the SQL adapters.
     async migrate() {

@@ -1,0 +1,107 @@
+// UsageStore over Kysely, shared by SQLite and PostgreSQL.
+import type { Kysely, Selectable } from 'kysely';
+import type { TenantId } from '../ports.ts';
+import type { UsageOutcome, UsageQuery, UsageRecord, UsageStore } from '../usage-port.ts';
+import { toDate, toMillis } from './kysely-row-mappers.ts';
+import type { StorageDatabase, UsageRecordsTable } from './kysely-schema.ts';
+
+/** Rows per INSERT: 26 columns each stays below SQLite's and PostgreSQL's bind-parameter limits. */
+const INSERT_CHUNK = 300;
+
+export class KyselyUsageStore implements UsageStore {
+  readonly #db: Kysely<StorageDatabase>;
+
+  constructor(db: Kysely<StorageDatabase>) {
+    this.#db = db;
+  }
+
+  async insert(records: readonly UsageRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    await this.#db.transaction().execute(async (trx) => {
+      for (let i = 0; i < records.length; i += INSERT_CHUNK) {
+        await trx
+          .insertInto('usage_records')
+          .values(records.slice(i, i + INSERT_CHUNK).map(toRow))
+          .onConflict((oc) => oc.columns(['tenant_id', 'request_id']).doNothing())
+          .execute();
+      }
+    });
+  }
+
+  async list(tenantId: TenantId, query: UsageQuery = {}): Promise<UsageRecord[]> {
+    const { since, until, sessionId, limit } = query;
+    const rows = await this.#db
+      .selectFrom('usage_records')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .$if(since !== undefined, (q) => q.where('at', '>=', toMillis(since!)))
+      .$if(until !== undefined, (q) => q.where('at', '<', toMillis(until!)))
+      .$if(sessionId !== undefined, (q) => q.where('session_id', '=', sessionId!))
+      .orderBy('at')
+      .orderBy('request_id')
+      .$if(limit !== undefined, (q) => q.limit(limit!))
+      .execute();
+    return rows.map(fromRow);
+  }
+}
+
+function toRow(r: UsageRecord) {
+  return {
+    tenant_id: r.tenantId,
+    request_id: r.requestId,
+    at: toMillis(r.at),
+    principal_type: r.principal.type,
+    principal_id: r.principal.id,
+    key_id: r.keyId,
+    business_unit_id: r.businessUnitId,
+    team_id: r.teamId,
+    session_id: r.sessionId,
+    agent_id: r.agentId,
+    model: r.model,
+    upstream: r.upstream,
+    status: r.status,
+    outcome: r.outcome,
+    stream: r.stream ? 1 : 0,
+    input_tokens: r.tokens.input,
+    output_tokens: r.tokens.output,
+    cache_write_5m_tokens: r.tokens.cacheWrite5m,
+    cache_write_1h_tokens: r.tokens.cacheWrite1h,
+    cache_read_tokens: r.tokens.cacheRead,
+    cost_micro: r.costMicro,
+    priced_as: r.pricedAs,
+    price_version: r.priceVersion,
+    latency_ms: Math.round(r.latencyMs),
+    ttfb_ms: r.ttfbMs === null ? null : Math.round(r.ttfbMs),
+  };
+}
+
+function fromRow(row: Selectable<UsageRecordsTable>): UsageRecord {
+  return {
+    tenantId: row.tenant_id,
+    requestId: row.request_id,
+    at: toDate(row.at),
+    principal: { type: row.principal_type as UsageRecord['principal']['type'], id: row.principal_id },
+    keyId: row.key_id,
+    businessUnitId: row.business_unit_id,
+    teamId: row.team_id,
+    sessionId: row.session_id,
+    agentId: row.agent_id,
+    model: row.model,
+    upstream: row.upstream,
+    status: row.status,
+    outcome: row.outcome as UsageOutcome,
+    stream: Number(row.stream) === 1,
+    tokens: {
+      input: Number(row.input_tokens),
+      output: Number(row.output_tokens),
+      cacheWrite5m: Number(row.cache_write_5m_tokens),
+      cacheWrite1h: Number(row.cache_write_1h_tokens),
+      cacheRead: Number(row.cache_read_tokens),
+    },
+    costMicro: Number(row.cost_micro),
+    pricedAs: row.priced_as,
+    priceVersion: row.price_version,
+    latencyMs: row.latency_ms,
+    ttfbMs: row.ttfb_ms,
+  };
+}

@@ -1,0 +1,29 @@
+// In-memory UsageStore for unit tests, with the SQL adapters' semantics.
+import type { TenantId } from '../ports.ts';
+import type { UsageQuery, UsageRecord, UsageStore } from '../usage-port.ts';
+
+export class MemoryUsageStore implements UsageStore {
+  readonly #records = new Map<string, UsageRecord>();
+
+  async insert(records: readonly UsageRecord[]): Promise<void> {
+    for (const record of records) {
+      const key = `${record.tenantId}\u0000${record.requestId}`;
+      if (!this.#records.has(key)) this.#records.set(key, structuredClone(record));
+    }
+  }
+
+  async list(tenantId: TenantId, query: UsageQuery = {}): Promise<UsageRecord[]> {
+    const { since, until, sessionId, limit } = query;
+    const rows = [...this.#records.values()]
+      .filter(
+        (r) =>
+          r.tenantId === tenantId &&
+          (since === undefined || r.at >= since) &&
+          (until === undefined || r.at < until) &&
+          (sessionId === undefined || r.sessionId === sessionId),
+      )
+      .sort((a, b) => a.at.getTime() - b.at.getTime() || (a.requestId < b.requestId ? -1 : 1))
+      .map((r) => structuredClone(r));
+    return limit === undefined ? rows : rows.slice(0, limit);
+  }
+}
