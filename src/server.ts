@@ -6,6 +6,8 @@ import { type Clock, systemClock } from './core/clock/clock.ts';
 import { AuditLog, type AuditLogOptions } from './features/audit/audit-log.ts';
 import { ActiveBundle } from './features/bundles/active-bundle.ts';
 import { BundlesService } from './features/bundles/bundles-service.ts';
+import { installGateway } from './features/gateway/install-gateway.ts';
+import type { UsageRecorder } from './features/gateway/metering/usage-recorder.ts';
 import { healthRoutes } from './features/health/health-routes.ts';
 import { decideRoutes } from './features/hooks/decide-routes.ts';
 import { hooksRoutes } from './features/hooks/hooks-routes.ts';
@@ -27,6 +29,8 @@ export interface ServerHandle {
   bundle: ActiveBundle;
   keys: KeysService;
   audit: AuditLog;
+  /** Gateway usage records waiting to be written. */
+  usage: UsageRecorder;
   logger: Logger;
   /** Stops accepting connections, lets in-flight requests finish, then closes storage. */
   close(): Promise<void>;
@@ -89,6 +93,15 @@ export async function startServer(options: ServerOptions, deps: ServerDeps = {})
     identityRoutes(app, { keys });
     hooksRoutes(app, { hooks });
     decideRoutes(app, { hooks });
+    const gateway = installGateway(app, {
+      keys,
+      bundle,
+      usageStore: storage.usage,
+      env: deps.env ?? {},
+      upstreamUrl: options.upstreamUrl,
+      logger,
+      clock,
+    });
     deps.extraRoutes?.(app);
 
     await app.listen({ host: options.host, port: options.port });
@@ -110,12 +123,14 @@ export async function startServer(options: ServerOptions, deps: ServerDeps = {})
       bundle,
       keys,
       audit,
+      usage: gateway.usage,
       logger,
       close: () => {
         closing ??= (async () => {
           bundle.stop();
           await app.close();
           // Requests have finished; whatever they recorded is committed before storage closes.
+          await gateway.close();
           await audit.close();
           await storage.close();
         })();

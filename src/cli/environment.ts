@@ -12,6 +12,7 @@ export function serverOptionsFromEnv(env: Env): Record<string, string | undefine
     tlsCert: env.LLM_RULES_TLS_CERT,
     tlsKey: env.LLM_RULES_TLS_KEY,
     logLevel: env.LLM_RULES_LOG_LEVEL,
+    upstreamUrl: env.LLM_RULES_UPSTREAM_URL,
   };
 }
 

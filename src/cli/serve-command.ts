@@ -11,7 +11,7 @@ import { optionsFileFromEnv, serverOptionsFromEnv } from './environment.ts';
 import { parseFlags, stringFlag } from './parse-flags.ts';
 
 const USAGE = `llm-rules serve [--config DIR] [--data DIR] [--host H] [--port N] [--tls-cert FILE --tls-key FILE]
-                 [--options FILE] [--log-level LEVEL] [--apply always|if-none|never]`;
+                 [--options FILE] [--log-level LEVEL] [--apply always|if-none|never] [--upstream-url URL]`;
 
 /** The bundled example enterprise, used when no config is named. */
 export const EXAMPLE_CONFIG_DIR = fileURLToPath(new URL('../../examples/acme/.claude', import.meta.url));
@@ -26,6 +26,7 @@ const FLAGS = {
   options: { type: 'string' },
   'log-level': { type: 'string' },
   apply: { type: 'string' },
+  'upstream-url': { type: 'string' },
 } as const;
 
 export interface ServeControl {
@@ -48,6 +49,7 @@ export async function serveCommand(args: string[], io: CliIo, control: ServeCont
     tlsKey: flag('tls-key'),
     logLevel: flag('log-level'),
     applyConfigOnStart: flag('apply'),
+    upstreamUrl: flag('upstream-url'),
   };
   const fileValues = optionsFile ? readOptionsFile(optionsFile) : {};
   const configNamed = Boolean(fromFlags.configDir ?? fromEnv.configDir ?? fileValues.configDir);

@@ -22,6 +22,8 @@ export const serverOptionsSchema = z.strictObject({
   tlsCert: z.string().optional(),
   tlsKey: z.string().optional(),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Replaces the first Anthropic upstream's base URL (`serve --upstream-url`): tests and local mocks. */
+  upstreamUrl: z.url({ protocol: /^https?$/ }).optional(),
   /** How long in-flight requests may take to finish after SIGTERM. */
   shutdownTimeoutMs: z.coerce.number().int().positive().default(10_000),
 });

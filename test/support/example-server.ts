@@ -13,18 +13,31 @@ export interface ExampleServer {
 }
 
 export async function startExampleServer(
-  options: { configDir?: string; storage?: CreateStorageOptions; users?: string[]; tenantId?: string } = {},
+  options: {
+    configDir?: string;
+    storage?: CreateStorageOptions;
+    users?: string[];
+    tenantId?: string;
+    /** `--upstream-url`: the gateway forwards to this (a mock upstream). */
+    upstreamUrl?: string;
+    env?: Record<string, string>;
+  } = {},
 ): Promise<ExampleServer> {
   const serverOptions = resolveServerOptions([
     {
       name: 'test',
-      values: { port: 0, configDir: options.configDir ?? EXAMPLE_CONFIG, applyConfigOnStart: 'always' },
+      values: {
+        port: 0,
+        configDir: options.configDir ?? EXAMPLE_CONFIG,
+        applyConfigOnStart: 'always',
+        upstreamUrl: options.upstreamUrl,
+      },
     },
   ]);
   const server = await startServer(serverOptions, {
     storage: await createStorage(options.storage ?? { memory: true }),
     logger: createLogger('silent'),
-    env: {},
+    env: options.env ?? {},
   });
   const tokens: Record<string, string> = {};
   for (const user of options.users ?? []) {

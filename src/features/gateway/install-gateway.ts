@@ -1,0 +1,58 @@
+// Wires the LLM gateway into the app: upstream pools, the usage recorder, the proxy and its routes.
+
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { Clock } from '../../core/clock/clock.ts';
+import type { UsageStore } from '../../storage/usage-port.ts';
+import type { ActiveBundle } from '../bundles/active-bundle.ts';
+import type { KeysService } from '../keys/keys-service.ts';
+import { GatewayProxy } from './gateway-proxy.ts';
+import { gatewayRoutes } from './gateway-routes.ts';
+import { UsageRecorder } from './metering/usage-recorder.ts';
+import { UpstreamRegistry } from './upstream-registry.ts';
+
+/** The Messages API's own request limit, for a server started before any bundle is active. */
+const DEFAULT_MAX_REQUEST_BYTES = 33_554_432;
+
+export interface GatewayWiring {
+  keys: KeysService;
+  bundle: ActiveBundle;
+  usageStore: UsageStore;
+  env: Readonly<Record<string, string | undefined>>;
+  upstreamUrl: string | undefined;
+  logger: Logger;
+  clock: Clock;
+}
+
+export interface InstalledGateway {
+  usage: UsageRecorder;
+  /** After the app has stopped taking requests: writes pending usage, closes upstream connections. */
+  close(): Promise<void>;
+}
+
+export function installGateway(app: FastifyInstance, wiring: GatewayWiring): InstalledGateway {
+  const upstreams = new UpstreamRegistry({ env: wiring.env, upstreamUrl: wiring.upstreamUrl });
+  const usage = new UsageRecorder(wiring.usageStore, wiring.logger);
+  const proxy = new GatewayProxy({
+    keys: wiring.keys,
+    bundle: wiring.bundle,
+    upstreams,
+    usage,
+    logger: wiring.logger,
+    clock: wiring.clock,
+  });
+  const bodyLimit =
+    wiring.bundle.current()?.content.config.gateway.max_request_bytes ?? DEFAULT_MAX_REQUEST_BYTES;
+  gatewayRoutes(app, { proxy, bodyLimit });
+  return {
+    usage,
+    async close() {
+      try {
+        await usage.flush();
+      } catch (error) {
+        wiring.logger.error({ err: error, pending: usage.pending }, 'usage records were lost at shutdown');
+      }
+      await upstreams.close();
+    },
+  };
+}

@@ -1,0 +1,57 @@
+// What the gateway needs to know about a Messages API request before forwarding it: the model, whether
+// it streams, and roughly how many input tokens it carries. The bytes themselves are forwarded unchanged.
+
+import { ValidationError } from '../../core/errors/app-error.ts';
+
+/** Roughly four characters a token, the usual rule of thumb for English text and code. */
+const CHARS_PER_TOKEN = 4;
+/** An image or document block counts as this many tokens, whatever the size of its base64 data. */
+const TOKENS_PER_ATTACHMENT = 1_600;
+/** Strings longer than this inside a `source` are base64 payloads, not text the model reads as such. */
+const PAYLOAD_CHARS = 1_000;
+
+export interface MessagesRequest {
+  model: string;
+  stream: boolean;
+  /** An estimate, for `limits.max_context_tokens` and budget reservations, not for billing. */
+  estimatedInputTokens: number;
+  /** `max_tokens`: the most output the request can cost. */
+  maxTokens: number | undefined;
+}
+
+export function inspectMessagesRequest(raw: Buffer): MessagesRequest {
+  let body: unknown;
+  try {
+    body = JSON.parse(raw.toString('utf8'));
+  } catch (error) {
+    throw new ValidationError(`The body is not valid JSON: ${(error as Error).message}`);
+  }
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new ValidationError('The body must be a JSON object.');
+  }
+  const request = body as Record<string, unknown>;
+  if (typeof request.model !== 'string' || request.model === '') {
+    throw new ValidationError('model: Field required', { field: 'model' });
+  }
+  return {
+    model: request.model,
+    stream: request.stream === true,
+    estimatedInputTokens: estimateInputTokens(request),
+    maxTokens: typeof request.max_tokens === 'number' ? request.max_tokens : undefined,
+  };
+}
+
+function estimateInputTokens(request: Record<string, unknown>): number {
+  let attachments = 0;
+  const text = JSON.stringify(
+    { system: request.system, messages: request.messages, tools: request.tools },
+    (key, value: unknown) => {
+      if (key === 'data' && typeof value === 'string' && value.length > PAYLOAD_CHARS) {
+        attachments++;
+        return '';
+      }
+      return value;
+    },
+  );
+  return Math.ceil(text.length / CHARS_PER_TOKEN) + attachments * TOKENS_PER_ATTACHMENT;
+}

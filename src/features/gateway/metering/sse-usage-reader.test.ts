@@ -1,0 +1,107 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  buildMessage,
+  encodeEvent,
+  streamEvents,
+} from '../../../../test/support/mock-anthropic/message-events.ts';
+import { text, toolUse } from '../../../../test/support/mock-anthropic/script.ts';
+import { SseUsageReader } from './sse-usage-reader.ts';
+
+const body = {
+  model: 'claude-sonnet-5',
+  max_tokens: 100,
+  messages: [{ role: 'user' as const, content: 'hello there' }],
+};
+
+function streamOf(
+  reply = text('The answer is forty-two.', {
+    input_tokens: 120,
+    cache_read_input_tokens: 3000,
+    cache_creation_input_tokens: 40,
+    output_tokens: 17,
+  }),
+) {
+  const message = buildMessage(reply, body, { message: 'msg_1', turn: 1 });
+  return new TextEncoder().encode(streamEvents(message).map(encodeEvent).join(''));
+}
+
+function read(bytes: Uint8Array, cuts: number[] = []): SseUsageReader {
+  const reader = new SseUsageReader();
+  let from = 0;
+  for (const at of [...cuts, bytes.length]) {
+    reader.push(bytes.subarray(from, at));
+    from = at;
+  }
+  reader.end();
+  return reader;
+}
+
+describe('SseUsageReader', () => {
+  it('takes input usage from message_start and the final output from message_delta', () => {
+    expect(read(streamOf()).reading()).toEqual({
+      model: 'claude-sonnet-5',
+      usage: { input: 120, output: 17, cacheWrite5m: 40, cacheWrite1h: 0, cacheRead: 3000 },
+      complete: true,
+      upstreamError: undefined,
+      malformed: undefined,
+    });
+  });
+
+  it('reads the same however the bytes are split, even inside a multi-byte character', () => {
+    const bytes = streamOf(text('naïve café ✓ — ünïcödé', { output_tokens: 9 }));
+    const whole = read(bytes).reading();
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(fc.integer({ min: 1, max: bytes.length - 1 }), { maxLength: 12 }),
+        (cuts) => {
+          expect(
+            read(
+              bytes,
+              [...cuts].sort((a, b) => a - b),
+            ).reading(),
+          ).toEqual(whole);
+        },
+      ),
+    );
+  });
+
+  it('splits cache writes by lifetime when the upstream does', () => {
+    const reader = new SseUsageReader();
+    reader.push(
+      new TextEncoder().encode(
+        `event: message_start\ndata: ${JSON.stringify({ type: 'message_start', message: { model: 'm', usage: { input_tokens: 5, cache_creation_input_tokens: 100, cache_creation: { ephemeral_5m_input_tokens: 30, ephemeral_1h_input_tokens: 70 }, output_tokens: 1 } } })}\n\n`,
+      ),
+    );
+    reader.end();
+    expect(reader.reading().usage).toMatchObject({ cacheWrite5m: 30, cacheWrite1h: 70 });
+  });
+
+  it('bills a stream cut short at least what it streamed (four characters a token)', () => {
+    const bytes = streamOf(
+      toolUse('Write', { file_path: '/x', content: 'y'.repeat(400) }, { text: 'Writing now' }),
+    );
+    const cutAt = new TextDecoder().decode(bytes).indexOf('event: message_delta');
+    const reading = read(bytes.subarray(0, cutAt)).reading();
+    expect(reading.complete).toBe(false);
+    expect(reading.usage.input).toBeGreaterThan(0);
+    // The tool input JSON alone is over 400 characters.
+    expect(reading.usage.output).toBeGreaterThanOrEqual(100);
+  });
+
+  it('notices an upstream error event and a malformed stream', () => {
+    const reader = new SseUsageReader();
+    reader.push(
+      new TextEncoder().encode(
+        'event: error\ndata: {"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}\n\n',
+      ),
+    );
+    reader.end();
+    expect(reader.reading().upstreamError).toBe('overloaded_error');
+
+    const broken = new SseUsageReader();
+    broken.push(new TextEncoder().encode('event: message_start\ndata: {"type":"message_start", oops\n\n'));
+    broken.end();
+    expect(broken.reading().malformed).toMatch(/message_start/);
+  });
+});

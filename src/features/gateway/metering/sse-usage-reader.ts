@@ -1,0 +1,149 @@
+// Follows a Messages API event stream as its bytes pass by, for metering: the input side of the usage
+// from `message_start`, the cumulative output from each `message_delta`, and how much content has been
+// streamed so far, so that a stream cut short can still be billed a floor. It only reads: the bytes go
+// to the client untouched and unheld, whatever it makes of them.
+
+import { NO_TOKENS, type TokenUsage } from '../../../core/pricing/usage-cost.ts';
+import { usageFields } from './anthropic-usage.ts';
+
+/** Roughly four characters a token: the floor estimate for content streamed without a final count. */
+const CHARS_PER_TOKEN = 4;
+/** An event larger than this without a blank line is not an event stream. */
+const MAX_PENDING_CHARS = 8 * 1024 * 1024;
+
+export interface StreamReading {
+  /** The model named by `message_start`. */
+  model: string | undefined;
+  /** Usage as last reported, with the output raised to the floor estimate when that is higher. */
+  usage: TokenUsage;
+  /** `message_stop` was seen: the upstream said it had finished. */
+  complete: boolean;
+  /** The upstream sent an `error` event (overloaded mid-stream, …). */
+  upstreamError: string | undefined;
+  /** Why the stream could not be read as Messages API events, if it could not. */
+  malformed: string | undefined;
+}
+
+export class SseUsageReader {
+  readonly #decoder = new TextDecoder();
+  #pending = '';
+  #event = '';
+  #data: string[] = [];
+  #reported: Partial<TokenUsage> = {};
+  #contentChars = 0;
+  #model: string | undefined;
+  #complete = false;
+  #upstreamError: string | undefined;
+  #malformed: string | undefined;
+
+  push(chunk: Uint8Array): void {
+    if (this.#malformed) return;
+    this.#pending += this.#decoder.decode(chunk, { stream: true });
+    let newline = this.#pending.indexOf('\n');
+    while (newline !== -1) {
+      const line = this.#pending.slice(
+        0,
+        newline > 0 && this.#pending[newline - 1] === '\r' ? newline - 1 : newline,
+      );
+      this.#pending = this.#pending.slice(newline + 1);
+      this.#line(line);
+      if (this.#malformed) return;
+      newline = this.#pending.indexOf('\n');
+    }
+    if (this.#pending.length > MAX_PENDING_CHARS) this.#malformed = 'an event line longer than 8 MB';
+  }
+
+  /** The stream ended (or was cut): an event not yet closed by a blank line still counts. */
+  end(): void {
+    this.#pending += this.#decoder.decode();
+    if (this.#pending) this.#line(this.#pending);
+    this.#pending = '';
+    this.#dispatch();
+  }
+
+  reading(): StreamReading {
+    const usage: TokenUsage = { ...NO_TOKENS, ...this.#reported };
+    const floor = Math.ceil(this.#contentChars / CHARS_PER_TOKEN);
+    if (!this.#complete && floor > usage.output) usage.output = floor;
+    return {
+      model: this.#model,
+      usage,
+      complete: this.#complete,
+      upstreamError: this.#upstreamError,
+      malformed: this.#malformed,
+    };
+  }
+
+  #line(line: string): void {
+    if (line === '') {
+      this.#dispatch();
+      return;
+    }
+    if (line.startsWith(':')) return; // a comment
+    const colon = line.indexOf(':');
+    const field = colon === -1 ? line : line.slice(0, colon);
+    let value = colon === -1 ? '' : line.slice(colon + 1);
+    if (value.startsWith(' ')) value = value.slice(1);
+    if (field === 'event') this.#event = value;
+    else if (field === 'data') this.#data.push(value);
+  }
+
+  #dispatch(): void {
+    if (this.#data.length === 0) {
+      this.#event = '';
+      return;
+    }
+    const data = this.#data.join('\n');
+    const name = this.#event;
+    this.#event = '';
+    this.#data = [];
+    let event: Record<string, unknown>;
+    try {
+      const parsed: unknown = JSON.parse(data);
+      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+        throw new Error('not an object');
+      event = parsed as Record<string, unknown>;
+    } catch {
+      this.#malformed = `an event${name ? ` "${name}"` : ''} whose data is not a JSON object`;
+      return;
+    }
+    this.#apply(event);
+  }
+
+  #apply(event: Record<string, unknown>): void {
+    switch (event.type) {
+      case 'message_start': {
+        const message = event.message as Record<string, unknown> | undefined;
+        if (typeof message?.model === 'string') this.#model = message.model;
+        Object.assign(this.#reported, usageFields(message?.usage));
+        return;
+      }
+      case 'message_delta':
+        // Cumulative: each one restates the totals so far.
+        Object.assign(this.#reported, usageFields(event.usage));
+        return;
+      case 'content_block_delta':
+        this.#contentChars += deltaChars(event.delta);
+        return;
+      case 'message_stop':
+        this.#complete = true;
+        return;
+      case 'error': {
+        const error = event.error as Record<string, unknown> | undefined;
+        this.#upstreamError = typeof error?.type === 'string' ? error.type : 'error';
+        return;
+      }
+      default:
+    }
+  }
+}
+
+function deltaChars(delta: unknown): number {
+  if (typeof delta !== 'object' || delta === null) return 0;
+  const d = delta as Record<string, unknown>;
+  for (const field of ['text', 'partial_json', 'thinking']) {
+    const value = d[field];
+    if (typeof value === 'string') return value.length;
+  }
+  return 0;
+}

@@ -1,0 +1,21 @@
+// The Anthropic API as an upstream: the same paths, headers and body as the client sent, with the
+// gateway's own key in place of the developer's credential.
+
+import type { IncomingHttpHeaders } from 'node:http';
+import { upstreamRequestHeaders } from '../../forward-headers.ts';
+import type { ProviderRequest, UpstreamProvider } from '../provider.ts';
+
+export const anthropicProvider: UpstreamProvider = {
+  kind: 'anthropic',
+  buildRequest({ basePath, path, method, headers, body, apiKey }): ProviderRequest {
+    const outgoing = upstreamRequestHeaders(headers as IncomingHttpHeaders);
+    if (apiKey !== undefined) outgoing['x-api-key'] = apiKey;
+    return { path: joinPath(basePath, path), method, headers: outgoing, body };
+  },
+};
+
+/** `https://proxy.example.com/anthropic` + `/v1/messages?beta=true`. */
+function joinPath(basePath: string, path: string): string {
+  const base = basePath.endsWith('/') ? basePath.slice(0, -1) : basePath;
+  return `${base}${path}`;
+}

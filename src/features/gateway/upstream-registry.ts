@@ -1,0 +1,102 @@
+// The upstreams of the active policy bundle, each with a keep-alive connection pool that is reused
+// while its settings stay the same and closed (after its requests finish) when they change.
+
+import { Pool } from 'undici';
+import type { GatewayConfig, UpstreamConfig } from '../../config/policy-config.ts';
+import { resolveSecret } from '../../config/resolve-secret.ts';
+import { AppError } from '../../core/errors/app-error.ts';
+import { anthropicProvider } from './providers/anthropic/anthropic-provider.ts';
+import type { UpstreamProvider } from './providers/provider.ts';
+
+export interface Upstream {
+  name: string;
+  provider: UpstreamProvider;
+  config: UpstreamConfig;
+  /** The base URL's path, `''` when it has none. */
+  basePath: string;
+  pool: Pool;
+  /** Resolved when a request is sent, so a rotated key in the environment takes effect on restart only. */
+  apiKey(): string | undefined;
+}
+
+export interface UpstreamRegistryOptions {
+  env: Readonly<Record<string, string | undefined>>;
+  /** `serve --upstream-url`: replaces the first Anthropic upstream's base URL (tests, local mocks). */
+  upstreamUrl?: string | undefined;
+}
+
+const PROVIDERS: Record<UpstreamConfig['provider'], UpstreamProvider> = { anthropic: anthropicProvider };
+
+export class UpstreamRegistry {
+  readonly #options: UpstreamRegistryOptions;
+  #key: string | undefined;
+  #upstreams: Upstream[] = [];
+
+  constructor(options: UpstreamRegistryOptions) {
+    this.#options = options;
+  }
+
+  /** The upstreams in failover order for this gateway config. */
+  upstreams(config: GatewayConfig): Upstream[] {
+    const configs = this.#effective(config);
+    const key = JSON.stringify(configs);
+    if (key !== this.#key) {
+      const previous = this.#upstreams;
+      this.#upstreams = configs.map((c, index) => this.#open(c, index));
+      this.#key = key;
+      // Requests already sent on the old pools finish; new ones use the new pools.
+      for (const upstream of previous) void upstream.pool.close();
+    }
+    return this.#upstreams;
+  }
+
+  async close(): Promise<void> {
+    const open = this.#upstreams;
+    this.#upstreams = [];
+    this.#key = undefined;
+    await Promise.all(open.map((u) => u.pool.close()));
+  }
+
+  #effective(config: GatewayConfig): UpstreamConfig[] {
+    const override = this.#options.upstreamUrl;
+    if (!override) return config.upstreams;
+    let replaced = false;
+    return config.upstreams.map((upstream) => {
+      if (replaced || upstream.provider !== 'anthropic') return upstream;
+      replaced = true;
+      return { ...upstream, base_url: override };
+    });
+  }
+
+  #open(config: UpstreamConfig, index: number): Upstream {
+    const url = new URL(config.base_url);
+    const pool = new Pool(url.origin, {
+      connections: config.connections,
+      headersTimeout: config.timeout_ms,
+      bodyTimeout: config.idle_timeout_ms,
+      keepAliveTimeout: 30_000,
+    });
+    const env = this.#options.env;
+    const field = `gateway.upstreams[${index}].api_key`;
+    return {
+      name: config.name,
+      provider: PROVIDERS[config.provider],
+      config,
+      basePath: url.pathname === '/' ? '' : url.pathname,
+      pool,
+      apiKey: () => {
+        if (config.api_key === undefined) return undefined;
+        try {
+          return resolveSecret(config.api_key, env, field);
+        } catch (error) {
+          throw new AppError(
+            502,
+            'api_error',
+            `The gateway has no credential for upstream "${config.name}": ${(error as Error).message}`,
+            { field },
+          );
+        }
+      },
+    };
+  }
+}

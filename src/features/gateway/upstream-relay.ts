@@ -1,0 +1,92 @@
+// Relays an upstream response body to the client as it arrives, with backpressure, while a reader
+// meters it. A broken event stream (malformed, or cut by the upstream) ends with an SSE `error` event,
+// which Anthropic's SDKs turn into a clean API error, instead of a reset connection.
+
+import { PassThrough, type Readable } from 'node:stream';
+import type { TokenUsage } from '../../core/pricing/usage-cost.ts';
+import { JsonUsageReader } from './metering/json-usage-reader.ts';
+import { SseUsageReader } from './metering/sse-usage-reader.ts';
+
+export interface RelayResult {
+  usage: TokenUsage;
+  model: string | undefined;
+  /** The upstream finished the response (a stream: `message_stop`; a body: its last byte). */
+  complete: boolean;
+  /** The upstream's body failed part way (connection cut, idle timeout). */
+  cut: boolean;
+  malformed: string | undefined;
+  upstreamError: string | undefined;
+}
+
+export interface Relay {
+  /** What the client is sent. */
+  body: PassThrough;
+  /** Settles when the upstream body has ended, failed or been abandoned; never rejects. */
+  result: Promise<RelayResult>;
+}
+
+function errorEvent(type: string, message: string): string {
+  return `event: error\ndata: ${JSON.stringify({ type: 'error', error: { type, message } })}\n\n`;
+}
+
+export function relayUpstreamBody(upstream: Readable, stream: boolean, isClientGone: () => boolean): Relay {
+  const out = new PassThrough();
+  const sse = stream ? new SseUsageReader() : undefined;
+  const json = stream ? undefined : new JsonUsageReader();
+  let cut = false;
+  let settled = false;
+  let resolve!: (result: RelayResult) => void;
+  const result = new Promise<RelayResult>((r) => {
+    resolve = r;
+  });
+
+  const settle = (ended: boolean) => {
+    if (settled) return;
+    settled = true;
+    if (sse) {
+      sse.end();
+      const reading = sse.reading();
+      resolve({ ...reading, complete: reading.complete && !cut, cut });
+    } else {
+      const reading = json!.reading();
+      resolve({ ...reading, complete: ended && !cut && !reading.malformed, cut, upstreamError: undefined });
+    }
+  };
+
+  upstream.on('data', (chunk: Buffer) => {
+    if (sse) {
+      sse.push(chunk);
+      const malformed = sse.reading().malformed;
+      if (malformed) {
+        // The chunk holding the broken event is not passed on; the client gets a clean error instead.
+        out.end(errorEvent('api_error', `The upstream sent a malformed event stream (${malformed}).`));
+        upstream.destroy();
+        settle(false);
+        return;
+      }
+    } else json!.push(chunk);
+    if (!out.write(chunk)) upstream.pause();
+  });
+  out.on('drain', () => upstream.resume());
+  upstream.on('end', () => {
+    out.end();
+    settle(true);
+  });
+  upstream.on('error', () => {
+    if (settled) return;
+    if (isClientGone()) {
+      out.destroy();
+    } else {
+      cut = true;
+      if (stream) out.end(errorEvent('api_error', 'The upstream closed the stream before it finished.'));
+      else out.destroy(new Error('the upstream closed the response before it finished'));
+    }
+    settle(false);
+  });
+  upstream.on('close', () => settle(false));
+  out.on('close', () => {
+    // The client went away: stop reading the upstream.
+    if (!settled) upstream.destroy();
+  });
+  return { body: out, result };
+}
