@@ -200,4 +200,16 @@ describe('org/ problems', () => {
       message: 'security policies are always enforced and cannot be turned off',
     });
   });
+
+  it('needs exactly one of amount and monthly_budget, and amount for a daily or weekly budget', async () => {
+    const both = await onlyError({
+      'org/org.yaml': `${HIERARCHY}budgets:\n  - {id: a, scope: tenant, amount: 5, monthly_budget: 5}\n`,
+    });
+    expect(both).toMatchObject({ file: 'org/org.yaml', path: 'budgets[0].amount' });
+    expect(both.message).toMatch(/exactly one of "amount" and "monthly_budget"/);
+    const daily = await onlyError({
+      'org/org.yaml': `${HIERARCHY}budgets:\n  - {id: a, scope: tenant, monthly_budget: 5, period: daily}\n`,
+    });
+    expect(daily).toMatchObject({ path: 'budgets[0].monthly_budget', hint: expect.stringMatching(/amount/) });
+  });
 });

@@ -235,12 +235,23 @@ export interface InheritanceRules {
 export interface BudgetConfig {
   id: string;
   scope: OrgRef;
-  /** US dollars per calendar month (UTC). */
-  monthly_budget: number;
+  /** US dollars per period; exactly one of `amount` and `monthly_budget` (see budgetAmount). */
+  amount?: number | undefined;
+  /** US dollars per calendar month (UTC): the older spelling of `amount` with `period: monthly`. */
+  monthly_budget?: number | undefined;
+  /** UTC periods: days from midnight, weeks from Monday, months from the 1st. */
+  period: 'daily' | 'weekly' | 'monthly';
+  /** `pooled`: the scope shares the amount; `per_seat`: each user in the scope has the amount. */
+  mode: 'pooled' | 'per_seat';
   /** Percentages of the budget at which alerts fire, ascending, each in (0, 100]. */
   alert_thresholds: number[];
   /** Single requests estimated above this many dollars need an approval. */
   approval_required_above?: number;
+}
+
+/** Dollars per period, whichever way the budget spells it. */
+export function budgetAmount(budget: BudgetConfig): number {
+  return budget.amount ?? budget.monthly_budget ?? 0;
 }
 
 /** `org/` merged from its files: hierarchy, role matrix and budgets of one tenant. */

@@ -73,6 +73,8 @@ export function minimalPolicyConfig(overrides: Partial<PolicyConfig> = {}): Poli
           id: 'acme-monthly',
           scope: { level: 'tenant' },
           monthly_budget: 1000,
+          period: 'monthly',
+          mode: 'pooled',
           alert_thresholds: [50, 80, 100],
         },
       ],

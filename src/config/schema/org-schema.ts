@@ -81,13 +81,46 @@ const thresholds = z
   })
   .default([50, 80, 100]);
 
-const budget = z.strictObject({
-  id: idSchema,
-  scope: orgRefSchema,
-  monthly_budget: z.number().min(0),
-  alert_thresholds: thresholds,
-  approval_required_above: z.number().gt(0).optional(),
-});
+const budget = z
+  .strictObject({
+    id: idSchema,
+    scope: orgRefSchema,
+    /** Dollars per period; `monthly_budget` is the same for `period: monthly` (the older spelling). */
+    amount: z.number().min(0).optional(),
+    monthly_budget: z.number().min(0).optional(),
+    period: z.enum(['daily', 'weekly', 'monthly']).default('monthly'),
+    /** `pooled`: the whole scope shares the amount; `per_seat`: each user in it gets the amount. */
+    mode: z.enum(['pooled', 'per_seat']).default('pooled'),
+    alert_thresholds: thresholds,
+    approval_required_above: z.number().gt(0).optional(),
+  })
+  .superRefine((b, ctx) => {
+    if ((b.amount === undefined) === (b.monthly_budget === undefined)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['amount'],
+        message: 'a budget needs exactly one of "amount" and "monthly_budget"',
+        params: { hint: 'write amount: 500 with period: daily, weekly or monthly' },
+      });
+    } else if (b.monthly_budget !== undefined && b.period !== 'monthly') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['monthly_budget'],
+        message: `"monthly_budget" with period "${b.period}"`,
+        params: { hint: 'write amount: instead of monthly_budget: for a daily or weekly budget' },
+      });
+    }
+    if (b.mode === 'per_seat' && b.scope.level === 'user') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['mode'],
+        message: 'a per-seat budget on a single user',
+        params: {
+          hint: 'per_seat applies to a tenant, business unit or team; a user budget is already theirs alone',
+        },
+      });
+    }
+  });
 
 /** Each list entry is validated on its own (see load-org.ts), so one bad entry hides nothing else. */
 export const orgItemSchemas = {
