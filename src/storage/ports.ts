@@ -12,6 +12,7 @@ import type {
   AuditEvent,
   AuditRecord,
 } from '../core/audit-chain/audit-record.ts';
+import type { BudgetStore } from './budget-port.ts';
 import type { SessionStore } from './session-port.ts';
 import type { UsageStore } from './usage-port.ts';
 
@@ -244,6 +245,7 @@ export interface Storage {
   readonly audit: AuditStore;
   readonly sessions: SessionStore;
   readonly usage: UsageStore;
+  readonly budgets: BudgetStore;
   /** Stores the bundle, synchronizes every tenant's org and activates it, atomically and serialized against other publications. */
   publishBundle(publication: BundlePublication): Promise<PublishResult>;
   /** Applies pending migrations; idempotent. Returns the names applied now. */

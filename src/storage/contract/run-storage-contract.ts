@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect } from 'vitest';
 import type { Storage } from '../ports.ts';
 import { apiKeyContract } from './api-key-contract.ts';
 import { auditContract } from './audit-contract.ts';
+import { budgetContract } from './budget-contract.ts';
 import { bundleContract } from './bundle-contract.ts';
 import type { ContractContext } from './contract-fixtures.ts';
 import { lifecycleContract } from './lifecycle-contract.ts';
@@ -53,5 +54,6 @@ export function runStorageContract(name: string, make: () => Promise<Storage>): 
     publicationContract(ctx);
     auditContract(ctx);
     usageContract(ctx);
+    budgetContract(ctx);
   });
 }

@@ -2,6 +2,7 @@
 
 import { type CreateTableBuilder, type Kysely, type Migration, type MigrationProvider, sql } from 'kysely';
 import { auditLogSchema } from './kysely-audit-migration.ts';
+import { budgetsSchema } from './kysely-budget-migration.ts';
 import { bundleCandidateSchema } from './kysely-candidate-migration.ts';
 import { sessionsSchema } from './kysely-session-migration.ts';
 import { usageSchema } from './kysely-usage-migration.ts';
@@ -164,6 +165,7 @@ export function createMigrationProvider(ddl: DialectDdl): MigrationProvider {
         '0003_sessions': sessionsSchema(ddl),
         '0004_bundle_candidate': bundleCandidateSchema(ddl),
         '0005_usage': usageSchema(ddl),
+        '0006_budgets': budgetsSchema(ddl),
       };
     },
   };

@@ -145,6 +145,32 @@ export interface StorageDatabase {
   sessions: SessionsTable;
   bundle_candidate: BundleCandidateTable;
   usage_records: UsageRecordsTable;
+  budget_counters: BudgetCountersTable;
+  budget_reservations: BudgetReservationsTable;
+  budget_settlements: BudgetSettlementsTable;
+}
+
+export interface BudgetCountersTable {
+  tenant_id: string;
+  budget_key: string;
+  period_start: MillisColumn;
+  spent_micro: ColumnType<number | string, number, number>;
+  reserved_micro: ColumnType<number | string, number, number>;
+}
+
+export interface BudgetReservationsTable {
+  tenant_id: string;
+  request_id: string;
+  budget_key: string;
+  period_start: MillisColumn;
+  amount_micro: ColumnType<number | string, number, number>;
+  lease_until: MillisColumn;
+}
+
+export interface BudgetSettlementsTable {
+  tenant_id: string;
+  request_id: string;
+  settled_at: MillisColumn;
 }
 
 /** 64-bit counts: numbers from SQLite, strings from PostgreSQL's BIGINT. */

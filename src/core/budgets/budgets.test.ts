@@ -1,0 +1,81 @@
+import { describe, expect, it } from 'vitest';
+import type { BudgetConfig } from '../../config/policy-config.ts';
+import { applicableBudgets } from './applicable-budgets.ts';
+import { periodWindow } from './budget-period.ts';
+
+const at = new Date('2026-11-22T15:30:00Z'); // a Sunday
+
+describe('budget periods', () => {
+  it('are UTC days, ISO weeks from Monday and calendar months', () => {
+    expect(periodWindow('daily', at)).toEqual({
+      start: new Date('2026-11-22T00:00:00Z'),
+      end: new Date('2026-11-23T00:00:00Z'),
+    });
+    expect(periodWindow('weekly', at)).toEqual({
+      start: new Date('2026-11-16T00:00:00Z'),
+      end: new Date('2026-11-23T00:00:00Z'),
+    });
+    expect(periodWindow('weekly', new Date('2026-11-23T00:00:00Z')).start).toEqual(
+      new Date('2026-11-23T00:00:00Z'),
+    );
+    expect(periodWindow('monthly', at)).toEqual({
+      start: new Date('2026-11-01T00:00:00Z'),
+      end: new Date('2026-12-01T00:00:00Z'),
+    });
+    expect(periodWindow('monthly', new Date('2026-12-31T23:59:59Z')).end).toEqual(
+      new Date('2027-01-01T00:00:00Z'),
+    );
+  });
+});
+
+const budget = (b: Partial<BudgetConfig> & Pick<BudgetConfig, 'id' | 'scope'>): BudgetConfig => ({
+  amount: 10,
+  period: 'monthly',
+  mode: 'pooled',
+  alert_thresholds: [100],
+  ...b,
+});
+
+describe('applicable budgets', () => {
+  const budgets = [
+    budget({ id: 'company', scope: { level: 'tenant' }, amount: 1000 }),
+    budget({ id: 'eng', scope: { level: 'business_unit', id: 'eng' } }),
+    budget({ id: 'data', scope: { level: 'business_unit', id: 'data' } }),
+    budget({
+      id: 'seats',
+      scope: { level: 'team', id: 'web' },
+      mode: 'per_seat',
+      amount: 50,
+      period: 'daily',
+    }),
+    budget({ id: 'bob', scope: { level: 'user', id: 'bob@acme.test' }, amount: 300 }),
+  ];
+  const ada = { type: 'user', id: 'ada@acme.test', businessUnitId: 'eng', teamId: 'web' };
+
+  it('takes every budget on the path from tenant to user, a seat per user for per-seat ones', () => {
+    expect(applicableBudgets(budgets, ada, at).map((b) => [b.key, b.holder, b.limitMicro])).toEqual([
+      ['company', 'pool', 1_000_000_000],
+      ['eng', 'pool', 10_000_000],
+      ['seats/seat:ada@acme.test', 'user', 50_000_000],
+    ]);
+  });
+
+  it("lets a user's own budget replace their seat", () => {
+    const bob = { ...ada, id: 'bob@acme.test' };
+    expect(applicableBudgets(budgets, bob, at).map((b) => b.key)).toEqual(['company', 'eng', 'bob']);
+  });
+
+  it('dates each counter by its own period', () => {
+    const seat = applicableBudgets(budgets, ada, at).find((b) => b.key.startsWith('seats'))!;
+    expect(seat.periodStart).toEqual(new Date('2026-11-22T00:00:00Z'));
+    expect(seat.resetsAt).toEqual(new Date('2026-11-23T00:00:00Z'));
+  });
+
+  it('gives a service account its own seat, never a user budget', () => {
+    const ci = { type: 'service_account', id: 'ci', businessUnitId: null, teamId: 'web' };
+    expect(applicableBudgets(budgets, ci, at).map((b) => b.key)).toEqual([
+      'company',
+      'seats/seat:service_account:ci',
+    ]);
+  });
+});

@@ -1,0 +1,94 @@
+// Contract: BudgetStore — all-or-nothing reservations, atomic across instances, idempotent settlement, leases.
+
+import { describe, expect, it } from 'vitest';
+import type { BudgetCharge } from '../budget-port.ts';
+import { at, type ContractContext, uid } from './contract-fixtures.ts';
+
+const period = at(0);
+const charge = (key: string, limitMicro: number): BudgetCharge => ({ key, periodStart: period, limitMicro });
+
+export function budgetContract(ctx: ContractContext): void {
+  describe('budgets', () => {
+    const reserve = (
+      t: string,
+      requestId: string,
+      charges: BudgetCharge[],
+      amountMicro: number,
+      now = at(1),
+      leaseUntil = at(100),
+    ) => ctx.storage().budgets.reserve({ tenantId: t, requestId, charges, amountMicro, now, leaseUntil });
+
+    it('holds the amount on every counter, or on none when one would overflow', async () => {
+      const t = uid('bud');
+      const ok = await reserve(t, 'r1', [charge('team', 100), charge('user', 50)], 30);
+      expect(ok).toMatchObject({ ok: true });
+      const refused = await reserve(t, 'r2', [charge('team', 100), charge('user', 50)], 30);
+      expect(refused).toMatchObject({
+        ok: false,
+        exceeded: { key: 'user', spentMicro: 0, reservedMicro: 30 },
+      });
+      // Nothing of the refused request was held on the team counter.
+      expect(await ctx.storage().budgets.standings(t, [charge('team', 100)], at(2))).toEqual([
+        { ...charge('team', 100), spentMicro: 0, reservedMicro: 30 },
+      ]);
+    });
+
+    it('settles the actual cost once, releasing the hold, however often settlement is retried', async () => {
+      const t = uid('bud');
+      const counters = [charge('team', 100)];
+      await reserve(t, 'r1', counters, 40);
+      expect(await ctx.storage().budgets.settle(t, 'r1', counters, 12, at(2))).toBe(true);
+      expect(await ctx.storage().budgets.settle(t, 'r1', counters, 12, at(3))).toBe(false);
+      expect(await ctx.storage().budgets.standings(t, counters, at(4))).toEqual([
+        { ...charge('team', 100), spentMicro: 12, reservedMicro: 0 },
+      ]);
+    });
+
+    it('frees the hold of a request whose lease ran out, and still counts it if it settles late', async () => {
+      const t = uid('bud');
+      const counters = [charge('team', 100)];
+      await reserve(t, 'crashed', counters, 80, at(1), at(5));
+      expect(await reserve(t, 'r2', counters, 80, at(2), at(50))).toMatchObject({ ok: false });
+      // After the lease: the hold is gone, so a new request fits.
+      expect(await reserve(t, 'r3', counters, 80, at(6), at(50))).toMatchObject({
+        ok: true,
+        standings: [{ reservedMicro: 80 }],
+      });
+      expect(await ctx.storage().budgets.settle(t, 'crashed', counters, 10, at(7))).toBe(true);
+      expect(await ctx.storage().budgets.standings(t, counters, at(8))).toEqual([
+        { ...charge('team', 100), spentMicro: 10, reservedMicro: 80 },
+      ]);
+    });
+
+    it('never lets concurrent reservations from two instances overdraw a counter', async () => {
+      const t = uid('bud');
+      const other = ctx.storage().dialect === 'memory' ? ctx.storage() : await ctx.another();
+      const counters = [charge('pool', 1_000), charge(`seat-${uid('s')}`, 10_000)];
+      const results = await Promise.all(
+        Array.from({ length: 40 }, (_, i) =>
+          (i % 2 ? ctx.storage() : other).budgets.reserve({
+            tenantId: t,
+            requestId: `r${i}`,
+            charges: counters,
+            amountMicro: 100,
+            now: at(1),
+            leaseUntil: at(100),
+          }),
+        ),
+      );
+      expect(results.filter((r) => r.ok)).toHaveLength(10);
+      expect((await ctx.storage().budgets.standings(t, counters, at(2)))[0]).toMatchObject({
+        reservedMicro: 1_000,
+      });
+    });
+
+    it('keeps tenants and periods apart', async () => {
+      const t = uid('bud');
+      const u = uid('bud');
+      await reserve(t, 'r1', [charge('x', 100)], 100);
+      expect(await reserve(u, 'r1', [charge('x', 100)], 100)).toMatchObject({ ok: true });
+      const nextPeriod = { key: 'x', periodStart: at(1000), limitMicro: 100 };
+      expect(await reserve(t, 'r2', [nextPeriod], 100)).toMatchObject({ ok: true });
+    });
+  });
+}

@@ -1,0 +1,92 @@
+// In-memory BudgetStore for unit tests, with the SQL adapters' semantics.
+import type {
+  BudgetCharge,
+  BudgetCounterRef,
+  BudgetReservation,
+  BudgetStanding,
+  BudgetStore,
+  ReserveResult,
+} from '../budget-port.ts';
+import type { TenantId } from '../ports.ts';
+
+interface Hold {
+  counter: string;
+  amountMicro: number;
+  leaseUntil: number;
+}
+
+export class MemoryBudgetStore implements BudgetStore {
+  readonly #counters = new Map<string, { spent: number; reserved: number }>();
+  readonly #holds = new Map<string, Hold[]>();
+  readonly #settled = new Set<string>();
+
+  async reserve(r: BudgetReservation): Promise<ReserveResult> {
+    const standings = r.charges.map((c) => this.#standing(r.tenantId, c, r.now.getTime()));
+    const exceeded = standings.find((s) => s.spentMicro + s.reservedMicro + r.amountMicro > s.limitMicro);
+    if (exceeded) return { ok: false, exceeded, standings };
+    const holds: Hold[] = [];
+    for (const s of standings) {
+      const counter = counterId(r.tenantId, s);
+      this.#counter(counter).reserved += r.amountMicro;
+      s.reservedMicro += r.amountMicro;
+      holds.push({ counter, amountMicro: r.amountMicro, leaseUntil: r.leaseUntil.getTime() });
+    }
+    this.#holds.set(`${r.tenantId}\u0000${r.requestId}`, holds);
+    return { ok: true, standings };
+  }
+
+  async settle(
+    tenantId: TenantId,
+    requestId: string,
+    counters: readonly BudgetCounterRef[],
+    actualMicro: number,
+  ): Promise<boolean> {
+    const id = `${tenantId}\u0000${requestId}`;
+    if (this.#settled.has(id)) return false;
+    this.#settled.add(id);
+    const holds = this.#holds.get(id) ?? [];
+    this.#holds.delete(id);
+    for (const ref of counters) {
+      const counter = counterId(tenantId, ref);
+      const state = this.#counter(counter);
+      state.spent += actualMicro;
+      state.reserved -= holds.find((h) => h.counter === counter)?.amountMicro ?? 0;
+    }
+    return true;
+  }
+
+  async standings(tenantId: TenantId, charges: readonly BudgetCharge[]): Promise<BudgetStanding[]> {
+    return charges.map((c) => {
+      const state = this.#counters.get(counterId(tenantId, c)) ?? { spent: 0, reserved: 0 };
+      return { ...c, spentMicro: state.spent, reservedMicro: state.reserved };
+    });
+  }
+
+  #counter(id: string): { spent: number; reserved: number } {
+    let state = this.#counters.get(id);
+    if (!state) {
+      state = { spent: 0, reserved: 0 };
+      this.#counters.set(id, state);
+    }
+    return state;
+  }
+
+  /** The counter's standing after releasing holds whose lease ran out. */
+  #standing(tenantId: TenantId, charge: BudgetCharge, now: number): BudgetStanding {
+    const counter = counterId(tenantId, charge);
+    const state = this.#counter(counter);
+    for (const [request, holds] of this.#holds) {
+      const kept = holds.filter((h) => {
+        const expired = h.counter === counter && h.leaseUntil < now;
+        if (expired) state.reserved -= h.amountMicro;
+        return !expired;
+      });
+      this.#holds.set(request, kept);
+    }
+    return { ...charge, spentMicro: state.spent, reservedMicro: state.reserved };
+  }
+}
+
+function counterId(tenantId: TenantId, ref: BudgetCounterRef): string {
+  return `${tenantId}\u0000${ref.key}\u0000${ref.periodStart.getTime()}`;
+}
