@@ -97,6 +97,7 @@ export async function startServer(options: ServerOptions, deps: ServerDeps = {})
       keys,
       bundle,
       usageStore: storage.usage,
+      budgetStore: storage.budgets,
       env: deps.env ?? {},
       upstreamUrl: options.upstreamUrl,
       logger,

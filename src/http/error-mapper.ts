@@ -19,7 +19,10 @@ export function installErrorMapper(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError | AppError, request, reply) => {
     if (error instanceof AppError) {
       if (error.status >= 500) request.log.error({ err: error }, error.message);
-      return reply.status(error.status).send(errorBody(error.code, error.message, error.details));
+      return reply
+        .status(error.status)
+        .headers(error.headers)
+        .send(errorBody(error.code, error.message, error.details));
     }
     if (error.validation) {
       const first = error.validation[0];

@@ -2,8 +2,11 @@
 import type { TokenUsage } from '../core/pricing/usage-cost.ts';
 import type { PrincipalRef, TenantId } from './ports.ts';
 
-/** How a request ended: `aborted` by the client, `cut` upstream, or an upstream error or malformed stream. */
-export type UsageOutcome = 'complete' | 'aborted' | 'cut' | 'upstream_error' | 'malformed';
+/**
+ * How a request ended: `aborted` by the client, `cut` upstream, an upstream error or malformed stream, or
+ * `refused` by a budget before it was forwarded.
+ */
+export type UsageOutcome = 'complete' | 'aborted' | 'cut' | 'upstream_error' | 'malformed' | 'refused';
 
 export interface UsageRecord {
   tenantId: TenantId;

@@ -6,13 +6,22 @@ export class AppError extends Error {
   readonly status: number;
   readonly code: string;
   readonly details: ErrorDetails;
+  /** Response headers the error needs (`retry-after`, a protocol's status headers). */
+  readonly headers: Readonly<Record<string, string>>;
 
-  constructor(status: number, code: string, message: string, details: ErrorDetails = {}) {
+  constructor(
+    status: number,
+    code: string,
+    message: string,
+    details: ErrorDetails = {},
+    headers: Readonly<Record<string, string>> = {},
+  ) {
     super(message);
     this.name = new.target.name;
     this.status = status;
     this.code = code;
     this.details = details;
+    this.headers = headers;
   }
 }
 

@@ -6,24 +6,25 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { MainConfig, PolicyConfig } from '../../config/policy-config.ts';
 import { type Clock, systemClock } from '../../core/clock/clock.ts';
 import { AppError, AuthenticationError, ValidationError } from '../../core/errors/app-error.ts';
-import { costMicroDollars, NO_TOKENS } from '../../core/pricing/usage-cost.ts';
 import { presentedCredential } from '../../http/presented-credential.ts';
-import type { UsageOutcome, UsageRecord } from '../../storage/usage-port.ts';
 import type { ActiveBundle } from '../bundles/active-bundle.ts';
-import { tenantConfig } from '../bundles/tenant-config.ts';
+import { tenantBudgets, tenantConfig } from '../bundles/tenant-config.ts';
 import type { AuthenticatedKey, KeysService } from '../keys/keys-service.ts';
+import { type Admission, type BudgetGuard, budgetSubject, worstCaseMicro } from './budget-guard.ts';
 import { clientResponseHeaders } from './forward-headers.ts';
 import { GatewayPrices, type PriceWarnings } from './gateway-prices.ts';
-import { inspectMessagesRequest, type MessagesRequest } from './messages-request.ts';
+import { inspectMessagesRequest } from './messages-request.ts';
+import { attributionOf, meteredUsage, type RequestFacts, refusedUsage } from './metering/usage-record-of.ts';
 import type { UsageRecorder } from './metering/usage-recorder.ts';
 import type { Upstream, UpstreamRegistry } from './upstream-registry.ts';
-import { type RelayResult, relayUpstreamBody } from './upstream-relay.ts';
+import { relayUpstreamBody } from './upstream-relay.ts';
 
 export interface GatewayDeps {
   keys: KeysService;
   bundle: ActiveBundle;
   upstreams: UpstreamRegistry;
   usage: UsageRecorder;
+  budgets: BudgetGuard;
   logger: PriceWarnings;
   clock?: Clock;
 }
@@ -33,11 +34,6 @@ interface Caller {
   content: PolicyConfig;
   config: MainConfig;
 }
-
-const header = (request: FastifyRequest, name: string): string | null => {
-  const value = request.headers[name];
-  return typeof value === 'string' && value !== '' ? value : null;
-};
 
 export class GatewayProxy {
   readonly #deps: GatewayDeps;
@@ -64,27 +60,56 @@ export class GatewayProxy {
       );
     }
     const upstream = this.#upstream(caller);
-    const sent = await this.#send(upstream, request, reply, raw);
+    const prices = this.#pricesFor(caller.content);
+    const facts: RequestFacts = {
+      attribution: attributionOf(caller.who, request.headers),
+      requestId: randomUUID(),
+      at,
+      started,
+      upstream: upstream.name,
+      request: inspected,
+      prices,
+    };
+    const tenantId = caller.who.tenantId;
+    let admission: Admission;
+    try {
+      admission = await this.#deps.budgets.admit({
+        tenantId,
+        requestId: facts.requestId,
+        budgets: tenantBudgets(caller.content, tenantId),
+        who: budgetSubject(caller.who),
+        worstCaseMicro: worstCaseMicro(inspected, prices.priceOf(inspected.model).price),
+        now: at,
+      });
+    } catch (error) {
+      // A refusal is a request too: it is recorded, with nothing billed.
+      if (error instanceof AppError) this.#deps.usage.record(refusedUsage(facts, error.status));
+      throw error;
+    }
+    const settle = (costMicro: number) =>
+      this.#deps.budgets.settle(tenantId, facts.requestId, admission, costMicro, this.#clock.now());
+    let sent: Awaited<ReturnType<GatewayProxy['sendToUpstream']>>;
+    try {
+      sent = await this.sendToUpstream(upstream, request, reply, raw);
+    } catch (error) {
+      await settle(0);
+      throw error;
+    }
     const ttfbMs = performance.now() - started;
     const { statusCode, headers, body } = sent.response;
     const stream = String(headers['content-type'] ?? '').includes('text/event-stream');
     const relay = relayUpstreamBody(body, stream, () => sent.controller.signal.aborted);
-    void relay.result.then((result) =>
-      this.#meter({
-        caller,
-        request,
-        upstream,
-        inspected,
-        at,
-        started,
-        ttfbMs,
-        statusCode,
-        stream,
-        result,
-        aborted: sent.controller.signal.aborted,
-      }),
-    );
-    return reply.status(statusCode).headers(clientResponseHeaders(headers)).send(relay.body);
+    void relay.result.then(async (result) => {
+      const aborted = sent.controller.signal.aborted;
+      const record = meteredUsage(facts, { statusCode, stream, result, aborted, ttfbMs });
+      this.#deps.usage.record(record);
+      await settle(record.costMicro);
+    });
+    // The caller's standing against their caps rides on every successful answer.
+    return reply
+      .status(statusCode)
+      .headers({ ...clientResponseHeaders(headers), ...(statusCode < 400 ? admission.headers : {}) })
+      .send(relay.body);
   }
 
   /** `count_tokens` and `GET /v1/models`: authenticated, forwarded and relayed, not metered. */
@@ -92,7 +117,7 @@ export class GatewayProxy {
     const caller = await this.#caller(request);
     const upstream = this.#upstream(caller);
     const raw = request.body instanceof Buffer ? request.body : undefined;
-    const { response } = await this.#send(upstream, request, reply, raw);
+    const { response } = await this.sendToUpstream(upstream, request, reply, raw);
     return reply
       .status(response.statusCode)
       .headers(clientResponseHeaders(response.headers))
@@ -134,7 +159,12 @@ export class GatewayProxy {
     return first;
   }
 
-  async #send(upstream: Upstream, request: FastifyRequest, reply: FastifyReply, raw: Buffer | undefined) {
+  private async sendToUpstream(
+    upstream: Upstream,
+    request: FastifyRequest,
+    reply: FastifyReply,
+    raw: Buffer | undefined,
+  ) {
     const controller = new AbortController();
     // The client's abort (its connection closing before the answer is complete) cancels the upstream request.
     reply.raw.once('close', () => {
@@ -169,70 +199,6 @@ export class GatewayProxy {
         },
       );
     }
-  }
-
-  #meter(m: {
-    caller: Caller;
-    request: FastifyRequest;
-    upstream: Upstream;
-    inspected: MessagesRequest;
-    at: Date;
-    started: number;
-    ttfbMs: number;
-    statusCode: number;
-    stream: boolean;
-    result: RelayResult;
-    aborted: boolean;
-  }): void {
-    const { caller, result, statusCode } = m;
-    const outcome: UsageOutcome =
-      statusCode >= 400
-        ? 'upstream_error'
-        : m.aborted
-          ? 'aborted'
-          : result.malformed
-            ? 'malformed'
-            : result.cut || (m.stream && !result.complete)
-              ? 'cut'
-              : 'complete';
-    // Errors are not billed; an accepted request whose usage never arrived is billed its estimated input.
-    const tokens = statusCode >= 400 ? { ...NO_TOKENS } : { ...result.usage };
-    if (
-      statusCode < 400 &&
-      tokens.input === 0 &&
-      tokens.cacheRead === 0 &&
-      tokens.cacheWrite5m === 0 &&
-      !result.complete
-    ) {
-      tokens.input = m.inspected.estimatedInputTokens;
-    }
-    const model = result.model ?? m.inspected.model;
-    const prices = this.#pricesFor(caller.content);
-    const priced = prices.priceOf(model);
-    const profile = caller.who.profile;
-    const record: UsageRecord = {
-      tenantId: caller.who.tenantId,
-      requestId: randomUUID(),
-      at: m.at,
-      principal: caller.who.principal,
-      keyId: caller.who.keyId,
-      businessUnitId: 'businessUnitId' in profile ? profile.businessUnitId : null,
-      teamId: profile.teamId,
-      sessionId: header(m.request, 'x-claude-code-session-id'),
-      agentId: header(m.request, 'x-claude-code-agent-id'),
-      model,
-      upstream: m.upstream.name,
-      status: statusCode,
-      outcome,
-      stream: m.stream,
-      tokens,
-      costMicro: costMicroDollars(tokens, priced.price),
-      pricedAs: priced.key ?? null,
-      priceVersion: prices.version,
-      latencyMs: performance.now() - m.started,
-      ttfbMs: m.ttfbMs,
-    };
-    this.#deps.usage.record(record);
   }
 
   #pricesFor(content: PolicyConfig): GatewayPrices {

@@ -3,9 +3,11 @@
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Clock } from '../../core/clock/clock.ts';
+import type { BudgetStore } from '../../storage/budget-port.ts';
 import type { UsageStore } from '../../storage/usage-port.ts';
 import type { ActiveBundle } from '../bundles/active-bundle.ts';
 import type { KeysService } from '../keys/keys-service.ts';
+import { BudgetGuard } from './budget-guard.ts';
 import { GatewayProxy } from './gateway-proxy.ts';
 import { gatewayRoutes } from './gateway-routes.ts';
 import { UsageRecorder } from './metering/usage-recorder.ts';
@@ -18,6 +20,7 @@ export interface GatewayWiring {
   keys: KeysService;
   bundle: ActiveBundle;
   usageStore: UsageStore;
+  budgetStore: BudgetStore;
   env: Readonly<Record<string, string | undefined>>;
   upstreamUrl: string | undefined;
   logger: Logger;
@@ -38,6 +41,7 @@ export function installGateway(app: FastifyInstance, wiring: GatewayWiring): Ins
     bundle: wiring.bundle,
     upstreams,
     usage,
+    budgets: new BudgetGuard(wiring.budgetStore, wiring.logger),
     logger: wiring.logger,
     clock: wiring.clock,
   });

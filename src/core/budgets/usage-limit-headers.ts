@@ -1,0 +1,70 @@
+// The `anthropic-ratelimit-unified-*` headers the Claude Code gateway protocol uses to tell a developer
+// where they stand against their spend caps (gateway-protocol.md, "Usage-limit headers").
+
+import type { BudgetPeriod } from './budget-period.ts';
+
+export interface CapStanding {
+  spentMicro: number;
+  limitMicro: number;
+  resetsAt: Date;
+  period: BudgetPeriod;
+  /** A budget the user shares with their group (a pool), rather than their own cap. */
+  pooled: boolean;
+}
+
+const PREFIX = 'anthropic-ratelimit-unified-';
+const unixSeconds = (date: Date) => String(Math.floor(date.getTime() / 1000));
+
+export function utilizationOf(cap: CapStanding): number {
+  return cap.limitMicro <= 0 ? 1 : cap.spentMicro / cap.limitMicro;
+}
+
+/** The cap to describe on an allowed request: the fullest. */
+export function fullestCap(caps: readonly CapStanding[]): CapStanding | undefined {
+  let fullest: CapStanding | undefined;
+  for (const cap of caps) if (!fullest || utilizationOf(cap) > utilizationOf(fullest)) fullest = cap;
+  return fullest;
+}
+
+/** On a successful response: Claude Code shows its usage notice past 75% and again past 95%. */
+export function allowedHeaders(cap: CapStanding): Record<string, string> {
+  const used = utilizationOf(cap);
+  const status = used >= 0.75 ? 'allowed_warning' : 'allowed';
+  const headers: Record<string, string> = {
+    [`${PREFIX}status`]: status,
+    [`${PREFIX}representative-claim`]: 'overage',
+    [`${PREFIX}overage-status`]: status,
+    // Kept below 1 while requests are still allowed.
+    [`${PREFIX}overage-utilization`]: Math.min(Math.floor(used * 100) / 100, 0.99).toFixed(2),
+    [`${PREFIX}reset`]: unixSeconds(cap.resetsAt),
+    [`${PREFIX}overage-reset`]: unixSeconds(cap.resetsAt),
+  };
+  if (used >= 0.95) headers[`${PREFIX}overage-surpassed-threshold`] = '0.95';
+  else if (used >= 0.75) headers[`${PREFIX}overage-surpassed-threshold`] = '0.75';
+  return headers;
+}
+
+/**
+ * On the 429 that refuses a request. `representative-claim` and `overage-status` are left off so the
+ * client prints our message as it is, and `x-should-retry: false` keeps SDKs from retrying into the block.
+ */
+export function rejectedHeaders(cap: CapStanding, now: Date): Record<string, string> {
+  const headers: Record<string, string> = {
+    'retry-after': String(Math.max(1, Math.ceil((cap.resetsAt.getTime() - now.getTime()) / 1000))),
+    'x-should-retry': 'false',
+    [`${PREFIX}status`]: 'rejected',
+    [`${PREFIX}reset`]: unixSeconds(cap.resetsAt),
+    [`${PREFIX}overage-reset`]: unixSeconds(cap.resetsAt),
+    [`${PREFIX}overage-utilization`]: '1',
+    [`${PREFIX}overage-surpassed-threshold`]: '1',
+    [`${PREFIX}overage-period`]: cap.period,
+    [`${PREFIX}overage-disabled-reason`]: 'org_spend_cap_reached',
+  };
+  if (cap.pooled) headers[`${PREFIX}overage-scope`] = 'group_pool';
+  return headers;
+}
+
+/** When the counters cannot be read and the gateway fails closed. */
+export function fetchErrorHeaders(): Record<string, string> {
+  return { 'x-should-retry': 'false', [`${PREFIX}overage-disabled-reason`]: 'fetch_error' };
+}

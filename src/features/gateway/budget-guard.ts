@@ -1,0 +1,184 @@
+// Enforces budgets around a gateway request: reserve the worst case on every budget that applies before
+// forwarding, refuse with the protocol's 429 when one would overflow, settle the actual cost afterwards.
+
+import type { BudgetConfig, OrgRef } from '../../config/policy-config.ts';
+import { formatOrgRef } from '../../config/schema/common-schemas.ts';
+import {
+  type ApplicableBudget,
+  applicableBudgets,
+  type BudgetSubject,
+} from '../../core/budgets/applicable-budgets.ts';
+import {
+  allowedHeaders,
+  type CapStanding,
+  fetchErrorHeaders,
+  fullestCap,
+  rejectedHeaders,
+} from '../../core/budgets/usage-limit-headers.ts';
+import { AppError } from '../../core/errors/app-error.ts';
+import type { ModelPrice } from '../../core/pricing/price-table.ts';
+import { formatDollars } from '../../core/pricing/usage-cost.ts';
+import type { BudgetStanding, BudgetStore } from '../../storage/budget-port.ts';
+import type { AuthenticatedKey } from '../keys/keys-service.ts';
+import type { MessagesRequest } from './messages-request.ts';
+
+/** A request that never settles (its process died) stops holding budget after this. */
+const LEASE_MS = 15 * 60_000;
+
+export interface Admission {
+  budgets: ApplicableBudget[];
+  /** Usage-limit headers for the response: empty when no budget applies. */
+  headers: Record<string, string>;
+}
+
+export interface BudgetGuardLogger {
+  error(obj: object, msg: string): void;
+}
+
+export class BudgetGuard {
+  constructor(
+    private readonly store: BudgetStore,
+    private readonly logger: BudgetGuardLogger,
+  ) {}
+
+  async admit(input: {
+    tenantId: string;
+    requestId: string;
+    budgets: readonly BudgetConfig[];
+    who: BudgetSubject;
+    worstCaseMicro: number;
+    now: Date;
+  }): Promise<Admission> {
+    const { tenantId, requestId, now } = input;
+    const budgets = applicableBudgets(input.budgets, input.who, now);
+    if (budgets.length === 0) return { budgets, headers: {} };
+    const charges = budgets.map((b) => ({
+      key: b.key,
+      periodStart: b.periodStart,
+      limitMicro: b.limitMicro,
+    }));
+    let result: Awaited<ReturnType<BudgetStore['reserve']>>;
+    try {
+      result = await this.store.reserve({
+        tenantId,
+        requestId,
+        charges,
+        amountMicro: Math.max(1, input.worstCaseMicro),
+        now,
+        leaseUntil: new Date(now.getTime() + LEASE_MS),
+      });
+    } catch (error) {
+      // Budgets are enforced, so an unreadable counter refuses the request rather than letting it through.
+      this.logger.error({ err: error }, 'budget counters unavailable; refusing the request');
+      throw new AppError(
+        429,
+        'billing_error',
+        'Your spend could not be checked against your budget right now, so the request was not sent; try again in a minute.',
+        {},
+        fetchErrorHeaders(),
+      );
+    }
+    const caps = capsOf(budgets, result.standings);
+    if (!result.ok) {
+      const over = result.standings.filter(
+        (s) => s.spentMicro + s.reservedMicro + input.worstCaseMicro > s.limitMicro,
+      );
+      // Of the caps in the way, the one that resets last is the one that decides when work can resume.
+      const blocking = budgets
+        .filter((b) => over.some((s) => s.key === b.key))
+        .sort((a, b) => b.resetsAt.getTime() - a.resetsAt.getTime())[0]!;
+      const cap = caps.get(blocking)!;
+      throw new AppError(
+        429,
+        'billing_error',
+        refusal(blocking, now),
+        { budget: blocking.budget.id },
+        rejectedHeaders(cap, now),
+      );
+    }
+    const fullest = fullestCap([...caps.values()]);
+    return { budgets, headers: fullest ? allowedHeaders(fullest) : {} };
+  }
+
+  /** Counts the actual cost; failures are logged, and the lease frees the hold. */
+  async settle(
+    tenantId: string,
+    requestId: string,
+    admission: Admission,
+    actualMicro: number,
+    now: Date,
+  ): Promise<void> {
+    if (admission.budgets.length === 0) return;
+    try {
+      await this.store.settle(tenantId, requestId, admission.budgets, actualMicro, now);
+    } catch (error) {
+      this.logger.error(
+        { err: error, requestId, actualMicro },
+        'could not settle a request against its budgets',
+      );
+    }
+  }
+}
+
+function capsOf(
+  budgets: ApplicableBudget[],
+  standings: readonly BudgetStanding[],
+): Map<ApplicableBudget, CapStanding> {
+  const caps = new Map<ApplicableBudget, CapStanding>();
+  for (const budget of budgets) {
+    const standing = standings.find((s) => s.key === budget.key);
+    caps.set(budget, {
+      spentMicro: standing?.spentMicro ?? 0,
+      limitMicro: budget.limitMicro,
+      resetsAt: budget.resetsAt,
+      period: budget.period,
+      pooled: budget.holder === 'pool',
+    });
+  }
+  return caps;
+}
+
+const PERIOD_WORD = { daily: 'a day', weekly: 'a week', monthly: 'a month' } as const;
+
+/** One sentence: which budget, when it resets, what to do. */
+function refusal(budget: ApplicableBudget, now: Date): string {
+  const resets = budget.resetsAt.toLocaleDateString('en-US', {
+    month: 'short',
+    day: 'numeric',
+    timeZone: 'UTC',
+    ...(budget.resetsAt.getTime() - now.getTime() < 86_400_000
+      ? { hour: '2-digit', minute: '2-digit', hour12: false }
+      : {}),
+  });
+  const whose = budget.holder === 'user' ? 'your' : `the ${describeScope(budget.budget.scope)}`;
+  return `spend limit reached: ${whose} budget "${budget.budget.id}" (${formatDollars(budget.limitMicro)} ${PERIOD_WORD[budget.period]}) · resets ${resets} UTC · ask your LLM-RULES admin to raise it`;
+}
+
+function describeScope(scope: OrgRef): string {
+  return scope.level === 'tenant' ? 'organisation' : formatOrgRef(scope).replace(':', ' ').replace('_', ' ');
+}
+
+/**
+ * The most a request can cost, reserved before it is forwarded: its estimated input at the dearest input
+ * rate (a 1-hour cache write) and all of `max_tokens` as output. Reserving the worst case is what keeps
+ * concurrent requests from overdrawing a budget; the actual cost replaces it when the request settles.
+ */
+export function worstCaseMicro(request: MessagesRequest, price: ModelPrice): number {
+  const input = Math.max(price.input, price.cacheWrite5m, price.cacheWrite1h);
+  return Math.ceil(
+    request.estimatedInputTokens * input + (request.maxTokens ?? DEFAULT_OUTPUT_RESERVE) * price.output,
+  );
+}
+
+/** `max_tokens` is required by the Messages API; a request without it reserves this much output. */
+const DEFAULT_OUTPUT_RESERVE = 4_096;
+
+export function budgetSubject(who: AuthenticatedKey): BudgetSubject {
+  const profile = who.profile;
+  return {
+    type: who.principal.type,
+    id: who.principal.id,
+    businessUnitId: 'businessUnitId' in profile ? profile.businessUnitId : null,
+    teamId: profile.teamId,
+  };
+}

@@ -1,0 +1,104 @@
+// Builds the one usage record of a gateway request from what the proxy learned about it.
+
+import type { IncomingHttpHeaders } from 'node:http';
+import { costMicroDollars, NO_TOKENS } from '../../../core/pricing/usage-cost.ts';
+import type { UsageOutcome, UsageRecord } from '../../../storage/usage-port.ts';
+import type { AuthenticatedKey } from '../../keys/keys-service.ts';
+import type { GatewayPrices } from '../gateway-prices.ts';
+import type { MessagesRequest } from '../messages-request.ts';
+import type { RelayResult } from '../upstream-relay.ts';
+
+type Attribution = Pick<
+  UsageRecord,
+  'tenantId' | 'principal' | 'keyId' | 'businessUnitId' | 'teamId' | 'sessionId' | 'agentId'
+>;
+
+/** What is known before the upstream answers. */
+export interface RequestFacts {
+  attribution: Attribution;
+  requestId: string;
+  at: Date;
+  /** `performance.now()` when the request arrived. */
+  started: number;
+  upstream: string;
+  request: MessagesRequest;
+  prices: GatewayPrices;
+}
+
+/** Who the record is about: tenant, principal, key, org position, and Claude Code's session and agent. */
+export function attributionOf(who: AuthenticatedKey, headers: IncomingHttpHeaders): Attribution {
+  const profile = who.profile;
+  const header = (name: string): string | null => {
+    const value = headers[name];
+    return typeof value === 'string' && value !== '' ? value : null;
+  };
+  return {
+    tenantId: who.tenantId,
+    principal: who.principal,
+    keyId: who.keyId,
+    businessUnitId: 'businessUnitId' in profile ? profile.businessUnitId : null,
+    teamId: profile.teamId,
+    sessionId: header('x-claude-code-session-id'),
+    agentId: header('x-claude-code-agent-id'),
+  };
+}
+
+export function meteredUsage(
+  facts: RequestFacts,
+  answer: { statusCode: number; stream: boolean; result: RelayResult; aborted: boolean; ttfbMs: number },
+): UsageRecord {
+  const { statusCode, result } = answer;
+  const outcome: UsageOutcome =
+    statusCode >= 400
+      ? 'upstream_error'
+      : answer.aborted
+        ? 'aborted'
+        : result.malformed
+          ? 'malformed'
+          : result.cut || (answer.stream && !result.complete)
+            ? 'cut'
+            : 'complete';
+  // Errors are not billed; an accepted request whose usage never arrived is billed its estimated input.
+  const tokens = statusCode >= 400 ? { ...NO_TOKENS } : { ...result.usage };
+  const inputKnown =
+    tokens.input > 0 || tokens.cacheRead > 0 || tokens.cacheWrite5m > 0 || tokens.cacheWrite1h > 0;
+  if (statusCode < 400 && !inputKnown && !result.complete) tokens.input = facts.request.estimatedInputTokens;
+  const model = result.model ?? facts.request.model;
+  const priced = facts.prices.priceOf(model);
+  return {
+    ...facts.attribution,
+    requestId: facts.requestId,
+    at: facts.at,
+    model,
+    upstream: facts.upstream,
+    status: statusCode,
+    outcome,
+    stream: answer.stream,
+    tokens,
+    costMicro: costMicroDollars(tokens, priced.price),
+    pricedAs: priced.key ?? null,
+    priceVersion: facts.prices.version,
+    latencyMs: performance.now() - facts.started,
+    ttfbMs: answer.ttfbMs,
+  };
+}
+
+/** A request a budget refused before it was forwarded: recorded, nothing billed. */
+export function refusedUsage(facts: RequestFacts, status: number): UsageRecord {
+  return {
+    ...facts.attribution,
+    requestId: facts.requestId,
+    at: facts.at,
+    model: facts.request.model,
+    upstream: facts.upstream,
+    status,
+    outcome: 'refused',
+    stream: facts.request.stream,
+    tokens: { ...NO_TOKENS },
+    costMicro: 0,
+    pricedAs: facts.prices.priceOf(facts.request.model).key ?? null,
+    priceVersion: facts.prices.version,
+    latencyMs: performance.now() - facts.started,
+    ttfbMs: null,
+  };
+}

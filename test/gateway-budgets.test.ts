@@ -1,0 +1,201 @@
+// Budgets at the gateway: the usage-limit headers on every answer, the protocol's 429 when a cap is
+// reached, and no overdraw under 200 concurrent streams, on SQLite and on PostgreSQL with two servers.
+
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger } from '../src/http/create-logger.ts';
+import { resolveServerOptions } from '../src/http/server-options.ts';
+import { type ServerHandle, startServer } from '../src/server.ts';
+import { type CreateStorageOptions, createStorage } from '../src/storage/create-storage.ts';
+import { type MockAnthropic, startMockAnthropic } from './support/mock-anthropic/mock-anthropic.ts';
+import { text } from './support/mock-anthropic/script.ts';
+import { SQL_BACKENDS } from './support/sql-backends.ts';
+import { copyExampleConfig, tempDir } from './support/temp-dir.ts';
+
+const USER = 'alice@acme.test';
+const PREFIX = 'anthropic-ratelimit-unified-';
+
+let mock: MockAnthropic;
+let work: Awaited<ReturnType<typeof tempDir>>;
+
+beforeAll(async () => {
+  // Every answer costs the same: 10 input and 100 output tokens of Haiku 4.5 ($1 / $5): 510 µ$.
+  mock = await startMockAnthropic({
+    isMainRequest: () => true,
+    fallback: text('ok', { input_tokens: 10, output_tokens: 100 }),
+  });
+  work = await tempDir('llm-rules-budgets-');
+});
+afterAll(async () => {
+  await mock?.close();
+  await work?.remove();
+});
+
+/** The example enterprise with only the given budgets. */
+async function configWithBudgets(name: string, budgets: unknown[]): Promise<string> {
+  const dir = await copyExampleConfig(join(work.path, name));
+  await writeFile(join(dir, 'org/budgets.json'), JSON.stringify({ budgets }));
+  return dir;
+}
+
+async function gateway(configDir: string, storage: CreateStorageOptions): Promise<ServerHandle> {
+  return startServer(
+    resolveServerOptions([
+      { name: 'test', values: { port: 0, configDir, applyConfigOnStart: 'always', upstreamUrl: mock.url } },
+    ]),
+    {
+      storage: await createStorage(storage),
+      logger: createLogger('silent'),
+      env: { ANTHROPIC_API_KEY: 'k' },
+    },
+  );
+}
+
+function ask(server: ServerHandle, token: string, stream = false) {
+  return fetch(`${server.url}/v1/messages`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-api-key': token, 'anthropic-version': '2023-06-01' },
+    body: JSON.stringify({
+      model: 'claude-haiku-4-5',
+      max_tokens: 100,
+      stream,
+      messages: [{ role: 'user', content: 'hi' }],
+    }),
+  });
+}
+
+describe('gateway budgets: headers and refusal', () => {
+  const servers: ServerHandle[] = [];
+  afterEach(async () => {
+    await Promise.all(servers.splice(0).map((s) => s.close()));
+  });
+
+  it("reports the caller's standing on each answer and refuses with the protocol's 429 at the cap", async () => {
+    const config = await configWithBudgets('own', [
+      { id: 'alice-daily', scope: `user:${USER}`, amount: 0.01, period: 'daily' },
+    ]);
+    const server = await gateway(config, { memory: true });
+    servers.push(server);
+    const token = (await server.keys.create({ tenantId: 'acme', principal: { type: 'user', id: USER } }))
+      .plaintext;
+
+    const answers: Response[] = [];
+    let refusedBody = '';
+    for (let i = 0; i < 30; i++) {
+      const answer = await ask(server, token);
+      answers.push(answer);
+      const body = await answer.text();
+      await server.usage.flush();
+      if (answer.status !== 200) {
+        refusedBody = body;
+        break;
+      }
+    }
+    const allowed = answers.filter((a) => a.status === 200);
+    const refused = answers.at(-1)!;
+    // $0.01 admits requests while spent + the worst case (≈ 540 µ$) fits: 18 or 19 of them.
+    expect(allowed.length).toBeGreaterThanOrEqual(17);
+    expect(allowed[0]!.headers.get(`${PREFIX}status`)).toBe('allowed');
+    expect(allowed[0]!.headers.get(`${PREFIX}representative-claim`)).toBe('overage');
+    expect(allowed[0]!.headers.get(`${PREFIX}overage-utilization`)).toBe('0.00');
+    const warned = allowed.filter((a) => a.headers.get(`${PREFIX}overage-surpassed-threshold`) === '0.75');
+    expect(warned.length).toBeGreaterThan(0);
+    expect(warned[0]!.headers.get(`${PREFIX}status`)).toBe('allowed_warning');
+    expect(Number(allowed.at(-1)!.headers.get(`${PREFIX}overage-utilization`))).toBeLessThan(1);
+
+    expect(refused.status).toBe(429);
+    const body = JSON.parse(refusedBody) as { type: string; error: { type: string; message: string } };
+    expect(body.error.type).toBe('billing_error');
+    expect(body.error.message).toMatch(
+      /spend limit reached: your budget "alice-daily" \(\$0\.01 a day\) · resets .* UTC/,
+    );
+    expect(refused.headers.get('x-should-retry')).toBe('false');
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(refused.headers.get(`${PREFIX}status`)).toBe('rejected');
+    expect(refused.headers.get(`${PREFIX}overage-period`)).toBe('daily');
+    expect(refused.headers.get(`${PREFIX}overage-disabled-reason`)).toBe('org_spend_cap_reached');
+    expect(refused.headers.get(`${PREFIX}overage-scope`)).toBeNull();
+    expect(refused.headers.get(`${PREFIX}representative-claim`)).toBeNull();
+    const usage = await server.storage.usage.list('acme');
+    expect(usage.at(-1)).toMatchObject({ outcome: 'refused', status: 429, costMicro: 0 });
+  });
+
+  it('marks a refusal by a shared pool as group_pool, and sends no headers to a caller without caps', async () => {
+    const config = await configWithBudgets('pool', [
+      { id: 'platform-pool', scope: 'team:platform', amount: 0 },
+    ]);
+    const server = await gateway(config, { memory: true });
+    servers.push(server);
+    const key = async (id: string) =>
+      (await server.keys.create({ tenantId: 'acme', principal: { type: 'user', id } })).plaintext;
+    const refused = await ask(server, await key(USER));
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get(`${PREFIX}overage-scope`)).toBe('group_pool');
+    expect(((await refused.json()) as { error: { message: string } }).error.message).toMatch(
+      /the team platform budget/,
+    );
+    // Payments is outside the platform team: no budget applies, no usage-limit headers.
+    const free = await ask(server, await key('erin@acme.test'));
+    expect(free.status).toBe(200);
+    expect(free.headers.get(`${PREFIX}status`)).toBeNull();
+  });
+});
+
+for (const backend of SQL_BACKENDS) {
+  describe.skipIf(!backend.enabled)(`gateway budgets under load (${backend.name})`, () => {
+    if (!backend.enabled) console.warn(`SKIPPED ${backend.name} budget load test: DATABASE_URL is not set`);
+
+    it('never overdraws a pool with 200 concurrent streams; one usage record each; holds drain to zero', async () => {
+      const database = await backend.create('llmr_budget_load');
+      const budgets = [{ id: 'platform-pool', scope: 'team:platform', amount: 0.02, period: 'monthly' }];
+      const config = await configWithBudgets(`load-${backend.name}`, budgets);
+      // PostgreSQL: two servers over one database, as a fleet behind a load balancer would be.
+      const servers = [await gateway(config, database.options)];
+      if (backend.name === 'PostgreSQL') servers.push(await gateway(config, database.options));
+      try {
+        const users = ['alice@acme.test', 'bob@acme.test', 'carol@acme.test', 'dave@acme.test'];
+        const tokens = await Promise.all(
+          users.map(
+            async (id) =>
+              (await servers[0]!.keys.create({ tenantId: 'acme', principal: { type: 'user', id } }))
+                .plaintext,
+          ),
+        );
+        const answers = await Promise.all(
+          Array.from({ length: 200 }, async (_, i) => {
+            const response = await ask(servers[i % servers.length]!, tokens[i % tokens.length]!, true);
+            await response.arrayBuffer();
+            return response.status;
+          }),
+        );
+        await Promise.all(servers.map((s) => s.usage.flush()));
+        // Settlement follows the last byte by a moment; wait for every hold to be released.
+        const counter = {
+          key: 'platform-pool',
+          periodStart: new Date(Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth(), 1)),
+          limitMicro: 20_000,
+        };
+        let standing = (await servers[0]!.storage.budgets.standings('acme', [counter], new Date()))[0]!;
+        for (let i = 0; i < 100 && standing.reservedMicro !== 0; i++) {
+          await new Promise((r) => setTimeout(r, 20));
+          standing = (await servers[0]!.storage.budgets.standings('acme', [counter], new Date()))[0]!;
+        }
+        const usage = await servers[0]!.storage.usage.list('acme');
+        const largest = Math.max(...usage.map((u) => u.costMicro));
+        expect(answers.filter((s) => s === 200).length).toBeGreaterThan(0);
+        expect(answers.filter((s) => s === 429).length).toBeGreaterThan(0);
+        expect(answers.every((s) => s === 200 || s === 429)).toBe(true);
+        expect(usage).toHaveLength(200);
+        expect(new Set(usage.map((u) => u.requestId)).size).toBe(200);
+        const billed = usage.reduce((sum, u) => sum + u.costMicro, 0);
+        expect(standing.spentMicro).toBe(billed);
+        expect(standing.spentMicro).toBeLessThanOrEqual(20_000 + largest);
+        expect(standing.reservedMicro).toBe(0);
+      } finally {
+        await Promise.all(servers.map((s) => s.close()));
+        await database.cleanup();
+      }
+    }, 60_000);
+  });
+}
