@@ -100,6 +100,7 @@ export async function startServer(options: ServerOptions, deps: ServerDeps = {})
       budgetStore: storage.budgets,
       env: deps.env ?? {},
       upstreamUrl: options.upstreamUrl,
+      redisUrl: options.redisUrl,
       logger,
       clock,
     });

@@ -13,6 +13,7 @@ export function serverOptionsFromEnv(env: Env): Record<string, string | undefine
     tlsKey: env.LLM_RULES_TLS_KEY,
     logLevel: env.LLM_RULES_LOG_LEVEL,
     upstreamUrl: env.LLM_RULES_UPSTREAM_URL,
+    redisUrl: env.REDIS_URL || undefined,
   };
 }
 

@@ -15,5 +15,10 @@ export function defaultAnthropicUpstream(): UpstreamConfig {
 }
 
 export function defaultGatewayConfig(): GatewayConfig {
-  return { upstreams: [defaultAnthropicUpstream()], prices: {}, max_request_bytes: 33_554_432 };
+  return {
+    upstreams: [defaultAnthropicUpstream()],
+    rate_limits: [],
+    prices: {},
+    max_request_bytes: 33_554_432,
+  };
 }

@@ -140,8 +140,16 @@ export interface UpstreamConfig {
   connections: number;
 }
 
+export interface RateLimitConfig {
+  scope: 'key' | 'user' | 'team' | 'tenant';
+  requests_per_minute?: number | undefined;
+  tokens_per_minute?: number | undefined;
+  concurrent?: number | undefined;
+}
+
 export interface GatewayConfig {
   upstreams: UpstreamConfig[];
+  rate_limits: RateLimitConfig[];
   prices: Record<string, PriceConfig>;
   unknown_model_price?: PriceConfig | undefined;
   max_request_bytes: number;

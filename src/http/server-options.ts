@@ -24,6 +24,11 @@ export const serverOptionsSchema = z.strictObject({
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Replaces the first Anthropic upstream's base URL (`serve --upstream-url`): tests and local mocks. */
   upstreamUrl: z.url({ protocol: /^https?$/ }).optional(),
+  /** Redis for counters shared by several server instances (gateway rate limits). */
+  redisUrl: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must be a redis:// URL')
+    .optional(),
   /** How long in-flight requests may take to finish after SIGTERM. */
   shutdownTimeoutMs: z.coerce.number().int().positive().default(10_000),
 });

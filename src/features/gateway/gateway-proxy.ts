@@ -6,6 +6,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { MainConfig, PolicyConfig } from '../../config/policy-config.ts';
 import { type Clock, systemClock } from '../../core/clock/clock.ts';
 import { AppError, AuthenticationError, ValidationError } from '../../core/errors/app-error.ts';
+import { totalTokens } from '../../core/pricing/usage-cost.ts';
 import { presentedCredential } from '../../http/presented-credential.ts';
 import type { ActiveBundle } from '../bundles/active-bundle.ts';
 import { tenantBudgets, tenantConfig } from '../bundles/tenant-config.ts';
@@ -16,6 +17,7 @@ import { GatewayPrices, type PriceWarnings } from './gateway-prices.ts';
 import { inspectMessagesRequest } from './messages-request.ts';
 import { attributionOf, meteredUsage, type RequestFacts, refusedUsage } from './metering/usage-record-of.ts';
 import type { UsageRecorder } from './metering/usage-recorder.ts';
+import type { Permit, RateLimiter, RateSubject } from './rate-limits/rate-limiter.ts';
 import type { Upstream, UpstreamRegistry } from './upstream-registry.ts';
 import { relayUpstreamBody } from './upstream-relay.ts';
 
@@ -25,6 +27,7 @@ export interface GatewayDeps {
   upstreams: UpstreamRegistry;
   usage: UsageRecorder;
   budgets: BudgetGuard;
+  rateLimits: RateLimiter;
   logger: PriceWarnings;
   clock?: Clock;
 }
@@ -71,6 +74,18 @@ export class GatewayProxy {
       prices,
     };
     const tenantId = caller.who.tenantId;
+    let permit: Permit;
+    try {
+      permit = await this.#deps.rateLimits.admit(
+        caller.config.gateway.rate_limits,
+        rateSubject(caller.who),
+        inspected.estimatedInputTokens,
+        Date.now(),
+      );
+    } catch (error) {
+      if (error instanceof AppError) this.#deps.usage.record(refusedUsage(facts, error.status));
+      throw error;
+    }
     let admission: Admission;
     try {
       admission = await this.#deps.budgets.admit({
@@ -84,15 +99,18 @@ export class GatewayProxy {
     } catch (error) {
       // A refusal is a request too: it is recorded, with nothing billed.
       if (error instanceof AppError) this.#deps.usage.record(refusedUsage(facts, error.status));
+      await permit.finish(0);
       throw error;
     }
-    const settle = (costMicro: number) =>
-      this.#deps.budgets.settle(tenantId, facts.requestId, admission, costMicro, this.#clock.now());
+    const settle = async (costMicro: number, tokens: number) => {
+      await permit.finish(tokens);
+      await this.#deps.budgets.settle(tenantId, facts.requestId, admission, costMicro, this.#clock.now());
+    };
     let sent: Awaited<ReturnType<GatewayProxy['sendToUpstream']>>;
     try {
       sent = await this.sendToUpstream(upstream, request, reply, raw);
     } catch (error) {
-      await settle(0);
+      await settle(0, 0);
       throw error;
     }
     const ttfbMs = performance.now() - started;
@@ -103,7 +121,7 @@ export class GatewayProxy {
       const aborted = sent.controller.signal.aborted;
       const record = meteredUsage(facts, { statusCode, stream, result, aborted, ttfbMs });
       this.#deps.usage.record(record);
-      await settle(record.costMicro);
+      await settle(record.costMicro, totalTokens(record.tokens));
     });
     // The caller's standing against their caps rides on every successful answer.
     return reply
@@ -209,4 +227,13 @@ export class GatewayProxy {
     }
     return prices;
   }
+}
+
+function rateSubject(who: AuthenticatedKey): RateSubject {
+  return {
+    tenantId: who.tenantId,
+    keyId: who.keyId,
+    principal: `${who.principal.type}:${who.principal.id}`,
+    teamId: who.profile.teamId,
+  };
 }

@@ -11,6 +11,9 @@ import { BudgetGuard } from './budget-guard.ts';
 import { GatewayProxy } from './gateway-proxy.ts';
 import { gatewayRoutes } from './gateway-routes.ts';
 import { UsageRecorder } from './metering/usage-recorder.ts';
+import { MemoryRateCounter } from './rate-limits/memory-rate-counter.ts';
+import { RateLimiter } from './rate-limits/rate-limiter.ts';
+import { RedisRateCounter } from './rate-limits/redis-rate-counter.ts';
 import { UpstreamRegistry } from './upstream-registry.ts';
 
 /** The Messages API's own request limit, for a server started before any bundle is active. */
@@ -23,6 +26,8 @@ export interface GatewayWiring {
   budgetStore: BudgetStore;
   env: Readonly<Record<string, string | undefined>>;
   upstreamUrl: string | undefined;
+  /** Rate-limit counters shared by a fleet; in process memory when unset. */
+  redisUrl: string | undefined;
   logger: Logger;
   clock: Clock;
 }
@@ -36,12 +41,14 @@ export interface InstalledGateway {
 export function installGateway(app: FastifyInstance, wiring: GatewayWiring): InstalledGateway {
   const upstreams = new UpstreamRegistry({ env: wiring.env, upstreamUrl: wiring.upstreamUrl });
   const usage = new UsageRecorder(wiring.usageStore, wiring.logger);
+  const counter = wiring.redisUrl ? new RedisRateCounter(wiring.redisUrl) : new MemoryRateCounter();
   const proxy = new GatewayProxy({
     keys: wiring.keys,
     bundle: wiring.bundle,
     upstreams,
     usage,
     budgets: new BudgetGuard(wiring.budgetStore, wiring.logger),
+    rateLimits: new RateLimiter(counter),
     logger: wiring.logger,
     clock: wiring.clock,
   });
@@ -57,6 +64,7 @@ export function installGateway(app: FastifyInstance, wiring: GatewayWiring): Ins
         wiring.logger.error({ err: error, pending: usage.pending }, 'usage records were lost at shutdown');
       }
       await upstreams.close();
+      await counter.close();
     },
   };
 }

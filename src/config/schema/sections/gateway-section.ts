@@ -28,6 +28,20 @@ const upstreamSchema = z.strictObject({
   connections: z.int().min(1).max(1024).default(128),
 });
 
+/** Limits for each key, user, team or tenant (each one separately), per minute and at once. */
+const rateLimitSchema = z
+  .strictObject({
+    scope: z.enum(['key', 'user', 'team', 'tenant']),
+    requests_per_minute: z.int().min(1).optional(),
+    /** Input and output tokens together; input is counted as estimated before forwarding, corrected after. */
+    tokens_per_minute: z.int().min(1).optional(),
+    /** Requests in flight at once. */
+    concurrent: z.int().min(1).optional(),
+  })
+  .refine((r) => r.requests_per_minute ?? r.tokens_per_minute ?? r.concurrent, {
+    message: 'a rate limit needs requests_per_minute, tokens_per_minute or concurrent',
+  });
+
 export const gatewaySection = z
   .strictObject({
     upstreams: z
@@ -38,6 +52,7 @@ export const gatewaySection = z
     prices: z.record(z.string().min(1), priceSchema).default({}),
     /** For models neither table knows; default: the dearest built-in price. */
     unknown_model_price: priceSchema.optional(),
+    rate_limits: z.array(rateLimitSchema).default([]),
     /** Largest request body the gateway accepts (the Messages API's own limit is 32 MB). */
     max_request_bytes: z.int().min(1024).default(33_554_432),
   })
