@@ -89,7 +89,6 @@ export async function startServer(options: ServerOptions, deps: ServerDeps = {})
       audit,
       clock,
     });
-    healthRoutes(app, { storage, bundle, version: VERSION });
     identityRoutes(app, { keys });
     hooksRoutes(app, { hooks });
     decideRoutes(app, { hooks });
@@ -104,6 +103,7 @@ export async function startServer(options: ServerOptions, deps: ServerDeps = {})
       logger,
       clock,
     });
+    healthRoutes(app, { storage, bundle, version: VERSION, upstreams: gateway.health });
     deps.extraRoutes?.(app);
 
     await app.listen({ host: options.host, port: options.port });

@@ -11,6 +11,7 @@ export function defaultAnthropicUpstream(): UpstreamConfig {
     timeout_ms: 600_000,
     idle_timeout_ms: 300_000,
     connections: 128,
+    retries: 2,
   };
 }
 

@@ -138,6 +138,7 @@ export interface UpstreamConfig {
   timeout_ms: number;
   idle_timeout_ms: number;
   connections: number;
+  retries: number;
 }
 
 export interface RateLimitConfig {

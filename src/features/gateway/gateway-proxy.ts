@@ -18,6 +18,7 @@ import { inspectMessagesRequest } from './messages-request.ts';
 import { attributionOf, meteredUsage, type RequestFacts, refusedUsage } from './metering/usage-record-of.ts';
 import type { UsageRecorder } from './metering/usage-recorder.ts';
 import type { Permit, RateLimiter, RateSubject } from './rate-limits/rate-limiter.ts';
+import { forwardToUpstreams } from './upstream-forwarder.ts';
 import type { Upstream, UpstreamRegistry } from './upstream-registry.ts';
 import { relayUpstreamBody } from './upstream-relay.ts';
 
@@ -62,14 +63,14 @@ export class GatewayProxy {
         { field: 'messages', limit: 'limits.max_context_tokens' },
       );
     }
-    const upstream = this.#upstream(caller);
+    const upstreams = this.#upstreams(caller);
     const prices = this.#pricesFor(caller.content);
     const facts: RequestFacts = {
       attribution: attributionOf(caller.who, request.headers),
       requestId: randomUUID(),
       at,
       started,
-      upstream: upstream.name,
+      upstream: upstreams[0]!.name,
       request: inspected,
       prices,
     };
@@ -108,12 +109,13 @@ export class GatewayProxy {
     };
     let sent: Awaited<ReturnType<GatewayProxy['sendToUpstream']>>;
     try {
-      sent = await this.sendToUpstream(upstream, request, reply, raw);
+      sent = await this.sendToUpstream(upstreams, request, reply, raw);
     } catch (error) {
       await settle(0, 0);
       throw error;
     }
     const ttfbMs = performance.now() - started;
+    facts.upstream = sent.upstream.name;
     const { statusCode, headers, body } = sent.response;
     const stream = String(headers['content-type'] ?? '').includes('text/event-stream');
     const relay = relayUpstreamBody(body, stream, () => sent.controller.signal.aborted);
@@ -133,9 +135,8 @@ export class GatewayProxy {
   /** `count_tokens` and `GET /v1/models`: authenticated, forwarded and relayed, not metered. */
   async passthrough(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
     const caller = await this.#caller(request);
-    const upstream = this.#upstream(caller);
     const raw = request.body instanceof Buffer ? request.body : undefined;
-    const { response } = await this.sendToUpstream(upstream, request, reply, raw);
+    const { response } = await this.sendToUpstream(this.#upstreams(caller), request, reply, raw);
     return reply
       .status(response.statusCode)
       .headers(clientResponseHeaders(response.headers))
@@ -169,54 +170,27 @@ export class GatewayProxy {
     return request.body;
   }
 
-  #upstream(caller: Caller): Upstream {
-    // Upstreams and prices are the organisation's (root config.yaml), the same for every tenant.
-    const [first] = this.#deps.upstreams.upstreams(caller.content.config.gateway);
-    if (!first)
+  /** In failover order. Upstreams and prices are the organisation's (root config.yaml), not a tenant's. */
+  #upstreams(caller: Caller): Upstream[] {
+    const upstreams = this.#deps.upstreams.upstreams(caller.content.config.gateway);
+    if (upstreams.length === 0)
       throw new AppError(503, 'api_error', 'No gateway upstream is configured (gateway.upstreams).');
-    return first;
+    return upstreams;
   }
 
+  /** Forwards with retries and failover; the client's abort (its connection closing first) cancels it. */
   private async sendToUpstream(
-    upstream: Upstream,
+    upstreams: Upstream[],
     request: FastifyRequest,
     reply: FastifyReply,
     raw: Buffer | undefined,
   ) {
     const controller = new AbortController();
-    // The client's abort (its connection closing before the answer is complete) cancels the upstream request.
     reply.raw.once('close', () => {
       if (!reply.raw.writableFinished) controller.abort();
     });
-    const outgoing = upstream.provider.buildRequest({
-      basePath: upstream.basePath,
-      path: request.url,
-      method: request.method,
-      headers: request.headers,
-      body: raw,
-      apiKey: upstream.apiKey(),
-    });
-    try {
-      const response = await upstream.pool.request({
-        path: outgoing.path,
-        method: outgoing.method as 'POST',
-        headers: outgoing.headers,
-        ...(outgoing.body ? { body: outgoing.body } : {}),
-        signal: controller.signal,
-      });
-      return { response, controller };
-    } catch (error) {
-      if (controller.signal.aborted)
-        throw new AppError(499, 'client_closed_request', 'The client closed the request.');
-      throw new AppError(
-        502,
-        'api_error',
-        `The upstream "${upstream.name}" could not be reached: ${(error as Error).message}`,
-        {
-          upstream: upstream.name,
-        },
-      );
-    }
+    const { response, upstream } = await forwardToUpstreams(upstreams, request, raw, controller.signal);
+    return { response, upstream, controller };
   }
 
   #pricesFor(content: PolicyConfig): GatewayPrices {

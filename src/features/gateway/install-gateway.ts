@@ -34,6 +34,8 @@ export interface GatewayWiring {
 
 export interface InstalledGateway {
   usage: UsageRecorder;
+  /** Each upstream of the active bundle and the state of its circuit breaker. */
+  health(): unknown[];
   /** After the app has stopped taking requests: writes pending usage, closes upstream connections. */
   close(): Promise<void>;
 }
@@ -57,6 +59,12 @@ export function installGateway(app: FastifyInstance, wiring: GatewayWiring): Ins
   gatewayRoutes(app, { proxy, bodyLimit });
   return {
     usage,
+    health: () => {
+      // Opens the active bundle's upstreams if no request has yet, so /readyz lists them from the start.
+      const loaded = wiring.bundle.current();
+      if (loaded) upstreams.upstreams(loaded.content.config.gateway);
+      return upstreams.health(Date.now());
+    },
     async close() {
       try {
         await usage.flush();

@@ -5,6 +5,7 @@ import { Pool } from 'undici';
 import type { GatewayConfig, UpstreamConfig } from '../../config/policy-config.ts';
 import { resolveSecret } from '../../config/resolve-secret.ts';
 import { AppError } from '../../core/errors/app-error.ts';
+import { CircuitBreaker } from './circuit-breaker.ts';
 import { anthropicProvider } from './providers/anthropic/anthropic-provider.ts';
 import type { UpstreamProvider } from './providers/provider.ts';
 
@@ -15,6 +16,7 @@ export interface Upstream {
   /** The base URL's path, `''` when it has none. */
   basePath: string;
   pool: Pool;
+  breaker: CircuitBreaker;
   /** Resolved when a request is sent, so a rotated key in the environment takes effect on restart only. */
   apiKey(): string | undefined;
 }
@@ -48,6 +50,11 @@ export class UpstreamRegistry {
       for (const upstream of previous) void upstream.pool.close();
     }
     return this.#upstreams;
+  }
+
+  /** Each upstream's breaker, for /readyz. */
+  health(now: number) {
+    return this.#upstreams.map((u) => ({ name: u.name, ...u.breaker.health(now) }));
   }
 
   async close(): Promise<void> {
@@ -84,6 +91,7 @@ export class UpstreamRegistry {
       config,
       basePath: url.pathname === '/' ? '' : url.pathname,
       pool,
+      breaker: new CircuitBreaker(),
       apiKey: () => {
         if (config.api_key === undefined) return undefined;
         try {

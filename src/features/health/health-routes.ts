@@ -6,7 +6,13 @@ import type { ActiveBundle } from '../bundles/active-bundle.ts';
 
 export function healthRoutes(
   app: FastifyInstance,
-  deps: { storage: Storage; bundle: ActiveBundle; version: string },
+  deps: {
+    storage: Storage;
+    bundle: ActiveBundle;
+    version: string;
+    /** The gateway's upstreams and their circuit breakers: reported, not a readiness condition. */
+    upstreams?: () => unknown[];
+  },
 ): void {
   app.get('/healthz', async () => ({ status: 'ok', version: deps.version }));
 
@@ -29,6 +35,7 @@ export function healthRoutes(
       storage: deps.storage.dialect,
       bundle: loaded ? { revision: loaded.revision, loaded_at: loaded.loadedAt.toISOString() } : null,
       checks,
+      ...(deps.upstreams ? { upstreams: deps.upstreams() } : {}),
     };
   });
 }

@@ -26,6 +26,8 @@ const upstreamSchema = z.strictObject({
   idle_timeout_ms: z.int().min(1).default(300_000),
   /** Keep-alive connections to this upstream. */
   connections: z.int().min(1).max(1024).default(128),
+  /** Retries of a 429 / 5xx / 529 answer or a failed connection, before anything reached the client. */
+  retries: z.int().min(0).max(10).default(2),
 });
 
 /** Limits for each key, user, team or tenant (each one separately), per minute and at once. */

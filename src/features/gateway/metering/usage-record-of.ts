@@ -20,6 +20,7 @@ export interface RequestFacts {
   at: Date;
   /** `performance.now()` when the request arrived. */
   started: number;
+  /** The first upstream in the failover order until one has answered, then the one that did. */
   upstream: string;
   request: MessagesRequest;
   prices: GatewayPrices;

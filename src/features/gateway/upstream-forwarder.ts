@@ -1,0 +1,103 @@
+// Sends a request to the upstreams in failover order: skipping those whose circuit breaker is open,
+// retrying answers that mean "try later" and failed connections with backoff, all before a byte has gone
+// to the client. When every try fails with an HTTP answer, the last one is relayed unchanged.
+
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { FastifyRequest } from 'fastify';
+import type { Dispatcher } from 'undici';
+import { AppError } from '../../core/errors/app-error.ts';
+import { isRetryableStatus, retryDelayMs } from './retry-policy.ts';
+import type { Upstream } from './upstream-registry.ts';
+
+export interface Forwarded {
+  response: Dispatcher.ResponseData;
+  upstream: Upstream;
+}
+
+const header = (headers: Dispatcher.ResponseData['headers'], name: string): string | undefined => {
+  const value = headers[name];
+  return Array.isArray(value) ? value[0] : value;
+};
+
+export async function forwardToUpstreams(
+  upstreams: readonly Upstream[],
+  request: FastifyRequest,
+  raw: Buffer | undefined,
+  signal: AbortSignal,
+): Promise<Forwarded> {
+  let held: Forwarded | undefined;
+  let lastError: string | undefined;
+  let tried = 0;
+  for (const upstream of upstreams) {
+    if (!upstream.breaker.allows(Date.now())) continue;
+    for (let attempt = 0; attempt <= upstream.config.retries; attempt++) {
+      if (attempt > 0) {
+        const wait = retryDelayMs(
+          attempt - 1,
+          held && header(held.response.headers, 'retry-after'),
+          Math.random(),
+        );
+        try {
+          await sleep(wait, undefined, { signal });
+        } catch {
+          break;
+        }
+      }
+      if (signal.aborted) break;
+      tried++;
+      const outgoing = upstream.provider.buildRequest({
+        basePath: upstream.basePath,
+        path: request.url,
+        method: request.method,
+        headers: request.headers,
+        body: raw,
+        apiKey: upstream.apiKey(),
+      });
+      let response: Dispatcher.ResponseData;
+      try {
+        response = await upstream.pool.request({
+          path: outgoing.path,
+          method: outgoing.method as Dispatcher.HttpMethod,
+          headers: outgoing.headers,
+          ...(outgoing.body ? { body: outgoing.body } : {}),
+          signal,
+        });
+      } catch (error) {
+        if (signal.aborted) break;
+        lastError = `${upstream.name}: ${(error as Error).message}`;
+        upstream.breaker.failed(lastError, Date.now());
+        continue;
+      }
+      if (!isRetryableStatus(response.statusCode)) {
+        upstream.breaker.succeeded();
+        await discard(held);
+        return { response, upstream };
+      }
+      // A rate limit says nothing about the upstream's health; overload and server errors do.
+      if (response.statusCode === 429) upstream.breaker.succeeded();
+      else upstream.breaker.failed(`HTTP ${response.statusCode}`, Date.now());
+      await discard(held);
+      held = { response, upstream };
+    }
+    if (signal.aborted) break;
+  }
+  if (signal.aborted) {
+    await discard(held);
+    throw new AppError(499, 'client_closed_request', 'The client closed the request.');
+  }
+  if (held) return held;
+  if (tried === 0) {
+    throw new AppError(
+      529,
+      'overloaded_error',
+      'Every gateway upstream is failing and paused (circuit breakers open); try again shortly.',
+      {},
+      { 'retry-after': '30' },
+    );
+  }
+  throw new AppError(502, 'api_error', `No upstream could be reached (${lastError ?? 'no answer'}).`);
+}
+
+async function discard(forwarded: Forwarded | undefined): Promise<void> {
+  await forwarded?.response.body.dump().catch(() => {});
+}
