@@ -121,6 +121,55 @@ describe('gateway budgets: headers and refusal', () => {
     expect(usage.at(-1)).toMatchObject({ outcome: 'refused', status: 429, costMicro: 0 });
   });
 
+  it('answers /api/oauth/usage with the dollars of the cap the headers describe, and spend alone without caps', async () => {
+    const config = await configWithBudgets('report', [
+      { id: 'alice-weekly', scope: `user:${USER}`, amount: 2, period: 'weekly' },
+      { id: 'platform-total', scope: 'team:platform', amount: 1000 },
+    ]);
+    const server = await gateway(config, { memory: true });
+    servers.push(server);
+    const key = async (id: string) =>
+      (await server.keys.create({ tenantId: 'acme', principal: { type: 'user', id } })).plaintext;
+    const alice = await key(USER);
+    for (let i = 0; i < 3; i++) await (await ask(server, alice)).arrayBuffer();
+    await new Promise((r) => setTimeout(r, 50)); // settlement follows the last byte
+    const last = await ask(server, alice);
+    await last.arrayBuffer();
+    await new Promise((r) => setTimeout(r, 50));
+    const report = async (token: string) =>
+      (await (
+        await fetch(`${server.url}/api/oauth/usage`, { headers: { authorization: `Bearer ${token}` } })
+      ).json()) as {
+        extra_usage: Record<string, unknown>;
+        limits: { group: string; percent: number; resets_at: string; is_active: boolean }[];
+      };
+    const mine = await report(alice);
+    // 4 requests × 510 µ$ = 0.204 cents ≈ 0 of 200 cents: the weekly $2 budget is the fullest.
+    expect(mine.extra_usage).toMatchObject({
+      is_enabled: true,
+      monthly_limit: 200,
+      used_credits: 0,
+      utilization: 0,
+      currency: 'USD',
+    });
+    expect(mine.limits.map((l) => [l.group, l.is_active])).toEqual([
+      ['weekly', true],
+      ['monthly', false],
+    ]);
+    const resets = Number(last.headers.get(`${PREFIX}overage-reset`));
+    expect(new Date(mine.limits[0]!.resets_at).getTime() / 1000).toBe(resets);
+
+    const uncapped = await report(await key('erin@acme.test'));
+    expect(uncapped.limits).toEqual([]);
+    expect(uncapped.extra_usage).toMatchObject({
+      monthly_limit: null,
+      utilization: null,
+      used_credits: 0,
+      daily: { limit: null, used_credits: 0, utilization: null },
+      weekly: { limit: null, used_credits: 0, utilization: null },
+    });
+  });
+
   it('marks a refusal by a shared pool as group_pool, and sends no headers to a caller without caps', async () => {
     const config = await configWithBudgets('pool', [
       { id: 'platform-pool', scope: 'team:platform', amount: 0 },

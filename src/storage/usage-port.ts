@@ -50,4 +50,6 @@ export interface UsageStore {
   insert(records: readonly UsageRecord[]): Promise<void>;
   /** Oldest first. */
   list(tenantId: TenantId, query?: UsageQuery): Promise<UsageRecord[]>;
+  /** Micro-dollars spent from `since` (inclusive) to `until` (exclusive), by one principal when given. */
+  spend(tenantId: TenantId, query: { since: Date; until?: Date; principal?: PrincipalRef }): Promise<number>;
 }

@@ -3,16 +3,18 @@
 
 import { randomUUID } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { MainConfig, PolicyConfig } from '../../config/policy-config.ts';
+import type { PolicyConfig } from '../../config/policy-config.ts';
 import { type Clock, systemClock } from '../../core/clock/clock.ts';
-import { AppError, AuthenticationError, ValidationError } from '../../core/errors/app-error.ts';
+import { AppError, ValidationError } from '../../core/errors/app-error.ts';
 import { totalTokens } from '../../core/pricing/usage-cost.ts';
-import { presentedCredential } from '../../http/presented-credential.ts';
+import type { BudgetStore } from '../../storage/budget-port.ts';
+import type { UsageStore } from '../../storage/usage-port.ts';
 import type { ActiveBundle } from '../bundles/active-bundle.ts';
-import { tenantBudgets, tenantConfig } from '../bundles/tenant-config.ts';
+import { tenantBudgets } from '../bundles/tenant-config.ts';
 import type { AuthenticatedKey, KeysService } from '../keys/keys-service.ts';
 import { type Admission, type BudgetGuard, budgetSubject, worstCaseMicro } from './budget-guard.ts';
 import { clientResponseHeaders } from './forward-headers.ts';
+import { type Caller, resolveCaller } from './gateway-caller.ts';
 import { GatewayPrices, type PriceWarnings } from './gateway-prices.ts';
 import { inspectMessagesRequest } from './messages-request.ts';
 import { attributionOf, meteredUsage, type RequestFacts, refusedUsage } from './metering/usage-record-of.ts';
@@ -21,6 +23,7 @@ import type { Permit, RateLimiter, RateSubject } from './rate-limits/rate-limite
 import { forwardToUpstreams } from './upstream-forwarder.ts';
 import type { Upstream, UpstreamRegistry } from './upstream-registry.ts';
 import { relayUpstreamBody } from './upstream-relay.ts';
+import { usageReport } from './usage-report.ts';
 
 export interface GatewayDeps {
   keys: KeysService;
@@ -29,14 +32,10 @@ export interface GatewayDeps {
   usage: UsageRecorder;
   budgets: BudgetGuard;
   rateLimits: RateLimiter;
+  budgetStore: BudgetStore;
+  usageStore: UsageStore;
   logger: PriceWarnings;
   clock?: Clock;
-}
-
-interface Caller {
-  who: AuthenticatedKey;
-  content: PolicyConfig;
-  config: MainConfig;
 }
 
 export class GatewayProxy {
@@ -53,7 +52,7 @@ export class GatewayProxy {
   async messages(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
     const started = performance.now();
     const at = this.#clock.now();
-    const caller = await this.#caller(request);
+    const caller = await resolveCaller(this.#deps, request);
     const raw = this.#body(request);
     const inspected = inspectMessagesRequest(raw);
     const limit = caller.config.limits.max_context_tokens;
@@ -132,35 +131,25 @@ export class GatewayProxy {
       .send(relay.body);
   }
 
+  /** `GET /api/oauth/usage`: the caller's spend against their caps, in dollars. */
+  async usage(request: FastifyRequest): Promise<Record<string, unknown>> {
+    const caller = await resolveCaller(this.#deps, request);
+    return usageReport(
+      { budgets: this.#deps.budgetStore, usage: this.#deps.usageStore },
+      caller,
+      this.#clock.now(),
+    );
+  }
+
   /** `count_tokens` and `GET /v1/models`: authenticated, forwarded and relayed, not metered. */
   async passthrough(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
-    const caller = await this.#caller(request);
+    const caller = await resolveCaller(this.#deps, request);
     const raw = request.body instanceof Buffer ? request.body : undefined;
     const { response } = await this.sendToUpstream(this.#upstreams(caller), request, reply, raw);
     return reply
       .status(response.statusCode)
       .headers(clientResponseHeaders(response.headers))
       .send(response.body);
-  }
-
-  async #caller(request: FastifyRequest): Promise<Caller> {
-    const credential = presentedCredential(request.headers);
-    if (!credential) {
-      throw new AuthenticationError(
-        'No credential was sent: set ANTHROPIC_API_KEY (x-api-key) or ANTHROPIC_AUTH_TOKEN (Bearer) to your LLM-RULES key.',
-      );
-    }
-    const who = await this.#deps.keys.authenticate(credential);
-    const loaded = this.#deps.bundle.current();
-    const config = loaded ? tenantConfig(loaded.content, who.tenantId) : undefined;
-    if (!loaded || !config) {
-      throw new AppError(
-        503,
-        'api_error',
-        `No policy is active for tenant '${who.tenantId}'; the gateway forwards nothing until one is applied.`,
-      );
-    }
-    return { who, content: loaded.content, config };
   }
 
   #body(request: FastifyRequest): Buffer {

@@ -25,6 +25,7 @@ export function gatewayRoutes(app: FastifyInstance, options: GatewayRouteOptions
     scope.get('/v1/models', (request, reply) => proxy.passthrough(request, reply));
     scope.get('/v1/models/:id', (request, reply) => proxy.passthrough(request, reply));
   });
+  app.get('/api/oauth/usage', (request) => proxy.usage(request));
   // Claude Code probes the base URL (HEAD) before its first request; no credential is needed to learn we are here.
   app.get('/api/hello', (_request, reply) => reply.send({ message: 'hello' }));
 }

@@ -51,6 +51,8 @@ export function installGateway(app: FastifyInstance, wiring: GatewayWiring): Ins
     usage,
     budgets: new BudgetGuard(wiring.budgetStore, wiring.logger),
     rateLimits: new RateLimiter(counter),
+    budgetStore: wiring.budgetStore,
+    usageStore: wiring.usageStore,
     logger: wiring.logger,
     clock: wiring.clock,
   });

@@ -80,5 +80,23 @@ export function usageContract(ctx: ContractContext): void {
       expect(await ids({ limit: 2 })).toEqual(['a', 'b']);
       expect((await ctx.storage().usage.list(u)).map((r) => r.tenantId)).toEqual([u]);
     });
+
+    it('sums spend over a time range, for everyone or one principal', async () => {
+      const t = uid('use');
+      const bob = { type: 'user' as const, id: 'bob@example.com' };
+      await ctx
+        .storage()
+        .usage.insert([
+          usage(t, 'a', { at: at(1), costMicro: 100 }),
+          usage(t, 'b', { at: at(2), costMicro: 20 }),
+          usage(t, 'c', { at: at(3), costMicro: 3, principal: bob }),
+          usage(t, 'd', { at: at(4), costMicro: 3_000_000_000_000 }),
+        ]);
+      const spend = ctx.storage().usage.spend.bind(ctx.storage().usage);
+      expect(await spend(t, { since: at(0) })).toBe(3_000_000_000_123);
+      expect(await spend(t, { since: at(2), until: at(4) })).toBe(23);
+      expect(await spend(t, { since: at(0), principal: bob })).toBe(3);
+      expect(await spend(uid('use'), { since: at(0) })).toBe(0);
+    });
   });
 }

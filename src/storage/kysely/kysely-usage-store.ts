@@ -1,6 +1,6 @@
 // UsageStore over Kysely, shared by SQLite and PostgreSQL.
 import type { Kysely, Selectable } from 'kysely';
-import type { TenantId } from '../ports.ts';
+import type { PrincipalRef, TenantId } from '../ports.ts';
 import type { UsageOutcome, UsageQuery, UsageRecord, UsageStore } from '../usage-port.ts';
 import { toDate, toMillis } from './kysely-row-mappers.ts';
 import type { StorageDatabase, UsageRecordsTable } from './kysely-schema.ts';
@@ -42,6 +42,24 @@ export class KyselyUsageStore implements UsageStore {
       .$if(limit !== undefined, (q) => q.limit(limit!))
       .execute();
     return rows.map(fromRow);
+  }
+
+  async spend(
+    tenantId: TenantId,
+    query: { since: Date; until?: Date; principal?: PrincipalRef },
+  ): Promise<number> {
+    const { since, until, principal } = query;
+    const row = await this.#db
+      .selectFrom('usage_records')
+      .select((eb) => eb.fn.coalesce(eb.fn.sum<number | string>('cost_micro'), eb.lit(0)).as('total'))
+      .where('tenant_id', '=', tenantId)
+      .where('at', '>=', toMillis(since))
+      .$if(until !== undefined, (q) => q.where('at', '<', toMillis(until!)))
+      .$if(principal !== undefined, (q) =>
+        q.where('principal_type', '=', principal!.type).where('principal_id', '=', principal!.id),
+      )
+      .executeTakeFirst();
+    return Number(row?.total ?? 0);
   }
 }
 

@@ -1,5 +1,5 @@
 // In-memory UsageStore for unit tests, with the SQL adapters' semantics.
-import type { TenantId } from '../ports.ts';
+import type { PrincipalRef, TenantId } from '../ports.ts';
 import type { UsageQuery, UsageRecord, UsageStore } from '../usage-port.ts';
 
 export class MemoryUsageStore implements UsageStore {
@@ -25,5 +25,19 @@ export class MemoryUsageStore implements UsageStore {
       .sort((a, b) => a.at.getTime() - b.at.getTime() || (a.requestId < b.requestId ? -1 : 1))
       .map((r) => structuredClone(r));
     return limit === undefined ? rows : rows.slice(0, limit);
+  }
+
+  async spend(
+    tenantId: TenantId,
+    query: { since: Date; until?: Date; principal?: PrincipalRef },
+  ): Promise<number> {
+    const { since, until, principal } = query;
+    let total = 0;
+    for (const r of this.#records.values()) {
+      if (r.tenantId !== tenantId || r.at < since || (until !== undefined && r.at >= until)) continue;
+      if (principal && (r.principal.type !== principal.type || r.principal.id !== principal.id)) continue;
+      total += r.costMicro;
+    }
+    return total;
   }
 }

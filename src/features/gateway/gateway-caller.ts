@@ -1,0 +1,39 @@
+// Who is calling the gateway, and the policy their tenant is under: every gateway route starts here.
+
+import type { FastifyRequest } from 'fastify';
+import type { MainConfig, PolicyConfig } from '../../config/policy-config.ts';
+import { AppError, AuthenticationError } from '../../core/errors/app-error.ts';
+import { presentedCredential } from '../../http/presented-credential.ts';
+import type { ActiveBundle } from '../bundles/active-bundle.ts';
+import { tenantConfig } from '../bundles/tenant-config.ts';
+import type { AuthenticatedKey, KeysService } from '../keys/keys-service.ts';
+
+export interface Caller {
+  who: AuthenticatedKey;
+  content: PolicyConfig;
+  /** The tenant's effective config.yaml. */
+  config: MainConfig;
+}
+
+export async function resolveCaller(
+  deps: { keys: KeysService; bundle: ActiveBundle },
+  request: FastifyRequest,
+): Promise<Caller> {
+  const credential = presentedCredential(request.headers);
+  if (!credential) {
+    throw new AuthenticationError(
+      'No credential was sent: set ANTHROPIC_API_KEY (x-api-key) or ANTHROPIC_AUTH_TOKEN (Bearer) to your LLM-RULES key.',
+    );
+  }
+  const who = await deps.keys.authenticate(credential);
+  const loaded = deps.bundle.current();
+  const config = loaded ? tenantConfig(loaded.content, who.tenantId) : undefined;
+  if (!loaded || !config) {
+    throw new AppError(
+      503,
+      'api_error',
+      `No policy is active for tenant '${who.tenantId}'; the gateway forwards nothing until one is applied.`,
+    );
+  }
+  return { who, content: loaded.content, config };
+}
