@@ -97,6 +97,7 @@ export async function startServer(options: ServerOptions, deps: ServerDeps = {})
       bundle,
       usageStore: storage.usage,
       budgetStore: storage.budgets,
+      audit,
       env: deps.env ?? {},
       upstreamUrl: options.upstreamUrl,
       redisUrl: options.redisUrl,

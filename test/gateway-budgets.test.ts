@@ -119,6 +119,13 @@ describe('gateway budgets: headers and refusal', () => {
     expect(refused.headers.get(`${PREFIX}representative-claim`)).toBeNull();
     const usage = await server.storage.usage.list('acme');
     expect(usage.at(-1)).toMatchObject({ outcome: 'refused', status: 429, costMicro: 0 });
+    // The budget passed 50% and 80% (its default alert thresholds) once each: one audit event apiece.
+    await server.audit.flush();
+    const events = await server.storage.audit.list('acme', { event: 'budget' });
+    expect(events.map((e) => [e.user, e.context.budget, e.context.threshold, e.context.period])).toEqual([
+      [USER, 'alice-daily', 50, 'daily'],
+      [USER, 'alice-daily', 80, 'daily'],
+    ]);
   });
 
   it('answers /api/oauth/usage with the dollars of the cap the headers describe, and spend alone without caps', async () => {

@@ -49,6 +49,11 @@ export interface BudgetStore {
     actualMicro: number,
     now: Date,
   ): Promise<boolean>;
+  /**
+   * Notes that a counter passed an alert threshold (a percentage) in its period. True only for the first
+   * caller, across every instance: the event is emitted once per threshold per period.
+   */
+  markThreshold(tenantId: TenantId, counter: BudgetCounterRef, threshold: number, at: Date): Promise<boolean>;
   /** Spent and held on each counter; zero for a counter never used. */
   standings(tenantId: TenantId, charges: readonly BudgetCharge[], now: Date): Promise<BudgetStanding[]>;
 }

@@ -35,10 +35,25 @@ export interface BudgetGuardLogger {
   error(obj: object, msg: string): void;
 }
 
+/** A budget passed one of its `alert_thresholds` in its current period (emitted once per threshold). */
+export interface ThresholdEvent {
+  tenantId: string;
+  user: string;
+  budget: ApplicableBudget;
+  threshold: number;
+  spentMicro: number;
+}
+
+/** Thresholds known to be marked, so most settlements skip the store; bounded, then forgotten. */
+const MAX_KNOWN_THRESHOLDS = 10_000;
+
 export class BudgetGuard {
+  readonly #known = new Set<string>();
+
   constructor(
     private readonly store: BudgetStore,
     private readonly logger: BudgetGuardLogger,
+    private readonly onThreshold: (event: ThresholdEvent) => Promise<void> = async () => {},
   ) {}
 
   async admit(input: {
@@ -100,22 +115,47 @@ export class BudgetGuard {
     return { budgets, headers: fullest ? allowedHeaders(fullest) : {} };
   }
 
-  /** Counts the actual cost; failures are logged, and the lease frees the hold. */
+  /** Counts the actual cost, then emits the alert thresholds it passed; failures are logged, and the lease frees the hold. */
   async settle(
     tenantId: string,
     requestId: string,
     admission: Admission,
     actualMicro: number,
     now: Date,
+    user = '',
   ): Promise<void> {
     if (admission.budgets.length === 0) return;
     try {
-      await this.store.settle(tenantId, requestId, admission.budgets, actualMicro, now);
+      if (!(await this.store.settle(tenantId, requestId, admission.budgets, actualMicro, now))) return;
+      if (actualMicro > 0) await this.#thresholds(tenantId, admission.budgets, now, user);
     } catch (error) {
       this.logger.error(
         { err: error, requestId, actualMicro },
         'could not settle a request against its budgets',
       );
+    }
+  }
+
+  async #thresholds(tenantId: string, budgets: ApplicableBudget[], now: Date, user: string): Promise<void> {
+    const charges = budgets.map((b) => ({
+      key: b.key,
+      periodStart: b.periodStart,
+      limitMicro: b.limitMicro,
+    }));
+    const standings = await this.store.standings(tenantId, charges, now);
+    for (const [i, budget] of budgets.entries()) {
+      const spent = standings[i]!.spentMicro;
+      const used = budget.limitMicro > 0 ? (spent / budget.limitMicro) * 100 : 100;
+      for (const threshold of budget.budget.alert_thresholds) {
+        if (used < threshold) break; // ascending
+        const id = `${tenantId}\u0000${budget.key}\u0000${budget.periodStart.getTime()}\u0000${threshold}`;
+        if (this.#known.has(id)) continue;
+        if (this.#known.size >= MAX_KNOWN_THRESHOLDS) this.#known.clear();
+        this.#known.add(id);
+        if (await this.store.markThreshold(tenantId, budget, threshold, now)) {
+          await this.onThreshold({ tenantId, user, budget, threshold, spentMicro: spent });
+        }
+      }
     }
   }
 }

@@ -104,7 +104,14 @@ export class GatewayProxy {
     }
     const settle = async (costMicro: number, tokens: number) => {
       await permit.finish(tokens);
-      await this.#deps.budgets.settle(tenantId, facts.requestId, admission, costMicro, this.#clock.now());
+      await this.#deps.budgets.settle(
+        tenantId,
+        facts.requestId,
+        admission,
+        costMicro,
+        this.#clock.now(),
+        caller.who.principal.id,
+      );
     };
     let sent: Awaited<ReturnType<GatewayProxy['sendToUpstream']>>;
     try {

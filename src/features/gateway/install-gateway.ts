@@ -2,12 +2,14 @@
 
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import { formatOrgRef } from '../../config/schema/common-schemas.ts';
 import type { Clock } from '../../core/clock/clock.ts';
 import type { BudgetStore } from '../../storage/budget-port.ts';
 import type { UsageStore } from '../../storage/usage-port.ts';
 import type { ActiveBundle } from '../bundles/active-bundle.ts';
+import type { AuditSink } from '../hooks/hook-audit.ts';
 import type { KeysService } from '../keys/keys-service.ts';
-import { BudgetGuard } from './budget-guard.ts';
+import { BudgetGuard, type ThresholdEvent } from './budget-guard.ts';
 import { GatewayProxy } from './gateway-proxy.ts';
 import { gatewayRoutes } from './gateway-routes.ts';
 import { UsageRecorder } from './metering/usage-recorder.ts';
@@ -24,6 +26,8 @@ export interface GatewayWiring {
   bundle: ActiveBundle;
   usageStore: UsageStore;
   budgetStore: BudgetStore;
+  /** Where budget threshold events are recorded. */
+  audit: AuditSink;
   env: Readonly<Record<string, string | undefined>>;
   upstreamUrl: string | undefined;
   /** Rate-limit counters shared by a fleet; in process memory when unset. */
@@ -49,7 +53,9 @@ export function installGateway(app: FastifyInstance, wiring: GatewayWiring): Ins
     bundle: wiring.bundle,
     upstreams,
     usage,
-    budgets: new BudgetGuard(wiring.budgetStore, wiring.logger),
+    budgets: new BudgetGuard(wiring.budgetStore, wiring.logger, (event) =>
+      recordThreshold(wiring.audit, event),
+    ),
     rateLimits: new RateLimiter(counter),
     budgetStore: wiring.budgetStore,
     usageStore: wiring.usageStore,
@@ -77,4 +83,26 @@ export function installGateway(app: FastifyInstance, wiring: GatewayWiring): Ins
       await counter.close();
     },
   };
+}
+
+/** A budget passing a threshold is an audit event (`budget`), which alert rules will turn into notifications. */
+async function recordThreshold(audit: AuditSink, event: ThresholdEvent): Promise<void> {
+  const { budget } = event;
+  await audit.record(event.tenantId, {
+    event: 'budget',
+    user: event.user || null,
+    context: {
+      action: 'threshold_passed',
+      budget: budget.budget.id,
+      counter: budget.key,
+      scope: formatOrgRef(budget.budget.scope),
+      mode: budget.budget.mode,
+      period: budget.period,
+      period_start: budget.periodStart.toISOString(),
+      resets_at: budget.resetsAt.toISOString(),
+      threshold: event.threshold,
+      spent_micro: event.spentMicro,
+      limit_micro: budget.limitMicro,
+    },
+  });
 }

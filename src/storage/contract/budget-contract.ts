@@ -90,5 +90,20 @@ export function budgetContract(ctx: ContractContext): void {
       const nextPeriod = { key: 'x', periodStart: at(1000), limitMicro: 100 };
       expect(await reserve(t, 'r2', [nextPeriod], 100)).toMatchObject({ ok: true });
     });
+
+    it('marks a threshold passed once per counter and period, across instances', async () => {
+      const t = uid('bud');
+      const other = ctx.storage().dialect === 'memory' ? ctx.storage() : await ctx.another();
+      const counter = { key: 'team', periodStart: period };
+      const first = await Promise.all([
+        ctx.storage().budgets.markThreshold(t, counter, 75, at(1)),
+        other.budgets.markThreshold(t, counter, 75, at(1)),
+      ]);
+      expect(first.filter(Boolean)).toHaveLength(1);
+      expect(await ctx.storage().budgets.markThreshold(t, counter, 90, at(2))).toBe(true);
+      expect(
+        await ctx.storage().budgets.markThreshold(t, { ...counter, periodStart: at(99) }, 75, at(3)),
+      ).toBe(true);
+    });
   });
 }

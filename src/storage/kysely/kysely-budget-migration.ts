@@ -46,3 +46,25 @@ export function budgetsSchema(ddl: DialectDdl): Migration {
     },
   };
 }
+
+/** Migration 0007: which alert thresholds each budget counter has passed in its period. */
+export function budgetThresholdsSchema(ddl: DialectDdl): Migration {
+  return {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('budget_thresholds')
+        .addColumn('tenant_id', 'text', (c) => c.notNull())
+        .addColumn('budget_key', 'text', (c) => c.notNull())
+        .addColumn('period_start', ddl.millis, (c) => c.notNull())
+        .addColumn('threshold', 'real', (c) => c.notNull())
+        .addColumn('passed_at', ddl.millis, (c) => c.notNull())
+        .addPrimaryKeyConstraint('budget_thresholds_pk', [
+          'tenant_id',
+          'budget_key',
+          'period_start',
+          'threshold',
+        ])
+        .execute();
+    },
+  };
+}

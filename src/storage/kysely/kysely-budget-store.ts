@@ -112,6 +112,26 @@ export class KyselyBudgetStore implements BudgetStore {
     });
   }
 
+  async markThreshold(
+    tenantId: TenantId,
+    counter: BudgetCounterRef,
+    threshold: number,
+    at: Date,
+  ): Promise<boolean> {
+    const result = await this.#db
+      .insertInto('budget_thresholds')
+      .values({
+        tenant_id: tenantId,
+        budget_key: counter.key,
+        period_start: toMillis(counter.periodStart),
+        threshold,
+        passed_at: toMillis(at),
+      })
+      .onConflict((oc) => oc.columns(['tenant_id', 'budget_key', 'period_start', 'threshold']).doNothing())
+      .executeTakeFirst();
+    return Number(result.numInsertedOrUpdatedRows ?? 0n) > 0;
+  }
+
   async standings(
     tenantId: TenantId,
     charges: readonly BudgetCharge[],

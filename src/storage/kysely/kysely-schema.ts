@@ -148,6 +148,15 @@ export interface StorageDatabase {
   budget_counters: BudgetCountersTable;
   budget_reservations: BudgetReservationsTable;
   budget_settlements: BudgetSettlementsTable;
+  budget_thresholds: BudgetThresholdsTable;
+}
+
+export interface BudgetThresholdsTable {
+  tenant_id: string;
+  budget_key: string;
+  period_start: MillisColumn;
+  threshold: number;
+  passed_at: MillisColumn;
 }
 
 export interface BudgetCountersTable {

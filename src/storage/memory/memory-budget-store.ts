@@ -55,6 +55,15 @@ export class MemoryBudgetStore implements BudgetStore {
     return true;
   }
 
+  readonly #thresholds = new Set<string>();
+
+  async markThreshold(tenantId: TenantId, counter: BudgetCounterRef, threshold: number): Promise<boolean> {
+    const id = `${counterId(tenantId, counter)}\u0000${threshold}`;
+    if (this.#thresholds.has(id)) return false;
+    this.#thresholds.add(id);
+    return true;
+  }
+
   async standings(tenantId: TenantId, charges: readonly BudgetCharge[]): Promise<BudgetStanding[]> {
     return charges.map((c) => {
       const state = this.#counters.get(counterId(tenantId, c)) ?? { spent: 0, reserved: 0 };
