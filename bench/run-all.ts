@@ -3,6 +3,7 @@
 import * as auditAppend from './audit-append.bench.ts';
 import * as bundleRevision from './bundle-revision.bench.ts';
 import * as engineComparison from './engine-comparison.bench.ts';
+import * as gateway from './gateway.bench.ts';
 import * as hookEndpoint from './hook-endpoint.bench.ts';
 import * as keyAuthentication from './key-authentication.bench.ts';
 import * as policyDecision from './policy-decision.bench.ts';
@@ -14,6 +15,7 @@ const benches: Record<string, { run(): Promise<void> }> = {
   'policy-decision': policyDecision,
   'engine-comparison': engineComparison,
   'hook-endpoint': hookEndpoint,
+  gateway,
 };
 
 const wanted = process.argv.slice(2);

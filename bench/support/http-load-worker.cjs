@@ -28,12 +28,33 @@ function takeResponse(buffer) {
   const headerEnd = buffer.indexOf(HEADER_END);
   if (headerEnd < 0) return undefined;
   const head = buffer.toString('latin1', 0, headerEnd);
-  const match = /\r\ncontent-length: *(\d+)/i.exec(head);
-  if (!match) throw new Error(`response without Content-Length: ${head.split('\r\n')[0]}`);
-  const end = headerEnd + 4 + Number(match[1]);
-  if (buffer.length < end) return undefined;
   const status = head.slice(9, 12);
-  return { answer: `${status} ${buffer.toString('utf8', headerEnd + 4, end)}`, rest: buffer.subarray(end) };
+  const length = /\r\ncontent-length: *(\d+)/i.exec(head);
+  if (length) {
+    const end = headerEnd + 4 + Number(length[1]);
+    if (buffer.length < end) return undefined;
+    return { answer: `${status} ${buffer.toString('utf8', headerEnd + 4, end)}`, rest: buffer.subarray(end) };
+  }
+  if (!/\r\ntransfer-encoding: *chunked/i.test(head))
+    throw new Error(`response without framing: ${head.split('\r\n')[0]}`);
+  // Chunked (a stream): size line, data, CRLF, … until the zero-size chunk and the blank line after it.
+  const parts = [];
+  let at = headerEnd + 4;
+  for (;;) {
+    const lineEnd = buffer.indexOf('\r\n', at);
+    if (lineEnd < 0) return undefined;
+    const size = Number.parseInt(buffer.toString('latin1', at, lineEnd), 16);
+    if (size === 0) {
+      if (buffer.length < lineEnd + 4) return undefined;
+      return {
+        answer: `${status} ${Buffer.concat(parts).toString('utf8')}`,
+        rest: buffer.subarray(lineEnd + 4),
+      };
+    }
+    if (buffer.length < lineEnd + 2 + size + 2) return undefined;
+    parts.push(buffer.subarray(lineEnd + 2, lineEnd + 2 + size));
+    at = lineEnd + 2 + size + 2;
+  }
 }
 
 /** One keep-alive socket: takes the next request from `claim` until there is none left. */

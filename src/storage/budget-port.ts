@@ -34,7 +34,22 @@ export type ReserveResult =
   /** Nothing was held; `exceeded` is the first counter that could not take the amount. */
   | { ok: false; exceeded: BudgetStanding; standings: BudgetStanding[] };
 
+export interface BudgetSettlement {
+  tenantId: TenantId;
+  requestId: string;
+  counters: readonly BudgetCounterRef[];
+  actualMicro: number;
+  now: Date;
+}
+
 export interface BudgetStore {
+  /**
+   * Several reservations in one transaction, decided in order as if made one after another (a refused
+   * one holds nothing); what the gateway uses, so concurrent requests cost one commit, not one each.
+   */
+  reserveMany(reservations: readonly BudgetReservation[]): Promise<ReserveResult[]>;
+  /** Several settlements in one transaction; each result as `settle` would return it. */
+  settleMany(settlements: readonly BudgetSettlement[]): Promise<boolean[]>;
   /** All or nothing, atomically across instances: every counter takes the amount, or none does. */
   reserve(reservation: BudgetReservation): Promise<ReserveResult>;
   /**

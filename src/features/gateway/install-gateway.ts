@@ -9,6 +9,7 @@ import type { UsageStore } from '../../storage/usage-port.ts';
 import type { ActiveBundle } from '../bundles/active-bundle.ts';
 import type { AuditSink } from '../hooks/hook-audit.ts';
 import type { KeysService } from '../keys/keys-service.ts';
+import { batchedBudgetStore } from './batched-budget-store.ts';
 import { BudgetGuard, type ThresholdEvent } from './budget-guard.ts';
 import { GatewayProxy } from './gateway-proxy.ts';
 import { gatewayRoutes } from './gateway-routes.ts';

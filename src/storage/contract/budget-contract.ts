@@ -105,5 +105,31 @@ export function budgetContract(ctx: ContractContext): void {
         await ctx.storage().budgets.markThreshold(t, { ...counter, periodStart: at(99) }, 75, at(3)),
       ).toBe(true);
     });
+
+    it('decides a batch of reservations in order, as if one after another, and settles a batch once each', async () => {
+      const t = uid('bud');
+      const counters = [charge('team', 100)];
+      const reservation = (requestId: string, amountMicro: number) => ({
+        tenantId: t,
+        requestId,
+        charges: counters,
+        amountMicro,
+        now: at(1),
+        leaseUntil: at(100),
+      });
+      const results = await ctx
+        .storage()
+        .budgets.reserveMany([reservation('a', 60), reservation('b', 60), reservation('c', 40)]);
+      expect(results.map((r) => r.ok)).toEqual([true, false, true]);
+      const settled = await ctx.storage().budgets.settleMany([
+        { tenantId: t, requestId: 'a', counters, actualMicro: 10, now: at(2) },
+        { tenantId: t, requestId: 'c', counters, actualMicro: 5, now: at(2) },
+        { tenantId: t, requestId: 'a', counters, actualMicro: 10, now: at(2) },
+      ]);
+      expect(settled).toEqual([true, true, false]);
+      expect(await ctx.storage().budgets.standings(t, counters, at(3))).toEqual([
+        { ...charge('team', 100), spentMicro: 15, reservedMicro: 0 },
+      ]);
+    });
   });
 }

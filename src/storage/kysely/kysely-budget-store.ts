@@ -1,24 +1,40 @@
 // BudgetStore over Kysely. Counter rows are locked in key order (PostgreSQL: FOR UPDATE; SQLite: the
 // IMMEDIATE write lock), so concurrent reservations from any number of instances serialize per counter
 // and never deadlock.
-import { type Kysely, sql, type Transaction } from 'kysely';
+import type { Insertable, Kysely, Transaction } from 'kysely';
 import type {
   BudgetCharge,
   BudgetCounterRef,
   BudgetReservation,
+  BudgetSettlement,
   BudgetStanding,
   BudgetStore,
   ReserveResult,
 } from '../budget-port.ts';
 import type { TenantId } from '../ports.ts';
 import { toMillis } from './kysely-row-mappers.ts';
-import type { StorageDatabase } from './kysely-schema.ts';
+import type { BudgetReservationsTable, StorageDatabase } from './kysely-schema.ts';
 import type { SqlDialectTraits } from './sql-dialect-traits.ts';
 
 type Trx = Transaction<StorageDatabase>;
 
-const byCounter = (a: BudgetCounterRef, b: BudgetCounterRef) =>
-  a.key === b.key ? a.periodStart.getTime() - b.periodStart.getTime() : a.key < b.key ? -1 : 1;
+/** Rows per INSERT of holds: 6 columns each stays far below the bind-parameter limits. */
+const INSERT_CHUNK = 500;
+
+interface LockedCounter {
+  tenantId: TenantId;
+  key: string;
+  periodStart: Date;
+  spent: number;
+  reserved: number;
+  spentBefore: number;
+  reservedBefore: number;
+}
+
+/** Sorts as the lock order: tenant, key, then period (zero-padded, so text order is time order). */
+function counterId(tenantId: TenantId, ref: BudgetCounterRef): string {
+  return `${tenantId}\u0000${ref.key}\u0000${String(ref.periodStart.getTime()).padStart(16, '0')}`;
+}
 
 export class KyselyBudgetStore implements BudgetStore {
   readonly #db: Kysely<StorageDatabase>;
@@ -29,87 +45,147 @@ export class KyselyBudgetStore implements BudgetStore {
     this.#traits = traits;
   }
 
-  reserve(r: BudgetReservation): Promise<ReserveResult> {
-    return this.#db.transaction().execute(async (trx) => {
-      const standings: BudgetStanding[] = [];
-      for (const charge of [...r.charges].sort(byCounter)) {
-        standings.push(await this.#lock(trx, r.tenantId, charge, r.now));
-      }
-      const exceeded = standings.find((s) => s.spentMicro + s.reservedMicro + r.amountMicro > s.limitMicro);
-      if (exceeded) return { ok: false, exceeded, standings };
-      for (const s of standings) {
-        await trx
-          .updateTable('budget_counters')
-          .set({ reserved_micro: sql<number>`reserved_micro + ${r.amountMicro}` })
-          .where('tenant_id', '=', r.tenantId)
-          .where('budget_key', '=', s.key)
-          .where('period_start', '=', toMillis(s.periodStart))
-          .execute();
-        s.reservedMicro += r.amountMicro;
-      }
-      if (standings.length > 0) {
-        await trx
-          .insertInto('budget_reservations')
-          .values(
-            standings.map((s) => ({
-              tenant_id: r.tenantId,
-              request_id: r.requestId,
-              budget_key: s.key,
-              period_start: toMillis(s.periodStart),
-              amount_micro: r.amountMicro,
-              lease_until: toMillis(r.leaseUntil),
-            })),
-          )
-          .execute();
-      }
-      return { ok: true, standings };
-    });
+  async reserve(r: BudgetReservation): Promise<ReserveResult> {
+    return (await this.reserveMany([r]))[0]!;
   }
 
-  settle(
+  async settle(
     tenantId: TenantId,
     requestId: string,
     counters: readonly BudgetCounterRef[],
     actualMicro: number,
     now: Date,
   ): Promise<boolean> {
+    return (await this.settleMany([{ tenantId, requestId, counters, actualMicro, now }]))[0]!;
+  }
+
+  reserveMany(reservations: readonly BudgetReservation[]): Promise<ReserveResult[]> {
+    if (reservations.length === 0) return Promise.resolve([]);
     return this.#db.transaction().execute(async (trx) => {
-      const first = await trx
-        .insertInto('budget_settlements')
-        .values({ tenant_id: tenantId, request_id: requestId, settled_at: toMillis(now) })
-        .onConflict((oc) => oc.columns(['tenant_id', 'request_id']).doNothing())
-        .executeTakeFirst();
-      if (Number(first.numInsertedOrUpdatedRows ?? 0n) === 0) return false;
-      const holds = await trx
-        .selectFrom('budget_reservations')
-        .select(['budget_key', 'period_start', 'amount_micro'])
-        .where('tenant_id', '=', tenantId)
-        .where('request_id', '=', requestId)
-        .execute();
-      for (const counter of [...counters].sort(byCounter)) {
-        await this.#ensureCounter(trx, tenantId, counter);
-        const hold = holds.find(
-          (h) => h.budget_key === counter.key && Number(h.period_start) === counter.periodStart.getTime(),
-        );
-        const release = hold ? Number(hold.amount_micro) : 0;
+      // Every counter of the batch is locked first, in one global order, so batches never deadlock.
+      const state = await this.#lockAll(
+        trx,
+        reservations.flatMap((r) => r.charges.map((c) => ({ tenantId: r.tenantId, ...c }))),
+        reservations[0]!.now,
+      );
+      const results: ReserveResult[] = [];
+      const holds: Insertable<BudgetReservationsTable>[] = [];
+      for (const r of reservations) {
+        const standings = r.charges.map((c): BudgetStanding => {
+          const counter = state.get(counterId(r.tenantId, c))!;
+          return { ...c, spentMicro: counter.spent, reservedMicro: counter.reserved };
+        });
+        const exceeded = standings.find((s) => s.spentMicro + s.reservedMicro + r.amountMicro > s.limitMicro);
+        if (exceeded) {
+          results.push({ ok: false, exceeded, standings });
+          continue;
+        }
+        for (const s of standings) {
+          state.get(counterId(r.tenantId, s))!.reserved += r.amountMicro;
+          s.reservedMicro += r.amountMicro;
+          holds.push({
+            tenant_id: r.tenantId,
+            request_id: r.requestId,
+            budget_key: s.key,
+            period_start: toMillis(s.periodStart),
+            amount_micro: r.amountMicro,
+            lease_until: toMillis(r.leaseUntil),
+          });
+        }
+        results.push({ ok: true, standings });
+      }
+      await this.#writeBack(trx, state);
+      for (let i = 0; i < holds.length; i += INSERT_CHUNK) {
         await trx
-          .updateTable('budget_counters')
-          .set({
-            spent_micro: sql<number>`spent_micro + ${actualMicro}`,
-            reserved_micro: sql<number>`reserved_micro - ${release}`,
-          })
-          .where('tenant_id', '=', tenantId)
-          .where('budget_key', '=', counter.key)
-          .where('period_start', '=', toMillis(counter.periodStart))
+          .insertInto('budget_reservations')
+          .values(holds.slice(i, i + INSERT_CHUNK))
           .execute();
       }
-      await trx
-        .deleteFrom('budget_reservations')
-        .where('tenant_id', '=', tenantId)
-        .where('request_id', '=', requestId)
-        .execute();
-      return true;
+      return results;
     });
+  }
+
+  settleMany(settlements: readonly BudgetSettlement[]): Promise<boolean[]> {
+    if (settlements.length === 0) return Promise.resolve([]);
+    return this.#db.transaction().execute(async (trx) => {
+      const first: boolean[] = [];
+      for (const s of settlements) {
+        const inserted = await trx
+          .insertInto('budget_settlements')
+          .values({ tenant_id: s.tenantId, request_id: s.requestId, settled_at: toMillis(s.now) })
+          .onConflict((oc) => oc.columns(['tenant_id', 'request_id']).doNothing())
+          .executeTakeFirst();
+        first.push(Number(inserted.numInsertedOrUpdatedRows ?? 0n) > 0);
+      }
+      const due = settlements.filter((_, i) => first[i]);
+      if (due.length === 0) return first;
+      const state = await this.#lockAll(
+        trx,
+        due.flatMap((s) => s.counters.map((c) => ({ tenantId: s.tenantId, ...c }))),
+        undefined,
+      );
+      for (const s of due) {
+        const holds = await trx
+          .selectFrom('budget_reservations')
+          .select(['budget_key', 'period_start', 'amount_micro'])
+          .where('tenant_id', '=', s.tenantId)
+          .where('request_id', '=', s.requestId)
+          .execute();
+        for (const c of s.counters) {
+          const counter = state.get(counterId(s.tenantId, c))!;
+          const hold = holds.find(
+            (h) => h.budget_key === c.key && Number(h.period_start) === c.periodStart.getTime(),
+          );
+          counter.spent += s.actualMicro;
+          counter.reserved -= hold ? Number(hold.amount_micro) : 0;
+        }
+        await trx
+          .deleteFrom('budget_reservations')
+          .where('tenant_id', '=', s.tenantId)
+          .where('request_id', '=', s.requestId)
+          .execute();
+      }
+      await this.#writeBack(trx, state);
+      return first;
+    });
+  }
+
+  /** Writes the counters' new values (they are locked, so absolute values are safe). */
+  async #writeBack(trx: Trx, state: Map<string, LockedCounter>): Promise<void> {
+    for (const counter of state.values()) {
+      if (counter.spent === counter.spentBefore && counter.reserved === counter.reservedBefore) continue;
+      await trx
+        .updateTable('budget_counters')
+        .set({ spent_micro: counter.spent, reserved_micro: counter.reserved })
+        .where('tenant_id', '=', counter.tenantId)
+        .where('budget_key', '=', counter.key)
+        .where('period_start', '=', toMillis(counter.periodStart))
+        .execute();
+    }
+  }
+
+  /** Locks each distinct counter once, in sorted order; with `now`, releases expired holds first. */
+  async #lockAll(
+    trx: Trx,
+    refs: (BudgetCounterRef & { tenantId: TenantId })[],
+    now: Date | undefined,
+  ): Promise<Map<string, LockedCounter>> {
+    const unique = new Map<string, BudgetCounterRef & { tenantId: TenantId }>();
+    for (const ref of refs) unique.set(counterId(ref.tenantId, ref), ref);
+    const state = new Map<string, LockedCounter>();
+    for (const [id, ref] of [...unique].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+      const locked = await this.#lock(trx, ref.tenantId, { ...ref, limitMicro: 0 }, now);
+      state.set(id, {
+        tenantId: ref.tenantId,
+        key: ref.key,
+        periodStart: ref.periodStart,
+        spent: locked.spentMicro,
+        reserved: locked.reservedMicro,
+        spentBefore: locked.spentMicro,
+        reservedBefore: locked.reservedMicro,
+      });
+    }
+    return state;
   }
 
   async markThreshold(
@@ -170,7 +246,12 @@ export class KyselyBudgetStore implements BudgetStore {
   }
 
   /** Locks the counter (creating it at zero), first releasing holds whose lease has run out. */
-  async #lock(trx: Trx, tenantId: TenantId, charge: BudgetCharge, now: Date): Promise<BudgetStanding> {
+  async #lock(
+    trx: Trx,
+    tenantId: TenantId,
+    charge: BudgetCharge,
+    now: Date | undefined,
+  ): Promise<BudgetStanding> {
     await this.#ensureCounter(trx, tenantId, charge);
     const period = toMillis(charge.periodStart);
     const row = await trx
@@ -182,6 +263,7 @@ export class KyselyBudgetStore implements BudgetStore {
       .$if(this.#traits.supportsForUpdate, (q) => q.forUpdate())
       .executeTakeFirstOrThrow();
     let reserved = Number(row.reserved_micro);
+    if (now === undefined) return { ...charge, spentMicro: Number(row.spent_micro), reservedMicro: reserved };
     const expired = await trx
       .selectFrom('budget_reservations')
       .select(['request_id', 'amount_micro'])

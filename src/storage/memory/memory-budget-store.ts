@@ -3,6 +3,7 @@ import type {
   BudgetCharge,
   BudgetCounterRef,
   BudgetReservation,
+  BudgetSettlement,
   BudgetStanding,
   BudgetStore,
   ReserveResult,
@@ -19,6 +20,19 @@ export class MemoryBudgetStore implements BudgetStore {
   readonly #counters = new Map<string, { spent: number; reserved: number }>();
   readonly #holds = new Map<string, Hold[]>();
   readonly #settled = new Set<string>();
+
+  async reserveMany(reservations: readonly BudgetReservation[]): Promise<ReserveResult[]> {
+    const results: ReserveResult[] = [];
+    for (const r of reservations) results.push(await this.reserve(r));
+    return results;
+  }
+
+  async settleMany(settlements: readonly BudgetSettlement[]): Promise<boolean[]> {
+    const results: boolean[] = [];
+    for (const s of settlements)
+      results.push(await this.settle(s.tenantId, s.requestId, s.counters, s.actualMicro));
+    return results;
+  }
 
   async reserve(r: BudgetReservation): Promise<ReserveResult> {
     const standings = r.charges.map((c) => this.#standing(r.tenantId, c, r.now.getTime()));

@@ -3,12 +3,21 @@
 
 import type { AuditEntry, AuditRecord, TenantId } from '../ports.ts';
 
+/** The stores whose writes the thread makes, and the methods it makes them with. */
+export const THREAD_WRITES = {
+  budgets: ['reserve', 'settle', 'reserveMany', 'settleMany', 'markThreshold'],
+  usage: ['insert'],
+} as const;
+export type ThreadStore = keyof typeof THREAD_WRITES;
+
 export type WriterRequest =
   | { kind: 'append'; id: number; tenantId: TenantId; entries: readonly AuditEntry[] }
+  | { kind: 'call'; id: number; store: ThreadStore; method: string; args: unknown[] }
   | { kind: 'close' };
 
 export type WriterReply =
   | { id: number; firstSeq: number; prevHash: string; hashes: string[] }
+  | { id: number; value: unknown }
   | { id: number; error: { message: string; code?: string; status?: number } };
 
 export type ChainedReply = Extract<WriterReply, { hashes: string[] }>;

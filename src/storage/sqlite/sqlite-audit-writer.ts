@@ -5,8 +5,15 @@
 import { once } from 'node:events';
 import { Worker } from 'node:worker_threads';
 import { AppError } from '../../core/errors/app-error.ts';
+import type { BudgetStore } from '../budget-port.ts';
 import type { AuditEntry, AuditRecord, AuditStore, TenantId } from '../ports.ts';
-import { recordsFromReply, type WriterReply, type WriterRequest } from './sqlite-audit-writer-protocol.ts';
+import type { UsageStore } from '../usage-port.ts';
+import {
+  recordsFromReply,
+  type ThreadStore,
+  type WriterReply,
+  type WriterRequest,
+} from './sqlite-audit-writer-protocol.ts';
 
 const THREAD_ENTRY = new URL('./sqlite-audit-writer-thread.ts', import.meta.url).href;
 
@@ -37,12 +44,15 @@ function writerError(error: { message: string; code?: string; status?: number })
   return new AuditWriterError(error.message, error.code);
 }
 
-interface Pending {
-  tenantId: TenantId;
-  entries: readonly AuditEntry[];
-  resolve(records: AuditRecord[]): void;
-  reject(error: unknown): void;
-}
+type Pending =
+  | {
+      kind: 'append';
+      tenantId: TenantId;
+      entries: readonly AuditEntry[];
+      resolve(records: AuditRecord[]): void;
+      reject(error: unknown): void;
+    }
+  | { kind: 'call'; resolve(value: unknown): void; reject(error: unknown): void };
 
 export class SqliteAuditWriter {
   readonly #file: string;
@@ -60,10 +70,21 @@ export class SqliteAuditWriter {
     const worker = this.#worker ?? this.#start();
     const id = this.#nextId++;
     return new Promise((resolve, reject) => {
-      this.#pending.set(id, { tenantId, entries, resolve, reject });
-      // Only while appends are pending does the thread keep the process alive.
+      this.#pending.set(id, { kind: 'append', tenantId, entries, resolve, reject });
+      // Only while requests are pending does the thread keep the process alive.
       if (this.#pending.size === 1) worker.ref();
       worker.postMessage({ kind: 'append', id, tenantId, entries } satisfies WriterRequest);
+    });
+  }
+
+  /** Runs a store write in the thread (see THREAD_WRITES) and resolves with its result once committed. */
+  call<T>(store: ThreadStore, method: string, args: unknown[]): Promise<T> {
+    const worker = this.#worker ?? this.#start();
+    const id = this.#nextId++;
+    return new Promise<T>((resolve, reject) => {
+      this.#pending.set(id, { kind: 'call', resolve: resolve as (value: unknown) => void, reject });
+      if (this.#pending.size === 1) worker.ref();
+      worker.postMessage({ kind: 'call', id, store, method, args } satisfies WriterRequest);
     });
   }
 
@@ -100,8 +121,9 @@ export class SqliteAuditWriter {
     if (!pending) return;
     this.#pending.delete(reply.id);
     if (this.#pending.size === 0) worker.unref();
-    if ('hashes' in reply) pending.resolve(recordsFromReply(pending.tenantId, pending.entries, reply));
-    else pending.reject(writerError(reply.error));
+    if ('error' in reply) pending.reject(writerError(reply.error));
+    else if (pending.kind === 'call') pending.resolve('value' in reply ? reply.value : undefined);
+    else if ('hashes' in reply) pending.resolve(recordsFromReply(pending.tenantId, pending.entries, reply));
   }
 
   /** A dead thread fails every append it held; the next append starts a new one. */
@@ -122,5 +144,26 @@ export function withAuditWriterThread(store: AuditStore, writer: SqliteAuditWrit
     checkpoints: (tenantId) => store.checkpoints(tenantId),
     deleteBefore: (tenantId, before, at) => store.deleteBefore(tenantId, before, at),
     tenants: () => store.tenants(),
+  };
+}
+
+/** Budget writes through the thread; standings are read on the caller's connection. */
+export function budgetsThroughThread(store: BudgetStore, writer: SqliteAuditWriter): BudgetStore {
+  return {
+    reserve: (reservation) => writer.call('budgets', 'reserve', [reservation]),
+    settle: (...args) => writer.call('budgets', 'settle', args),
+    reserveMany: (reservations) => writer.call('budgets', 'reserveMany', [reservations]),
+    settleMany: (settlements) => writer.call('budgets', 'settleMany', [settlements]),
+    markThreshold: (...args) => writer.call('budgets', 'markThreshold', args),
+    standings: (tenantId, charges, now) => store.standings(tenantId, charges, now),
+  };
+}
+
+/** Usage inserts through the thread; queries on the caller's connection. */
+export function usageThroughThread(store: UsageStore, writer: SqliteAuditWriter): UsageStore {
+  return {
+    insert: (records) => writer.call('usage', 'insert', [records]),
+    list: (tenantId, query) => store.list(tenantId, query),
+    spend: (tenantId, query) => store.spend(tenantId, query),
   };
 }

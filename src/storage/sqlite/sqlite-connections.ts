@@ -60,6 +60,13 @@ export function openSqliteConnection(dataDir: string): SqliteConnection {
 }
 
 /** Opens the file with our pragmas; the writer thread uses this for a connection of its own. */
+/** Kysely over a connection of the caller's own (the writer thread's), with our dialect and statement cache. */
+export function kyselyOver(database: Database.Database): Kysely<StorageDatabase> {
+  return new Kysely<StorageDatabase>({
+    dialect: new MultiProcessSqliteDialect({ database: withStatementCache(database) }),
+  });
+}
+
 export function openSqliteDatabase(file: string): Database.Database {
   const database = new Database(file);
   // First, so that switching a new file to WAL waits for, rather than fails on, another process opening it.
@@ -80,7 +87,7 @@ const MAX_CACHED_STATEMENTS = 1000;
  * are bound parameters), so statements are prepared once per connection and reused: better-sqlite3
  * runs them synchronously and we never stream, so a cached statement is never busy when reused.
  */
-function withStatementCache(database: Database.Database): SqliteDatabase {
+export function withStatementCache(database: Database.Database): SqliteDatabase {
   const statements = new Map<string, Database.Statement>();
   return {
     close: () => database.close(),

@@ -3,7 +3,12 @@
 import { createKyselyStorage } from '../kysely/kysely-storage.ts';
 import type { Storage } from '../ports.ts';
 import { type StorageLogger, silentLogger } from '../storage-logger.ts';
-import { SqliteAuditWriter, withAuditWriterThread } from './sqlite-audit-writer.ts';
+import {
+  budgetsThroughThread,
+  SqliteAuditWriter,
+  usageThroughThread,
+  withAuditWriterThread,
+} from './sqlite-audit-writer.ts';
 import { createSqliteBundleNotifier } from './sqlite-bundle-notifier.ts';
 import { openSqliteConnection } from './sqlite-connections.ts';
 import { sqliteMigrations } from './sqlite-migrations.ts';
@@ -16,8 +21,9 @@ export interface SqliteStorageOptions {
   logger?: StorageLogger;
   pollIntervalMs?: number;
   /**
-   * `thread`: audit appends run on a writer thread with its own connection, so their hashing, inserts and
-   * fsync never block this thread (the server's setting). `inline` (default): on this thread, which suits
+   * `thread`: audit appends, budget reservations and settlements and usage records are written by a
+   * writer thread with its own connection, so their statements and fsync never block this thread (the
+   * server's setting). `inline` (default): on this thread, which suits
    * short-lived commands that record one event.
    */
   auditWriter?: 'inline' | 'thread';
@@ -39,5 +45,10 @@ export function createSqliteStorage(options: SqliteStorageOptions): Storage {
     },
   });
   if (!writer) return storage;
-  return Object.freeze({ ...storage, audit: withAuditWriterThread(storage.audit, writer) });
+  return Object.freeze({
+    ...storage,
+    audit: withAuditWriterThread(storage.audit, writer),
+    budgets: budgetsThroughThread(storage.budgets, writer),
+    usage: usageThroughThread(storage.usage, writer),
+  });
 }

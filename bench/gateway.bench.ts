@@ -1,0 +1,335 @@
+// The LLM gateway under load, beside what it is measured against, all in one run: the mock upstream
+// directly, a bare undici passthrough (the floor for a Node gateway), our gateway (`llm-rules serve`
+// with metering, budgets and audit on, SQLite), and Portkey's open-source gateway; at concurrency 1, 16
+// and 64, streaming and not. Each server runs in its own process; the upstream and the client run here.
+
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { readFile, writeFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { Worker } from 'node:worker_threads';
+import { copyExampleConfig, REPO_ROOT } from '../test/support/temp-dir.ts';
+import { benchTempDir } from './bench-temp-dir.ts';
+import { report, type Stats } from './measure.ts';
+
+const LOAD_WORKER = fileURLToPath(new URL('./support/http-load-worker.cjs', import.meta.url));
+const PASSTHROUGH = fileURLToPath(new URL('./support/undici-passthrough.cjs', import.meta.url));
+const PORTKEY = join(REPO_ROOT, 'node_modules/@portkey-ai/gateway/build/start-server.js');
+const CONCURRENCIES = [1, 16, 64];
+const TARGET_ADDED_P50_US = 300;
+const TARGET_ADDED_P99_US = 1_500;
+const TARGET_RSS_MB = 150;
+
+const MESSAGE = JSON.stringify({
+  id: 'msg_bench',
+  type: 'message',
+  role: 'assistant',
+  model: 'claude-haiku-4-5',
+  content: [{ type: 'text', text: 'The answer is 42.' }],
+  stop_reason: 'end_turn',
+  stop_sequence: null,
+  usage: { input_tokens: 12, cache_creation_input_tokens: 0, cache_read_input_tokens: 0, output_tokens: 8 },
+});
+
+const EVENTS = [
+  {
+    type: 'message_start',
+    message: {
+      ...JSON.parse(MESSAGE),
+      content: [],
+      stop_reason: null,
+      usage: { input_tokens: 12, output_tokens: 1 },
+    },
+  },
+  { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } },
+  { type: 'ping' },
+  ...['The answer', ' is', ' 42.'].map((text) => ({
+    type: 'content_block_delta',
+    index: 0,
+    delta: { type: 'text_delta', text },
+  })),
+  { type: 'content_block_stop', index: 0 },
+  {
+    type: 'message_delta',
+    delta: { stop_reason: 'end_turn', stop_sequence: null },
+    usage: { output_tokens: 8 },
+  },
+  { type: 'message_stop' },
+].map((event) => `event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
+
+/** A lean upstream: a fixed message, or its events written one by one. */
+function startUpstream(): Promise<Server> {
+  const server = createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (c: Buffer) => chunks.push(c));
+    request.on('end', () => {
+      const stream = Buffer.concat(chunks).includes('"stream":true');
+      if (!stream) {
+        response.writeHead(200, {
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(MESSAGE),
+        });
+        response.end(MESSAGE);
+        return;
+      }
+      response.writeHead(200, {
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-cache',
+      });
+      for (const event of EVENTS) response.write(event);
+      response.end();
+    });
+  });
+  server.keepAliveTimeout = 60_000;
+  server.listen(0, '127.0.0.1');
+  return once(server, 'listening').then(() => server);
+}
+
+async function freePort(): Promise<number> {
+  const probe = createServer();
+  probe.listen(0, '127.0.0.1');
+  await once(probe, 'listening');
+  const { port } = probe.address() as AddressInfo;
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
+}
+
+/** Starts a server process and waits until its port answers. */
+async function startProcess(
+  args: string[],
+  port: number,
+  env: Record<string, string> = {},
+): Promise<ChildProcess> {
+  const child = spawn(process.execPath, args, {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr?.on('data', (c: Buffer) => {
+    stderr += c.toString();
+  });
+  for (let i = 0; i < 200; i++) {
+    try {
+      await fetch(`http://127.0.0.1:${port}/`, { method: 'HEAD' });
+      return child;
+    } catch {
+      if (child.exitCode !== null) throw new Error(`${args.join(' ')} exited: ${stderr.slice(-500)}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  throw new Error(`${args.join(' ')} did not start: ${stderr.slice(-500)}`);
+}
+
+async function rssMb(pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;
+}
+
+interface Target {
+  name: string;
+  port: number;
+  path: string;
+  headers: Record<string, string>;
+}
+
+async function load(
+  target: Target,
+  concurrency: number,
+  stream: boolean,
+  total: number,
+): Promise<Stats | undefined> {
+  const body = JSON.stringify({
+    model: 'claude-haiku-4-5',
+    max_tokens: 64,
+    stream,
+    messages: [{ role: 'user', content: 'What is the answer?' }],
+  });
+  const warmUp = Math.min(500, total);
+  const worker = new Worker(LOAD_WORKER, {
+    workerData: {
+      host: '127.0.0.1',
+      port: target.port,
+      method: 'POST',
+      path: target.path,
+      headers: { 'content-type': 'application/json', 'anthropic-version': '2023-06-01', ...target.headers },
+      bodies: Array.from({ length: warmUp + total }, () => body),
+      warmUp,
+      total,
+      concurrency,
+    },
+  });
+  const [message] = (await once(worker, 'message')) as [
+    { samples: Float64Array; totalMs: number; answers: string[] },
+  ];
+  await worker.terminate();
+  const failed = message.answers.filter((a) => !a.startsWith('200 ')).length;
+  if (failed > 0) {
+    const example = message.answers.find((a) => !a.startsWith('200 '))?.slice(0, 160);
+    // Ours and the floor must not fail; a third-party gateway that does is reported, not timed.
+    if (!target.name.startsWith('Portkey'))
+      throw new Error(`${target.name}: ${failed} requests failed, e.g. ${example}`);
+    const kind = stream ? 'stream' : 'json';
+    console.log(
+      `  ${target.name}, ${kind}, c=${concurrency}: ${failed} of ${warmUp + total} failed (${example}); not timed`,
+    );
+    return undefined;
+  }
+  const samples = message.samples.sort();
+  const at = (q: number) => samples[Math.min(total - 1, Math.floor(q * total))]!;
+  return {
+    name: `${target.name}, ${stream ? 'stream' : 'json'}, c=${concurrency}`,
+    iterations: total,
+    meanUs: (message.totalMs * 1000) / total,
+    p50Us: at(0.5),
+    p99Us: at(0.99),
+    opsPerSec: Math.round(total / (message.totalMs / 1000)),
+  };
+}
+
+const verdict = (ok: boolean) => (ok ? 'PASS' : 'MISS');
+
+export async function run(): Promise<void> {
+  const dir = await benchTempDir();
+  const upstream = await startUpstream();
+  const upstreamUrl = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`;
+  const children: ChildProcess[] = [];
+  try {
+    // Ours: the example enterprise with a budget on the calling user and the tenant, on SQLite.
+    const config = await copyExampleConfig(dir.path);
+    await writeFile(
+      join(config, 'org/budgets.json'),
+      JSON.stringify({
+        budgets: [
+          { id: 'acme-total', scope: 'tenant', amount: 1_000_000 },
+          { id: 'alice', scope: 'user:alice@acme.test', amount: 100_000, period: 'daily' },
+        ],
+      }),
+    );
+    const data = join(dir.path, 'data');
+    const cli = join(REPO_ROOT, 'bin/llm-rules.js');
+    await promisify(execFile)(process.execPath, [cli, 'apply', config, '--data', data]);
+    const { stdout: key } = await promisify(execFile)(process.execPath, [
+      cli,
+      'keys',
+      'create',
+      '--user',
+      'alice@acme.test',
+      '--data',
+      data,
+    ]);
+    const oursPort = await freePort();
+    const ours = await startProcess(
+      [
+        cli,
+        'serve',
+        '--data',
+        data,
+        '--port',
+        String(oursPort),
+        '--upstream-url',
+        upstreamUrl,
+        '--log-level',
+        'warn',
+        '--apply',
+        'never',
+      ],
+      oursPort,
+      { ANTHROPIC_API_KEY: 'k', REDIS_URL: '' },
+    );
+    children.push(ours);
+    const passthroughPort = await freePort();
+    children.push(await startProcess([PASSTHROUGH, upstreamUrl, String(passthroughPort)], passthroughPort));
+    const portkeyPort = await freePort();
+    children.push(
+      await startProcess([PORTKEY, `--port=${portkeyPort}`, '--headless'], portkeyPort, {
+        NODE_ENV: 'production',
+      }),
+    );
+
+    const upstreamPort = (upstream.address() as AddressInfo).port;
+    const targets: Target[] = [
+      { name: 'direct to the mock', port: upstreamPort, path: '/v1/messages', headers: {} },
+      { name: 'undici passthrough', port: passthroughPort, path: '/v1/messages', headers: {} },
+      {
+        name: 'llm-rules gateway',
+        port: oursPort,
+        path: '/v1/messages?beta=true',
+        headers: { 'x-api-key': key.trim() },
+      },
+      {
+        name: 'Portkey gateway',
+        port: portkeyPort,
+        path: '/v1/messages',
+        headers: {
+          'x-portkey-provider': 'anthropic',
+          'x-portkey-custom-host': `${upstreamUrl}/v1`,
+          'x-api-key': 'k',
+        },
+      },
+    ];
+    const results = new Map<string, Stats>();
+    for (const stream of [false, true]) {
+      for (const concurrency of CONCURRENCIES) {
+        const rows: Stats[] = [];
+        for (const target of targets) {
+          const total = concurrency === 1 ? 1_000 : 5_000;
+          const stats = await load(
+            target,
+            concurrency,
+            stream,
+            target.name.startsWith('Portkey') ? Math.min(total, 2_000) : total,
+          );
+          if (!stats) continue;
+          rows.push(stats);
+          results.set(`${target.name}|${stream}|${concurrency}`, stats);
+        }
+        report(
+          `Gateway, ${stream ? 'streaming' : 'non-streaming'}, concurrency ${concurrency}`,
+          rows,
+          'latency is client-measured to the last byte.',
+        );
+      }
+    }
+    const rss = await rssMb(ours.pid!);
+    console.log('');
+    for (const stream of [false, true]) {
+      const floor = results.get(`undici passthrough|${stream}|64`)!;
+      const mine = results.get(`llm-rules gateway|${stream}|64`)!;
+      const portkey = results.get(`Portkey gateway|${stream}|64`);
+      const addedP50 = mine.p50Us - floor.p50Us;
+      const addedP99 = mine.p99Us - floor.p99Us;
+      const kind = stream ? 'streaming' : 'non-streaming';
+      console.log(
+        `${verdict(addedP50 <= TARGET_ADDED_P50_US && addedP99 <= TARGET_ADDED_P99_US)} ${kind}, c=64: added latency over the undici passthrough p50 ${(addedP50 / 1000).toFixed(2)} ms, p99 ${(addedP99 / 1000).toFixed(2)} ms (targets ≤ 0.3 ms, ≤ 1.5 ms)`,
+      );
+      console.log(
+        `${verdict(mine.opsPerSec >= 0.8 * floor.opsPerSec)} ${kind}, c=64: throughput ${mine.opsPerSec}/s = ${Math.round((100 * mine.opsPerSec) / floor.opsPerSec)}% of the passthrough's ${floor.opsPerSec}/s (target ≥ 80%)`,
+      );
+      if (portkey) {
+        console.log(
+          `${verdict(mine.opsPerSec >= 5 * portkey.opsPerSec)} ${kind}, c=64: ${(mine.opsPerSec / portkey.opsPerSec).toFixed(1)}× Portkey's ${portkey.opsPerSec}/s (target ≥ 5×)`,
+        );
+      } else
+        console.log(`NOT MEASURED ${kind}, c=64: Portkey's requests failed (above), so there is no ratio`);
+    }
+    const s1 = results.get('llm-rules gateway|true|1')!;
+    const f1 = results.get('undici passthrough|true|1')!;
+    const p1 = results.get('Portkey gateway|true|1');
+    console.log(
+      `streaming, c=1: p50 ours ${(s1.p50Us / 1000).toFixed(2)} ms, passthrough ${(f1.p50Us / 1000).toFixed(2)} ms, Portkey ${p1 ? `${(p1.p50Us / 1000).toFixed(2)} ms` : 'not measured'}`,
+    );
+    console.log(
+      `${verdict(rss <= TARGET_RSS_MB)} RSS of the llm-rules server after the runs: ${rss.toFixed(0)} MB (target ≤ ${TARGET_RSS_MB} MB)`,
+    );
+  } finally {
+    for (const child of children) child.kill('SIGTERM');
+    await Promise.all(children.map((c) => (c.exitCode === null ? once(c, 'exit') : undefined)));
+    upstream.closeAllConnections();
+    upstream.close();
+    await dir.remove();
+  }
+}
