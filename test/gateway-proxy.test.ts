@@ -126,9 +126,13 @@ describe('gateway: /v1/messages', () => {
   });
 
   it('relays upstream errors unchanged and bills nothing for them', async () => {
-    mock.setScript([apiError(529, 'overloaded_error', 'Overloaded')]);
+    // The first try and both retries are overloaded: the last answer reaches the client as it was.
+    const overloaded = apiError(529, 'overloaded_error', 'Overloaded');
+    mock.setScript([overloaded, overloaded, overloaded]);
+    const before = mock.requests.length;
     const response = await post('/v1/messages', requestBody());
     expect(response.status).toBe(529);
+    expect(mock.requests.length - before).toBe(3);
     expect(await response.json()).toMatchObject({
       type: 'error',
       error: { type: 'overloaded_error', message: 'Overloaded' },
