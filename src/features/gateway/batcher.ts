@@ -36,7 +36,7 @@ export class Batcher<I, O> {
     const batch = this.#waiting.splice(0, this.#maxBatch);
     try {
       const results = await this.#write(batch.map((w) => w.item));
-      batch.forEach((w, i) => w.resolve(results[i]!));
+      for (const [i, w] of batch.entries()) w.resolve(results[i]!);
     } catch (error) {
       for (const w of batch) w.reject(error);
     } finally {

@@ -54,7 +54,8 @@ export function installGateway(app: FastifyInstance, wiring: GatewayWiring): Ins
     bundle: wiring.bundle,
     upstreams,
     usage,
-    budgets: new BudgetGuard(wiring.budgetStore, wiring.logger, (event) =>
+    // Reservations and settlements of concurrent requests are group-committed.
+    budgets: new BudgetGuard(batchedBudgetStore(wiring.budgetStore), wiring.logger, (event) =>
       recordThreshold(wiring.audit, event),
     ),
     rateLimits: new RateLimiter(counter),

@@ -108,15 +108,23 @@ export class KyselyBudgetStore implements BudgetStore {
   settleMany(settlements: readonly BudgetSettlement[]): Promise<boolean[]> {
     if (settlements.length === 0) return Promise.resolve([]);
     return this.#db.transaction().execute(async (trx) => {
-      const first: boolean[] = [];
-      for (const s of settlements) {
-        const inserted = await trx
+      // Set-based: one statement per step for the whole batch, not one per request.
+      const fresh = new Set<string>();
+      for (let i = 0; i < settlements.length; i += INSERT_CHUNK) {
+        const rows = await trx
           .insertInto('budget_settlements')
-          .values({ tenant_id: s.tenantId, request_id: s.requestId, settled_at: toMillis(s.now) })
+          .values(
+            settlements
+              .slice(i, i + INSERT_CHUNK)
+              .map((s) => ({ tenant_id: s.tenantId, request_id: s.requestId, settled_at: toMillis(s.now) })),
+          )
           .onConflict((oc) => oc.columns(['tenant_id', 'request_id']).doNothing())
-          .executeTakeFirst();
-        first.push(Number(inserted.numInsertedOrUpdatedRows ?? 0n) > 0);
+          .returning(['tenant_id', 'request_id'])
+          .execute();
+        for (const row of rows) fresh.add(`${row.tenant_id}\u0000${row.request_id}`);
       }
+      // A request settled twice in one batch counts once: its first occurrence.
+      const first = settlements.map((s) => fresh.delete(`${s.tenantId}\u0000${s.requestId}`));
       const due = settlements.filter((_, i) => first[i]);
       if (due.length === 0) return first;
       const state = await this.#lockAll(
@@ -124,26 +132,34 @@ export class KyselyBudgetStore implements BudgetStore {
         due.flatMap((s) => s.counters.map((c) => ({ tenantId: s.tenantId, ...c }))),
         undefined,
       );
-      for (const s of due) {
-        const holds = await trx
-          .selectFrom('budget_reservations')
-          .select(['budget_key', 'period_start', 'amount_micro'])
-          .where('tenant_id', '=', s.tenantId)
-          .where('request_id', '=', s.requestId)
-          .execute();
-        for (const c of s.counters) {
-          const counter = state.get(counterId(s.tenantId, c))!;
-          const hold = holds.find(
-            (h) => h.budget_key === c.key && Number(h.period_start) === c.periodStart.getTime(),
-          );
-          counter.spent += s.actualMicro;
-          counter.reserved -= hold ? Number(hold.amount_micro) : 0;
+      const holds = new Map<string, number>();
+      for (const [tenantId, requestIds] of byTenant(due)) {
+        for (let i = 0; i < requestIds.length; i += INSERT_CHUNK) {
+          const chunk = requestIds.slice(i, i + INSERT_CHUNK);
+          const rows = await trx
+            .selectFrom('budget_reservations')
+            .select(['request_id', 'budget_key', 'period_start', 'amount_micro'])
+            .where('tenant_id', '=', tenantId)
+            .where('request_id', 'in', chunk)
+            .execute();
+          for (const h of rows) {
+            const ref = { key: h.budget_key, periodStart: new Date(Number(h.period_start)) };
+            holds.set(`${h.request_id}\u0000${counterId(tenantId, ref)}`, Number(h.amount_micro));
+          }
+          await trx
+            .deleteFrom('budget_reservations')
+            .where('tenant_id', '=', tenantId)
+            .where('request_id', 'in', chunk)
+            .execute();
         }
-        await trx
-          .deleteFrom('budget_reservations')
-          .where('tenant_id', '=', s.tenantId)
-          .where('request_id', '=', s.requestId)
-          .execute();
+      }
+      for (const s of due) {
+        for (const c of s.counters) {
+          const id = counterId(s.tenantId, c);
+          const counter = state.get(id)!;
+          counter.spent += s.actualMicro;
+          counter.reserved -= holds.get(`${s.requestId}\u0000${id}`) ?? 0;
+        }
       }
       await this.#writeBack(trx, state);
       return first;
@@ -292,4 +308,14 @@ export class KyselyBudgetStore implements BudgetStore {
     }
     return { ...charge, spentMicro: Number(row.spent_micro), reservedMicro: reserved };
   }
+}
+
+function byTenant(settlements: readonly BudgetSettlement[]): Map<TenantId, string[]> {
+  const out = new Map<TenantId, string[]>();
+  for (const s of settlements) {
+    const list = out.get(s.tenantId);
+    if (list) list.push(s.requestId);
+    else out.set(s.tenantId, [s.requestId]);
+  }
+  return out;
 }
