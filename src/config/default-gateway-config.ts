@@ -19,6 +19,7 @@ export function defaultGatewayConfig(): GatewayConfig {
   return {
     upstreams: [defaultAnthropicUpstream()],
     rate_limits: [],
+    models: [],
     prices: {},
     max_request_bytes: 33_554_432,
   };

@@ -148,9 +148,17 @@ export interface RateLimitConfig {
   concurrent?: number | undefined;
 }
 
+export interface ModelRuleConfig {
+  /** `tenant`, `business_unit:<id>`, `team:<id>`, `user:<email>` or `group:<id>`. */
+  scope: string;
+  allow: string[];
+  deny: string[];
+}
+
 export interface GatewayConfig {
   upstreams: UpstreamConfig[];
   rate_limits: RateLimitConfig[];
+  models: ModelRuleConfig[];
   prices: Record<string, PriceConfig>;
   unknown_model_price?: PriceConfig | undefined;
   max_request_bytes: number;

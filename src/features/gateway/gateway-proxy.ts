@@ -6,6 +6,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { PolicyConfig } from '../../config/policy-config.ts';
 import { type Clock, systemClock } from '../../core/clock/clock.ts';
 import { AppError, ValidationError } from '../../core/errors/app-error.ts';
+import { type ModelSubject, modelAccess } from '../../core/models/model-access.ts';
 import { totalTokens } from '../../core/pricing/usage-cost.ts';
 import type { BudgetStore } from '../../storage/budget-port.ts';
 import type { UsageStore } from '../../storage/usage-port.ts';
@@ -62,6 +63,7 @@ export class GatewayProxy {
         { field: 'messages', limit: 'limits.max_context_tokens' },
       );
     }
+    const access = modelAccess(caller.config.gateway.models, modelSubject(caller.who), inspected.model);
     const upstreams = this.#upstreams(caller);
     const prices = this.#pricesFor(caller.content);
     const facts: RequestFacts = {
@@ -74,6 +76,18 @@ export class GatewayProxy {
       prices,
     };
     const tenantId = caller.who.tenantId;
+    if (!access.allowed) {
+      const refusal = new AppError(
+        403,
+        'permission_error',
+        `The model "${inspected.model}" is ${access.reason}.`,
+        {
+          field: 'model',
+        },
+      );
+      this.#deps.usage.record(refusedUsage(facts, refusal.status));
+      throw refusal;
+    }
     let permit: Permit;
     try {
       permit = await this.#deps.rateLimits.admit(
@@ -148,6 +162,31 @@ export class GatewayProxy {
     );
   }
 
+  /** `GET /v1/models` and `/v1/models/{id}`: the upstream's list, less the models this caller may not use. */
+  async models(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+    const caller = await resolveCaller(this.#deps, request);
+    const rules = caller.config.gateway.models;
+    if (rules.length === 0) return this.passthrough(request, reply);
+    const who = modelSubject(caller.who);
+    const id = (request.params as { id?: string }).id;
+    if (id !== undefined && !modelAccess(rules, who, id).allowed) {
+      throw new AppError(404, 'not_found_error', `model: ${id}`);
+    }
+    const { response } = await this.sendToUpstream(this.#upstreams(caller), request, reply, undefined);
+    const text = await response.body.text();
+    if (response.statusCode !== 200 || id !== undefined) {
+      return reply.status(response.statusCode).headers(clientResponseHeaders(response.headers)).send(text);
+    }
+    const list = JSON.parse(text) as { data?: { id: string }[] } & Record<string, unknown>;
+    const data = (list.data ?? []).filter((model) => modelAccess(rules, who, model.id).allowed);
+    return reply.status(200).send({
+      ...list,
+      data,
+      first_id: data[0]?.id ?? null,
+      last_id: data.at(-1)?.id ?? null,
+    });
+  }
+
   /** `count_tokens` and `GET /v1/models`: authenticated, forwarded and relayed, not metered. */
   async passthrough(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
     const caller = await resolveCaller(this.#deps, request);
@@ -205,5 +244,15 @@ function rateSubject(who: AuthenticatedKey): RateSubject {
     keyId: who.keyId,
     principal: `${who.principal.type}:${who.principal.id}`,
     teamId: who.profile.teamId,
+  };
+}
+
+function modelSubject(who: AuthenticatedKey): ModelSubject {
+  const profile = who.profile;
+  return {
+    businessUnitId: 'businessUnitId' in profile ? profile.businessUnitId : null,
+    teamId: profile.teamId,
+    userScope: who.principal.type === 'user' ? `user:${who.principal.id}` : null,
+    groups: 'groups' in profile ? profile.groups : [],
   };
 }

@@ -22,8 +22,8 @@ export function gatewayRoutes(app: FastifyInstance, options: GatewayRouteOptions
     scope.post('/v1/messages/count_tokens', { bodyLimit }, (request, reply) =>
       proxy.passthrough(request, reply),
     );
-    scope.get('/v1/models', (request, reply) => proxy.passthrough(request, reply));
-    scope.get('/v1/models/:id', (request, reply) => proxy.passthrough(request, reply));
+    scope.get('/v1/models', (request, reply) => proxy.models(request, reply));
+    scope.get('/v1/models/:id', (request, reply) => proxy.models(request, reply));
   });
   app.get('/api/oauth/usage', (request) => proxy.usage(request));
   // Claude Code probes the base URL (HEAD) before its first request; no credential is needed to learn we are here.

@@ -44,6 +44,21 @@ const rateLimitSchema = z
     message: 'a rate limit needs requests_per_minute, tokens_per_minute or concurrent',
   });
 
+/** Model ids or patterns with `*` (`claude-sonnet-*`), matched against the id without its date suffix. */
+const modelPatterns = z.array(z.string().min(1)).default([]);
+
+/** Who a model rule is for: an org node (`team:platform`, `tenant` …) or an IdP group (`group:contractors`). */
+const modelRuleSchema = z.strictObject({
+  scope: z
+    .string()
+    .regex(
+      /^(tenant|(business_unit|team|user|group):.+)$/,
+      'expected tenant, business_unit:<id>, team:<id>, user:<email> or group:<id>',
+    ),
+  allow: modelPatterns,
+  deny: modelPatterns,
+});
+
 export const gatewaySection = z
   .strictObject({
     upstreams: z
@@ -55,6 +70,12 @@ export const gatewaySection = z
     /** For models neither table knows; default: the dearest built-in price. */
     unknown_model_price: priceSchema.optional(),
     rate_limits: z.array(rateLimitSchema).default([]),
+    /**
+     * Which models each part of the org may use. With no `allow` anywhere on a caller's path every model
+     * is allowed; otherwise a model must match an `allow` of the tenant, their business unit, team, user
+     * or one of their groups, and no `deny` of any of them (deny wins).
+     */
+    models: z.array(modelRuleSchema).default([]),
     /** Largest request body the gateway accepts (the Messages API's own limit is 32 MB). */
     max_request_bytes: z.int().min(1024).default(33_554_432),
   })
