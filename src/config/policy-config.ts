@@ -131,7 +131,13 @@ export interface PriceConfig {
 
 export interface UpstreamConfig {
   name: string;
-  provider: 'anthropic';
+  provider: 'anthropic' | 'bedrock';
+  region?: string | undefined;
+  aws_access_key_id?: string | undefined;
+  /** As written: a `${ENV}` reference resolved when used. */
+  aws_secret_access_key?: string | undefined;
+  aws_session_token?: string | undefined;
+  model_ids?: Record<string, string> | undefined;
   base_url: string;
   /** As written: a `${ENV}` reference resolved when used. */
   api_key?: string | undefined;

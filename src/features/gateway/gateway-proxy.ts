@@ -136,7 +136,12 @@ export class GatewayProxy {
     }
     const ttfbMs = performance.now() - started;
     facts.upstream = sent.upstream.name;
-    const { statusCode, headers, body } = sent.response;
+    const { statusCode } = sent.response;
+    // An upstream with its own answer format (Bedrock's event stream) is translated before relaying.
+    const translate = statusCode < 400 ? sent.upstream.provider.translateResponse : undefined;
+    const { headers, body } = translate
+      ? translate({ headers: sent.response.headers, body: sent.response.body })
+      : sent.response;
     const stream = String(headers['content-type'] ?? '').includes('text/event-stream');
     const relay = relayUpstreamBody(body, stream, () => sent.controller.signal.aborted);
     void relay.result.then(async (result) => {

@@ -45,13 +45,14 @@ export async function forwardToUpstreams(
       }
       if (signal.aborted) break;
       tried++;
-      const outgoing = upstream.provider.buildRequest({
-        basePath: upstream.basePath,
+      const outgoing = await upstream.provider.buildRequest({
+        baseUrl: upstream.baseUrl,
         path: request.url,
         method: request.method,
         headers: request.headers,
         body: raw,
-        apiKey: upstream.apiKey(),
+        config: upstream.config,
+        secret: upstream.secret,
       });
       let response: Dispatcher.ResponseData;
       try {

@@ -7,18 +7,18 @@ import { resolveSecret } from '../../config/resolve-secret.ts';
 import { AppError } from '../../core/errors/app-error.ts';
 import { CircuitBreaker } from './circuit-breaker.ts';
 import { anthropicProvider } from './providers/anthropic/anthropic-provider.ts';
+import { bedrockProvider } from './providers/bedrock/bedrock-provider.ts';
 import type { UpstreamProvider } from './providers/provider.ts';
 
 export interface Upstream {
   name: string;
   provider: UpstreamProvider;
   config: UpstreamConfig;
-  /** The base URL's path, `''` when it has none. */
-  basePath: string;
+  baseUrl: URL;
   pool: Pool;
   breaker: CircuitBreaker;
-  /** Resolved when a request is sent, so a rotated key in the environment takes effect on restart only. */
-  apiKey(): string | undefined;
+  /** A secret field, resolved from the environment when a request is sent. */
+  secret(field: 'api_key' | 'aws_secret_access_key' | 'aws_session_token'): string | undefined;
 }
 
 export interface UpstreamRegistryOptions {
@@ -27,7 +27,10 @@ export interface UpstreamRegistryOptions {
   upstreamUrl?: string | undefined;
 }
 
-const PROVIDERS: Record<UpstreamConfig['provider'], UpstreamProvider> = { anthropic: anthropicProvider };
+const PROVIDERS: Record<UpstreamConfig['provider'], UpstreamProvider> = {
+  anthropic: anthropicProvider,
+  bedrock: bedrockProvider,
+};
 
 export class UpstreamRegistry {
   readonly #options: UpstreamRegistryOptions;
@@ -84,18 +87,19 @@ export class UpstreamRegistry {
       keepAliveTimeout: 30_000,
     });
     const env = this.#options.env;
-    const field = `gateway.upstreams[${index}].api_key`;
     return {
       name: config.name,
       provider: PROVIDERS[config.provider],
       config,
-      basePath: url.pathname === '/' ? '' : url.pathname,
+      baseUrl: url,
       pool,
       breaker: new CircuitBreaker(),
-      apiKey: () => {
-        if (config.api_key === undefined) return undefined;
+      secret: (name) => {
+        const reference = config[name];
+        if (reference === undefined) return undefined;
+        const field = `gateway.upstreams[${index}].${name}`;
         try {
-          return resolveSecret(config.api_key, env, field);
+          return resolveSecret(reference, env, field);
         } catch (error) {
           throw new AppError(
             502,

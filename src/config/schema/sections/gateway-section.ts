@@ -13,22 +13,41 @@ const priceSchema = z.strictObject({
   cache_read: z.number().min(0).optional(),
 });
 
-const upstreamSchema = z.strictObject({
-  name: idSchema,
-  /** Bedrock and Vertex are planned (issue 4) and refused until they exist, rather than accepted and ignored. */
-  provider: z.enum(['anthropic']),
-  base_url: z.url({ protocol: /^https?$/ }).default('https://api.anthropic.com'),
-  /** A `${ENV}` reference, resolved from the server's environment when a request is forwarded. */
-  api_key: z.string().min(1).optional(),
-  /** Longest wait for the upstream's response headers. */
-  timeout_ms: z.int().min(1).default(600_000),
-  /** Longest silence in a response body (a stream sends pings well within this). */
-  idle_timeout_ms: z.int().min(1).default(300_000),
-  /** Keep-alive connections to this upstream. */
-  connections: z.int().min(1).max(1024).default(128),
-  /** Retries of a 429 / 5xx / 529 answer or a failed connection, before anything reached the client. */
-  retries: z.int().min(0).max(10).default(2),
-});
+const upstreamSchema = z
+  .strictObject({
+    name: idSchema,
+    /** Vertex is planned (issue 4) and refused until it exists, rather than accepted and ignored. */
+    provider: z.enum(['anthropic', 'bedrock']),
+    /** Bedrock: the AWS region, and the credentials (the secret parts as `${ENV}` references). */
+    region: z
+      .string()
+      .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'expected an AWS region such as us-east-1')
+      .optional(),
+    aws_access_key_id: z.string().min(1).optional(),
+    aws_secret_access_key: z.string().min(1).optional(),
+    aws_session_token: z.string().min(1).optional(),
+    /** Model ids as clients send them → the upstream's ids (Bedrock: `anthropic.…-v1:0` by default). */
+    model_ids: z.record(z.string().min(1), z.string().min(1)).optional(),
+    base_url: z.url({ protocol: /^https?$/ }).default('https://api.anthropic.com'),
+    /** A `${ENV}` reference, resolved from the server's environment when a request is forwarded. */
+    api_key: z.string().min(1).optional(),
+    /** Longest wait for the upstream's response headers. */
+    timeout_ms: z.int().min(1).default(600_000),
+    /** Longest silence in a response body (a stream sends pings well within this). */
+    idle_timeout_ms: z.int().min(1).default(300_000),
+    /** Keep-alive connections to this upstream. */
+    connections: z.int().min(1).max(1024).default(128),
+    /** Retries of a 429 / 5xx / 529 answer or a failed connection, before anything reached the client. */
+    retries: z.int().min(0).max(10).default(2),
+  })
+  .superRefine((upstream, ctx) => {
+    if (upstream.provider !== 'bedrock') return;
+    for (const field of ['region', 'aws_access_key_id', 'aws_secret_access_key'] as const) {
+      if (upstream[field] === undefined) {
+        ctx.addIssue({ code: 'custom', path: [field], message: `a bedrock upstream needs "${field}"` });
+      }
+    }
+  });
 
 /** Limits for each key, user, team or tenant (each one separately), per minute and at once. */
 const rateLimitSchema = z

@@ -1,18 +1,21 @@
-// What an upstream provider declares: how a client's request becomes the upstream's request.
-// (Bedrock and Vertex also translate model ids and decode their stream framing; see issue 4.)
+// What an upstream provider declares: how a client's request becomes the upstream's request, and how
+// the upstream's answer becomes what a Messages API client expects (Bedrock frames its streams its own way).
 
 import type { IncomingHttpHeaders } from 'node:http';
+import type { Readable } from 'node:stream';
+import type { UpstreamConfig } from '../../../config/policy-config.ts';
 
 export interface ProviderRequestInput {
-  /** The upstream base URL's path, `''` or `/prefix`. */
-  basePath: string;
+  /** The upstream base URL: origin and path prefix. */
+  baseUrl: URL;
   /** The client's path and query, `/v1/messages?beta=true`. */
   path: string;
   method: string;
   headers: IncomingHttpHeaders;
   body: Buffer | undefined;
-  /** The upstream credential, resolved from the server's environment; undefined when none is configured. */
-  apiKey: string | undefined;
+  config: UpstreamConfig;
+  /** Resolves a secret field of the upstream's config (`api_key`, `aws_secret_access_key` …) when used. */
+  secret(field: 'api_key' | 'aws_secret_access_key' | 'aws_session_token'): string | undefined;
 }
 
 export interface ProviderRequest {
@@ -22,7 +25,14 @@ export interface ProviderRequest {
   body: Buffer | undefined;
 }
 
+export interface ProviderResponse {
+  headers: Record<string, string | string[] | undefined>;
+  body: Readable;
+}
+
 export interface UpstreamProvider {
   readonly kind: string;
-  buildRequest(input: ProviderRequestInput): ProviderRequest;
+  buildRequest(input: ProviderRequestInput): Promise<ProviderRequest>;
+  /** Turns a successful answer into the Messages API's own form; absent when it already is. */
+  translateResponse?(response: ProviderResponse): ProviderResponse;
 }

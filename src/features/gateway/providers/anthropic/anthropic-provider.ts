@@ -7,15 +7,16 @@ import type { ProviderRequest, UpstreamProvider } from '../provider.ts';
 
 export const anthropicProvider: UpstreamProvider = {
   kind: 'anthropic',
-  buildRequest({ basePath, path, method, headers, body, apiKey }): ProviderRequest {
+  async buildRequest({ baseUrl, path, method, headers, body, secret }): Promise<ProviderRequest> {
     const outgoing = upstreamRequestHeaders(headers as IncomingHttpHeaders);
+    const apiKey = secret('api_key');
     if (apiKey !== undefined) outgoing['x-api-key'] = apiKey;
-    return { path: joinPath(basePath, path), method, headers: outgoing, body };
+    return { path: joinPath(baseUrl.pathname, path), method, headers: outgoing, body };
   },
 };
 
 /** `https://proxy.example.com/anthropic` + `/v1/messages?beta=true`. */
-function joinPath(basePath: string, path: string): string {
+export function joinPath(basePath: string, path: string): string {
   const base = basePath.endsWith('/') ? basePath.slice(0, -1) : basePath;
   return `${base}${path}`;
 }

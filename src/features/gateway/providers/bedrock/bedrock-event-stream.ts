@@ -1,0 +1,75 @@
+// Bedrock streams a response as AWS event-stream frames (binary: lengths, headers, payload, CRCs), each
+// `chunk` carrying one Messages API event as base64 JSON. This turns them back into the SSE a Messages
+// API client reads, frame by frame as they arrive; an `exception` frame becomes an SSE `error` event.
+
+import { Transform, type TransformCallback } from 'node:stream';
+import { EventStreamCodec } from '@smithy/eventstream-codec';
+import { fromUtf8, toUtf8 } from '@smithy/util-utf8';
+
+const codec = new EventStreamCodec(toUtf8, fromUtf8);
+
+/** Bedrock's exception names, as the Messages API's error types. */
+const ERROR_TYPES: Record<string, string> = {
+  throttlingException: 'rate_limit_error',
+  serviceUnavailableException: 'overloaded_error',
+  modelStreamErrorException: 'api_error',
+  validationException: 'invalid_request_error',
+  internalServerException: 'api_error',
+};
+
+function sse(type: string, json: string): string {
+  return `event: ${type}\ndata: ${json}\n\n`;
+}
+
+function header(headers: Record<string, { value: unknown }>, name: string): string | undefined {
+  const value = headers[name]?.value;
+  return typeof value === 'string' ? value : undefined;
+}
+
+export function eventStreamToSse(): Transform {
+  let pending: Buffer = Buffer.alloc(0);
+  return new Transform({
+    transform(chunk: Buffer, _encoding, done: TransformCallback) {
+      pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
+      try {
+        // A frame starts with its total length; decode every complete frame, keep the rest.
+        while (pending.length >= 4) {
+          const total = pending.readUInt32BE(0);
+          if (pending.length < total) break;
+          const message = codec.decode(pending.subarray(0, total));
+          pending = pending.subarray(total);
+          const kind = header(message.headers, ':message-type');
+          const payload = toUtf8(message.body);
+          if (kind === 'event' && header(message.headers, ':event-type') === 'chunk') {
+            const bytes = (JSON.parse(payload) as { bytes?: string }).bytes ?? '';
+            const json = Buffer.from(bytes, 'base64').toString('utf8');
+            const type = (JSON.parse(json) as { type?: string }).type ?? 'message';
+            this.push(sse(type, json));
+          } else if (kind === 'exception' || kind === 'error') {
+            const name =
+              header(message.headers, ':exception-type') ?? header(message.headers, ':error-code') ?? 'error';
+            const text = (() => {
+              try {
+                return (JSON.parse(payload) as { message?: string }).message ?? payload;
+              } catch {
+                return payload;
+              }
+            })();
+            this.push(
+              sse(
+                'error',
+                JSON.stringify({
+                  type: 'error',
+                  error: { type: ERROR_TYPES[name] ?? 'api_error', message: `${name}: ${text}` },
+                }),
+              ),
+            );
+          }
+        }
+        done();
+      } catch (error) {
+        done(error as Error);
+      }
+    },
+  });
+}

@@ -1,0 +1,85 @@
+// Amazon Bedrock as an upstream: `InvokeModel` / `InvokeModelWithResponseStream` on the Anthropic model,
+// signed with SigV4; the body loses `model` and `stream` (they are in the path) and gains
+// `anthropic_version` and the client's `anthropic-beta` header as `anthropic_beta`.
+
+import { Sha256 } from '@aws-crypto/sha256-js';
+import { SignatureV4 } from '@smithy/signature-v4';
+import { ValidationError } from '../../../../core/errors/app-error.ts';
+import { joinPath } from '../anthropic/anthropic-provider.ts';
+import type {
+  ProviderRequest,
+  ProviderRequestInput,
+  ProviderResponse,
+  UpstreamProvider,
+} from '../provider.ts';
+import { eventStreamToSse } from './bedrock-event-stream.ts';
+
+const BEDROCK_ANTHROPIC_VERSION = 'bedrock-2023-05-31';
+
+/** `claude-sonnet-4-5-20250929` → `anthropic.claude-sonnet-4-5-20250929-v1:0`, unless `model_ids` says otherwise. */
+export function bedrockModelId(model: string, mapped: Readonly<Record<string, string>>): string {
+  if (mapped[model]) return mapped[model]!;
+  if (model.includes('anthropic.') || model.startsWith('arn:')) return model;
+  return `anthropic.${model}-v1:0`;
+}
+
+export const bedrockProvider: UpstreamProvider = {
+  kind: 'bedrock',
+  async buildRequest(input: ProviderRequestInput): Promise<ProviderRequest> {
+    const { config, baseUrl } = input;
+    if (!input.path.startsWith('/v1/messages') || input.path.startsWith('/v1/messages/count_tokens')) {
+      throw new ValidationError(`Upstream "${config.name}" (Bedrock) serves only /v1/messages.`);
+    }
+    const body = JSON.parse(input.body?.toString('utf8') ?? '{}') as Record<string, unknown>;
+    const { model, stream, ...rest } = body;
+    const beta = input.headers['anthropic-beta'];
+    const betas = (Array.isArray(beta) ? beta.join(',') : (beta ?? ''))
+      .split(',')
+      .map((b) => b.trim())
+      .filter(Boolean);
+    const payload = Buffer.from(
+      JSON.stringify({
+        anthropic_version: BEDROCK_ANTHROPIC_VERSION,
+        ...(betas.length > 0 ? { anthropic_beta: betas } : {}),
+        ...rest,
+      }),
+    );
+    const id = bedrockModelId(String(model), config.model_ids ?? {});
+    const action = stream === true ? 'invoke-with-response-stream' : 'invoke';
+    const path = joinPath(baseUrl.pathname, `/model/${encodeURIComponent(id)}/${action}`);
+    const region = config.region!;
+    const signer = new SignatureV4({
+      service: 'bedrock',
+      region,
+      sha256: Sha256,
+      credentials: {
+        accessKeyId: config.aws_access_key_id ?? '',
+        secretAccessKey: input.secret('aws_secret_access_key') ?? '',
+        ...(input.secret('aws_session_token') ? { sessionToken: input.secret('aws_session_token')! } : {}),
+      },
+    });
+    const signed = await signer.sign({
+      method: 'POST',
+      protocol: baseUrl.protocol,
+      hostname: baseUrl.hostname,
+      ...(baseUrl.port ? { port: Number(baseUrl.port) } : {}),
+      path,
+      headers: {
+        host: baseUrl.host,
+        'content-type': 'application/json',
+        accept: stream === true ? 'application/vnd.amazon.eventstream' : 'application/json',
+      },
+      body: payload,
+    });
+    return { path, method: 'POST', headers: signed.headers as Record<string, string>, body: payload };
+  },
+  translateResponse(response: ProviderResponse): ProviderResponse {
+    const type = String(response.headers['content-type'] ?? '');
+    if (!type.includes('application/vnd.amazon.eventstream')) return response;
+    const { 'content-type': _type, 'content-length': _length, ...headers } = response.headers;
+    return {
+      headers: { ...headers, 'content-type': 'text/event-stream; charset=utf-8' },
+      body: response.body.pipe(eventStreamToSse()),
+    };
+  },
+};

@@ -1,0 +1,227 @@
+// Amazon Bedrock as the upstream, against a mock of its wire format: SigV4-signed InvokeModel and
+// InvokeModelWithResponseStream calls (checked by re-signing with the AWS SDK's own signer), the body
+// reshaped for Bedrock, and binary event-stream frames turned back into SSE that the SDK and metering read.
+
+import { once } from 'node:events';
+import { readFile, writeFile } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import Anthropic from '@anthropic-ai/sdk';
+import { Sha256 } from '@aws-crypto/sha256-js';
+import { EventStreamCodec } from '@smithy/eventstream-codec';
+import { SignatureV4 } from '@smithy/signature-v4';
+import { fromUtf8, toUtf8 } from '@smithy/util-utf8';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bedrockModelId } from '../src/features/gateway/providers/bedrock/bedrock-provider.ts';
+import { type ExampleServer, startExampleServer } from './support/example-server.ts';
+import { buildMessage, streamEvents } from './support/mock-anthropic/message-events.ts';
+import { text } from './support/mock-anthropic/script.ts';
+import { copyExampleConfig, tempDir } from './support/temp-dir.ts';
+
+const KEY_ID = 'AKIDEXAMPLE';
+const SECRET = 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY';
+const codec = new EventStreamCodec(toUtf8, fromUtf8);
+
+interface Seen {
+  path: string;
+  body: Record<string, unknown>;
+  signatureValid: boolean;
+}
+const seen: Seen[] = [];
+let throttleMidStream = false;
+
+function frame(headers: Record<string, string>, body: string): Uint8Array {
+  return codec.encode({
+    headers: Object.fromEntries(
+      Object.entries(headers).map(([k, v]) => [k, { type: 'string' as const, value: v }]),
+    ),
+    body: fromUtf8(body),
+  });
+}
+
+async function signatureValid(request: IncomingMessage, body: Buffer, port: number): Promise<boolean> {
+  const amzDate = String(request.headers['x-amz-date']);
+  const signingDate = new Date(
+    `${amzDate.slice(0, 4)}-${amzDate.slice(4, 6)}-${amzDate.slice(6, 8)}T${amzDate.slice(9, 11)}:${amzDate.slice(11, 13)}:${amzDate.slice(13, 15)}Z`,
+  );
+  const signer = new SignatureV4({
+    service: 'bedrock',
+    region: 'us-east-1',
+    sha256: Sha256,
+    credentials: { accessKeyId: KEY_ID, secretAccessKey: SECRET },
+  });
+  const resigned = await signer.sign(
+    {
+      method: 'POST',
+      protocol: 'http:',
+      hostname: '127.0.0.1',
+      port,
+      path: request.url!,
+      headers: {
+        host: String(request.headers.host),
+        'content-type': String(request.headers['content-type']),
+        accept: String(request.headers.accept),
+      },
+      body,
+    },
+    { signingDate },
+  );
+  return resigned.headers.authorization === request.headers.authorization;
+}
+
+let bedrock: Server;
+let bedrockUrl: string;
+let work: Awaited<ReturnType<typeof tempDir>>;
+let gateway: ExampleServer;
+
+beforeAll(async () => {
+  bedrock = createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (c: Buffer) => chunks.push(c));
+    request.on('end', async () => {
+      const raw = Buffer.concat(chunks);
+      const body = JSON.parse(raw.toString()) as Record<string, unknown>;
+      seen.push({
+        path: request.url!,
+        body,
+        signatureValid: await signatureValid(request, raw, (bedrock.address() as AddressInfo).port),
+      });
+      const message = buildMessage(
+        text('Hello from Bedrock', { input_tokens: 40, output_tokens: 5 }),
+        { model: 'claude-sonnet-4-5', messages: [] } as never,
+        { message: 'msg_bdrk', turn: 1 },
+      );
+      if (request.url!.endsWith('/invoke')) {
+        response.writeHead(200, { 'content-type': 'application/json' });
+        response.end(JSON.stringify(message));
+        return;
+      }
+      response.writeHead(200, { 'content-type': 'application/vnd.amazon.eventstream' });
+      const events = streamEvents(message);
+      for (const [i, event] of events.entries()) {
+        if (throttleMidStream && i === 3) {
+          response.end(
+            frame(
+              {
+                ':message-type': 'exception',
+                ':exception-type': 'throttlingException',
+                ':content-type': 'application/json',
+              },
+              '{"message":"Too many tokens"}',
+            ),
+          );
+          return;
+        }
+        const bytes = Buffer.from(JSON.stringify(event)).toString('base64');
+        const encoded = Buffer.from(
+          frame(
+            { ':event-type': 'chunk', ':content-type': 'application/json', ':message-type': 'event' },
+            JSON.stringify({ bytes, p: 'abc' }),
+          ),
+        );
+        // Frames split across writes: the gateway must reassemble them.
+        response.write(encoded.subarray(0, 7));
+        response.write(encoded.subarray(7));
+      }
+      response.end();
+    });
+  });
+  bedrock.listen(0, '127.0.0.1');
+  await once(bedrock, 'listening');
+  bedrockUrl = `http://127.0.0.1:${(bedrock.address() as AddressInfo).port}`;
+  work = await tempDir('llm-rules-bedrock-');
+  const config = await copyExampleConfig(work.path);
+  const yaml = await readFile(join(config, 'config.yaml'), 'utf8');
+  await writeFile(
+    join(config, 'config.yaml'),
+    `${yaml}\ngateway:\n  upstreams:\n    - name: aws\n      provider: bedrock\n      base_url: "${bedrockUrl}"\n` +
+      `      region: us-east-1\n      aws_access_key_id: ${KEY_ID}\n      aws_secret_access_key: \${AWS_SECRET}\n      retries: 0\n`,
+  );
+  gateway = await startExampleServer({
+    configDir: config,
+    users: ['alice@acme.test'],
+    env: { AWS_SECRET: SECRET },
+  });
+});
+afterAll(async () => {
+  await gateway?.server.close();
+  bedrock?.closeAllConnections();
+  bedrock?.close();
+  await work?.remove();
+});
+
+const client = () =>
+  new Anthropic({ baseURL: gateway.server.url, apiKey: gateway.tokens['alice@acme.test']!, maxRetries: 0 });
+
+describe('gateway: Amazon Bedrock upstream', () => {
+  it('keeps the secret key out of the stored bundle (its ${ENV} reference is resolved per request)', () => {
+    const upstream = gateway.server.bundle.current()!.content.config.gateway.upstreams[0]!;
+    expect(upstream.aws_secret_access_key).toBe('${AWS_SECRET}');
+    expect(JSON.stringify(gateway.server.bundle.current()!.content)).not.toContain(SECRET);
+  });
+
+  it('maps model ids to Bedrock ids', () => {
+    expect(bedrockModelId('claude-sonnet-4-5-20250929', {})).toBe(
+      'anthropic.claude-sonnet-4-5-20250929-v1:0',
+    );
+    expect(bedrockModelId('us.anthropic.claude-haiku-4-5-20251001-v1:0', {})).toBe(
+      'us.anthropic.claude-haiku-4-5-20251001-v1:0',
+    );
+    expect(
+      bedrockModelId('claude-sonnet-5', { 'claude-sonnet-5': 'global.anthropic.claude-sonnet-5-v1:0' }),
+    ).toBe('global.anthropic.claude-sonnet-5-v1:0');
+  });
+
+  it('sends a signed InvokeModel with the body Bedrock expects, and relays the message', async () => {
+    const message = await client().messages.create(
+      { model: 'claude-sonnet-4-5-20250929', max_tokens: 64, messages: [{ role: 'user', content: 'hi' }] },
+      { headers: { 'anthropic-beta': 'interleaved-thinking-2025-05-14, context-1m-2025-08-07' } },
+    );
+    expect(message.content[0]).toMatchObject({ type: 'text', text: 'Hello from Bedrock' });
+    const request = seen.at(-1)!;
+    expect(request.path).toBe('/model/anthropic.claude-sonnet-4-5-20250929-v1%3A0/invoke');
+    expect(request.signatureValid).toBe(true);
+    expect(request.body).toMatchObject({
+      anthropic_version: 'bedrock-2023-05-31',
+      anthropic_beta: ['interleaved-thinking-2025-05-14', 'context-1m-2025-08-07'],
+      max_tokens: 64,
+    });
+    expect(request.body).not.toHaveProperty('model');
+    expect(request.body).not.toHaveProperty('stream');
+  });
+
+  it('turns the binary event stream into SSE, which the SDK reassembles and the gateway meters', async () => {
+    const stream = client().messages.stream({
+      model: 'claude-sonnet-4-5',
+      max_tokens: 64,
+      messages: [{ role: 'user', content: 'hi' }],
+    });
+    const final = await stream.finalMessage();
+    expect(final.content[0]).toMatchObject({ type: 'text', text: 'Hello from Bedrock' });
+    expect(seen.at(-1)!.path).toBe('/model/anthropic.claude-sonnet-4-5-v1%3A0/invoke-with-response-stream');
+    expect(seen.at(-1)!.signatureValid).toBe(true);
+    await gateway.server.usage.flush();
+    expect((await gateway.server.storage.usage.list('acme')).at(-1)).toMatchObject({
+      upstream: 'aws',
+      stream: true,
+      outcome: 'complete',
+      tokens: { input: 40, output: 5 },
+      pricedAs: 'claude-sonnet-4-5',
+    });
+  });
+
+  it("turns an exception frame into the Messages API's error event", async () => {
+    throttleMidStream = true;
+    try {
+      const stream = client().messages.stream({
+        model: 'claude-sonnet-4-5',
+        max_tokens: 64,
+        messages: [{ role: 'user', content: 'hi' }],
+      });
+      await expect(stream.finalMessage()).rejects.toThrow(/throttlingException: Too many tokens/);
+    } finally {
+      throttleMidStream = false;
+    }
+  });
+});
