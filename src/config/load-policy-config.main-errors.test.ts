@@ -52,10 +52,19 @@ describe('config.yaml problems', () => {
 
   it('refuses an upstream provider that is not built yet, naming the ones that are', async () => {
     const error = await onlyError({
-      'config.yaml': 'gateway:\n  upstreams:\n    - name: aws\n      provider: bedrock\n',
+      'config.yaml': 'gateway:\n  upstreams:\n    - name: az\n      provider: azure\n',
     });
     expect(error).toMatchObject({ file: 'config.yaml', line: 4, path: 'gateway.upstreams[0].provider' });
-    expect(error.hint).toMatch(/allowed values: anthropic/);
+    expect(error.hint).toMatch(/allowed values: anthropic, bedrock, vertex/);
+  });
+
+  it('names what a bedrock upstream is missing', async () => {
+    const error = await onlyError({
+      'config.yaml':
+        'gateway:\n  upstreams:\n    - { name: aws, provider: bedrock, region: us-east-1, aws_access_key_id: AKID }\n',
+    });
+    expect(error).toMatchObject({ line: 3, path: 'gateway.upstreams[0].aws_secret_access_key' });
+    expect(error.message).toBe('a bedrock upstream needs "aws_secret_access_key"');
   });
 
   it('reports an upstream base_url that is not an http(s) URL', async () => {

@@ -131,7 +131,10 @@ export interface PriceConfig {
 
 export interface UpstreamConfig {
   name: string;
-  provider: 'anthropic' | 'bedrock';
+  provider: 'anthropic' | 'bedrock' | 'vertex';
+  project_id?: string | undefined;
+  /** As written: a `${ENV}` reference to a service-account key (JSON), resolved when used. */
+  service_account_secret?: string | undefined;
   region?: string | undefined;
   aws_access_key_id?: string | undefined;
   /** As written: a `${ENV}` reference resolved when used. */

@@ -45,15 +45,25 @@ export async function forwardToUpstreams(
       }
       if (signal.aborted) break;
       tried++;
-      const outgoing = await upstream.provider.buildRequest({
-        baseUrl: upstream.baseUrl,
-        path: request.url,
-        method: request.method,
-        headers: request.headers,
-        body: raw,
-        config: upstream.config,
-        secret: upstream.secret,
-      });
+      let outgoing: Awaited<ReturnType<Upstream['provider']['buildRequest']>>;
+      try {
+        outgoing = await upstream.provider.buildRequest({
+          baseUrl: upstream.baseUrl,
+          path: request.url,
+          method: request.method,
+          headers: request.headers,
+          body: raw,
+          config: upstream.config,
+          secret: upstream.secret,
+        });
+      } catch (error) {
+        // Our own refusals (a missing credential, an unsupported route) are answers; anything else (a
+        // token endpoint that failed) is this upstream failing.
+        if (error instanceof AppError) throw error;
+        lastError = `${upstream.name}: ${(error as Error).message}`;
+        upstream.breaker.failed(lastError, Date.now());
+        continue;
+      }
       let response: Dispatcher.ResponseData;
       try {
         response = await upstream.pool.request({

@@ -8,7 +8,8 @@ import { AppError } from '../../core/errors/app-error.ts';
 import { CircuitBreaker } from './circuit-breaker.ts';
 import { anthropicProvider } from './providers/anthropic/anthropic-provider.ts';
 import { bedrockProvider } from './providers/bedrock/bedrock-provider.ts';
-import type { UpstreamProvider } from './providers/provider.ts';
+import type { SecretField, UpstreamProvider } from './providers/provider.ts';
+import { vertexProvider } from './providers/vertex/vertex-provider.ts';
 
 export interface Upstream {
   name: string;
@@ -18,7 +19,7 @@ export interface Upstream {
   pool: Pool;
   breaker: CircuitBreaker;
   /** A secret field, resolved from the environment when a request is sent. */
-  secret(field: 'api_key' | 'aws_secret_access_key' | 'aws_session_token'): string | undefined;
+  secret(field: SecretField): string | undefined;
 }
 
 export interface UpstreamRegistryOptions {
@@ -30,6 +31,7 @@ export interface UpstreamRegistryOptions {
 const PROVIDERS: Record<UpstreamConfig['provider'], UpstreamProvider> = {
   anthropic: anthropicProvider,
   bedrock: bedrockProvider,
+  vertex: vertexProvider,
 };
 
 export class UpstreamRegistry {

@@ -16,16 +16,19 @@ const priceSchema = z.strictObject({
 const upstreamSchema = z
   .strictObject({
     name: idSchema,
-    /** Vertex is planned (issue 4) and refused until it exists, rather than accepted and ignored. */
-    provider: z.enum(['anthropic', 'bedrock']),
-    /** Bedrock: the AWS region, and the credentials (the secret parts as `${ENV}` references). */
+    provider: z.enum(['anthropic', 'bedrock', 'vertex']),
+    /** Bedrock and Vertex: the region. Bedrock: the AWS credentials (secret parts as `${ENV}` references). */
     region: z
       .string()
-      .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'expected an AWS region such as us-east-1')
+      .regex(/^[a-z]+(-[a-z0-9]+)+$/, 'expected a region such as us-east-1 (AWS) or us-east5 (Google)')
       .optional(),
     aws_access_key_id: z.string().min(1).optional(),
     aws_secret_access_key: z.string().min(1).optional(),
     aws_session_token: z.string().min(1).optional(),
+    /** Vertex: the Google Cloud project, and a service-account key (JSON) as an `${ENV}` reference; without
+     * one, the server's application default credentials. */
+    project_id: z.string().min(1).optional(),
+    service_account_secret: z.string().min(1).optional(),
     /** Model ids as clients send them → the upstream's ids (Bedrock: `anthropic.…-v1:0` by default). */
     model_ids: z.record(z.string().min(1), z.string().min(1)).optional(),
     base_url: z.url({ protocol: /^https?$/ }).default('https://api.anthropic.com'),
@@ -41,10 +44,19 @@ const upstreamSchema = z
     retries: z.int().min(0).max(10).default(2),
   })
   .superRefine((upstream, ctx) => {
-    if (upstream.provider !== 'bedrock') return;
-    for (const field of ['region', 'aws_access_key_id', 'aws_secret_access_key'] as const) {
+    const required =
+      upstream.provider === 'bedrock'
+        ? (['region', 'aws_access_key_id', 'aws_secret_access_key'] as const)
+        : upstream.provider === 'vertex'
+          ? (['region', 'project_id'] as const)
+          : [];
+    for (const field of required) {
       if (upstream[field] === undefined) {
-        ctx.addIssue({ code: 'custom', path: [field], message: `a bedrock upstream needs "${field}"` });
+        ctx.addIssue({
+          code: 'custom',
+          path: [field],
+          message: `a ${upstream.provider} upstream needs "${field}"`,
+        });
       }
     }
   });

@@ -5,6 +5,13 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
 import type { UpstreamConfig } from '../../../config/policy-config.ts';
 
+/** The upstream config fields that hold secrets (kept as `${ENV}` references until used). */
+export type SecretField =
+  | 'api_key'
+  | 'aws_secret_access_key'
+  | 'aws_session_token'
+  | 'service_account_secret';
+
 export interface ProviderRequestInput {
   /** The upstream base URL: origin and path prefix. */
   baseUrl: URL;
@@ -15,7 +22,7 @@ export interface ProviderRequestInput {
   body: Buffer | undefined;
   config: UpstreamConfig;
   /** Resolves a secret field of the upstream's config (`api_key`, `aws_secret_access_key` …) when used. */
-  secret(field: 'api_key' | 'aws_secret_access_key' | 'aws_session_token'): string | undefined;
+  secret(field: SecretField): string | undefined;
 }
 
 export interface ProviderRequest {

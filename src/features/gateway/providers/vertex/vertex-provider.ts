@@ -1,0 +1,62 @@
+// Google Vertex AI as an upstream: `rawPredict` / `streamRawPredict` on the Anthropic publisher model,
+// with an OAuth access token from google-auth-library (a service account, or the server's application
+// default credentials). Vertex answers in the Messages API's own form, SSE included.
+
+import { GoogleAuth } from 'google-auth-library';
+import { ValidationError } from '../../../../core/errors/app-error.ts';
+import { upstreamRequestHeaders } from '../../forward-headers.ts';
+import { joinPath } from '../anthropic/anthropic-provider.ts';
+import type { ProviderRequest, ProviderRequestInput, UpstreamProvider } from '../provider.ts';
+
+const VERTEX_ANTHROPIC_VERSION = 'vertex-2023-10-16';
+const SCOPE = 'https://www.googleapis.com/auth/cloud-platform';
+
+/** `claude-sonnet-4-5-20250929` → `claude-sonnet-4-5@20250929`, unless `model_ids` says otherwise. */
+export function vertexModelId(model: string, mapped: Readonly<Record<string, string>>): string {
+  if (mapped[model]) return mapped[model]!;
+  return model.includes('@') ? model : model.replace(/-(\d{8})$/, '@$1');
+}
+
+/** One auth client per set of credentials: it caches and refreshes its own access token. */
+const clients = new Map<string, GoogleAuth>();
+
+function authFor(serviceAccountJson: string | undefined): GoogleAuth {
+  const key = serviceAccountJson ?? '';
+  let client = clients.get(key);
+  if (!client) {
+    client = serviceAccountJson
+      ? new GoogleAuth({
+          credentials: JSON.parse(serviceAccountJson) as Record<string, string>,
+          scopes: [SCOPE],
+        })
+      : new GoogleAuth({ scopes: [SCOPE] });
+    clients.set(key, client);
+  }
+  return client;
+}
+
+export const vertexProvider: UpstreamProvider = {
+  kind: 'vertex',
+  async buildRequest(input: ProviderRequestInput): Promise<ProviderRequest> {
+    const { config, baseUrl } = input;
+    if (!input.path.startsWith('/v1/messages') || input.path.startsWith('/v1/messages/count_tokens')) {
+      throw new ValidationError(`Upstream "${config.name}" (Vertex) serves only /v1/messages.`);
+    }
+    const body = JSON.parse(input.body?.toString('utf8') ?? '{}') as Record<string, unknown>;
+    const { model, ...rest } = body;
+    const payload = Buffer.from(JSON.stringify({ anthropic_version: VERTEX_ANTHROPIC_VERSION, ...rest }));
+    const region = config.region!;
+    const id = vertexModelId(String(model), config.model_ids ?? {});
+    const action = rest.stream === true ? 'streamRawPredict' : 'rawPredict';
+    const path = joinPath(
+      baseUrl.pathname,
+      `/v1/projects/${encodeURIComponent(config.project_id!)}/locations/${region}/publishers/anthropic/models/${encodeURIComponent(id)}:${action}`,
+    );
+    const token = await authFor(input.secret('service_account_secret')).getAccessToken();
+    if (!token) throw new Error('google-auth-library returned no access token');
+    const headers = upstreamRequestHeaders(input.headers);
+    headers.authorization = `Bearer ${token}`;
+    headers['content-type'] = 'application/json';
+    return { path, method: 'POST', headers, body: payload };
+  },
+};

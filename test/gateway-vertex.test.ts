@@ -1,0 +1,157 @@
+// Google Vertex AI as the upstream, against mocks of its wire format and of the GCE metadata server that
+// application default credentials take their access token from (GCE_METADATA_HOST), and rawPredict /
+// streamRawPredict get the body Vertex expects.
+
+import { once } from 'node:events';
+import { readFile, writeFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import Anthropic from '@anthropic-ai/sdk';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { vertexModelId } from '../src/features/gateway/providers/vertex/vertex-provider.ts';
+import { type ExampleServer, startExampleServer } from './support/example-server.ts';
+import { buildMessage, encodeEvent, streamEvents } from './support/mock-anthropic/message-events.ts';
+import { text } from './support/mock-anthropic/script.ts';
+import { copyExampleConfig, tempDir } from './support/temp-dir.ts';
+
+const ACCESS_TOKEN = 'ya29.test-access-token';
+/** Every metadata-server request: whether it carried `Metadata-Flavor: Google`, and its path. */
+const tokenRequests: { flavored: boolean; path: string }[] = [];
+const vertexRequests: { path: string; authorization: string | undefined; body: Record<string, unknown> }[] =
+  [];
+
+function readBody(request: import('node:http').IncomingMessage): Promise<string> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (c: Buffer) => chunks.push(c));
+    request.on('end', () => resolve(Buffer.concat(chunks).toString()));
+  });
+}
+
+let google: Server;
+let vertex: Server;
+let work: Awaited<ReturnType<typeof tempDir>>;
+let gateway: ExampleServer;
+
+async function listen(server: Server): Promise<string> {
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+beforeAll(async () => {
+  google = createServer((request, response) => {
+    const flavored = request.headers['metadata-flavor'] === 'Google';
+    tokenRequests.push({ flavored, path: request.url ?? '' });
+    response.setHeader('Metadata-Flavor', 'Google');
+    if (request.url?.startsWith('/computeMetadata/v1/instance/service-accounts/default/token')) {
+      response.writeHead(flavored ? 200 : 403, { 'content-type': 'application/json' });
+      response.end(JSON.stringify({ access_token: ACCESS_TOKEN, expires_in: 3600, token_type: 'Bearer' }));
+      return;
+    }
+    response.writeHead(200, { 'content-type': 'text/plain' });
+    response.end(request.url?.includes('project-id') ? 'acme-ai' : '');
+  });
+  vertex = createServer(async (request, response) => {
+    const body = JSON.parse(await readBody(request)) as Record<string, unknown>;
+    vertexRequests.push({ path: request.url!, authorization: request.headers.authorization, body });
+    if (request.headers.authorization !== `Bearer ${ACCESS_TOKEN}`) {
+      response.writeHead(401, { 'content-type': 'application/json' });
+      response.end(
+        JSON.stringify({ error: { code: 401, message: 'Request had invalid authentication credentials.' } }),
+      );
+      return;
+    }
+    const message = buildMessage(
+      text('Hello from Vertex', { input_tokens: 30, output_tokens: 4 }),
+      { model: 'claude-sonnet-4-5', messages: [] } as never,
+      { message: 'msg_vtx', turn: 1 },
+    );
+    if (request.url!.endsWith(':rawPredict')) {
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.end(JSON.stringify(message));
+      return;
+    }
+    response.writeHead(200, { 'content-type': 'text/event-stream' });
+    for (const event of streamEvents(message)) response.write(encodeEvent(event));
+    response.end();
+  });
+  const googleUrl = await listen(google);
+  const vertexUrl = await listen(vertex);
+  // Application default credentials on GCE / GKE: google-auth-library asks the metadata server.
+  process.env.GCE_METADATA_HOST = googleUrl.replace('http://', '');
+  work = await tempDir('llm-rules-vertex-');
+  const config = await copyExampleConfig(work.path);
+  const yaml = await readFile(join(config, 'config.yaml'), 'utf8');
+  await writeFile(
+    join(config, 'config.yaml'),
+    `${yaml}\ngateway:\n  upstreams:\n    - name: gcp\n      provider: vertex\n      base_url: "${vertexUrl}"\n` +
+      `      region: us-east5\n      project_id: acme-ai\n      retries: 0\n`,
+  );
+  gateway = await startExampleServer({ configDir: config, users: ['alice@acme.test'] });
+});
+afterAll(async () => {
+  delete process.env.GCE_METADATA_HOST;
+  await gateway?.server.close();
+  for (const server of [google, vertex]) {
+    server?.closeAllConnections();
+    server?.close();
+  }
+  await work?.remove();
+});
+
+const client = () =>
+  new Anthropic({ baseURL: gateway.server.url, apiKey: gateway.tokens['alice@acme.test']!, maxRetries: 0 });
+
+describe('gateway: Google Vertex AI upstream', () => {
+  it('maps model ids to Vertex ids', () => {
+    expect(vertexModelId('claude-sonnet-4-5-20250929', {})).toBe('claude-sonnet-4-5@20250929');
+    expect(vertexModelId('claude-sonnet-5', {})).toBe('claude-sonnet-5');
+    expect(vertexModelId('claude-sonnet-5', { 'claude-sonnet-5': 'claude-sonnet-5@20260801' })).toBe(
+      'claude-sonnet-5@20260801',
+    );
+  });
+
+  it('takes a token from the metadata server and calls rawPredict with the body Vertex expects', async () => {
+    const message = await client().messages.create({
+      model: 'claude-sonnet-4-5-20250929',
+      max_tokens: 64,
+      messages: [{ role: 'user', content: 'hi' }],
+    });
+    expect(message.content[0]).toMatchObject({ type: 'text', text: 'Hello from Vertex' });
+    // The token came from the metadata server, asked the way Google requires (Metadata-Flavor: Google).
+    const tokenCalls = tokenRequests.filter((t) => t.path.includes('/service-accounts/default/token'));
+    expect(tokenCalls.length).toBeGreaterThan(0);
+    expect(tokenCalls.every((t) => t.flavored)).toBe(true);
+    expect(vertexRequests.at(-1)!.authorization).toBe(`Bearer ${ACCESS_TOKEN}`);
+    const request = vertexRequests.at(-1)!;
+    expect(request.path).toBe(
+      '/v1/projects/acme-ai/locations/us-east5/publishers/anthropic/models/claude-sonnet-4-5%4020250929:rawPredict',
+    );
+    expect(request.body).toMatchObject({ anthropic_version: 'vertex-2023-10-16', max_tokens: 64 });
+    expect(request.body).not.toHaveProperty('model');
+  });
+
+  it('streams through streamRawPredict, reuses the cached token, and meters the stream', async () => {
+    const before = tokenRequests.filter((t) => t.path.includes('/token')).length;
+    const final = await client()
+      .messages.stream({
+        model: 'claude-sonnet-4-5',
+        max_tokens: 64,
+        messages: [{ role: 'user', content: 'hi' }],
+      })
+      .finalMessage();
+    expect(final.content[0]).toMatchObject({ type: 'text', text: 'Hello from Vertex' });
+    expect(vertexRequests.at(-1)!.path).toMatch(/models\/claude-sonnet-4-5:streamRawPredict$/);
+    expect(vertexRequests.at(-1)!.body).toMatchObject({ stream: true });
+    expect(tokenRequests.filter((t) => t.path.includes('/token')).length).toBe(before);
+    await gateway.server.usage.flush();
+    expect((await gateway.server.storage.usage.list('acme')).at(-1)).toMatchObject({
+      upstream: 'gcp',
+      stream: true,
+      outcome: 'complete',
+      tokens: { input: 30, output: 4 },
+    });
+  });
+});
