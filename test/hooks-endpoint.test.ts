@@ -128,6 +128,18 @@ describe('POST /v1/hooks/claude-code', () => {
     expect(JSON.stringify(submitted)).not.toContain('add a test');
   });
 
+  it('stops a user past limits.max_sessions_per_day, and only that user', async () => {
+    const limit = server.bundle.current()!.content.config.limits.max_sessions_per_day;
+    const start = (session: string, token?: string) =>
+      hook({ session_id: session, cwd: CWD, hook_event_name: 'SessionStart', source: 'startup' }, token);
+    for (let i = 0; i < limit; i++) expect((await start(`daily-${i}`)).body).toEqual({});
+    // Resuming a session already started today is not a new one.
+    expect((await start('daily-0')).body).toEqual({});
+    const refused = (await start('daily-over')).body;
+    expect(refused).toMatchObject({ continue: false, stopReason: expect.stringMatching(/limits\.max_sessions_per_day/) });
+    expect((await start('victor-1', tokens['victor@acme.test']!)).body).toEqual({});
+  });
+
   it('counts tool calls per session and denies past limits.max_tool_calls_per_session', async () => {
     const limit = server.bundle.current()!.content.config.limits.max_tool_calls_per_session;
     const session = 's-limit';

@@ -26,7 +26,10 @@ export interface SessionStart {
 }
 
 export interface SessionStore {
-  /** Idempotent per id (resume and compaction fire SessionStart again); counts the tenant's sessions started since `dayStart`, this one included. */
+  /**
+   * Idempotent per id (resume and compaction fire SessionStart again); counts the sessions this principal
+   * started in the tenant since `dayStart`, this one included (`limits.max_sessions_per_day` is per user).
+   */
   start(tenantId: TenantId, session: SessionStart): Promise<{ created: boolean; startedToday: number }>;
   /** One more tool call, atomically; creates the session if its start was never seen. Returns the new count. */
   addToolCall(tenantId: TenantId, id: string, principal: PrincipalRef, at: Date): Promise<number>;

@@ -229,7 +229,7 @@ export class HooksService {
     });
     const limit = config.limits.max_sessions_per_day;
     if (input.hook_event_name === 'SessionStart' && started.created && started.startedToday > limit) {
-      const reason = `LLM-RULES: tenant '${who.tenantId}' reached limits.max_sessions_per_day (${limit}); try again after 00:00 UTC.`;
+      const reason = `LLM-RULES: you have started ${started.startedToday - 1} sessions today, the most limits.max_sessions_per_day (${limit}) allows; try again after 00:00 UTC.`;
       await this.record(ctx, 'session', { phase: 'refused', reason, started_today: started.startedToday });
       return { kind: 'stop', reason };
     }

@@ -52,6 +52,20 @@ export function sessionContract(ctx: ContractContext): void {
           })
         ).startedToday,
       ).toBe(1);
+      // Another user's sessions are theirs: the daily count is per principal.
+      const bob = { type: 'user' as const, id: 'bob@example.com' };
+      expect(
+        (
+          await sessions.start(t, {
+            id: 'b1',
+            principal: bob,
+            agent: null,
+            cwd: null,
+            at: at(5),
+            dayStart: day,
+          })
+        ).startedToday,
+      ).toBe(1);
       expect(await sessions.get(t, 's1')).toEqual({
         tenantId: t,
         id: 's1',

@@ -45,6 +45,8 @@ export class KyselySessionStore implements SessionStore {
         .selectFrom('sessions')
         .select((eb) => eb.fn.countAll().as('count'))
         .where('tenant_id', '=', tenantId)
+        .where('principal_type', '=', s.principal.type)
+        .where('principal_id', '=', s.principal.id)
         .where('started_at', '>=', toMillis(s.dayStart))
         .executeTakeFirstOrThrow();
       return { created: (inserted.numInsertedOrUpdatedRows ?? 0n) > 0n, startedToday: Number(count) };

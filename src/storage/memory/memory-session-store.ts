@@ -24,7 +24,11 @@ export class MemorySessionStore implements SessionStore {
       });
     }
     const startedToday = [...this.#sessions.values()].filter(
-      (x) => x.tenantId === tenantId && x.startedAt >= s.dayStart,
+      (x) =>
+        x.tenantId === tenantId &&
+        x.principal.type === s.principal.type &&
+        x.principal.id === s.principal.id &&
+        x.startedAt >= s.dayStart,
     ).length;
     return { created, startedToday };
   }
