@@ -136,7 +136,10 @@ describe('POST /v1/hooks/claude-code', () => {
     // Resuming a session already started today is not a new one.
     expect((await start('daily-0')).body).toEqual({});
     const refused = (await start('daily-over')).body;
-    expect(refused).toMatchObject({ continue: false, stopReason: expect.stringMatching(/limits\.max_sessions_per_day/) });
+    expect(refused).toMatchObject({
+      continue: false,
+      stopReason: expect.stringMatching(/limits\.max_sessions_per_day/),
+    });
     expect((await start('victor-1', tokens['victor@acme.test']!)).body).toEqual({});
   });
 
