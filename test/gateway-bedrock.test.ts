@@ -30,6 +30,7 @@ interface Seen {
 }
 const seen: Seen[] = [];
 let throttleMidStream = false;
+let cutMidStream = false;
 
 function frame(headers: Record<string, string>, body: string): Uint8Array {
   return codec.encode({
@@ -100,6 +101,11 @@ beforeAll(async () => {
       response.writeHead(200, { 'content-type': 'application/vnd.amazon.eventstream' });
       const events = streamEvents(message);
       for (const [i, event] of events.entries()) {
+        if (cutMidStream && i === 3) {
+          // After the first frames have gone out, the connection dies.
+          setTimeout(() => response.socket?.destroy(), 30);
+          return;
+        }
         if (throttleMidStream && i === 3) {
           response.end(
             frame(
@@ -222,6 +228,25 @@ describe('gateway: Amazon Bedrock upstream', () => {
       await expect(stream.finalMessage()).rejects.toThrow(/throttlingException: Too many tokens/);
     } finally {
       throttleMidStream = false;
+    }
+  });
+
+  it('ends a Bedrock stream cut part way with an error the SDK reports, and bills what was streamed', async () => {
+    cutMidStream = true;
+    try {
+      const stream = client().messages.stream({
+        model: 'claude-sonnet-4-5',
+        max_tokens: 64,
+        messages: [{ role: 'user', content: 'hi' }],
+      });
+      await expect(stream.finalMessage()).rejects.toThrow(/closed the stream before it finished/);
+      await gateway.server.usage.flush();
+      expect((await gateway.server.storage.usage.list('acme')).at(-1)).toMatchObject({
+        outcome: 'cut',
+        tokens: { input: 40 },
+      });
+    } finally {
+      cutMidStream = false;
     }
   });
 });

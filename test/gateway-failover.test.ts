@@ -149,4 +149,13 @@ describe('retry policy and circuit breaker', () => {
     breaker.succeeded();
     expect(breaker.health(2400)).toMatchObject({ state: 'closed', consecutiveFailures: 0 });
   });
+
+  it('frees the trial slot when the trial ends without a verdict (the client left)', () => {
+    const breaker = new CircuitBreaker(1, 1000);
+    breaker.failed('HTTP 503', 0);
+    expect(breaker.allows(1500)).toBe(true);
+    expect(breaker.allows(1501)).toBe(false);
+    breaker.abandoned();
+    expect(breaker.allows(1502)).toBe(true);
+  });
 });

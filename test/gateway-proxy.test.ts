@@ -159,6 +159,19 @@ describe('gateway: /v1/messages', () => {
     expect(mock.requests.length).toBe(before);
   });
 
+  it('refuses a model id with control characters and a max_tokens below 1, naming the field', async () => {
+    const before = mock.requests.length;
+    const badModel = await post('/v1/messages', requestBody({ model: 'claude\u0000x' }));
+    expect(badModel.status).toBe(400);
+    expect(await badModel.json()).toMatchObject({
+      error: { type: 'invalid_request_error', details: { field: 'model' } },
+    });
+    const badMax = await post('/v1/messages', requestBody({ max_tokens: -5 }));
+    expect(badMax.status).toBe(400);
+    expect(await badMax.json()).toMatchObject({ error: { details: { field: 'max_tokens' } } });
+    expect(mock.requests.length).toBe(before);
+  });
+
   it('answers the reachability probe and passes count_tokens and models through', async () => {
     expect((await fetch(`${gateway.server.url}/api/hello`, { method: 'HEAD' })).status).toBe(200);
     const counted = await post('/v1/messages/count_tokens', requestBody());

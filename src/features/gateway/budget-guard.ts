@@ -96,12 +96,14 @@ export class BudgetGuard {
     const caps = capsOf(budgets, result.standings);
     if (!result.ok) {
       const over = result.standings.filter(
-        (s) => s.spentMicro + s.reservedMicro + input.worstCaseMicro > s.limitMicro,
+        (s) => s.spentMicro + s.reservedMicro + Math.max(1, input.worstCaseMicro) > s.limitMicro,
       );
       // Of the caps in the way, the one that resets last is the one that decides when work can resume.
-      const blocking = budgets
-        .filter((b) => over.some((s) => s.key === b.key))
-        .sort((a, b) => b.resetsAt.getTime() - a.resetsAt.getTime())[0]!;
+      const blocking =
+        budgets
+          .filter((b) => over.some((s) => s.key === b.key))
+          .sort((a, b) => b.resetsAt.getTime() - a.resetsAt.getTime())[0] ??
+        budgets.find((b) => b.key === result.exceeded.key)!;
       const cap = caps.get(blocking)!;
       throw new AppError(
         429,

@@ -31,6 +31,11 @@ export class CircuitBreaker {
     return true;
   }
 
+  /** The trial (or any request) ended without a verdict on the upstream (the client left): free the slot. */
+  abandoned(): void {
+    this.#trialInFlight = false;
+  }
+
   succeeded(): void {
     this.#failures = 0;
     this.#openedAt = undefined;

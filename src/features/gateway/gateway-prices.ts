@@ -12,6 +12,9 @@ import {
   UNKNOWN_MODEL_PRICE,
 } from '../../core/pricing/price-table.ts';
 
+/** Callers choose model names: past this many, unknown ones are no longer warned about one by one. */
+const MAX_WARNED_MODELS = 1_000;
+
 export interface PriceWarnings {
   warn(obj: object, msg: string): void;
 }
@@ -40,7 +43,7 @@ export class GatewayPrices {
   /** An unknown model is priced at the conservative default and warned about once per model. */
   priceOf(model: string): PriceLookup {
     const found = lookUpPrice(this.#table, model, this.#unknown);
-    if (found.key === undefined && !this.#warned.has(model)) {
+    if (found.key === undefined && !this.#warned.has(model) && this.#warned.size < MAX_WARNED_MODELS) {
       this.#warned.add(model);
       this.logger.warn(
         { model, price: this.#unknown },

@@ -35,7 +35,7 @@ export interface GatewayDeps {
   rateLimits: RateLimiter;
   budgetStore: BudgetStore;
   usageStore: UsageStore;
-  logger: PriceWarnings;
+  logger: PriceWarnings & { error(obj: object, msg: string): void };
   clock?: Clock;
 }
 
@@ -52,6 +52,9 @@ export class GatewayProxy {
   /** `POST /v1/messages`: forwarded, relayed and metered. */
   async messages(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
     const started = performance.now();
+    // Watches for the client leaving from the start, so a request abandoned while it waited for its
+    // budget reservation is never forwarded.
+    const controller = this.#abortOnClose(reply);
     const at = this.#clock.now();
     const caller = await resolveCaller(this.#deps, request);
     const raw = this.#body(request);
@@ -113,11 +116,11 @@ export class GatewayProxy {
     } catch (error) {
       // A refusal is a request too: it is recorded, with nothing billed.
       if (error instanceof AppError) this.#deps.usage.record(refusedUsage(facts, error.status));
-      await permit.finish(0);
+      await this.#finish(permit, 0);
       throw error;
     }
+    // Money first: the budget settles whatever happens to the rate-limit counters, and nothing here throws.
     const settle = async (costMicro: number, tokens: number) => {
-      await permit.finish(tokens);
       await this.#deps.budgets.settle(
         tenantId,
         facts.requestId,
@@ -126,10 +129,11 @@ export class GatewayProxy {
         this.#clock.now(),
         caller.who.principal.id,
       );
+      await this.#finish(permit, tokens);
     };
     let sent: Awaited<ReturnType<GatewayProxy['sendToUpstream']>>;
     try {
-      sent = await this.sendToUpstream(upstreams, request, reply, raw);
+      sent = await this.sendToUpstream(upstreams, request, reply, raw, controller);
     } catch (error) {
       await settle(0, 0);
       throw error;
@@ -144,12 +148,16 @@ export class GatewayProxy {
       : sent.response;
     const stream = String(headers['content-type'] ?? '').includes('text/event-stream');
     const relay = relayUpstreamBody(body, stream, () => sent.controller.signal.aborted);
-    void relay.result.then(async (result) => {
-      const aborted = sent.controller.signal.aborted;
-      const record = meteredUsage(facts, { statusCode, stream, result, aborted, ttfbMs });
-      this.#deps.usage.record(record);
-      await settle(record.costMicro, totalTokens(record.tokens));
-    });
+    void relay.result
+      .then(async (result) => {
+        const aborted = sent.controller.signal.aborted;
+        const record = meteredUsage(facts, { statusCode, stream, result, aborted, ttfbMs });
+        this.#deps.usage.record(record);
+        await settle(record.costMicro, totalTokens(record.tokens));
+      })
+      .catch((error: unknown) =>
+        this.#deps.logger.error({ err: error }, 'metering a gateway request failed'),
+      );
     // The caller's standing against their caps rides on every successful answer.
     return reply
       .status(statusCode)
@@ -224,13 +232,29 @@ export class GatewayProxy {
     request: FastifyRequest,
     reply: FastifyReply,
     raw: Buffer | undefined,
+    controller = this.#abortOnClose(reply),
   ) {
+    // The response (or its socket) already gone: the client left before anything was sent upstream.
+    if (reply.raw.destroyed || request.raw.socket?.destroyed) controller.abort();
+    const { response, upstream } = await forwardToUpstreams(upstreams, request, raw, controller.signal);
+    return { response, upstream, controller };
+  }
+
+  #abortOnClose(reply: FastifyReply): AbortController {
     const controller = new AbortController();
     reply.raw.once('close', () => {
       if (!reply.raw.writableFinished) controller.abort();
     });
-    const { response, upstream } = await forwardToUpstreams(upstreams, request, raw, controller.signal);
-    return { response, upstream, controller };
+    return controller;
+  }
+
+  /** Rate-limit counters are best effort once the request is over: a Redis error is logged, not thrown. */
+  async #finish(permit: Permit, tokens: number): Promise<void> {
+    try {
+      await permit.finish(tokens);
+    } catch (error) {
+      this.#deps.logger.error({ err: error }, 'could not update rate-limit counters after a request');
+    }
   }
 
   #pricesFor(content: PolicyConfig): GatewayPrices {

@@ -33,6 +33,16 @@ export function inspectMessagesRequest(raw: Buffer): MessagesRequest {
   if (typeof request.model !== 'string' || request.model === '') {
     throw new ValidationError('model: Field required', { field: 'model' });
   }
+  // A model id is printable and short; anything else would only poison records and logs.
+  if (request.model.length > 256 || /[\u0000-\u001f\u007f]/.test(request.model)) {
+    throw new ValidationError('model: not a model id', { field: 'model' });
+  }
+  if (
+    request.max_tokens !== undefined &&
+    !(Number.isInteger(request.max_tokens) && (request.max_tokens as number) >= 1)
+  ) {
+    throw new ValidationError('max_tokens: must be a positive integer', { field: 'max_tokens' });
+  }
   return {
     model: request.model,
     stream: request.stream === true,

@@ -40,6 +40,7 @@ export async function forwardToUpstreams(
         try {
           await sleep(wait, undefined, { signal });
         } catch {
+          upstream.breaker.abandoned();
           break;
         }
       }
@@ -59,7 +60,10 @@ export async function forwardToUpstreams(
       } catch (error) {
         // Our own refusals (a missing credential, an unsupported route) are answers; anything else (a
         // token endpoint that failed) is this upstream failing.
-        if (error instanceof AppError) throw error;
+        if (error instanceof AppError) {
+          upstream.breaker.abandoned();
+          throw error;
+        }
         lastError = `${upstream.name}: ${(error as Error).message}`;
         upstream.breaker.failed(lastError, Date.now());
         continue;
@@ -74,7 +78,10 @@ export async function forwardToUpstreams(
           signal,
         });
       } catch (error) {
-        if (signal.aborted) break;
+        if (signal.aborted) {
+          upstream.breaker.abandoned();
+          break;
+        }
         lastError = `${upstream.name}: ${(error as Error).message}`;
         upstream.breaker.failed(lastError, Date.now());
         continue;

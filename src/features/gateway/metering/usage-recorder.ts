@@ -3,6 +3,9 @@
 
 import type { UsageRecord, UsageStore } from '../../../storage/usage-port.ts';
 
+/** How often one record may be refused on its own before it is set aside. */
+const MAX_STRIKES = 3;
+
 export interface UsageRecorderLogger {
   error(obj: object, msg: string): void;
 }
@@ -23,6 +26,7 @@ export class UsageRecorder {
   #writing: Promise<void> | undefined;
   #scheduled: NodeJS.Immediate | NodeJS.Timeout | undefined;
   #failures = 0;
+  readonly #strikes = new Map<UsageRecord, number>();
 
   constructor(store: UsageStore, logger: UsageRecorderLogger, options: UsageRecorderOptions = {}) {
     this.#store = store;
@@ -45,9 +49,15 @@ export class UsageRecorder {
   async flush(): Promise<void> {
     this.#cancel();
     while (this.#writing) await this.#writing;
+    // Rounds that write nothing are allowed while a refused record collects its strikes; past that, the
+    // store itself is failing.
+    let stalled = 0;
     while (this.#queue.length > 0) {
+      const before = this.#queue.length;
       await this.#writeBatch();
-      if (this.#failures > 0) throw new Error(`${this.#queue.length} usage record(s) could not be written`);
+      stalled = this.#queue.length < before ? 0 : stalled + 1;
+      if (stalled > MAX_STRIKES)
+        throw new Error(`${this.#queue.length} usage record(s) could not be written`);
     }
   }
 
@@ -76,13 +86,41 @@ export class UsageRecorder {
       await this.#store.insert(batch);
       this.#queue.splice(0, batch.length);
       this.#failures = 0;
+      return;
     } catch (error) {
-      // Kept at the head of the queue: inserts are idempotent per request, so a retry cannot double-bill.
       this.#failures++;
       this.#logger.error(
         { err: error, pending: this.#queue.length, attempt: this.#failures },
-        'usage records could not be written; retrying',
+        'usage records could not be written; retrying them one by one',
       );
     }
+    // One record the store refuses (say, text it cannot hold) must not hold back everyone else's: write
+    // the batch one by one. A record refused on its own three times is set aside, loudly. Inserts are
+    // idempotent per request, so the retries cannot double-bill.
+    let written = 0;
+    for (const record of batch) {
+      try {
+        await this.#store.insert([record]);
+        this.#queue.splice(this.#queue.indexOf(record), 1);
+        written++;
+      } catch (error) {
+        const strikes = (this.#strikes.get(record) ?? 0) + 1;
+        this.#strikes.set(record, strikes);
+        if (strikes >= MAX_STRIKES) {
+          this.#queue.splice(this.#queue.indexOf(record), 1);
+          this.#strikes.delete(record);
+          this.#logger.error(
+            {
+              err: error,
+              tenantId: record.tenantId,
+              requestId: record.requestId,
+              costMicro: record.costMicro,
+            },
+            'a usage record was refused by the store three times and is set aside',
+          );
+        }
+      }
+    }
+    if (written > 0) this.#failures = 0;
   }
 }

@@ -2,6 +2,7 @@
 // signed with SigV4; the body loses `model` and `stream` (they are in the path) and gains
 // `anthropic_version` and the client's `anthropic-beta` header as `anthropic_beta`.
 
+import { pipeline } from 'node:stream';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { ValidationError } from '../../../../core/errors/app-error.ts';
@@ -79,7 +80,8 @@ export const bedrockProvider: UpstreamProvider = {
     const { 'content-type': _type, 'content-length': _length, ...headers } = response.headers;
     return {
       headers: { ...headers, 'content-type': 'text/event-stream; charset=utf-8' },
-      body: response.body.pipe(eventStreamToSse()),
+      // pipeline, not pipe: a cut or failed upstream body must end (with an error) what the client reads.
+      body: pipeline(response.body, eventStreamToSse(), () => {}),
     };
   },
 };
