@@ -33,8 +33,8 @@ export function inspectMessagesRequest(raw: Buffer): MessagesRequest {
   if (typeof request.model !== 'string' || request.model === '') {
     throw new ValidationError('model: Field required', { field: 'model' });
   }
-  // A model id is printable and short; anything else would only poison records and logs.
-  if (request.model.length > 256 || /[\u0000-\u001f\u007f]/.test(request.model)) {
+  // A model id is short printable ASCII without spaces; anything else would only poison records and logs.
+  if (request.model.length > 256 || !/^[!-~]+$/.test(request.model)) {
     throw new ValidationError('model: not a model id', { field: 'model' });
   }
   if (
