@@ -120,7 +120,8 @@ export class SqliteAuditWriter {
     const pending = this.#pending.get(reply.id);
     if (!pending) return;
     this.#pending.delete(reply.id);
-    if (this.#pending.size === 0) worker.unref();
+    // A closing writer (no longer this.#worker) stays ref'd until its thread has exited.
+    if (this.#pending.size === 0 && this.#worker === worker) worker.unref();
     if ('error' in reply) pending.reject(writerError(reply.error));
     else if (pending.kind === 'call') pending.resolve('value' in reply ? reply.value : undefined);
     else if ('hashes' in reply) pending.resolve(recordsFromReply(pending.tenantId, pending.entries, reply));
