@@ -107,6 +107,31 @@ describe('gateway failover', () => {
     }
   });
 
+  it('answers 502 when no upstream can be reached, and still records the request', async () => {
+    const closed = createServer();
+    closed.listen(0, '127.0.0.1');
+    await once(closed, 'listening');
+    const deadUrl = `http://127.0.0.1:${(closed.address() as AddressInfo).port}`;
+    closed.close();
+    const gateway = await gatewayWith(
+      'dead',
+      `    - { name: gone, provider: anthropic, base_url: "${deadUrl}", api_key: x, retries: 0 }\n`,
+    );
+    try {
+      const answer = await ask(gateway);
+      expect(answer.status).toBe(502);
+      expect(await answer.json()).toMatchObject({ error: { type: 'api_error' } });
+      await gateway.server.usage.flush();
+      expect((await gateway.server.storage.usage.list('acme')).at(-1)).toMatchObject({
+        outcome: 'upstream_error',
+        status: 502,
+        costMicro: 0,
+      });
+    } finally {
+      await gateway.server.close();
+    }
+  });
+
   it('relays the last answer unchanged when the only upstream keeps failing', async () => {
     const gateway = await gatewayWith(
       'alone',

@@ -157,6 +157,7 @@ describe('gateway: /v1/messages', () => {
     expect(body.error.type).toBe('invalid_request_error');
     expect(body.error.message).toMatch(/limits\.max_context_tokens \(200000\)/);
     expect(mock.requests.length).toBe(before);
+    expect(await lastUsage()).toMatchObject({ outcome: 'refused', status: 400, costMicro: 0 });
   });
 
   it('refuses a model id with control characters and a max_tokens below 1, naming the field', async () => {

@@ -52,4 +52,17 @@ describe('model access', () => {
       reason: 'no model is allowed to you (gateway.models)',
     });
   });
+
+  it('judges a Bedrock ARN by the model it names, and refuses one that names none while rules exist', () => {
+    const rules = [rule('tenant', [], ['claude-opus-*'])];
+    const profile =
+      'arn:aws:bedrock:us-east-1:123456789012:inference-profile/us.anthropic.claude-opus-4-1-20250805-v1:0';
+    expect(modelAccess(rules, ada, profile)).toMatchObject({
+      allowed: false,
+      reason: 'denied for tenant (gateway.models)',
+    });
+    const opaque = 'arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/a1b2c3';
+    expect(modelAccess(rules, ada, opaque).allowed).toBe(false);
+    expect(modelAccess([], ada, opaque).allowed).toBe(true);
+  });
 });

@@ -39,6 +39,14 @@ export function modelAccess(
   who: ModelSubject,
   model: string,
 ): ModelVerdict {
+  // An ARN whose model cannot be read (an application inference profile) could be any model: with
+  // rules in force it is refused rather than let past a deny it might match.
+  if (rules.length > 0 && model.startsWith('arn:') && !canonicalModelId(model).startsWith('claude-')) {
+    return {
+      allowed: false,
+      reason: 'an ARN that does not name its model, which the model rules cannot judge',
+    };
+  }
   const mine = rules.filter((rule) => applies(rule.scope, who));
   const denied = mine.find((rule) => rule.deny.some((p) => matches(p, model)));
   if (denied) return { allowed: false, reason: `denied for ${denied.scope} (gateway.models)` };

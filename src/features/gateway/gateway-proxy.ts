@@ -59,13 +59,6 @@ export class GatewayProxy {
     const caller = await resolveCaller(this.#deps, request);
     const raw = this.#body(request);
     const inspected = inspectMessagesRequest(raw);
-    const limit = caller.config.limits.max_context_tokens;
-    if (inspected.estimatedInputTokens > limit) {
-      throw new ValidationError(
-        `The request carries about ${inspected.estimatedInputTokens} input tokens, more than limits.max_context_tokens (${limit}) allows; start a new session or compact this one (/compact).`,
-        { field: 'messages', limit: 'limits.max_context_tokens' },
-      );
-    }
     const access = modelAccess(caller.config.gateway.models, modelSubject(caller.who), inspected.model);
     const upstreams = this.#upstreams(caller);
     const prices = this.#pricesFor(caller.content);
@@ -79,6 +72,15 @@ export class GatewayProxy {
       prices,
     };
     const tenantId = caller.who.tenantId;
+    const limit = caller.config.limits.max_context_tokens;
+    if (inspected.estimatedInputTokens > limit) {
+      const refusal = new ValidationError(
+        `The request carries about ${inspected.estimatedInputTokens} input tokens, more than limits.max_context_tokens (${limit}) allows; start a new session or compact this one (/compact).`,
+        { field: 'messages', limit: 'limits.max_context_tokens' },
+      );
+      this.#deps.usage.record(refusedUsage(facts, refusal.status));
+      throw refusal;
+    }
     if (!access.allowed) {
       const refusal = new AppError(
         403,
@@ -135,6 +137,12 @@ export class GatewayProxy {
     try {
       sent = await this.sendToUpstream(upstreams, request, reply, raw, controller);
     } catch (error) {
+      // No upstream answered (or the client left first): a record with nothing billed.
+      const status = error instanceof AppError ? error.status : 502;
+      this.#deps.usage.record({
+        ...refusedUsage(facts, status),
+        outcome: status === 499 ? 'aborted' : 'upstream_error',
+      });
       await settle(0, 0);
       throw error;
     }

@@ -55,13 +55,27 @@ function estimateInputTokens(request: Record<string, unknown>): number {
   let attachments = 0;
   const text = JSON.stringify(
     { system: request.system, messages: request.messages, tools: request.tools },
-    (key, value: unknown) => {
-      if (key === 'data' && typeof value === 'string' && value.length > PAYLOAD_CHARS) {
+    function (this: Record<string, unknown>, key, value: unknown) {
+      // Only a base64 payload (an image, a PDF) is priced by the attachment, not by its length; a plain
+      // text document's `data` is text the model reads, and is counted as such.
+      if (
+        key === 'data' &&
+        this.type === 'base64' &&
+        typeof value === 'string' &&
+        value.length > PAYLOAD_CHARS
+      ) {
         attachments++;
         return '';
       }
       return value;
     },
   );
-  return Math.ceil(text.length / CHARS_PER_TOKEN) + attachments * TOKENS_PER_ATTACHMENT;
+  // Four characters a token holds for English and code; other scripts take about a token a character or
+  // more, so characters outside ASCII (seen as the extra UTF-8 bytes they take) count 1.5 tokens each.
+  const extraBytes = Buffer.byteLength(text, 'utf8') - text.length;
+  const nonAscii = Math.ceil(extraBytes / 2);
+  return (
+    Math.ceil((text.length - nonAscii) / CHARS_PER_TOKEN + nonAscii * 1.5) +
+    attachments * TOKENS_PER_ATTACHMENT
+  );
 }

@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest';
+import { inspectMessagesRequest } from './messages-request.ts';
+
+const estimate = (messages: unknown[]) =>
+  inspectMessagesRequest(Buffer.from(JSON.stringify({ model: 'claude-sonnet-5', max_tokens: 10, messages })))
+    .estimatedInputTokens;
+
+describe('inspectMessagesRequest: the input estimate', () => {
+  it('prices a base64 attachment by the piece, but counts a plain-text document by its text', () => {
+    const base64 = {
+      type: 'image',
+      source: { type: 'base64', media_type: 'image/png', data: 'A'.repeat(400_000) },
+    };
+    const textDoc = {
+      type: 'document',
+      source: { type: 'text', media_type: 'text/plain', data: 'word '.repeat(80_000) },
+    };
+    expect(estimate([{ role: 'user', content: [base64] }])).toBeLessThan(2_000);
+    expect(estimate([{ role: 'user', content: [textDoc] }])).toBeGreaterThan(100_000);
+  });
+
+  it('counts text outside ASCII at more than a token a character', () => {
+    const english = estimate([{ role: 'user', content: 'a'.repeat(4_000) }]);
+    const chinese = estimate([{ role: 'user', content: '汉'.repeat(4_000) }]);
+    expect(english).toBeLessThan(1_100);
+    expect(chinese).toBeGreaterThanOrEqual(6_000);
+  });
+});
