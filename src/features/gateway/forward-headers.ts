@@ -2,15 +2,8 @@
 
 import type { IncomingHttpHeaders } from 'node:http';
 
-/**
- * Not forwarded upstream: hop-by-hop headers, the client's credentials (ours, not the upstream's),
- * `host` and `content-length` (set for the new connection), and `accept-encoding`, so the upstream
- * answers uncompressed and the gateway can read usage from the bytes it relays.
- */
-const NOT_UPSTREAM = new Set([
-  'authorization',
-  'x-api-key',
-  'host',
+/** Hop-by-hop headers and the body framing: they describe one connection, and Node sets its own. */
+const CONNECTION_HEADERS = [
   'connection',
   'keep-alive',
   'proxy-connection',
@@ -19,6 +12,18 @@ const NOT_UPSTREAM = new Set([
   'trailer',
   'upgrade',
   'content-length',
+];
+
+/**
+ * Not forwarded upstream: the connection's own headers, the client's credentials (ours, not the
+ * upstream's), `host`, `cookie`, `expect`, and `accept-encoding`, so the upstream answers uncompressed
+ * and the gateway can read usage from the bytes it relays.
+ */
+const NOT_UPSTREAM = new Set([
+  ...CONNECTION_HEADERS,
+  'authorization',
+  'x-api-key',
+  'host',
   'accept-encoding',
   'cookie',
   'expect',
@@ -34,20 +39,11 @@ export function upstreamRequestHeaders(headers: IncomingHttpHeaders): Record<str
 }
 
 /**
- * Not relayed to the client: hop-by-hop headers, the body framing (Node re-frames what it sends), and the
- * upstream's rate-limit headers, which describe the organisation's quota at the upstream, not this
- * developer's (Claude Code would show them as the user's own; the gateway protocol says to strip them).
+ * Not relayed to the client: the connection's own headers, and (below) the upstream's rate-limit
+ * headers, which describe the organisation's quota at the upstream, not this developer's (Claude Code
+ * would show them as the user's own; the gateway protocol says to strip them).
  */
-const NOT_DOWNSTREAM = new Set([
-  'connection',
-  'keep-alive',
-  'proxy-connection',
-  'transfer-encoding',
-  'te',
-  'trailer',
-  'upgrade',
-  'content-length',
-]);
+const NOT_DOWNSTREAM = new Set(CONNECTION_HEADERS);
 
 export function clientResponseHeaders(
   headers: Record<string, string | string[] | undefined>,
