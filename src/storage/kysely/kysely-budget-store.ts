@@ -190,16 +190,7 @@ export class KyselyBudgetStore implements BudgetStore {
     for (const ref of refs) unique.set(counterId(ref.tenantId, ref), ref);
     const state = new Map<string, LockedCounter>();
     for (const [id, ref] of [...unique].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-      const locked = await this.#lock(trx, ref.tenantId, { ...ref, limitMicro: 0 }, now);
-      state.set(id, {
-        tenantId: ref.tenantId,
-        key: ref.key,
-        periodStart: ref.periodStart,
-        spent: locked.spentMicro,
-        reserved: locked.reservedMicro,
-        spentBefore: locked.spentMicro,
-        reservedBefore: locked.reservedMicro,
-      });
+      state.set(id, await this.#lock(trx, ref.tenantId, ref, now));
     }
     return state;
   }
@@ -261,52 +252,49 @@ export class KyselyBudgetStore implements BudgetStore {
       .execute();
   }
 
-  /** Locks the counter (creating it at zero), first releasing holds whose lease has run out. */
+  /**
+   * Locks the counter (creating it at zero). With `now`, the holds whose lease has run out are deleted
+   * and left out of `reserved`; `#writeBack` then stores the counter with the rest of the batch.
+   */
   async #lock(
     trx: Trx,
     tenantId: TenantId,
-    charge: BudgetCharge,
+    ref: BudgetCounterRef,
     now: Date | undefined,
-  ): Promise<BudgetStanding> {
-    await this.#ensureCounter(trx, tenantId, charge);
-    const period = toMillis(charge.periodStart);
+  ): Promise<LockedCounter> {
+    await this.#ensureCounter(trx, tenantId, ref);
+    const period = toMillis(ref.periodStart);
     const row = await trx
       .selectFrom('budget_counters')
       .select(['spent_micro', 'reserved_micro'])
       .where('tenant_id', '=', tenantId)
-      .where('budget_key', '=', charge.key)
+      .where('budget_key', '=', ref.key)
       .where('period_start', '=', period)
       .$if(this.#traits.supportsForUpdate, (q) => q.forUpdate())
       .executeTakeFirstOrThrow();
-    let reserved = Number(row.reserved_micro);
-    if (now === undefined) return { ...charge, spentMicro: Number(row.spent_micro), reservedMicro: reserved };
-    const expired = await trx
-      .selectFrom('budget_reservations')
-      .select(['request_id', 'amount_micro'])
-      .where('tenant_id', '=', tenantId)
-      .where('budget_key', '=', charge.key)
-      .where('period_start', '=', period)
-      .where('lease_until', '<', toMillis(now))
-      .execute();
-    if (expired.length > 0) {
-      const released = expired.reduce((sum, h) => sum + Number(h.amount_micro), 0);
-      await trx
+    const spent = Number(row.spent_micro);
+    const stored = Number(row.reserved_micro);
+    let reserved = stored;
+    if (now !== undefined) {
+      const expired = await trx
         .deleteFrom('budget_reservations')
         .where('tenant_id', '=', tenantId)
-        .where('budget_key', '=', charge.key)
+        .where('budget_key', '=', ref.key)
         .where('period_start', '=', period)
         .where('lease_until', '<', toMillis(now))
+        .returning('amount_micro')
         .execute();
-      reserved -= released;
-      await trx
-        .updateTable('budget_counters')
-        .set({ reserved_micro: reserved })
-        .where('tenant_id', '=', tenantId)
-        .where('budget_key', '=', charge.key)
-        .where('period_start', '=', period)
-        .execute();
+      for (const hold of expired) reserved -= Number(hold.amount_micro);
     }
-    return { ...charge, spentMicro: Number(row.spent_micro), reservedMicro: reserved };
+    return {
+      tenantId,
+      key: ref.key,
+      periodStart: ref.periodStart,
+      spent,
+      reserved,
+      spentBefore: spent,
+      reservedBefore: stored,
+    };
   }
 }
 
