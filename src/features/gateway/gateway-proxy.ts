@@ -18,7 +18,12 @@ import { clientResponseHeaders } from './forward-headers.ts';
 import { type Caller, resolveCaller } from './gateway-caller.ts';
 import { GatewayPrices, type PriceWarnings } from './gateway-prices.ts';
 import { inspectMessagesRequest } from './messages-request.ts';
-import { attributionOf, meteredUsage, type RequestFacts, refusedUsage } from './metering/usage-record-of.ts';
+import {
+  attributionOf,
+  meteredUsage,
+  type RequestFacts,
+  unansweredUsage,
+} from './metering/usage-record-of.ts';
 import type { UsageRecorder } from './metering/usage-recorder.ts';
 import type { Permit, RateLimiter, RateSubject } from './rate-limits/rate-limiter.ts';
 import { forwardToUpstreams } from './upstream-forwarder.ts';
@@ -59,7 +64,6 @@ export class GatewayProxy {
     const caller = await resolveCaller(this.#deps, request);
     const raw = this.#body(request);
     const inspected = inspectMessagesRequest(raw);
-    const access = modelAccess(caller.config.gateway.models, modelSubject(caller.who), inspected.model);
     const upstreams = this.#upstreams(caller);
     const prices = this.#pricesFor(caller.content);
     const facts: RequestFacts = {
@@ -72,53 +76,13 @@ export class GatewayProxy {
       prices,
     };
     const tenantId = caller.who.tenantId;
-    const limit = caller.config.limits.max_context_tokens;
-    if (inspected.estimatedInputTokens > limit) {
-      const refusal = new ValidationError(
-        `The request carries about ${inspected.estimatedInputTokens} input tokens, more than limits.max_context_tokens (${limit}) allows; start a new session or compact this one (/compact).`,
-        { field: 'messages', limit: 'limits.max_context_tokens' },
-      );
-      this.#deps.usage.record(refusedUsage(facts, refusal.status));
-      throw refusal;
-    }
-    if (!access.allowed) {
-      const refusal = new AppError(
-        403,
-        'permission_error',
-        `The model "${inspected.model}" is ${access.reason}.`,
-        {
-          field: 'model',
-        },
-      );
-      this.#deps.usage.record(refusedUsage(facts, refusal.status));
-      throw refusal;
-    }
     let permit: Permit;
-    try {
-      permit = await this.#deps.rateLimits.admit(
-        caller.config.gateway.rate_limits,
-        rateSubject(caller.who),
-        inspected.estimatedInputTokens,
-        Date.now(),
-      );
-    } catch (error) {
-      if (error instanceof AppError) this.#deps.usage.record(refusedUsage(facts, error.status));
-      throw error;
-    }
     let admission: Admission;
     try {
-      admission = await this.#deps.budgets.admit({
-        tenantId,
-        requestId: facts.requestId,
-        budgets: tenantBudgets(caller.content, tenantId),
-        who: budgetSubject(caller.who),
-        worstCaseMicro: worstCaseMicro(inspected, prices.priceOf(inspected.model).price),
-        now: at,
-      });
+      ({ permit, admission } = await this.#admit(caller, facts));
     } catch (error) {
       // A refusal is a request too: it is recorded, with nothing billed.
-      if (error instanceof AppError) this.#deps.usage.record(refusedUsage(facts, error.status));
-      await this.#finish(permit, 0);
+      if (error instanceof AppError) this.#deps.usage.record(unansweredUsage(facts, error.status));
       throw error;
     }
     // Money first: the budget settles whatever happens to the rate-limit counters, and nothing here throws.
@@ -139,10 +103,7 @@ export class GatewayProxy {
     } catch (error) {
       // No upstream answered (or the client left first): a record with nothing billed.
       const status = error instanceof AppError ? error.status : 502;
-      this.#deps.usage.record({
-        ...refusedUsage(facts, status),
-        outcome: status === 499 ? 'aborted' : 'upstream_error',
-      });
+      this.#deps.usage.record(unansweredUsage(facts, status, status === 499 ? 'aborted' : 'upstream_error'));
       await settle(0, 0);
       throw error;
     }
@@ -171,6 +132,47 @@ export class GatewayProxy {
       .status(statusCode)
       .headers({ ...clientResponseHeaders(headers), ...(statusCode < 400 ? admission.headers : {}) })
       .send(relay.body);
+  }
+
+  /**
+   * Everything that may refuse a request before it is forwarded, in order: the context limit, the model
+   * rules, the rate limits, then the budgets. A request the budgets refuse gives its rate-limit slots back.
+   */
+  async #admit(caller: Caller, facts: RequestFacts): Promise<{ permit: Permit; admission: Admission }> {
+    const inspected = facts.request;
+    const limit = caller.config.limits.max_context_tokens;
+    if (inspected.estimatedInputTokens > limit) {
+      throw new ValidationError(
+        `The request carries about ${inspected.estimatedInputTokens} input tokens, more than limits.max_context_tokens (${limit}) allows; start a new session or compact this one (/compact).`,
+        { field: 'messages', limit: 'limits.max_context_tokens' },
+      );
+    }
+    const access = modelAccess(caller.config.gateway.models, modelSubject(caller.who), inspected.model);
+    if (!access.allowed) {
+      throw new AppError(403, 'permission_error', `The model "${inspected.model}" is ${access.reason}.`, {
+        field: 'model',
+      });
+    }
+    const permit = await this.#deps.rateLimits.admit(
+      caller.config.gateway.rate_limits,
+      rateSubject(caller.who),
+      inspected.estimatedInputTokens,
+      Date.now(),
+    );
+    try {
+      const admission = await this.#deps.budgets.admit({
+        tenantId: caller.who.tenantId,
+        requestId: facts.requestId,
+        budgets: tenantBudgets(caller.content, caller.who.tenantId),
+        who: budgetSubject(caller.who),
+        worstCaseMicro: worstCaseMicro(inspected, facts.prices.priceOf(inspected.model).price),
+        now: facts.at,
+      });
+      return { permit, admission };
+    } catch (error) {
+      await this.#finish(permit, 0);
+      throw error;
+    }
   }
 
   /** `GET /api/oauth/usage`: the caller's spend against their caps, in dollars. */

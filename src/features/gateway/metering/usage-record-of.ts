@@ -84,8 +84,16 @@ export function meteredUsage(
   };
 }
 
-/** A request a budget refused before it was forwarded: recorded, nothing billed. */
-export function refusedUsage(facts: RequestFacts, status: number): UsageRecord {
+/**
+ * A request that got no upstream answer: `refused` before it was forwarded (a limit, a budget, a model
+ * rule), `upstream_error` when no upstream could be reached, `aborted` when the client left first.
+ * Recorded, nothing billed.
+ */
+export function unansweredUsage(
+  facts: RequestFacts,
+  status: number,
+  outcome: 'refused' | 'upstream_error' | 'aborted' = 'refused',
+): UsageRecord {
   return {
     ...facts.attribution,
     requestId: facts.requestId,
@@ -93,7 +101,7 @@ export function refusedUsage(facts: RequestFacts, status: number): UsageRecord {
     model: facts.request.model,
     upstream: facts.upstream,
     status,
-    outcome: 'refused',
+    outcome,
     stream: facts.request.stream,
     tokens: { ...NO_TOKENS },
     costMicro: 0,
