@@ -12,6 +12,7 @@ import type {
   AuditEvent,
   AuditRecord,
 } from '../core/audit-chain/audit-record.ts';
+import type { BudgetIncreaseStore } from './budget-increase-port.ts';
 import type { BudgetStore } from './budget-port.ts';
 import type { SessionStore } from './session-port.ts';
 import type { UsageStore } from './usage-port.ts';
@@ -246,6 +247,8 @@ export interface Storage {
   readonly sessions: SessionStore;
   readonly usage: UsageStore;
   readonly budgets: BudgetStore;
+  /** Raises of budgets past their soft cap, requested and decided by people. */
+  readonly budgetIncreases: BudgetIncreaseStore;
   /** Stores the bundle, synchronizes every tenant's org and activates it, atomically and serialized against other publications. */
   publishBundle(publication: BundlePublication): Promise<PublishResult>;
   /** Applies pending migrations; idempotent. Returns the names applied now. */

@@ -5,6 +5,7 @@ import type { Storage } from '../ports.ts';
 import { apiKeyContract } from './api-key-contract.ts';
 import { auditContract } from './audit-contract.ts';
 import { budgetContract } from './budget-contract.ts';
+import { budgetIncreaseContract } from './budget-increase-contract.ts';
 import { bundleContract } from './bundle-contract.ts';
 import type { ContractContext } from './contract-fixtures.ts';
 import { lifecycleContract } from './lifecycle-contract.ts';
@@ -55,5 +56,6 @@ export function runStorageContract(name: string, make: () => Promise<Storage>): 
     auditContract(ctx);
     usageContract(ctx);
     budgetContract(ctx);
+    budgetIncreaseContract(ctx);
   });
 }

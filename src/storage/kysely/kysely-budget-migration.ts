@@ -68,3 +68,35 @@ export function budgetThresholdsSchema(ddl: DialectDdl): Migration {
     },
   };
 }
+
+/** Migration 0008: requests to raise a budget past its soft cap, and their decisions. */
+export function budgetIncreasesSchema(ddl: DialectDdl): Migration {
+  return {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('budget_increases')
+        .addColumn('tenant_id', 'text', (c) => c.notNull())
+        .addColumn('id', 'text', (c) => c.notNull())
+        .addColumn('budget_id', 'text', (c) => c.notNull())
+        .addColumn('counter_key', 'text', (c) => c.notNull())
+        .addColumn('period_start', ddl.millis, (c) => c.notNull())
+        .addColumn('amount_micro', ddl.millis, (c) => c.notNull())
+        .addColumn('reason', 'text', (c) => c.notNull())
+        .addColumn('requested_by', 'text', (c) => c.notNull())
+        .addColumn('requested_at', ddl.millis, (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('decided_by', 'text')
+        .addColumn('decided_at', ddl.millis)
+        .addColumn('expires_at', ddl.millis)
+        .addColumn('note', 'text')
+        .addPrimaryKeyConstraint('budget_increases_pk', ['tenant_id', 'id'])
+        .execute();
+      // The gateway reads a tenant's approved increases every few seconds.
+      await db.schema
+        .createIndex('budget_increases_status_idx')
+        .on('budget_increases')
+        .columns(['tenant_id', 'status', 'expires_at'])
+        .execute();
+    },
+  };
+}

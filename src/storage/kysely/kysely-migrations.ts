@@ -2,7 +2,7 @@
 
 import { type CreateTableBuilder, type Kysely, type Migration, type MigrationProvider, sql } from 'kysely';
 import { auditLogSchema } from './kysely-audit-migration.ts';
-import { budgetsSchema, budgetThresholdsSchema } from './kysely-budget-migration.ts';
+import { budgetIncreasesSchema, budgetsSchema, budgetThresholdsSchema } from './kysely-budget-migration.ts';
 import { bundleCandidateSchema } from './kysely-candidate-migration.ts';
 import { sessionsSchema } from './kysely-session-migration.ts';
 import { usageSchema } from './kysely-usage-migration.ts';
@@ -167,6 +167,7 @@ export function createMigrationProvider(ddl: DialectDdl): MigrationProvider {
         '0005_usage': usageSchema(ddl),
         '0006_budgets': budgetsSchema(ddl),
         '0007_budget_thresholds': budgetThresholdsSchema(ddl),
+        '0008_budget_increases': budgetIncreasesSchema(ddl),
       };
     },
   };

@@ -149,6 +149,24 @@ export interface StorageDatabase {
   budget_reservations: BudgetReservationsTable;
   budget_settlements: BudgetSettlementsTable;
   budget_thresholds: BudgetThresholdsTable;
+  budget_increases: BudgetIncreasesTable;
+}
+
+export interface BudgetIncreasesTable {
+  tenant_id: string;
+  id: string;
+  budget_id: string;
+  counter_key: string;
+  period_start: MillisColumn;
+  amount_micro: ColumnType<number | string, number, number>;
+  reason: string;
+  requested_by: string;
+  requested_at: MillisColumn;
+  status: string;
+  decided_by: string | null;
+  decided_at: NullableMillisColumn;
+  expires_at: NullableMillisColumn;
+  note: string | null;
 }
 
 export interface BudgetThresholdsTable {

@@ -7,6 +7,7 @@ import { StorageNotReadyError } from '../storage-errors.ts';
 import type { StorageLogger } from '../storage-logger.ts';
 import { KyselyApiKeyStore } from './kysely-api-key-store.ts';
 import { KyselyAuditStore } from './kysely-audit-store.ts';
+import { KyselyBudgetIncreaseStore } from './kysely-budget-increase-store.ts';
 import { KyselyBudgetStore } from './kysely-budget-store.ts';
 import { KyselyBundleStore, loadActiveState } from './kysely-bundle-store.ts';
 import { KyselyOrgStore } from './kysely-org-store.ts';
@@ -54,6 +55,7 @@ export function createKyselyStorage(parts: KyselyStorageParts): Storage {
     sessions: new KyselySessionStore(db),
     usage: new KyselyUsageStore(db),
     budgets: new KyselyBudgetStore(db, parts.traits),
+    budgetIncreases: new KyselyBudgetIncreaseStore(db),
     publishBundle: (publication) => publishBundle(db, parts.traits, watch, publication),
     async migrate() {
       const { error, results = [] } = await migrator.migrateToLatest();

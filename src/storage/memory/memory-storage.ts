@@ -5,6 +5,7 @@ import type { BundlePublication, OrgSyncResult, PublishResult, Storage, TenantId
 import { type StorageLogger, silentLogger } from '../storage-logger.ts';
 import { MemoryApiKeyStore } from './memory-api-key-store.ts';
 import { MemoryAuditStore } from './memory-audit-store.ts';
+import { MemoryBudgetIncreaseStore } from './memory-budget-increase-store.ts';
 import { MemoryBudgetStore } from './memory-budget-store.ts';
 import { MemoryBundleStore } from './memory-bundle-store.ts';
 import { MemoryOrgStore } from './memory-org-store.ts';
@@ -25,6 +26,7 @@ export function createMemoryStorage(options: { logger?: StorageLogger } = {}): S
     sessions: new MemorySessionStore(),
     usage: new MemoryUsageStore(),
     budgets: new MemoryBudgetStore(),
+    budgetIncreases: new MemoryBudgetIncreaseStore(),
     publishBundle: (publication) => publishInMemory(org, bundles, publication),
     // Reports one pseudo-migration the first time, so callers see the same idempotence as the SQL adapters.
     async migrate() {
