@@ -97,6 +97,7 @@ export async function startServer(options: ServerOptions, deps: ServerDeps = {})
       bundle,
       usageStore: storage.usage,
       budgetStore: storage.budgets,
+      budgetIncreases: storage.budgetIncreases,
       audit,
       env: deps.env ?? {},
       upstreamUrl: options.upstreamUrl,

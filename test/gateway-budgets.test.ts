@@ -4,6 +4,10 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { systemClock } from '../src/core/clock/clock.ts';
+import type { AuditInput } from '../src/features/audit/audit-log.ts';
+import { BudgetIncreases } from '../src/features/budgets/budget-increases.ts';
+import { REFRESH_MS } from '../src/features/gateway/approved-increase-cache.ts';
 import { createLogger } from '../src/http/create-logger.ts';
 import { resolveServerOptions } from '../src/http/server-options.ts';
 import { type ServerHandle, startServer } from '../src/server.ts';
@@ -127,6 +131,81 @@ describe('gateway budgets: headers and refusal', () => {
       [USER, 'alice-daily', 80, 'daily'],
     ]);
   });
+
+  it('stops at a soft cap until an increase is approved, then admits up to it, never past the amount', async () => {
+    const config = await configWithBudgets('soft', [
+      {
+        id: 'alice-daily',
+        scope: `user:${USER}`,
+        amount: 0.02,
+        period: 'daily',
+        approval_required_above: 0.01,
+      },
+    ]);
+    const server = await gateway(config, { memory: true });
+    servers.push(server);
+    const token = (await server.keys.create({ tenantId: 'acme', principal: { type: 'user', id: USER } }))
+      .plaintext;
+    /** Asks until refused; how many were admitted, and the refusal's message. */
+    const untilRefused = async (): Promise<{ admitted: number; message: string }> => {
+      for (let admitted = 0; admitted < 60; admitted++) {
+        const answer = await ask(server, token);
+        const body = (await answer.json()) as { error?: { type: string; message: string } };
+        await server.usage.flush();
+        if (answer.status !== 200) {
+          expect(answer.status).toBe(429);
+          expect(body.error!.type).toBe('billing_error');
+          return { admitted, message: body.error!.message };
+        }
+      }
+      throw new Error('never refused');
+    };
+
+    // About $0.01 / 540 µ$ requests fit under the soft cap.
+    const first = await untilRefused();
+    expect(first.admitted).toBeGreaterThanOrEqual(17);
+    expect(first.admitted).toBeLessThanOrEqual(19);
+    expect(first.message).toMatch(
+      /^approval needed: your budget "alice-daily" reached its soft cap \(\$0\.01 of \$0\.02 a day\) · resets .* UTC · ask your LLM-RULES admin for an increase \(llm-rules budgets request alice-daily --amount DOLLARS\)$/,
+    );
+
+    // A reset at midnight reads 00:00 of the next day, not 24:00.
+    expect(first.message).not.toContain('24:00');
+
+    const audit: AuditInput[] = [];
+    const increases = new BudgetIncreases(
+      server.storage,
+      { record: async (_t, input) => void audit.push(input) as never },
+      systemClock,
+    );
+    const asked = await increases.request({
+      budgetId: 'alice-daily',
+      amountDollars: 0.005,
+      reason: 'finishing the migration',
+      by: USER,
+    });
+    await expect(increases.approve({ id: asked.id, by: USER })).rejects.toThrow(/cannot approve it/);
+    await increases.approve({ id: asked.id, by: 'grace@acme.test', note: 'once' });
+    expect(audit.map((a) => [a.event, a.user, a.context?.action])).toEqual([
+      ['budget', USER, 'increase_requested'],
+      ['budget', 'grace@acme.test', 'increase_approved'],
+    ]);
+    // The gateway re-reads approvals every REFRESH_MS.
+    await new Promise((resolve) => setTimeout(resolve, REFRESH_MS + 100));
+
+    const second = await untilRefused();
+    expect(second.admitted).toBeGreaterThanOrEqual(8);
+    expect(second.admitted).toBeLessThanOrEqual(10);
+    expect(second.message).toContain(
+      'reached its soft cap ($0.01 + $0.005000 approved of $0.02 a day) · resets ',
+    );
+    // No increase can pass the amount: that takes a config change.
+    await expect(
+      increases.request({ budgetId: 'alice-daily', amountDollars: 0.006, reason: 'more', by: USER }),
+    ).rejects.toThrow(
+      '--amount must be at most $0.005000: budget "alice-daily" has a soft cap of $0.01 and $0.005000 already approved, and a hard cap of $0.02',
+    );
+  }, 30_000);
 
   it('answers /api/oauth/usage with the dollars of the cap the headers describe, and spend alone without caps', async () => {
     const config = await configWithBudgets('report', [

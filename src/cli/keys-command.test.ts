@@ -1,10 +1,9 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { applyConfig } from '../../test/support/apply-config.ts';
 import { fakeIo } from '../../test/support/fake-io.ts';
 import { copyExampleConfig, tempDir } from '../../test/support/temp-dir.ts';
-import { BundlesService } from '../features/bundles/bundles-service.ts';
-import { createStorage } from '../storage/create-storage.ts';
 import { keysCommand } from './keys-command.ts';
 
 describe('keys create follows security.api_keys of the tenant', () => {
@@ -21,15 +20,7 @@ describe('keys create follows security.api_keys of the tenant', () => {
     await work.remove();
   });
 
-  async function apply(): Promise<void> {
-    const storage = await createStorage({ dataDir: data });
-    try {
-      await storage.migrate();
-      await new BundlesService(storage).apply(configDir, {}, 'test');
-    } finally {
-      await storage.close();
-    }
-  }
+  const apply = () => applyConfig(data, configDir);
 
   it('gives a key created without --expires the lifetime of rotation_days', async () => {
     const file = join(configDir, 'config.yaml');

@@ -5,6 +5,7 @@ import type { ConfigProblem } from '../config/load-policy-config.ts';
 import { AppError, ConfigError } from '../core/errors/app-error.ts';
 import { VERSION } from '../version.ts';
 import { auditCommand } from './audit-command.ts';
+import { budgetsCommand } from './budgets-command.ts';
 import { checkCommand } from './check-command.ts';
 import { type CliIo, processIo } from './cli-io.ts';
 import { connectCommand } from './connect-command.ts';
@@ -47,6 +48,10 @@ const COMMANDS: Record<string, { run: Command; summary: string }> = {
   },
   bundles: { run: bundlesCommand, summary: 'list applied bundles, newest first' },
   keys: { run: keysCommand, summary: 'create, list, rotate and revoke API keys' },
+  budgets: {
+    run: budgetsCommand,
+    summary: 'request, approve, deny and list increases past a budget soft cap',
+  },
   connect: { run: connectCommand, summary: 'print or write the managed settings that connect Claude Code' },
   hook: { run: hookCommand, summary: 'Claude Code command hook: forward stdin to the server, fail closed' },
   migrate: { run: migrateCommand, summary: 'apply pending storage migrations' },

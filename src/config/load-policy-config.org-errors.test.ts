@@ -145,6 +145,19 @@ describe('org/ problems', () => {
     });
   });
 
+  it('reports a soft cap (approval_required_above) that is not below the budget', async () => {
+    const error = await onlyError({
+      'org/budgets.yaml':
+        'budgets:\n  - id: t\n    scope: tenant\n    monthly_budget: 100\n    approval_required_above: 100\n',
+    });
+    expect(error).toMatchObject({
+      file: 'org/budgets.yaml',
+      line: 5,
+      path: 'budgets[0].approval_required_above',
+      message: "a soft cap of 100 that is not below the budget's 100",
+    });
+  });
+
   it('reports a malformed member email', async () => {
     const error = await onlyError({
       'org/hierarchy.yaml': HIERARCHY.replace('alice@acme.test', 'alice.acme.test'),

@@ -271,7 +271,10 @@ export interface BudgetConfig {
   mode: 'pooled' | 'per_seat';
   /** Percentages of the budget at which alerts fire, ascending, each in (0, 100]. */
   alert_thresholds: number[];
-  /** Single requests estimated above this many dollars need an approval. */
+  /**
+   * The soft cap, in dollars per period, below the amount: past it a request is refused until an increase
+   * is approved (`llm-rules budgets request|approve`); the amount stays the hard cap.
+   */
   approval_required_above?: number;
 }
 

@@ -92,6 +92,7 @@ const budget = z
     /** `pooled`: the whole scope shares the amount; `per_seat`: each user in it gets the amount. */
     mode: z.enum(['pooled', 'per_seat']).default('pooled'),
     alert_thresholds: thresholds,
+    /** The soft cap: dollars per period past which spend needs an approved increase (`llm-rules budgets`). */
     approval_required_above: z.number().gt(0).optional(),
   })
   .superRefine((b, ctx) => {
@@ -108,6 +109,21 @@ const budget = z
         path: ['monthly_budget'],
         message: `"monthly_budget" with period "${b.period}"`,
         params: { hint: 'write amount: instead of monthly_budget: for a daily or weekly budget' },
+      });
+    }
+    const amount = b.amount ?? b.monthly_budget;
+    if (
+      b.approval_required_above !== undefined &&
+      amount !== undefined &&
+      b.approval_required_above >= amount
+    ) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['approval_required_above'],
+        message: `a soft cap of ${b.approval_required_above} that is not below the budget's ${amount}`,
+        params: {
+          hint: 'approval_required_above is the dollars per period past which spend needs an approved increase; the budget amount stays the hard cap',
+        },
       });
     }
     if (b.mode === 'per_seat' && b.scope.level === 'user') {

@@ -80,7 +80,7 @@ budgets:
     scope: team:platform
     monthly_budget: 1000
     alert_thresholds: [75, 90]
-    approval_required_above: 5
+    approval_required_above: 800 # past $800, spend needs an approved increase (llm-rules budgets)
 `;
 
 const EXAMPLE_RULE = `---

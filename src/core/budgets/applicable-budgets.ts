@@ -1,6 +1,7 @@
 // Which budgets a request counts against, and under which counter: a pooled budget has one counter for
 // its whole scope; a per-seat budget one counter per user in its scope, unless the user has a budget of
-// their own, which then replaces the seat's amount (a user override).
+// their own, which then replaces the seat's amount (a user override). A budget with a soft cap
+// (`approval_required_above`) stops there unless increases were approved, and never passes its amount.
 
 import { type BudgetConfig, budgetAmount, type OrgRef } from '../../config/policy-config.ts';
 import { type BudgetPeriod, periodWindow } from './budget-period.ts';
@@ -22,13 +23,26 @@ export interface ApplicableBudget {
   period: BudgetPeriod;
   periodStart: Date;
   resetsAt: Date;
+  /** What the counter may reach now: the hard cap, or the soft cap plus approved increases if that is less. */
   limitMicro: number;
+  /** The budget's amount. */
+  hardLimitMicro: number;
+  /** `approval_required_above`, when the budget has one. */
+  softLimitMicro: number | null;
+  /** Approved increases counted in `limitMicro` (0 without a soft cap). */
+  approvedMicro: number;
 }
+
+/** Approved increases of a counter in a period, in micro-dollars (see BudgetIncreaseStore.approved). */
+export type ApprovedLookup = (key: string, periodStart: Date) => number;
+
+const NONE_APPROVED: ApprovedLookup = () => 0;
 
 export function applicableBudgets(
   budgets: readonly BudgetConfig[],
   who: BudgetSubject,
   now: Date,
+  approved: ApprovedLookup = NONE_APPROVED,
 ): ApplicableBudget[] {
   const covers = (scope: OrgRef): boolean =>
     scope.level === 'tenant' ||
@@ -43,15 +57,30 @@ export function applicableBudgets(
     if (seat && hasOwnBudget) continue;
     const window = periodWindow(budget.period, now);
     const own = budget.scope.level === 'user' || seat;
+    const key = seat ? seatKey(budget.id, who) : budget.id;
+    const hard = toMicro(budgetAmount(budget));
+    const soft =
+      budget.approval_required_above === undefined ? null : toMicro(budget.approval_required_above);
+    const raised = soft === null ? 0 : approved(key, window.start);
     out.push({
       budget,
-      key: seat ? `${budget.id}/seat:${who.type === 'user' ? who.id : `${who.type}:${who.id}`}` : budget.id,
+      key,
       holder: own ? 'user' : 'pool',
       period: budget.period,
       periodStart: window.start,
       resetsAt: window.end,
-      limitMicro: Math.round(budgetAmount(budget) * 1_000_000),
+      limitMicro: soft === null ? hard : Math.min(hard, soft + raised),
+      hardLimitMicro: hard,
+      softLimitMicro: soft,
+      approvedMicro: raised,
     });
   }
   return out;
 }
+
+/** The counter of one seat of a per-seat budget: `<budget>/seat:<email>` (`…/seat:service_account:<id>`). */
+export function seatKey(budgetId: string, who: Pick<BudgetSubject, 'type' | 'id'>): string {
+  return `${budgetId}/seat:${who.type === 'user' ? who.id : `${who.type}:${who.id}`}`;
+}
+
+const toMicro = (dollars: number) => Math.round(dollars * 1_000_000);

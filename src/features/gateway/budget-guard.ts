@@ -5,6 +5,7 @@ import type { BudgetConfig, OrgRef } from '../../config/policy-config.ts';
 import { formatOrgRef } from '../../config/schema/common-schemas.ts';
 import {
   type ApplicableBudget,
+  type ApprovedLookup,
   applicableBudgets,
   type BudgetSubject,
 } from '../../core/budgets/applicable-budgets.ts';
@@ -44,6 +45,13 @@ export interface ThresholdEvent {
   spentMicro: number;
 }
 
+/** Where the approved increases of soft-capped budgets come from (ApprovedIncreaseCache). */
+export interface ApprovedIncreases {
+  forTenant(tenantId: string, now: Date): Promise<ApprovedLookup>;
+}
+
+const NONE_APPROVED: ApprovedIncreases = { forTenant: async () => () => 0 };
+
 /** Thresholds known to be marked, so most settlements skip the store; bounded, then forgotten. */
 const MAX_KNOWN_THRESHOLDS = 10_000;
 
@@ -54,6 +62,7 @@ export class BudgetGuard {
     private readonly store: BudgetStore,
     private readonly logger: BudgetGuardLogger,
     private readonly onThreshold: (event: ThresholdEvent) => Promise<void> = async () => {},
+    private readonly approvals: ApprovedIncreases = NONE_APPROVED,
   ) {}
 
   async admit(input: {
@@ -65,7 +74,11 @@ export class BudgetGuard {
     now: Date;
   }): Promise<Admission> {
     const { tenantId, requestId, now } = input;
-    const budgets = applicableBudgets(input.budgets, input.who, now);
+    // Only a soft-capped budget needs the approvals; the others skip the lookup.
+    const approved = input.budgets.some((b) => b.approval_required_above !== undefined)
+      ? await this.approvals.forTenant(tenantId, now)
+      : undefined;
+    const budgets = applicableBudgets(input.budgets, input.who, now, approved);
     if (budgets.length === 0) return { budgets, headers: {} };
     const charges = budgets.map((b) => ({
       key: b.key,
@@ -109,7 +122,9 @@ export class BudgetGuard {
         429,
         'billing_error',
         refusal(blocking, now),
-        { budget: blocking.budget.id },
+        isSoftCapped(blocking)
+          ? { budget: blocking.budget.id, approval_required: true }
+          : { budget: blocking.budget.id },
         rejectedHeaders(cap, now),
       );
     }
@@ -147,7 +162,8 @@ export class BudgetGuard {
     const standings = await this.store.standings(tenantId, charges, now);
     for (const [i, budget] of budgets.entries()) {
       const spent = standings[i]!.spentMicro;
-      const used = budget.limitMicro > 0 ? (spent / budget.limitMicro) * 100 : 100;
+      // Alert thresholds are shares of the budget's amount, whatever soft cap or increase is in force.
+      const used = budget.hardLimitMicro > 0 ? (spent / budget.hardLimitMicro) * 100 : 100;
       for (const threshold of budget.budget.alert_thresholds) {
         if (used < threshold) break; // ascending
         const id = `${tenantId}\u0000${budget.key}\u0000${budget.periodStart.getTime()}\u0000${threshold}`;
@@ -182,6 +198,11 @@ function capsOf(
 
 const PERIOD_WORD = { daily: 'a day', weekly: 'a week', monthly: 'a month' } as const;
 
+/** Stopped by its soft cap (plus what was approved), not by its amount: an approved increase lets work go on. */
+function isSoftCapped(budget: ApplicableBudget): boolean {
+  return budget.limitMicro < budget.hardLimitMicro;
+}
+
 /** One sentence: which budget, when it resets, what to do. */
 function refusal(budget: ApplicableBudget, now: Date): string {
   const resets = budget.resetsAt.toLocaleDateString('en-US', {
@@ -189,11 +210,19 @@ function refusal(budget: ApplicableBudget, now: Date): string {
     day: 'numeric',
     timeZone: 'UTC',
     ...(budget.resetsAt.getTime() - now.getTime() < 86_400_000
-      ? { hour: '2-digit', minute: '2-digit', hour12: false }
+      ? { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }
       : {}),
   });
   const whose = budget.holder === 'user' ? 'your' : `the ${describeScope(budget.budget.scope)}`;
-  return `spend limit reached: ${whose} budget "${budget.budget.id}" (${formatDollars(budget.limitMicro)} ${PERIOD_WORD[budget.period]}) · resets ${resets} UTC · ask your LLM-RULES admin to raise it`;
+  const per = PERIOD_WORD[budget.period];
+  if (isSoftCapped(budget)) {
+    const approved = budget.approvedMicro > 0 ? ` + ${formatDollars(budget.approvedMicro)} approved` : '';
+    const seat = budget.key.includes('/seat:')
+      ? ` --user ${budget.key.slice(budget.key.indexOf('/seat:') + 6)}`
+      : '';
+    return `approval needed: ${whose} budget "${budget.budget.id}" reached its soft cap (${formatDollars(budget.softLimitMicro!)}${approved} of ${formatDollars(budget.hardLimitMicro)} ${per}) · resets ${resets} UTC · ask your LLM-RULES admin for an increase (llm-rules budgets request ${budget.budget.id}${seat} --amount DOLLARS)`;
+  }
+  return `spend limit reached: ${whose} budget "${budget.budget.id}" (${formatDollars(budget.limitMicro)} ${per}) · resets ${resets} UTC · ask your LLM-RULES admin to raise it`;
 }
 
 function describeScope(scope: OrgRef): string {

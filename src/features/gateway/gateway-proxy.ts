@@ -13,7 +13,13 @@ import type { UsageStore } from '../../storage/usage-port.ts';
 import type { ActiveBundle } from '../bundles/active-bundle.ts';
 import { tenantBudgets } from '../bundles/tenant-config.ts';
 import type { AuthenticatedKey, KeysService } from '../keys/keys-service.ts';
-import { type Admission, type BudgetGuard, budgetSubject, worstCaseMicro } from './budget-guard.ts';
+import {
+  type Admission,
+  type ApprovedIncreases,
+  type BudgetGuard,
+  budgetSubject,
+  worstCaseMicro,
+} from './budget-guard.ts';
 import { clientResponseHeaders } from './forward-headers.ts';
 import { type Caller, resolveCaller } from './gateway-caller.ts';
 import { GatewayPrices, type PriceWarnings } from './gateway-prices.ts';
@@ -37,6 +43,7 @@ export interface GatewayDeps {
   upstreams: UpstreamRegistry;
   usage: UsageRecorder;
   budgets: BudgetGuard;
+  approvals: ApprovedIncreases;
   rateLimits: RateLimiter;
   budgetStore: BudgetStore;
   usageStore: UsageStore;
@@ -179,7 +186,7 @@ export class GatewayProxy {
   async usage(request: FastifyRequest): Promise<Record<string, unknown>> {
     const caller = await resolveCaller(this.#deps, request);
     return usageReport(
-      { budgets: this.#deps.budgetStore, usage: this.#deps.usageStore },
+      { budgets: this.#deps.budgetStore, usage: this.#deps.usageStore, approvals: this.#deps.approvals },
       caller,
       this.#clock.now(),
     );

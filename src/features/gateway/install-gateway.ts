@@ -4,11 +4,13 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { formatOrgRef } from '../../config/schema/common-schemas.ts';
 import type { Clock } from '../../core/clock/clock.ts';
+import type { BudgetIncreaseStore } from '../../storage/budget-increase-port.ts';
 import type { BudgetStore } from '../../storage/budget-port.ts';
 import type { UsageStore } from '../../storage/usage-port.ts';
 import type { ActiveBundle } from '../bundles/active-bundle.ts';
 import type { AuditSink } from '../hooks/hook-audit.ts';
 import type { KeysService } from '../keys/keys-service.ts';
+import { ApprovedIncreaseCache } from './approved-increase-cache.ts';
 import { batchedBudgetStore } from './batched-budget-store.ts';
 import { BudgetGuard, type ThresholdEvent } from './budget-guard.ts';
 import { GatewayProxy } from './gateway-proxy.ts';
@@ -27,6 +29,8 @@ export interface GatewayWiring {
   bundle: ActiveBundle;
   usageStore: UsageStore;
   budgetStore: BudgetStore;
+  /** Approved increases past budgets' soft caps. */
+  budgetIncreases: Pick<BudgetIncreaseStore, 'approved'>;
   /** Where budget threshold events are recorded. */
   audit: AuditSink;
   env: Readonly<Record<string, string | undefined>>;
@@ -49,15 +53,20 @@ export function installGateway(app: FastifyInstance, wiring: GatewayWiring): Ins
   const upstreams = new UpstreamRegistry({ env: wiring.env, upstreamUrl: wiring.upstreamUrl });
   const usage = new UsageRecorder(wiring.usageStore, wiring.logger);
   const counter = wiring.redisUrl ? new RedisRateCounter(wiring.redisUrl) : new MemoryRateCounter();
+  const approvals = new ApprovedIncreaseCache(wiring.budgetIncreases, wiring.logger);
   const proxy = new GatewayProxy({
     keys: wiring.keys,
     bundle: wiring.bundle,
     upstreams,
     usage,
     // Reservations and settlements of concurrent requests are group-committed.
-    budgets: new BudgetGuard(batchedBudgetStore(wiring.budgetStore), wiring.logger, (event) =>
-      recordThreshold(wiring.audit, event),
+    budgets: new BudgetGuard(
+      batchedBudgetStore(wiring.budgetStore),
+      wiring.logger,
+      (event) => recordThreshold(wiring.audit, event),
+      approvals,
     ),
+    approvals,
     rateLimits: new RateLimiter(counter),
     budgetStore: wiring.budgetStore,
     usageStore: wiring.usageStore,
@@ -104,7 +113,10 @@ async function recordThreshold(audit: AuditSink, event: ThresholdEvent): Promise
       resets_at: budget.resetsAt.toISOString(),
       threshold: event.threshold,
       spent_micro: event.spentMicro,
-      limit_micro: budget.limitMicro,
+      limit_micro: budget.hardLimitMicro,
+      ...(budget.softLimitMicro === null
+        ? {}
+        : { soft_limit_micro: budget.softLimitMicro, approved_micro: budget.approvedMicro }),
     },
   });
 }

@@ -7,19 +7,24 @@ import { type CapStanding, fullestCap, utilizationOf } from '../../core/budgets/
 import type { BudgetStore } from '../../storage/budget-port.ts';
 import type { UsageStore } from '../../storage/usage-port.ts';
 import { tenantBudgets } from '../bundles/tenant-config.ts';
-import { budgetSubject } from './budget-guard.ts';
+import { type ApprovedIncreases, budgetSubject } from './budget-guard.ts';
 import type { Caller } from './gateway-caller.ts';
 
 const cents = (micro: number) => Math.round(micro / 10_000);
 const percent = (cap: CapStanding) => Math.floor(utilizationOf(cap) * 100);
 
 export async function usageReport(
-  deps: { budgets: BudgetStore; usage: UsageStore },
+  deps: { budgets: BudgetStore; usage: UsageStore; approvals: ApprovedIncreases },
   caller: Caller,
   now: Date,
 ): Promise<Record<string, unknown>> {
   const { who } = caller;
-  const budgets = applicableBudgets(tenantBudgets(caller.content, who.tenantId), budgetSubject(who), now);
+  const configs = tenantBudgets(caller.content, who.tenantId);
+  // Limits as the gateway enforces them: a soft cap plus what was approved.
+  const approved = configs.some((b) => b.approval_required_above !== undefined)
+    ? await deps.approvals.forTenant(who.tenantId, now)
+    : undefined;
+  const budgets = applicableBudgets(configs, budgetSubject(who), now, approved);
   if (budgets.length === 0) {
     // No cap: what they spent this UTC month, day and week, and nulls where a cap would be (0 would mean $0).
     const spent = (period: 'monthly' | 'daily' | 'weekly') =>
