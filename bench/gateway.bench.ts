@@ -19,7 +19,11 @@ import { report, type Stats } from './measure.ts';
 const LOAD_WORKER = fileURLToPath(new URL('./support/http-load-worker.cjs', import.meta.url));
 const PASSTHROUGH = fileURLToPath(new URL('./support/undici-passthrough.cjs', import.meta.url));
 const PORTKEY = join(REPO_ROOT, 'node_modules/@portkey-ai/gateway/build/start-server.js');
-const CONCURRENCIES = [1, 16, 64];
+/** `GATEWAY_BENCH_QUICK=1`: only the passthrough and ours at concurrency 64, for iterating on the hot path. */
+const QUICK = Boolean(process.env.GATEWAY_BENCH_QUICK);
+/** `GATEWAY_BENCH_PROFILE=DIR`: our server writes a V8 CPU profile there when it stops. */
+const PROFILE_DIR = process.env.GATEWAY_BENCH_PROFILE;
+const CONCURRENCIES = QUICK ? [64] : [1, 16, 64];
 const TARGET_ADDED_P50_US = 300;
 const TARGET_ADDED_P99_US = 1_500;
 const TARGET_RSS_MB = 150;
@@ -210,7 +214,7 @@ export async function run(): Promise<void> {
       }),
     );
     const data = join(dir.path, 'data');
-    const cli = join(REPO_ROOT, 'bin/llm-rules.js');
+    const cli = process.env.GATEWAY_BENCH_CLI ?? join(REPO_ROOT, 'bin/llm-rules.js');
     await promisify(execFile)(process.execPath, [cli, 'apply', config, '--data', data]);
     const { stdout: key } = await promisify(execFile)(process.execPath, [
       cli,
@@ -224,6 +228,8 @@ export async function run(): Promise<void> {
     const oursPort = await freePort();
     const ours = await startProcess(
       [
+        ...(PROFILE_DIR ? ['--cpu-prof', '--cpu-prof-dir', PROFILE_DIR] : []),
+        ...(process.env.GATEWAY_BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? []),
         cli,
         'serve',
         '--data',
@@ -244,14 +250,16 @@ export async function run(): Promise<void> {
     const passthroughPort = await freePort();
     children.push(await startProcess([PASSTHROUGH, upstreamUrl, String(passthroughPort)], passthroughPort));
     const portkeyPort = await freePort();
-    children.push(
-      await startProcess([PORTKEY, `--port=${portkeyPort}`, '--headless'], portkeyPort, {
-        NODE_ENV: 'production',
-      }),
-    );
+    if (!QUICK) {
+      children.push(
+        await startProcess([PORTKEY, `--port=${portkeyPort}`, '--headless'], portkeyPort, {
+          NODE_ENV: 'production',
+        }),
+      );
+    }
 
     const upstreamPort = (upstream.address() as AddressInfo).port;
-    const targets: Target[] = [
+    const all: Target[] = [
       { name: 'direct to the mock', port: upstreamPort, path: '/v1/messages', headers: {} },
       { name: 'undici passthrough', port: passthroughPort, path: '/v1/messages', headers: {} },
       {
@@ -271,6 +279,7 @@ export async function run(): Promise<void> {
         },
       },
     ];
+    const targets = QUICK ? all.slice(1, 3) : all;
     const results = new Map<string, Stats>();
     for (const stream of [false, true]) {
       for (const concurrency of CONCURRENCIES) {
@@ -316,12 +325,14 @@ export async function run(): Promise<void> {
       } else
         console.log(`NOT MEASURED ${kind}, c=64: Portkey's requests failed (above), so there is no ratio`);
     }
-    const s1 = results.get('llm-rules gateway|true|1')!;
-    const f1 = results.get('undici passthrough|true|1')!;
+    const s1 = results.get('llm-rules gateway|true|1');
+    const f1 = results.get('undici passthrough|true|1');
     const p1 = results.get('Portkey gateway|true|1');
-    console.log(
-      `streaming, c=1: p50 ours ${(s1.p50Us / 1000).toFixed(2)} ms, passthrough ${(f1.p50Us / 1000).toFixed(2)} ms, Portkey ${p1 ? `${(p1.p50Us / 1000).toFixed(2)} ms` : 'not measured'}`,
-    );
+    if (s1 && f1) {
+      console.log(
+        `streaming, c=1: p50 ours ${(s1.p50Us / 1000).toFixed(2)} ms, passthrough ${(f1.p50Us / 1000).toFixed(2)} ms, Portkey ${p1 ? `${(p1.p50Us / 1000).toFixed(2)} ms` : 'not measured'}`,
+      );
+    }
     console.log(
       `${verdict(rss <= TARGET_RSS_MB)} RSS of the llm-rules server after the runs: ${rss.toFixed(0)} MB (target ≤ ${TARGET_RSS_MB} MB)`,
     );

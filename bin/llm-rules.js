@@ -1,8 +1,20 @@
 #!/usr/bin/env node
-// Entry point of the `llm-rules` command: runs the TypeScript sources through tsx's loader,
-// so a clone works right after `npm install` with no build step.
-import { register } from 'tsx/esm/api';
+// Entry point of the `llm-rules` command. It runs the compiled runtime (ADR 0008): the sources bundled
+// into build/, rebuilt on the first start after they change, so a clone works right after `npm install`
+// with no build step and a server carries no TypeScript loader. LLM_RULES_FROM_SOURCES=1 runs the
+// TypeScript sources through tsx's loader instead (ADR 0003).
+import { pathToFileURL } from 'node:url';
 
-register();
-const { main } = await import('../src/cli/main.ts');
+let entry;
+if (process.env.LLM_RULES_FROM_SOURCES === '1') {
+  const { register } = await import('tsx/esm/api');
+  register();
+  entry = '../src/cli/main.ts';
+} else {
+  const { compiledMain } = await import('./compiled-runtime.js');
+  entry = pathToFileURL(await compiledMain()).href;
+  // Stack traces (LLM_RULES_DEBUG=1) name the TypeScript sources, through the build's source maps.
+  process.setSourceMapsEnabled(true);
+}
+const { main } = await import(entry);
 process.exitCode = await main(process.argv.slice(2));

@@ -13,7 +13,10 @@ import { parseFlags, stringFlag } from './parse-flags.ts';
 const USAGE = `llm-rules serve [--config DIR] [--data DIR] [--host H] [--port N] [--tls-cert FILE --tls-key FILE]
                  [--options FILE] [--log-level LEVEL] [--apply always|if-none|never] [--upstream-url URL]`;
 
-/** The bundled example enterprise, used when no config is named. */
+/**
+ * The bundled example enterprise, used when no config is named. Two levels up from src/cli/ in the
+ * sources and from build/<fingerprint>/ in the compiled runtime (bin/compiled-runtime.js) alike.
+ */
 export const EXAMPLE_CONFIG_DIR = fileURLToPath(new URL('../../examples/acme/.claude', import.meta.url));
 
 const FLAGS = {

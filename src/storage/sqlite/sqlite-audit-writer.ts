@@ -15,15 +15,25 @@ import {
   type WriterRequest,
 } from './sqlite-audit-writer-protocol.ts';
 
-const THREAD_ENTRY = new URL('./sqlite-audit-writer-thread.ts', import.meta.url).href;
+/** Run from the TypeScript sources (through tsx), or from compiled JavaScript (ADR 0008)? */
+const FROM_SOURCES = import.meta.url.endsWith('.ts');
+/** Beside this file, in the sources, in `tsc`'s dist/ and in the compiled runtime (build/) alike. */
+const THREAD_ENTRY = new URL(`./sqlite-audit-writer-thread.${FROM_SOURCES ? 'ts' : 'js'}`, import.meta.url)
+  .href;
 
 /**
- * The thread runs our TypeScript through tsx, as the server does (ADR 0003); a worker does not inherit
- * the loader registered in its parent, so it registers its own before importing the entry.
+ * From the sources, the thread runs our TypeScript through tsx, as the server does (ADR 0003); a worker
+ * does not inherit the loader registered in its parent, so it registers its own before importing the
+ * entry. Compiled, it imports the entry directly: no loader, and no loader thread of its own.
  */
-const BOOTSTRAP = `
+const BOOTSTRAP = FROM_SOURCES
+  ? `
 const { workerData } = require('node:worker_threads');
 import('tsx/esm/api').then(({ register }) => { register(); return import(workerData.entry); });
+`
+  : `
+const { workerData } = require('node:worker_threads');
+import(workerData.entry);
 `;
 
 /** An append failed in the thread, or the thread died; its error class does not cross the thread boundary. */
@@ -105,6 +115,8 @@ export class SqliteAuditWriter {
     const worker = new Worker(BOOTSTRAP, {
       eval: true,
       workerData: { entry: THREAD_ENTRY, file: this.#file },
+      // The thread allocates little that lives; a small young generation keeps its isolate small.
+      resourceLimits: { maxYoungGenerationSizeMb: 4 },
     });
     worker.unref();
     worker.on('message', (reply: WriterReply) => this.#settle(reply, worker));

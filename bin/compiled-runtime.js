@@ -1,0 +1,91 @@
+// The compiled runtime (ADR 0008): the TypeScript sources bundled by esbuild into build/<fingerprint>/, so
+// a running server has no tsx loader (and no loader thread per JavaScript thread). The fingerprint is taken
+// from the sources' paths, sizes and modification times, so an edited or checked-out tree is rebuilt on its
+// next start (~0.3 s) and an unchanged one starts at once; there is no build step to forget.
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const SRC = join(ROOT, 'src');
+const BUILD = join(ROOT, 'build');
+/** The entry points; the writer thread is its own, beside main.js (see sqlite-audit-writer.ts). */
+const ENTRIES = {
+  main: join(SRC, 'cli/main.ts'),
+  'sqlite-audit-writer-thread': join(SRC, 'storage/sqlite/sqlite-audit-writer-thread.ts'),
+};
+/** Builds no running process can still need (its writer thread starts lazily) are removed after this. */
+const KEEP_OLD_BUILDS_MS = 7 * 86_400_000;
+
+/** The path of the compiled `main.js` for the sources as they are now; builds it first if needed. */
+export async function compiledMain() {
+  const fingerprint = await fingerprintSources();
+  const dir = join(BUILD, fingerprint);
+  const main = join(dir, 'main.js');
+  if (existsSync(main)) return main;
+  // Built aside and renamed into place, so concurrent starts never see half a build: the first rename
+  // wins, and a later one finds the directory taken and drops its own copy.
+  const scratch = `${dir}.tmp-${process.pid}-${Date.now()}`;
+  const { build } = await import('esbuild');
+  await build({
+    entryPoints: ENTRIES,
+    outdir: scratch,
+    bundle: true,
+    splitting: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    packages: 'external',
+    sourcemap: 'linked',
+    chunkNames: 'chunk-[hash]',
+    logLevel: 'error',
+  });
+  try {
+    await rename(scratch, dir);
+  } catch (error) {
+    if (!existsSync(main)) throw error;
+    await rm(scratch, { recursive: true, force: true });
+  }
+  await pruneOldBuilds(fingerprint);
+  return main;
+}
+
+async function fingerprintSources() {
+  const hash = createHash('sha256');
+  for (const file of await sourceFiles(SRC)) {
+    const info = await stat(file);
+    hash.update(`${relative(SRC, file)}\0${info.size}\0${info.mtimeMs}\n`);
+  }
+  // A different esbuild or Node may compile differently.
+  hash.update(`${process.version}\0${createRequire(import.meta.url)('esbuild/package.json').version}`);
+  return hash.digest('hex').slice(0, 16);
+}
+
+/** Every .ts file under src/ but the tests, sorted, so the fingerprint does not depend on readdir order. */
+async function sourceFiles(dir) {
+  const out = [];
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...(await sourceFiles(path)));
+    else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.test.ts')) out.push(path);
+  }
+  return out.sort();
+}
+
+async function pruneOldBuilds(current) {
+  const now = Date.now();
+  await mkdir(BUILD, { recursive: true });
+  for (const name of await readdir(BUILD)) {
+    if (name === current) continue;
+    const path = join(BUILD, name);
+    try {
+      if (now - (await stat(path)).mtimeMs > KEEP_OLD_BUILDS_MS)
+        await rm(path, { recursive: true, force: true });
+    } catch {
+      // Another start pruned it first.
+    }
+  }
+}
