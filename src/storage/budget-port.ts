@@ -42,7 +42,33 @@ export interface BudgetSettlement {
   now: Date;
 }
 
+/**
+ * Part of a long-lived hold (a gateway's allotment of a counter, see BudgetAllotments) turned into spend,
+ * and part given back; the rest stays held with a renewed lease. Never checks the limit: it can only
+ * lower what the counter holds.
+ */
+export interface BudgetDrawDown {
+  tenantId: TenantId;
+  /** The request id the hold was reserved under; the hold is on `counter` alone. */
+  holdId: string;
+  counter: BudgetCounterRef;
+  spendMicro: number;
+  releaseMicro: number;
+  leaseUntil: Date;
+  now: Date;
+}
+
+export interface DrawDownResult {
+  /** What the hold still has; 0 once used up or released (the row is gone), or if its lease had run out. */
+  heldMicro: number;
+  /** The counter after this batch, across every instance. */
+  spentMicro: number;
+  reservedMicro: number;
+}
+
 export interface BudgetStore {
+  /** Several draw-downs in one transaction, in order; spend is counted even when the hold was lost. */
+  drawDownMany(items: readonly BudgetDrawDown[]): Promise<DrawDownResult[]>;
   /**
    * Several reservations in one transaction, decided in order as if made one after another (a refused
    * one holds nothing); what the gateway uses, so concurrent requests cost one commit, not one each.

@@ -18,6 +18,7 @@ export function batchedBudgetStore(store: BudgetStore): BudgetStore {
       settlements.submit({ tenantId, requestId, counters, actualMicro, now }),
     reserveMany: (items) => store.reserveMany(items),
     settleMany: (items) => store.settleMany(items),
+    drawDownMany: (items) => store.drawDownMany(items),
     markThreshold: (tenantId, counter, threshold, at) =>
       store.markThreshold(tenantId, counter, threshold, at),
     standings: (tenantId, charges, now) => store.standings(tenantId, charges, now),

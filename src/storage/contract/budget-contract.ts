@@ -131,5 +131,21 @@ export function budgetContract(ctx: ContractContext): void {
         { ...charge('team', 100), spentMicro: 15, reservedMicro: 0 },
       ]);
     });
+
+    it('draws a long-lived hold down into spend and back, renewing its lease, and counts spend of a lost hold', async () => {
+      const t = uid('bud');
+      const team = charge('team', 100);
+      const draw = (spendMicro: number, releaseMicro: number, now: Date, leaseUntil = at(200)) =>
+        ctx.storage().budgets.drawDownMany([
+          { tenantId: t, holdId: 'slice-1', counter: team, spendMicro, releaseMicro, leaseUntil, now },
+        ]);
+      await reserve(t, 'slice-1', [team], 60, at(1), at(50));
+      expect(await draw(10, 5, at(2))).toEqual([{ heldMicro: 45, spentMicro: 10, reservedMicro: 45 }]);
+      // The lease was renewed to at(200): a reservation at at(60) does not free the slice.
+      expect(await reserve(t, 'other', [team], 45, at(60))).toMatchObject({ ok: true });
+      expect(await draw(0, 45, at(61))).toEqual([{ heldMicro: 0, spentMicro: 10, reservedMicro: 45 }]);
+      // The slice is gone; spend drawn on it still counts, and nothing else is released.
+      expect(await draw(7, 3, at(62))).toEqual([{ heldMicro: 0, spentMicro: 17, reservedMicro: 45 }]);
+    });
   });
 }

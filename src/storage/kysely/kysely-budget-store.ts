@@ -5,10 +5,12 @@ import type { Insertable, Kysely, Transaction } from 'kysely';
 import type {
   BudgetCharge,
   BudgetCounterRef,
+  BudgetDrawDown,
   BudgetReservation,
   BudgetSettlement,
   BudgetStanding,
   BudgetStore,
+  DrawDownResult,
   ReserveResult,
 } from '../budget-port.ts';
 import type { TenantId } from '../ports.ts';
@@ -163,6 +165,64 @@ export class KyselyBudgetStore implements BudgetStore {
       }
       await this.#writeBack(trx, state);
       return first;
+    });
+  }
+
+  drawDownMany(items: readonly BudgetDrawDown[]): Promise<DrawDownResult[]> {
+    if (items.length === 0) return Promise.resolve([]);
+    return this.#db.transaction().execute(async (trx) => {
+      const state = await this.#lockAll(
+        trx,
+        items.map((d) => ({ tenantId: d.tenantId, ...d.counter })),
+        items[0]!.now,
+      );
+      const held: number[] = [];
+      for (const d of items) {
+        const counter = state.get(counterId(d.tenantId, d.counter))!;
+        const where = {
+          tenant_id: d.tenantId,
+          request_id: d.holdId,
+          budget_key: d.counter.key,
+          period_start: toMillis(d.counter.periodStart),
+        };
+        const row = await trx
+          .selectFrom('budget_reservations')
+          .select('amount_micro')
+          .where('tenant_id', '=', where.tenant_id)
+          .where('request_id', '=', where.request_id)
+          .where('budget_key', '=', where.budget_key)
+          .where('period_start', '=', where.period_start)
+          .executeTakeFirst();
+        const before = Number(row?.amount_micro ?? 0);
+        const taken = Math.min(before, d.spendMicro + d.releaseMicro);
+        const after = before - taken;
+        counter.spent += d.spendMicro;
+        counter.reserved -= taken;
+        if (row && after <= 0) {
+          await trx
+            .deleteFrom('budget_reservations')
+            .where('tenant_id', '=', where.tenant_id)
+            .where('request_id', '=', where.request_id)
+            .where('budget_key', '=', where.budget_key)
+            .where('period_start', '=', where.period_start)
+            .execute();
+        } else if (row) {
+          await trx
+            .updateTable('budget_reservations')
+            .set({ amount_micro: after, lease_until: toMillis(d.leaseUntil) })
+            .where('tenant_id', '=', where.tenant_id)
+            .where('request_id', '=', where.request_id)
+            .where('budget_key', '=', where.budget_key)
+            .where('period_start', '=', where.period_start)
+            .execute();
+        }
+        held.push(Math.max(0, after));
+      }
+      await this.#writeBack(trx, state);
+      return items.map((d, i) => {
+        const counter = state.get(counterId(d.tenantId, d.counter))!;
+        return { heldMicro: held[i]!, spentMicro: counter.spent, reservedMicro: counter.reserved };
+      });
     });
   }
 

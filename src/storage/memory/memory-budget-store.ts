@@ -2,10 +2,12 @@
 import type {
   BudgetCharge,
   BudgetCounterRef,
+  BudgetDrawDown,
   BudgetReservation,
   BudgetSettlement,
   BudgetStanding,
   BudgetStore,
+  DrawDownResult,
   ReserveResult,
 } from '../budget-port.ts';
 import type { TenantId } from '../ports.ts';
@@ -67,6 +69,30 @@ export class MemoryBudgetStore implements BudgetStore {
       state.reserved -= holds.find((h) => h.counter === counter)?.amountMicro ?? 0;
     }
     return true;
+  }
+
+  async drawDownMany(items: readonly BudgetDrawDown[]): Promise<DrawDownResult[]> {
+    const held: number[] = [];
+    for (const d of items) {
+      const counter = counterId(d.tenantId, d.counter);
+      this.#standing(d.tenantId, { ...d.counter, limitMicro: 0 }, d.now.getTime()); // expires old holds
+      const holds = this.#holds.get(`${d.tenantId}\u0000${d.holdId}`) ?? [];
+      const hold = holds.find((h) => h.counter === counter);
+      const state = this.#counter(counter);
+      const taken = Math.min(hold?.amountMicro ?? 0, d.spendMicro + d.releaseMicro);
+      state.spent += d.spendMicro;
+      state.reserved -= taken;
+      if (hold) {
+        hold.amountMicro -= taken;
+        hold.leaseUntil = d.leaseUntil.getTime();
+        if (hold.amountMicro <= 0) holds.splice(holds.indexOf(hold), 1);
+      }
+      held.push(Math.max(0, hold?.amountMicro ?? 0));
+    }
+    return items.map((d, i) => {
+      const state = this.#counter(counterId(d.tenantId, d.counter));
+      return { heldMicro: held[i]!, spentMicro: state.spent, reservedMicro: state.reserved };
+    });
   }
 
   readonly #thresholds = new Set<string>();

@@ -5,7 +5,7 @@ import type { AuditEntry, AuditRecord, TenantId } from '../ports.ts';
 
 /** The stores whose writes the thread makes, and the methods it makes them with. */
 export const THREAD_WRITES = {
-  budgets: ['reserve', 'settle', 'reserveMany', 'settleMany', 'markThreshold'],
+  budgets: ['reserve', 'settle', 'reserveMany', 'settleMany', 'drawDownMany', 'markThreshold'],
   usage: ['insert'],
 } as const;
 export type ThreadStore = keyof typeof THREAD_WRITES;

@@ -167,6 +167,7 @@ export function budgetsThroughThread(store: BudgetStore, writer: SqliteAuditWrit
     settle: (...args) => writer.call('budgets', 'settle', args),
     reserveMany: (reservations) => writer.call('budgets', 'reserveMany', [reservations]),
     settleMany: (settlements) => writer.call('budgets', 'settleMany', [settlements]),
+    drawDownMany: (items) => writer.call('budgets', 'drawDownMany', [items]),
     markThreshold: (...args) => writer.call('budgets', 'markThreshold', args),
     standings: (tenantId, charges, now) => store.standings(tenantId, charges, now),
   };
