@@ -1,10 +1,12 @@
 // Budgets at the gateway: the usage-limit headers on every answer, the protocol's 429 when a cap is
 // reached, and no overdraw under 200 concurrent streams, on SQLite and on PostgreSQL with two servers.
 
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../src/core/clock/clock.ts';
+import { KEY_ID_LENGTH } from '../src/core/credentials/api-key-format.ts';
 import type { AuditInput } from '../src/features/audit/audit-log.ts';
 import { BudgetIncreases } from '../src/features/budgets/budget-increases.ts';
 import { REFRESH_MS } from '../src/features/gateway/approved-increase-cache.ts';
@@ -43,10 +45,17 @@ async function configWithBudgets(name: string, budgets: unknown[]): Promise<stri
   return dir;
 }
 
-async function gateway(configDir: string, storage: CreateStorageOptions): Promise<ServerHandle> {
+async function gateway(
+  configDir: string,
+  storage: CreateStorageOptions,
+  redisUrl?: string,
+): Promise<ServerHandle> {
   return startServer(
     resolveServerOptions([
-      { name: 'test', values: { port: 0, configDir, applyConfigOnStart: 'always', upstreamUrl: mock.url } },
+      {
+        name: 'test',
+        values: { port: 0, configDir, applyConfigOnStart: 'always', upstreamUrl: mock.url, redisUrl },
+      },
     ]),
     {
       storage: await createStorage(storage),
@@ -285,9 +294,16 @@ for (const backend of SQL_BACKENDS) {
       const database = await backend.create('llmr_budget_load');
       const budgets = [{ id: 'platform-pool', scope: 'team:platform', amount: 0.02, period: 'monthly' }];
       const config = await configWithBudgets(`load-${backend.name}`, budgets);
-      // PostgreSQL: two servers over one database, as a fleet behind a load balancer would be.
-      const servers = [await gateway(config, database.options)];
-      if (backend.name === 'PostgreSQL') servers.push(await gateway(config, database.options));
+      // PostgreSQL: two servers over one database sharing Redis, as a fleet behind a load balancer would
+      // be; per-key limits high enough never to refuse, so every request also goes through Redis.
+      const fleet = backend.name === 'PostgreSQL' && REDIS_URL !== undefined;
+      if (fleet) await appendRateLimits(config);
+      const servers = [await gateway(config, database.options, fleet ? REDIS_URL : undefined)];
+      if (backend.name === 'PostgreSQL') {
+        if (!fleet)
+          console.warn('SKIPPED the Redis part of the PostgreSQL budget load test: REDIS_URL is not set');
+        servers.push(await gateway(config, database.options, fleet ? REDIS_URL : undefined));
+      }
       try {
         const users = ['alice@acme.test', 'bob@acme.test', 'carol@acme.test', 'dave@acme.test'];
         const tokens = await Promise.all(
@@ -300,7 +316,9 @@ for (const backend of SQL_BACKENDS) {
         const answers = await Promise.all(
           Array.from({ length: 200 }, async (_, i) => {
             const response = await ask(servers[i % servers.length]!, tokens[i % tokens.length]!, true);
-            await response.arrayBuffer();
+            const body = await response.text();
+            // Every refusal is the budget's, none a rate limit's.
+            if (response.status === 429) expect(JSON.parse(body).error.type).toBe('billing_error');
             return response.status;
           }),
         );
@@ -327,10 +345,37 @@ for (const backend of SQL_BACKENDS) {
         expect(standing.spentMicro).toBe(billed);
         expect(standing.spentMicro).toBeLessThanOrEqual(20_000 + largest);
         expect(standing.reservedMicro).toBe(0);
+        if (fleet) await expectRedisCountedEveryKey(tokens);
       } finally {
         await Promise.all(servers.map((s) => s.close()));
         await database.cleanup();
       }
     }, 60_000);
   });
+}
+
+const REDIS_URL = process.env.REDIS_URL || undefined;
+
+async function appendRateLimits(configDir: string): Promise<void> {
+  const file = join(configDir, 'config.yaml');
+  const yaml = await readFile(file, 'utf8');
+  await writeFile(
+    file,
+    `${yaml}\ngateway:\n  rate_limits:\n    - { scope: key, requests_per_minute: 100000, concurrent: 1000 }\n`,
+  );
+}
+
+/** The servers shared their per-key counters in Redis, and every concurrency slot was given back. */
+async function expectRedisCountedEveryKey(tokens: string[]): Promise<void> {
+  const redis = new Redis(REDIS_URL!);
+  try {
+    for (const token of tokens) {
+      const keyId = token.slice('llmr_'.length, 'llmr_'.length + KEY_ID_LENGTH);
+      const counted = await redis.keys(`llmr:rl:acme:key:${keyId}:rpm:*`);
+      expect(counted.length).toBeGreaterThan(0);
+      expect(await redis.zcard(`llmr:rl:acme:key:${keyId}:concurrent:slots`)).toBe(0);
+    }
+  } finally {
+    redis.disconnect();
+  }
 }

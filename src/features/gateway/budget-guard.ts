@@ -57,6 +57,8 @@ const MAX_KNOWN_THRESHOLDS = 10_000;
 
 export class BudgetGuard {
   readonly #known = new Set<string>();
+  /** The budget and last user behind each counter settled lately, for spentChanged. */
+  readonly #recent = new Map<string, { budget: ApplicableBudget; user: string }>();
 
   constructor(
     private readonly store: BudgetStore,
@@ -153,6 +155,20 @@ export class BudgetGuard {
     }
   }
 
+  /**
+   * A counter's spend as the store reported it after a write (BudgetAllotments), which includes what other
+   * instances spent: a threshold the whole fleet passed is emitted even if no one settlement here saw it.
+   */
+  async spentChanged(tenantId: string, counter: { key: string; periodStart: Date }, spentMicro: number) {
+    const seen = this.#recent.get(counterId(tenantId, counter.key, counter.periodStart));
+    if (!seen) return;
+    try {
+      await this.#check(tenantId, seen.budget, spentMicro, new Date(), seen.user);
+    } catch (error) {
+      this.logger.error({ err: error }, 'could not record a budget threshold');
+    }
+  }
+
   async #thresholds(tenantId: string, budgets: ApplicableBudget[], now: Date, user: string): Promise<void> {
     const charges = budgets.map((b) => ({
       key: b.key,
@@ -161,22 +177,30 @@ export class BudgetGuard {
     }));
     const standings = await this.store.standings(tenantId, charges, now);
     for (const [i, budget] of budgets.entries()) {
-      const spent = standings[i]!.spentMicro;
-      // Alert thresholds are shares of the budget's amount, whatever soft cap or increase is in force.
-      const used = budget.hardLimitMicro > 0 ? (spent / budget.hardLimitMicro) * 100 : 100;
-      for (const threshold of budget.budget.alert_thresholds) {
-        if (used < threshold) break; // ascending
-        const id = `${tenantId}\u0000${budget.key}\u0000${budget.periodStart.getTime()}\u0000${threshold}`;
-        if (this.#known.has(id)) continue;
-        if (this.#known.size >= MAX_KNOWN_THRESHOLDS) this.#known.clear();
-        this.#known.add(id);
-        if (await this.store.markThreshold(tenantId, budget, threshold, now)) {
-          await this.onThreshold({ tenantId, user, budget, threshold, spentMicro: spent });
-        }
+      if (this.#recent.size >= MAX_KNOWN_THRESHOLDS) this.#recent.clear();
+      this.#recent.set(counterId(tenantId, budget.key, budget.periodStart), { budget, user });
+      await this.#check(tenantId, budget, standings[i]!.spentMicro, now, user);
+    }
+  }
+
+  async #check(tenantId: string, budget: ApplicableBudget, spent: number, now: Date, user: string) {
+    // Alert thresholds are shares of the budget's amount, whatever soft cap or increase is in force.
+    const used = budget.hardLimitMicro > 0 ? (spent / budget.hardLimitMicro) * 100 : 100;
+    for (const threshold of budget.budget.alert_thresholds) {
+      if (used < threshold) break; // ascending
+      const id = `${counterId(tenantId, budget.key, budget.periodStart)}\u0000${threshold}`;
+      if (this.#known.has(id)) continue;
+      if (this.#known.size >= MAX_KNOWN_THRESHOLDS) this.#known.clear();
+      this.#known.add(id);
+      if (await this.store.markThreshold(tenantId, budget, threshold, now)) {
+        await this.onThreshold({ tenantId, user, budget, threshold, spentMicro: spent });
       }
     }
   }
 }
+
+const counterId = (tenantId: string, key: string, periodStart: Date) =>
+  `${tenantId}\u0000${key}\u0000${periodStart.getTime()}`;
 
 function capsOf(
   budgets: ApplicableBudget[],

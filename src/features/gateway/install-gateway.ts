@@ -12,6 +12,7 @@ import type { AuditSink } from '../hooks/hook-audit.ts';
 import type { KeysService } from '../keys/keys-service.ts';
 import { ApprovedIncreaseCache } from './approved-increase-cache.ts';
 import { batchedBudgetStore } from './batched-budget-store.ts';
+import { BudgetAllotments } from './budget-allotments.ts';
 import { BudgetGuard, type ThresholdEvent } from './budget-guard.ts';
 import { GatewayProxy } from './gateway-proxy.ts';
 import { gatewayRoutes } from './gateway-routes.ts';
@@ -54,21 +55,27 @@ export function installGateway(app: FastifyInstance, wiring: GatewayWiring): Ins
   const usage = new UsageRecorder(wiring.usageStore, wiring.logger);
   const counter = wiring.redisUrl ? new RedisRateCounter(wiring.redisUrl) : new MemoryRateCounter();
   const approvals = new ApprovedIncreaseCache(wiring.budgetIncreases, wiring.logger);
+  // Each process admits against slices of the budgets it holds in the store, so most requests do no
+  // budget I/O; the slices' reservations and the spend written behind are group-committed (ADR 0009).
+  const allotments = new BudgetAllotments(batchedBudgetStore(wiring.budgetStore), wiring.logger);
+  const budgets = new BudgetGuard(
+    allotments,
+    wiring.logger,
+    (event) => recordThreshold(wiring.audit, event),
+    approvals,
+  );
+  allotments.onFlushed = (tenantId, counter, spentMicro) => {
+    void budgets.spentChanged(tenantId, counter, spentMicro);
+  };
   const proxy = new GatewayProxy({
     keys: wiring.keys,
     bundle: wiring.bundle,
     upstreams,
     usage,
-    // Reservations and settlements of concurrent requests are group-committed.
-    budgets: new BudgetGuard(
-      batchedBudgetStore(wiring.budgetStore),
-      wiring.logger,
-      (event) => recordThreshold(wiring.audit, event),
-      approvals,
-    ),
+    budgets,
     approvals,
     rateLimits: new RateLimiter(counter),
-    budgetStore: wiring.budgetStore,
+    budgetStore: allotments,
     usageStore: wiring.usageStore,
     logger: wiring.logger,
     clock: wiring.clock,
@@ -85,6 +92,11 @@ export function installGateway(app: FastifyInstance, wiring: GatewayWiring): Ins
       return upstreams.health(Date.now());
     },
     async close() {
+      try {
+        await allotments.close();
+      } catch (error) {
+        wiring.logger.error({ err: error }, 'budget spend was lost at shutdown');
+      }
       try {
         await usage.flush();
       } catch (error) {

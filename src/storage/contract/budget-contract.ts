@@ -136,9 +136,11 @@ export function budgetContract(ctx: ContractContext): void {
       const t = uid('bud');
       const team = charge('team', 100);
       const draw = (spendMicro: number, releaseMicro: number, now: Date, leaseUntil = at(200)) =>
-        ctx.storage().budgets.drawDownMany([
-          { tenantId: t, holdId: 'slice-1', counter: team, spendMicro, releaseMicro, leaseUntil, now },
-        ]);
+        ctx
+          .storage()
+          .budgets.drawDownMany([
+            { tenantId: t, holdId: 'slice-1', counter: team, spendMicro, releaseMicro, leaseUntil, now },
+          ]);
       await reserve(t, 'slice-1', [team], 60, at(1), at(50));
       expect(await draw(10, 5, at(2))).toEqual([{ heldMicro: 45, spentMicro: 10, reservedMicro: 45 }]);
       // The lease was renewed to at(200): a reservation at at(60) does not free the slice.
