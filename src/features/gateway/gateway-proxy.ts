@@ -134,10 +134,17 @@ export class GatewayProxy {
       .catch((error: unknown) =>
         this.#deps.logger.error({ err: error }, 'metering a gateway request failed'),
       );
+    // A body relayed unchanged keeps the upstream's length, so it goes out in one write with its headers
+    // rather than chunked (a terminating chunk is one more write a request).
+    const length = !translate && !stream ? headers['content-length'] : undefined;
     // The caller's standing against their caps rides on every successful answer.
     return reply
       .status(statusCode)
-      .headers({ ...clientResponseHeaders(headers), ...(statusCode < 400 ? admission.headers : {}) })
+      .headers({
+        ...clientResponseHeaders(headers),
+        ...(typeof length === 'string' ? { 'content-length': length } : {}),
+        ...(statusCode < 400 ? admission.headers : {}),
+      })
       .send(relay.body);
   }
 

@@ -38,6 +38,8 @@ export class UpstreamRegistry {
   readonly #options: UpstreamRegistryOptions;
   #key: string | undefined;
   #upstreams: Upstream[] = [];
+  /** The config the upstreams were last looked up for: a bundle's config is frozen, so the same object means the same upstreams. */
+  #lastConfig: GatewayConfig | undefined;
 
   constructor(options: UpstreamRegistryOptions) {
     this.#options = options;
@@ -45,6 +47,7 @@ export class UpstreamRegistry {
 
   /** The upstreams in failover order for this gateway config. */
   upstreams(config: GatewayConfig): Upstream[] {
+    if (config === this.#lastConfig) return this.#upstreams;
     const configs = this.#effective(config);
     const key = JSON.stringify(configs);
     if (key !== this.#key) {
@@ -54,6 +57,7 @@ export class UpstreamRegistry {
       // Requests already sent on the old pools finish; new ones use the new pools.
       for (const upstream of previous) void upstream.pool.close();
     }
+    this.#lastConfig = config;
     return this.#upstreams;
   }
 
@@ -66,6 +70,7 @@ export class UpstreamRegistry {
     const open = this.#upstreams;
     this.#upstreams = [];
     this.#key = undefined;
+    this.#lastConfig = undefined;
     await Promise.all(open.map((u) => u.pool.close()));
   }
 
@@ -89,6 +94,8 @@ export class UpstreamRegistry {
       keepAliveTimeout: 30_000,
     });
     const env = this.#options.env;
+    // The environment is read once at start, so a resolved secret stays what it was.
+    const resolved = new Map<SecretField, string | undefined>();
     return {
       name: config.name,
       provider: PROVIDERS[config.provider],
@@ -99,9 +106,12 @@ export class UpstreamRegistry {
       secret: (name) => {
         const reference = config[name];
         if (reference === undefined) return undefined;
+        if (resolved.has(name)) return resolved.get(name);
         const field = `gateway.upstreams[${index}].${name}`;
         try {
-          return resolveSecret(reference, env, field);
+          const value = resolveSecret(reference, env, field);
+          resolved.set(name, value);
+          return value;
         } catch (error) {
           throw new AppError(
             502,

@@ -21,7 +21,7 @@ export class KyselyUsageStore implements UsageStore {
       for (let i = 0; i < records.length; i += INSERT_CHUNK) {
         await trx
           .insertInto('usage_records')
-          .values(records.slice(i, i + INSERT_CHUNK).map(toRow))
+          .values(records.slice(i, i + INSERT_CHUNK).map(usageRow))
           .onConflict((oc) => oc.columns(['tenant_id', 'request_id']).doNothing())
           .execute();
       }
@@ -63,7 +63,8 @@ export class KyselyUsageStore implements UsageStore {
   }
 }
 
-function toRow(r: UsageRecord) {
+/** A usage record as its row; also what the SQLite writer thread binds to its prepared INSERT. */
+export function usageRow(r: UsageRecord) {
   return {
     tenant_id: r.tenantId,
     request_id: r.requestId,

@@ -3,7 +3,7 @@
 
 import { parentPort, workerData } from 'node:worker_threads';
 import { KyselyBudgetStore } from '../kysely/kysely-budget-store.ts';
-import { KyselyUsageStore } from '../kysely/kysely-usage-store.ts';
+import type { UsageRecord, UsageStore } from '../usage-port.ts';
 import { prepareSqliteAuditAppend } from './sqlite-audit-append.ts';
 import {
   THREAD_WRITES,
@@ -13,6 +13,7 @@ import {
 } from './sqlite-audit-writer-protocol.ts';
 import { kyselyOver, openSqliteDatabase } from './sqlite-connections.ts';
 import { sqliteTraits } from './sqlite-traits.ts';
+import { prepareSqliteUsageInsert } from './sqlite-usage-insert.ts';
 
 const port = parentPort;
 if (!port) throw new Error('sqlite-audit-writer-thread must run in a worker thread');
@@ -20,9 +21,16 @@ const { file } = workerData as { file: string };
 const database = openSqliteDatabase(file);
 const append = prepareSqliteAuditAppend(database);
 
-// Budget and usage writes go through the same connection, with the stores the main thread would use.
+// Budget and usage writes go through the same connection, with the stores the main thread would use, but
+// for usage inserts (one a request): a prepared statement.
 const db = kyselyOver(database);
-const stores = { budgets: new KyselyBudgetStore(db, sqliteTraits), usage: new KyselyUsageStore(db) };
+const insertUsage = prepareSqliteUsageInsert(database);
+const stores = {
+  budgets: new KyselyBudgetStore(db, sqliteTraits),
+  usage: {
+    insert: async (records: readonly UsageRecord[]) => insertUsage(records),
+  } satisfies Pick<UsageStore, (typeof THREAD_WRITES)['usage'][number]>,
+};
 
 // One message at a time, in arrival order: batches of a tenant keep their order, and a store call's
 // transaction (its awaits are microtasks over a synchronous driver) never interleaves with another.

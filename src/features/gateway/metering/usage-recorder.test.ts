@@ -45,4 +45,25 @@ describe('UsageRecorder', () => {
     expect(recorder.pending).toBe(0);
     expect(errors).toContain('a usage record was refused by the store three times and is set aside');
   });
+
+  it('gathers the records of a busy moment into one write, and writes a full batch at once', async () => {
+    const batches: number[] = [];
+    const store = new (class extends MemoryUsageStore {
+      override async insert(records: readonly UsageRecord[]): Promise<void> {
+        batches.push(records.length);
+        await super.insert(records);
+      }
+    })();
+    const recorder = new UsageRecorder(store, { error: () => {} }, { batchWindowMs: 30, maxBatch: 5 });
+    for (const id of ['a', 'b', 'c']) recorder.record(record(id));
+    await new Promise((r) => setTimeout(r, 10));
+    expect(batches).toEqual([]);
+    await new Promise((r) => setTimeout(r, 40));
+    expect(batches).toEqual([3]);
+    for (let i = 0; i < 5; i++) recorder.record(record(`full-${i}`));
+    await new Promise((r) => setImmediate(r));
+    await new Promise((r) => setImmediate(r));
+    expect(batches).toEqual([3, 5]);
+    expect((await store.list('acme')).length).toBe(8);
+  });
 });

@@ -1,5 +1,6 @@
 // Writes usage records in batches, off the response path: a request hands its record over and is done;
-// the recorder writes what has gathered once per tick. A failed write is retried, never dropped quietly.
+// the recorder writes what has gathered every few milliseconds (at once when a batch is full), so a busy
+// gateway commits one transaction for many requests. A failed write is retried, never dropped quietly.
 
 import type { UsageRecord, UsageStore } from '../../../storage/usage-port.ts';
 
@@ -15,13 +16,19 @@ export interface UsageRecorderOptions {
   maxBatch?: number;
   /** Wait before writing again after a failed write. */
   retryDelayMs?: number;
+  /** How long a record may wait for others to share its write; what a crash can lose. */
+  batchWindowMs?: number;
 }
+
+/** Long enough to gather a busy gateway's records into one commit, short beside any request's own time. */
+export const BATCH_WINDOW_MS = 20;
 
 export class UsageRecorder {
   readonly #store: UsageStore;
   readonly #logger: UsageRecorderLogger;
   readonly #maxBatch: number;
   readonly #retryDelayMs: number;
+  readonly #batchWindowMs: number;
   #queue: UsageRecord[] = [];
   #writing: Promise<void> | undefined;
   #scheduled: NodeJS.Immediate | NodeJS.Timeout | undefined;
@@ -33,6 +40,7 @@ export class UsageRecorder {
     this.#logger = logger;
     this.#maxBatch = options.maxBatch ?? 500;
     this.#retryDelayMs = options.retryDelayMs ?? 1_000;
+    this.#batchWindowMs = options.batchWindowMs ?? BATCH_WINDOW_MS;
   }
 
   /** Records waiting to be written (a gauge for operators). */
@@ -42,7 +50,8 @@ export class UsageRecorder {
 
   record(record: UsageRecord): void {
     this.#queue.push(record);
-    this.#schedule(0);
+    if (this.#queue.length >= this.#maxBatch) this.#writeSoon();
+    else this.#schedule(this.#batchWindowMs);
   }
 
   /** Writes everything recorded so far; rejects if it still cannot be written. */
@@ -61,13 +70,22 @@ export class UsageRecorder {
     }
   }
 
+  /** A full batch is written without waiting out the window. */
+  #writeSoon(): void {
+    if (this.#writing) return;
+    this.#cancel();
+    this.#schedule(0);
+  }
+
   #schedule(delayMs: number): void {
     if (this.#scheduled || this.#writing) return;
     const run = () => {
       this.#scheduled = undefined;
       this.#writing = this.#writeBatch().finally(() => {
         this.#writing = undefined;
-        if (this.#queue.length > 0) this.#schedule(this.#failures > 0 ? this.#retryDelayMs : 0);
+        if (this.#queue.length === 0) return;
+        if (this.#failures > 0) this.#schedule(this.#retryDelayMs);
+        else this.#schedule(this.#queue.length >= this.#maxBatch ? 0 : this.#batchWindowMs);
       });
     };
     this.#scheduled = delayMs > 0 ? setTimeout(run, delayMs) : setImmediate(run);
