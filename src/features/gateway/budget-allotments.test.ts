@@ -190,4 +190,22 @@ describe('budget allotments', () => {
     expect((await gateway.reserve(reservation(1_000, 700))).ok).toBe(true);
     expect((await gateway.reserve(reservation(1_000, 1))).ok).toBe(false);
   });
+
+  it('writes settled spend within a flush interval even while settlements keep arriving', async () => {
+    const base = new MemoryBudgetStore();
+    const gateway = allotments(base);
+    const started = Date.now();
+    let written = 0;
+    // A settlement every 10 ms, for longer than several flush intervals.
+    while (Date.now() - started < FLUSH_MS * 6) {
+      const r = reservation(1_000_000, 10);
+      await gateway.reserve(r);
+      await gateway.settle('t', r.requestId, r.charges, 10);
+      written = (await standing(base, 1_000_000)).spentMicro;
+      if (written > 0) break;
+      await sleep(10);
+    }
+    expect(written).toBeGreaterThan(0);
+    expect(Date.now() - started).toBeLessThan(FLUSH_MS * 4);
+  });
 });

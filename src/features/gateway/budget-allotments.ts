@@ -70,6 +70,7 @@ export class BudgetAllotments implements BudgetStore {
   readonly #instance = randomUUID();
   #slices = 0;
   #timer: NodeJS.Timeout | undefined;
+  #timerDue = 0;
   #flushing: Promise<void> | undefined;
   #closed = false;
   /** Told after each flush, so alert thresholds see what other instances spent too. */
@@ -256,10 +257,13 @@ export class BudgetAllotments implements BudgetStore {
 
   #schedule(delayMs = IDLE_MS): void {
     if (this.#closed || this.#flushing) return;
+    const due = this.clock() + delayMs;
     if (this.#timer) {
-      if (delayMs >= IDLE_MS) return;
+      // Only ever brought forward: a steady stream of settlements must not keep pushing the write back.
+      if (due >= this.#timerDue) return;
       clearTimeout(this.#timer);
     }
+    this.#timerDue = due;
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
       this.#flushing = this.#flush(false).finally(() => {
