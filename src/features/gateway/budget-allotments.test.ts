@@ -208,4 +208,38 @@ describe('budget allotments', () => {
     expect(written).toBeGreaterThan(0);
     expect(Date.now() - started).toBeLessThan(FLUSH_MS * 4);
   });
+
+  it('takes larger slices for a busy counter, so 64 requests at a time rarely wait on the store', async () => {
+    const { store, calls } = instrumented(new MemoryBudgetStore());
+    const gateway = allotments(store);
+    let done = 0;
+    await Promise.all(
+      Array.from({ length: 64 }, async () => {
+        while (done < 3_000) {
+          const r = reservation(1_000_000_000, 500);
+          expect((await gateway.reserve(r)).ok).toBe(true);
+          await new Promise((resolve) => setImmediate(resolve));
+          await gateway.settle('t', r.requestId, r.charges, 150);
+          done++;
+        }
+      }),
+    );
+    // Fixed slices of nine requests would have asked the store hundreds of times.
+    expect(calls.reserve).toBeLessThan(40);
+  });
+
+  it('keeps a busy slice to a quarter of what the budget has left', async () => {
+    const base = new MemoryBudgetStore();
+    const gateway = allotments(base);
+    const held: BudgetReservation[] = [];
+    for (let i = 0; i < 200; i++) {
+      const r = reservation(100_000, 100);
+      if ((await gateway.reserve(r)).ok) held.push(r);
+    }
+    // Every request fits: the budget holds 1,000 of them.
+    expect(held).toHaveLength(200);
+    const stored = await standing(base, 100_000);
+    // Doubling stopped short of taking the whole budget into this instance's slices.
+    expect(stored.reservedMicro).toBeLessThan(100_000 / 2);
+  });
 });
