@@ -49,21 +49,21 @@ const ask = (user: string, model: string) =>
   });
 
 describe('gateway model allowlists', () => {
-  it('forwards what a node on the caller path allows and refuses the rest with 403 permission_error', async () => {
+  it('forwards what a node on the caller path allows and refuses the rest with the protocol 400 invalid_request_error', async () => {
     expect((await ask('alice@acme.test', 'claude-sonnet-5')).status).toBe(200);
     expect((await ask('alice@acme.test', 'claude-haiku-4-5-20251001')).status).toBe(200);
     const before = mock.requests.length;
     const refused = await ask('alice@acme.test', 'claude-opus-5-5');
-    expect(refused.status).toBe(403);
+    expect(refused.status).toBe(400);
     expect(await refused.json()).toMatchObject({
       error: {
-        type: 'permission_error',
+        type: 'invalid_request_error',
         message: expect.stringMatching(/claude-opus-5-5" is not among the models allowed to you/),
       },
     });
     // Outside platform only the tenant's list applies; a user deny beats the team's allow.
-    expect((await ask('erin@acme.test', 'claude-sonnet-5')).status).toBe(403);
-    expect((await ask('carol@acme.test', 'claude-sonnet-5')).status).toBe(403);
+    expect((await ask('erin@acme.test', 'claude-sonnet-5')).status).toBe(400);
+    expect((await ask('carol@acme.test', 'claude-sonnet-5')).status).toBe(400);
     expect(mock.requests.length).toBe(before);
   });
 

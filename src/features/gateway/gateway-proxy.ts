@@ -163,9 +163,15 @@ export class GatewayProxy {
     }
     const access = modelAccess(caller.config.gateway.models, modelSubject(caller.who), inspected.model);
     if (!access.allowed) {
-      throw new AppError(403, 'permission_error', `The model "${inspected.model}" is ${access.reason}.`, {
-        field: 'model',
-      });
+      // The gateway protocol asks for 400 invalid_request_error on a denied model (Claude Code shows its message).
+      throw new AppError(
+        400,
+        'invalid_request_error',
+        `The model "${inspected.model}" is ${access.reason}.`,
+        {
+          field: 'model',
+        },
+      );
     }
     const permit = await this.#deps.rateLimits.admit(
       caller.config.gateway.rate_limits,
