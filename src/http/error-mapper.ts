@@ -1,5 +1,6 @@
 // The one place errors become HTTP responses: `{type:"error", error:{type, message, details}}`, the
-// shape Anthropic clients already parse, with our details added.
+// shape Anthropic clients already parse, with our details added. Fastify's routes and the raw routes
+// (raw-routes.ts) both answer through mapError.
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { AppError } from '../core/errors/app-error.ts';
 
@@ -15,53 +16,80 @@ export function errorBody(type: string, message: string, details?: Record<string
   };
 }
 
+export interface MappedError {
+  status: number;
+  headers: Record<string, string>;
+  body: ErrorBody;
+  /** What to log at error level (a server-side failure); undefined for the caller's mistakes. */
+  logAs: string | undefined;
+}
+
+const mapped = (status: number, body: ErrorBody, headers: Record<string, string> = {}): MappedError => ({
+  status,
+  headers,
+  body,
+  logAs: undefined,
+});
+
+export function mapError(error: unknown, requestId: string): MappedError {
+  if (error instanceof AppError) {
+    return {
+      ...mapped(error.status, errorBody(error.code, error.message, error.details), error.headers),
+      logAs: error.status >= 500 ? error.message : undefined,
+    };
+  }
+  const fastify = error as Partial<FastifyError>;
+  if (fastify.validation) {
+    const first = fastify.validation[0];
+    const field =
+      first?.instancePath?.replace(/^\//, '').replaceAll('/', '.') || first?.params?.missingProperty;
+    return mapped(
+      400,
+      errorBody(
+        'invalid_request_error',
+        String(fastify.message),
+        field ? { field: String(field) } : undefined,
+      ),
+    );
+  }
+  if (fastify.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+    return mapped(
+      413,
+      errorBody(
+        'request_too_large',
+        'The request body is larger than this server accepts (limits.max_file_size).',
+      ),
+    );
+  }
+  if (fastify.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' || fastify.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') {
+    return mapped(fastify.statusCode ?? 415, errorBody('invalid_request_error', String(fastify.message)));
+  }
+  if (
+    fastify.code === 'FST_ERR_CTP_INVALID_JSON_BODY' ||
+    (fastify.statusCode === 400 && error instanceof SyntaxError)
+  ) {
+    return mapped(
+      400,
+      errorBody('invalid_request_error', `The body is not valid JSON: ${String(fastify.message)}`),
+    );
+  }
+  if (typeof fastify.statusCode === 'number' && fastify.statusCode >= 400 && fastify.statusCode < 500) {
+    return mapped(fastify.statusCode, errorBody('invalid_request_error', String(fastify.message)));
+  }
+  return {
+    ...mapped(
+      500,
+      errorBody('api_error', `Internal error; quote request id ${requestId} when reporting it.`),
+    ),
+    logAs: 'unhandled error',
+  };
+}
+
 export function installErrorMapper(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError | AppError, request, reply) => {
-    if (error instanceof AppError) {
-      if (error.status >= 500) request.log.error({ err: error }, error.message);
-      return reply
-        .status(error.status)
-        .headers(error.headers)
-        .send(errorBody(error.code, error.message, error.details));
-    }
-    if (error.validation) {
-      const first = error.validation[0];
-      const field =
-        first?.instancePath?.replace(/^\//, '').replaceAll('/', '.') || first?.params?.missingProperty;
-      return reply
-        .status(400)
-        .send(
-          errorBody('invalid_request_error', error.message, field ? { field: String(field) } : undefined),
-        );
-    }
-    if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
-      return reply
-        .status(413)
-        .send(
-          errorBody(
-            'request_too_large',
-            'The request body is larger than this server accepts (limits.max_file_size).',
-          ),
-        );
-    }
-    if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' || error.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') {
-      return reply.status(error.statusCode ?? 415).send(errorBody('invalid_request_error', error.message));
-    }
-    if (
-      error.code === 'FST_ERR_CTP_INVALID_JSON_BODY' ||
-      (error.statusCode === 400 && error instanceof SyntaxError)
-    ) {
-      return reply
-        .status(400)
-        .send(errorBody('invalid_request_error', `The body is not valid JSON: ${error.message}`));
-    }
-    if (typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) {
-      return reply.status(error.statusCode).send(errorBody('invalid_request_error', error.message));
-    }
-    request.log.error({ err: error }, 'unhandled error');
-    return reply
-      .status(500)
-      .send(errorBody('api_error', `Internal error; quote request id ${request.id} when reporting it.`));
+    const answer = mapError(error, request.id);
+    if (answer.logAs !== undefined) request.log.error({ err: error }, answer.logAs);
+    return reply.status(answer.status).headers(answer.headers).send(answer.body);
   });
 
   app.setNotFoundHandler((request, reply) => {

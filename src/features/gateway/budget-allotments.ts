@@ -396,7 +396,14 @@ export class BudgetAllotments implements BudgetStore {
 /** Spend settled here counts as spent at once; the store still holds it as part of a slice until the flush. */
 function standingOf(a: Allotment, charge: BudgetCharge): BudgetStanding {
   const unwritten = a.pendingSpend + a.writing;
-  return { ...charge, spentMicro: a.spent + unwritten, reservedMicro: Math.max(0, a.reserved - unwritten) };
+  // Fields written out: `charge` is often a whole ApplicableBudget, and spreading it cost more than the rest.
+  return {
+    key: charge.key,
+    periodStart: charge.periodStart,
+    limitMicro: charge.limitMicro,
+    spentMicro: a.spent + unwritten,
+    reservedMicro: Math.max(0, a.reserved - unwritten),
+  };
 }
 
 const requestKey = (tenantId: string, requestId: string) => `${tenantId}\u0000${requestId}`;

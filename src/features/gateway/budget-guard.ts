@@ -179,19 +179,46 @@ export class BudgetGuard {
     for (const [i, budget] of budgets.entries()) {
       if (this.#recent.size >= MAX_KNOWN_THRESHOLDS) this.#recent.clear();
       this.#recent.set(counterId(tenantId, budget.key, budget.periodStart), { budget, user });
-      await this.#check(tenantId, budget, standings[i]!.spentMicro, now, user);
+      const marking = this.#check(tenantId, budget, standings[i]!.spentMicro, now, user);
+      if (marking) await marking;
     }
   }
 
-  async #check(tenantId: string, budget: ApplicableBudget, spent: number, now: Date, user: string) {
+  /**
+   * Marks the thresholds `spent` has passed that were not yet known to be marked. Synchronous when there
+   * are none (nearly every settlement), so the common case allocates no promise.
+   */
+  #check(
+    tenantId: string,
+    budget: ApplicableBudget,
+    spent: number,
+    now: Date,
+    user: string,
+  ): Promise<void> | undefined {
     // Alert thresholds are shares of the budget's amount, whatever soft cap or increase is in force.
     const used = budget.hardLimitMicro > 0 ? (spent / budget.hardLimitMicro) * 100 : 100;
+    let fresh: number[] | undefined;
     for (const threshold of budget.budget.alert_thresholds) {
       if (used < threshold) break; // ascending
       const id = `${counterId(tenantId, budget.key, budget.periodStart)}\u0000${threshold}`;
       if (this.#known.has(id)) continue;
       if (this.#known.size >= MAX_KNOWN_THRESHOLDS) this.#known.clear();
       this.#known.add(id);
+      if (fresh) fresh.push(threshold);
+      else fresh = [threshold];
+    }
+    return fresh && this.#mark(tenantId, budget, fresh, spent, now, user);
+  }
+
+  async #mark(
+    tenantId: string,
+    budget: ApplicableBudget,
+    thresholds: number[],
+    spent: number,
+    now: Date,
+    user: string,
+  ): Promise<void> {
+    for (const threshold of thresholds) {
       if (await this.store.markThreshold(tenantId, budget, threshold, now)) {
         await this.onThreshold({ tenantId, user, budget, threshold, spentMicro: spent });
       }

@@ -1,6 +1,6 @@
 // Who is calling the gateway, and the policy their tenant is under: every gateway route starts here.
 
-import type { FastifyRequest } from 'fastify';
+import type { IncomingHttpHeaders } from 'node:http';
 import type { MainConfig, PolicyConfig } from '../../config/policy-config.ts';
 import { AppError, AuthenticationError } from '../../core/errors/app-error.ts';
 import { presentedCredential } from '../../http/presented-credential.ts';
@@ -17,9 +17,9 @@ export interface Caller {
 
 export async function resolveCaller(
   deps: { keys: KeysService; bundle: ActiveBundle },
-  request: FastifyRequest,
+  headers: IncomingHttpHeaders,
 ): Promise<Caller> {
-  const credential = presentedCredential(request.headers);
+  const credential = presentedCredential(headers);
   if (!credential) {
     throw new AuthenticationError(
       'No credential was sent: set ANTHROPIC_API_KEY (x-api-key) or ANTHROPIC_AUTH_TOKEN (Bearer) to your LLM-RULES key.',

@@ -1,13 +1,14 @@
 // The gateway's request path: who is calling, what they ask for, forwarding to the upstream, relaying
 // the answer as it comes, and metering it afterwards. Metering never holds back or changes the bytes.
 
-import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { PolicyConfig } from '../../config/policy-config.ts';
 import { type Clock, systemClock } from '../../core/clock/clock.ts';
 import { AppError, ValidationError } from '../../core/errors/app-error.ts';
 import { type ModelSubject, modelAccess } from '../../core/models/model-access.ts';
 import { totalTokens } from '../../core/pricing/usage-cost.ts';
+import { type RawExchange, readBody } from '../../http/raw-routes.ts';
 import type { BudgetStore } from '../../storage/budget-port.ts';
 import type { UsageStore } from '../../storage/usage-port.ts';
 import type { ActiveBundle } from '../bundles/active-bundle.ts';
@@ -24,6 +25,7 @@ import { clientResponseHeaders } from './forward-headers.ts';
 import { type Caller, resolveCaller } from './gateway-caller.ts';
 import { GatewayPrices, type PriceWarnings } from './gateway-prices.ts';
 import { inspectMessagesRequest } from './messages-request.ts';
+import { timeOrderedId } from './metering/time-ordered-id.ts';
 import {
   attributionOf,
   meteredUsage,
@@ -32,7 +34,7 @@ import {
 } from './metering/usage-record-of.ts';
 import type { UsageRecorder } from './metering/usage-recorder.ts';
 import type { Permit, RateLimiter, RateSubject } from './rate-limits/rate-limiter.ts';
-import { forwardToUpstreams } from './upstream-forwarder.ts';
+import { type ForwardedRequest, forwardToUpstreams } from './upstream-forwarder.ts';
 import type { Upstream, UpstreamRegistry } from './upstream-registry.ts';
 import { relayUpstreamBody } from './upstream-relay.ts';
 import { usageReport } from './usage-report.ts';
@@ -49,33 +51,44 @@ export interface GatewayDeps {
   usageStore: UsageStore;
   logger: PriceWarnings & { error(obj: object, msg: string): void };
   clock?: Clock;
+  /** gateway.max_request_bytes of the bundle active at start. */
+  bodyLimit: number;
 }
 
 export class GatewayProxy {
   readonly #deps: GatewayDeps;
   readonly #clock: Clock;
   readonly #prices = new WeakMap<PolicyConfig, GatewayPrices>();
+  readonly #bodyLimit: number;
 
   constructor(deps: GatewayDeps) {
     this.#deps = deps;
     this.#clock = deps.clock ?? systemClock;
+    this.#bodyLimit = deps.bodyLimit;
   }
 
-  /** `POST /v1/messages`: forwarded, relayed and metered. */
-  async messages(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+  /**
+   * `POST /v1/messages` (a raw route: see src/http/raw-routes.ts): forwarded, relayed straight to the
+   * client's socket, and metered.
+   */
+  async messages(exchange: RawExchange): Promise<void> {
+    const { req, res } = exchange;
     const started = performance.now();
     // Watches for the client leaving from the start, so a request abandoned while it waited for its
     // budget reservation is never forwarded.
-    const controller = this.#abortOnClose(reply);
+    const controller = this.#abortOnClose(res);
     const at = this.#clock.now();
-    const caller = await resolveCaller(this.#deps, request);
-    const raw = this.#body(request);
+    const raw = await readBody(req, this.#bodyLimit, 'gateway.max_request_bytes');
+    const caller = await resolveCaller(this.#deps, req.headers);
+    if (raw.length === 0) {
+      throw new ValidationError('The request has no body; the Messages API takes a JSON object.');
+    }
     const inspected = inspectMessagesRequest(raw);
     const upstreams = this.#upstreams(caller);
     const prices = this.#pricesFor(caller.content);
     const facts: RequestFacts = {
-      attribution: attributionOf(caller.who, request.headers),
-      requestId: randomUUID(),
+      attribution: attributionOf(caller.who, req.headers),
+      requestId: timeOrderedId(),
       at,
       started,
       upstream: upstreams[0]!.name,
@@ -106,7 +119,7 @@ export class GatewayProxy {
     };
     let sent: Awaited<ReturnType<GatewayProxy['sendToUpstream']>>;
     try {
-      sent = await this.sendToUpstream(upstreams, request, reply, raw, controller);
+      sent = await this.sendToUpstream(upstreams, forwardedOf(req), res, raw, controller);
     } catch (error) {
       // No upstream answered (or the client left first): a record with nothing billed.
       const status = error instanceof AppError ? error.status : 502;
@@ -123,8 +136,18 @@ export class GatewayProxy {
       ? translate({ headers: sent.response.headers, body: sent.response.body })
       : sent.response;
     const stream = String(headers['content-type'] ?? '').includes('text/event-stream');
-    const relay = relayUpstreamBody(body, stream, () => sent.controller.signal.aborted);
-    void relay.result
+    // A body relayed unchanged keeps the upstream's length, so it goes out in one write with its headers
+    // rather than chunked (a terminating chunk is one more write a request).
+    const length = !translate && !stream ? headers['content-length'] : undefined;
+    // The caller's standing against their caps rides on every successful answer.
+    res.writeHead(statusCode, {
+      ...exchange.baseHeaders(),
+      ...clientResponseHeaders(headers),
+      ...(typeof length === 'string' ? { 'content-length': length } : {}),
+      ...(statusCode < 400 ? admission.headers : {}),
+    });
+    const result = relayUpstreamBody(body, res, stream, () => sent.controller.signal.aborted);
+    void result
       .then(async (result) => {
         const aborted = sent.controller.signal.aborted;
         const record = meteredUsage(facts, { statusCode, stream, result, aborted, ttfbMs });
@@ -134,18 +157,6 @@ export class GatewayProxy {
       .catch((error: unknown) =>
         this.#deps.logger.error({ err: error }, 'metering a gateway request failed'),
       );
-    // A body relayed unchanged keeps the upstream's length, so it goes out in one write with its headers
-    // rather than chunked (a terminating chunk is one more write a request).
-    const length = !translate && !stream ? headers['content-length'] : undefined;
-    // The caller's standing against their caps rides on every successful answer.
-    return reply
-      .status(statusCode)
-      .headers({
-        ...clientResponseHeaders(headers),
-        ...(typeof length === 'string' ? { 'content-length': length } : {}),
-        ...(statusCode < 400 ? admission.headers : {}),
-      })
-      .send(relay.body);
   }
 
   /**
@@ -197,7 +208,7 @@ export class GatewayProxy {
 
   /** `GET /api/oauth/usage`: the caller's spend against their caps, in dollars. */
   async usage(request: FastifyRequest): Promise<Record<string, unknown>> {
-    const caller = await resolveCaller(this.#deps, request);
+    const caller = await resolveCaller(this.#deps, request.headers);
     return usageReport(
       { budgets: this.#deps.budgetStore, usage: this.#deps.usageStore, approvals: this.#deps.approvals },
       caller,
@@ -207,7 +218,7 @@ export class GatewayProxy {
 
   /** `GET /v1/models` and `/v1/models/{id}`: the upstream's list, less the models this caller may not use. */
   async models(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
-    const caller = await resolveCaller(this.#deps, request);
+    const caller = await resolveCaller(this.#deps, request.headers);
     const rules = caller.config.gateway.models;
     if (rules.length === 0) return this.passthrough(request, reply);
     const who = modelSubject(caller.who);
@@ -215,7 +226,7 @@ export class GatewayProxy {
     if (id !== undefined && !modelAccess(rules, who, id).allowed) {
       throw new AppError(404, 'not_found_error', `model: ${id}`);
     }
-    const { response } = await this.sendToUpstream(this.#upstreams(caller), request, reply, undefined);
+    const { response } = await this.sendToUpstream(this.#upstreams(caller), request, reply.raw, undefined);
     const text = await response.body.text();
     if (response.statusCode !== 200 || id !== undefined) {
       return reply.status(response.statusCode).headers(clientResponseHeaders(response.headers)).send(text);
@@ -232,20 +243,13 @@ export class GatewayProxy {
 
   /** `count_tokens` and `GET /v1/models`: authenticated, forwarded and relayed, not metered. */
   async passthrough(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
-    const caller = await resolveCaller(this.#deps, request);
+    const caller = await resolveCaller(this.#deps, request.headers);
     const raw = request.body instanceof Buffer ? request.body : undefined;
-    const { response } = await this.sendToUpstream(this.#upstreams(caller), request, reply, raw);
+    const { response } = await this.sendToUpstream(this.#upstreams(caller), request, reply.raw, raw);
     return reply
       .status(response.statusCode)
       .headers(clientResponseHeaders(response.headers))
       .send(response.body);
-  }
-
-  #body(request: FastifyRequest): Buffer {
-    if (!(request.body instanceof Buffer) || request.body.length === 0) {
-      throw new ValidationError('The request has no body; the Messages API takes a JSON object.');
-    }
-    return request.body;
   }
 
   /** In failover order. Upstreams and prices are the organisation's (root config.yaml), not a tenant's. */
@@ -259,21 +263,21 @@ export class GatewayProxy {
   /** Forwards with retries and failover; the client's abort (its connection closing first) cancels it. */
   private async sendToUpstream(
     upstreams: Upstream[],
-    request: FastifyRequest,
-    reply: FastifyReply,
+    request: ForwardedRequest,
+    res: ServerResponse,
     raw: Buffer | undefined,
-    controller = this.#abortOnClose(reply),
+    controller = this.#abortOnClose(res),
   ) {
     // The response (or its socket) already gone: the client left before anything was sent upstream.
-    if (reply.raw.destroyed || request.raw.socket?.destroyed) controller.abort();
+    if (res.destroyed || res.socket?.destroyed) controller.abort();
     const { response, upstream } = await forwardToUpstreams(upstreams, request, raw, controller.signal);
     return { response, upstream, controller };
   }
 
-  #abortOnClose(reply: FastifyReply): AbortController {
+  #abortOnClose(res: ServerResponse): AbortController {
     const controller = new AbortController();
-    reply.raw.once('close', () => {
-      if (!reply.raw.writableFinished) controller.abort();
+    res.once('close', () => {
+      if (!res.writableFinished) controller.abort();
     });
     return controller;
   }
@@ -314,4 +318,8 @@ function modelSubject(who: AuthenticatedKey): ModelSubject {
     userScope: who.principal.type === 'user' ? `user:${who.principal.id}` : null,
     groups: 'groups' in profile ? profile.groups : [],
   };
+}
+
+function forwardedOf(req: IncomingMessage): ForwardedRequest {
+  return { url: req.url ?? '/', method: req.method ?? 'POST', headers: req.headers };
 }

@@ -1,5 +1,6 @@
 // The Anthropic-compatible routes: /v1/messages (the path matched whatever the query, as clients add
-// `?beta=true`), /v1/messages/count_tokens, /v1/models, and the /api/hello reachability probe.
+// `?beta=true`; a raw route, ahead of Fastify, as it carries nearly all the traffic),
+// /v1/messages/count_tokens, /v1/models, and the /api/hello reachability probe.
 
 import type { FastifyInstance } from 'fastify';
 import type { GatewayProxy } from './gateway-proxy.ts';
@@ -12,13 +13,13 @@ export interface GatewayRouteOptions {
 
 export function gatewayRoutes(app: FastifyInstance, options: GatewayRouteOptions): void {
   const { proxy, bodyLimit } = options;
+  app.rawRoutes.add('POST', '/v1/messages', (exchange) => proxy.messages(exchange));
   app.register(async (scope) => {
     // Bodies are forwarded byte for byte, so they are kept as bytes; the proxy parses what it inspects.
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit }, (_request, body, done) =>
       done(null, body),
     );
-    scope.post('/v1/messages', { bodyLimit }, (request, reply) => proxy.messages(request, reply));
     scope.post('/v1/messages/count_tokens', { bodyLimit }, (request, reply) =>
       proxy.passthrough(request, reply),
     );

@@ -67,6 +67,8 @@ export function installGateway(app: FastifyInstance, wiring: GatewayWiring): Ins
   allotments.onFlushed = (tenantId, counter, spentMicro) => {
     void budgets.spentChanged(tenantId, counter, spentMicro);
   };
+  const bodyLimit =
+    wiring.bundle.current()?.content.config.gateway.max_request_bytes ?? DEFAULT_MAX_REQUEST_BYTES;
   const proxy = new GatewayProxy({
     keys: wiring.keys,
     bundle: wiring.bundle,
@@ -79,9 +81,8 @@ export function installGateway(app: FastifyInstance, wiring: GatewayWiring): Ins
     usageStore: wiring.usageStore,
     logger: wiring.logger,
     clock: wiring.clock,
+    bodyLimit,
   });
-  const bodyLimit =
-    wiring.bundle.current()?.content.config.gateway.max_request_bytes ?? DEFAULT_MAX_REQUEST_BYTES;
   gatewayRoutes(app, { proxy, bodyLimit });
   return {
     usage,

@@ -19,10 +19,14 @@ export interface MessagesRequest {
   maxTokens: number | undefined;
 }
 
+/** Where a body may carry a base64 payload; without one, the estimate needs no look inside strings. */
+const BASE64_SOURCE = /"type"\s*:\s*"base64"/;
+
 export function inspectMessagesRequest(raw: Buffer): MessagesRequest {
   let body: unknown;
+  const text = raw.toString('utf8');
   try {
-    body = JSON.parse(raw.toString('utf8'));
+    body = JSON.parse(text);
   } catch (error) {
     throw new ValidationError(`The body is not valid JSON: ${(error as Error).message}`);
   }
@@ -46,30 +50,32 @@ export function inspectMessagesRequest(raw: Buffer): MessagesRequest {
   return {
     model: request.model,
     stream: request.stream === true,
-    estimatedInputTokens: estimateInputTokens(request),
+    estimatedInputTokens: estimateInputTokens(request, BASE64_SOURCE.test(text)),
     maxTokens: typeof request.max_tokens === 'number' ? request.max_tokens : undefined,
   };
 }
 
-function estimateInputTokens(request: Record<string, unknown>): number {
+function estimateInputTokens(request: Record<string, unknown>, mayCarryPayloads: boolean): number {
   let attachments = 0;
-  const text = JSON.stringify(
-    { system: request.system, messages: request.messages, tools: request.tools },
-    function (this: Record<string, unknown>, key, value: unknown) {
-      // Only a base64 payload (an image, a PDF) is priced by the attachment, not by its length; a plain
-      // text document's `data` is text the model reads, and is counted as such.
-      if (
-        key === 'data' &&
-        this.type === 'base64' &&
-        typeof value === 'string' &&
-        value.length > PAYLOAD_CHARS
-      ) {
-        attachments++;
-        return '';
-      }
-      return value;
-    },
-  );
+  const parts = { system: request.system, messages: request.messages, tools: request.tools };
+  // A replacer makes JSON.stringify call back into JavaScript for every value, several times slower on
+  // a large conversation; it is only needed when there may be a payload to leave out.
+  const text = !mayCarryPayloads
+    ? JSON.stringify(parts)
+    : JSON.stringify(parts, function (this: Record<string, unknown>, key, value: unknown) {
+        // Only a base64 payload (an image, a PDF) is priced by the attachment, not by its length; a plain
+        // text document's `data` is text the model reads, and is counted as such.
+        if (
+          key === 'data' &&
+          this.type === 'base64' &&
+          typeof value === 'string' &&
+          value.length > PAYLOAD_CHARS
+        ) {
+          attachments++;
+          return '';
+        }
+        return value;
+      });
   // Four characters a token holds for English and code; other scripts take about a token a character or
   // more, so characters outside ASCII (seen as the extra UTF-8 bytes they take) count 1.5 tokens each.
   const extraBytes = Buffer.byteLength(text, 'utf8') - text.length;

@@ -2,12 +2,19 @@
 // retrying answers that mean "try later" and failed connections with backoff, all before a byte has gone
 // to the client. When every try fails with an HTTP answer, the last one is relayed unchanged.
 
+import type { IncomingHttpHeaders } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { FastifyRequest } from 'fastify';
 import type { Dispatcher } from 'undici';
 import { AppError } from '../../core/errors/app-error.ts';
 import { isRetryableStatus, retryDelayMs } from './retry-policy.ts';
 import type { Upstream } from './upstream-registry.ts';
+
+/** What is forwarded of the client's request (a Fastify request or a raw one). */
+export interface ForwardedRequest {
+  url: string;
+  method: string;
+  headers: IncomingHttpHeaders;
+}
 
 export interface Forwarded {
   response: Dispatcher.ResponseData;
@@ -21,7 +28,7 @@ const header = (headers: Dispatcher.ResponseData['headers'], name: string): stri
 
 export async function forwardToUpstreams(
   upstreams: readonly Upstream[],
-  request: FastifyRequest,
+  request: ForwardedRequest,
   raw: Buffer | undefined,
   signal: AbortSignal,
 ): Promise<Forwarded> {

@@ -1,8 +1,8 @@
-// Relays an upstream response body to the client as it arrives, with backpressure, while a reader
-// meters it. A broken event stream (malformed, or cut by the upstream) ends with an SSE `error` event,
-// which Anthropic's SDKs turn into a clean API error, instead of a reset connection.
+// Relays an upstream response body to the client's socket as it arrives, with backpressure, while a
+// reader meters it. A broken event stream (malformed, or cut by the upstream) ends with an SSE `error`
+// event, which Anthropic's SDKs turn into a clean API error, instead of a reset connection.
 
-import { PassThrough, type Readable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import type { TokenUsage } from '../../core/pricing/usage-cost.ts';
 import { JsonUsageReader } from './metering/json-usage-reader.ts';
 import { SseUsageReader } from './metering/sse-usage-reader.ts';
@@ -18,19 +18,20 @@ export interface RelayResult {
   upstreamError: string | undefined;
 }
 
-export interface Relay {
-  /** What the client is sent. */
-  body: PassThrough;
-  /** Settles when the upstream body has ended, failed or been abandoned; never rejects. */
-  result: Promise<RelayResult>;
-}
-
 function errorEvent(type: string, message: string): string {
   return `event: error\ndata: ${JSON.stringify({ type: 'error', error: { type, message } })}\n\n`;
 }
 
-export function relayUpstreamBody(upstream: Readable, stream: boolean, isClientGone: () => boolean): Relay {
-  const out = new PassThrough();
+/**
+ * Writes `upstream` to `out` (the client's response, its head already written) and settles, never
+ * rejecting, when the upstream body has ended, failed or been abandoned.
+ */
+export function relayUpstreamBody(
+  upstream: Readable,
+  out: Writable,
+  stream: boolean,
+  isClientGone: () => boolean,
+): Promise<RelayResult> {
   const sse = stream ? new SseUsageReader() : undefined;
   const json = stream ? undefined : new JsonUsageReader();
   let cut = false;
@@ -56,7 +57,7 @@ export function relayUpstreamBody(upstream: Readable, stream: boolean, isClientG
   upstream.on('data', (chunk: Buffer) => {
     if (sse) {
       sse.push(chunk);
-      const malformed = sse.reading().malformed;
+      const malformed = sse.malformed;
       if (malformed) {
         // The chunk holding the broken event is not passed on; the client gets a clean error instead.
         out.end(errorEvent('api_error', `The upstream sent a malformed event stream (${malformed}).`));
@@ -79,7 +80,8 @@ export function relayUpstreamBody(upstream: Readable, stream: boolean, isClientG
     } else {
       cut = true;
       if (stream) out.end(errorEvent('api_error', 'The upstream closed the stream before it finished.'));
-      else out.destroy(new Error('the upstream closed the response before it finished'));
+      // A body cut short: the client's connection is closed before the length it was promised.
+      else out.destroy();
     }
     settle(false);
   });
@@ -88,5 +90,5 @@ export function relayUpstreamBody(upstream: Readable, stream: boolean, isClientG
     // The client went away: stop reading the upstream.
     if (!settled) upstream.destroy();
   });
-  return { body: out, result };
+  return result;
 }

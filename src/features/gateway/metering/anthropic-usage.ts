@@ -30,3 +30,14 @@ export function usageFields(usage: unknown): Partial<TokenUsage> {
   }
   return fields;
 }
+
+/** Every kind, zero where the upstream said nothing (written out: a spread of partial objects is slow). */
+export function completeUsage(fields: Partial<TokenUsage>): TokenUsage {
+  return {
+    input: fields.input ?? 0,
+    output: fields.output ?? 0,
+    cacheWrite5m: fields.cacheWrite5m ?? 0,
+    cacheWrite1h: fields.cacheWrite1h ?? 0,
+    cacheRead: fields.cacheRead ?? 0,
+  };
+}

@@ -1,7 +1,7 @@
 // Reads the usage of a non-streaming Messages API response as its bytes pass by to the client.
 
 import { NO_TOKENS, type TokenUsage } from '../../../core/pricing/usage-cost.ts';
-import { usageFields } from './anthropic-usage.ts';
+import { completeUsage, usageFields } from './anthropic-usage.ts';
 
 /** Larger responses are relayed but not read (no Messages API response comes near this). */
 const MAX_READ_BYTES = 64 * 1024 * 1024;
@@ -22,7 +22,7 @@ export class JsonUsageReader {
     try {
       const body = JSON.parse(Buffer.concat(this.#chunks).toString('utf8')) as Record<string, unknown>;
       return {
-        usage: { ...NO_TOKENS, ...usageFields(body.usage) },
+        usage: completeUsage(usageFields(body.usage)),
         model: typeof body.model === 'string' ? body.model : undefined,
         malformed: undefined,
       };

@@ -3,8 +3,8 @@
 // streamed so far, so that a stream cut short can still be billed a floor. It only reads: the bytes go
 // to the client untouched and unheld, whatever it makes of them.
 
-import { NO_TOKENS, type TokenUsage } from '../../../core/pricing/usage-cost.ts';
-import { usageFields } from './anthropic-usage.ts';
+import type { TokenUsage } from '../../../core/pricing/usage-cost.ts';
+import { completeUsage, usageFields } from './anthropic-usage.ts';
 
 /** Roughly four characters a token: the floor estimate for content streamed without a final count. */
 const CHARS_PER_TOKEN = 4;
@@ -61,8 +61,13 @@ export class SseUsageReader {
     this.#dispatch();
   }
 
+  /** Why the stream could not be read, as soon as it could not (checked on every chunk). */
+  get malformed(): string | undefined {
+    return this.#malformed;
+  }
+
   reading(): StreamReading {
-    const usage: TokenUsage = { ...NO_TOKENS, ...this.#reported };
+    const usage: TokenUsage = completeUsage(this.#reported);
     const floor = Math.ceil(this.#contentChars / CHARS_PER_TOKEN);
     if (!this.#complete && floor > usage.output) usage.output = floor;
     return {

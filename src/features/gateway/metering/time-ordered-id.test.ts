@@ -1,0 +1,14 @@
+import { describe, expect, it } from 'vitest';
+import { timeOrderedId } from './time-ordered-id.ts';
+
+describe('timeOrderedId', () => {
+  it('is a version-7 UUID whose order follows time, unique within a millisecond', () => {
+    const ids = [timeOrderedId(1_000), timeOrderedId(1_001), timeOrderedId(1_001), timeOrderedId(2 ** 40)];
+    for (const id of ids)
+      expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(ids[0]! < ids[1]!).toBe(true);
+    expect(ids[2]! < ids[3]!).toBe(true);
+    expect(ids[1]).not.toBe(ids[2]);
+    expect(timeOrderedId(0xaabbccddeeff).startsWith('aabbccdd-eeff-7')).toBe(true);
+  });
+});

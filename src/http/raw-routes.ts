@@ -1,0 +1,144 @@
+// Routes served straight from node:http, ahead of Fastify: the gateway's /v1/messages, where Fastify's
+// request lifecycle (routing, body parser, hooks, reply, a stream piped through it) cost more CPU than
+// the proxying itself (bench/README.md). A raw route keeps the app's conventions: the request id, the
+// security headers, `connection: close` once shutdown begins, errors in error-mapper.ts's shape, and
+// one access-log line per request at info level.
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
+import { AppError } from '../core/errors/app-error.ts';
+import { mapError } from './error-mapper.ts';
+
+export interface RawExchange {
+  req: IncomingMessage;
+  res: ServerResponse;
+  requestId: string;
+  /** The request id, the security headers and, during shutdown, `connection: close`. */
+  baseHeaders(): OutgoingHttpHeaders;
+  /** A logger bound to this request's id, made on first use. */
+  log(): Logger;
+}
+
+/** Settles when the route is done with the request; a rejection is answered by the error mapper. */
+export type RawHandler = (exchange: RawExchange) => Promise<void>;
+
+export interface RawRouteContext {
+  logger: Logger;
+  securityHeaders: Readonly<Record<string, string>>;
+  shuttingDown(): boolean;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+export function requestIdOf(req: IncomingMessage): string {
+  const incoming = req.headers['x-request-id'];
+  return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+}
+
+export class RawRoutes {
+  readonly #routes = new Map<string, RawHandler>();
+
+  /** `path` is matched without the query string (`/v1/messages?beta=true` is `/v1/messages`). */
+  add(method: string, path: string, handler: RawHandler): void {
+    this.#routes.set(`${method} ${path}`, handler);
+  }
+
+  /** Serves the request if a raw route matches it; false leaves it to Fastify. */
+  serve(req: IncomingMessage, res: ServerResponse, context: RawRouteContext): boolean {
+    if (this.#routes.size === 0) return false;
+    const url = req.url ?? '';
+    const query = url.indexOf('?');
+    const handler = this.#routes.get(`${req.method} ${query < 0 ? url : url.slice(0, query)}`);
+    if (!handler) return false;
+    const started = performance.now();
+    const requestId = requestIdOf(req);
+    let log: Logger | undefined;
+    const exchange: RawExchange = {
+      req,
+      res,
+      requestId,
+      baseHeaders: () => ({
+        ...context.securityHeaders,
+        'x-request-id': requestId,
+        ...(context.shuttingDown() ? { connection: 'close' } : {}),
+      }),
+      log: () => {
+        log ??= context.logger.child({ reqId: requestId });
+        return log;
+      },
+    };
+    if (context.logger.isLevelEnabled('info')) {
+      res.once('close', () => {
+        exchange.log().info(
+          {
+            req: { method: req.method, url: req.url },
+            res: { statusCode: res.statusCode },
+            responseTime: performance.now() - started,
+          },
+          res.writableFinished ? 'request completed' : 'request closed before its answer was sent',
+        );
+      });
+    }
+    handler(exchange).catch((error: unknown) => answerError(exchange, error));
+    return true;
+  }
+}
+
+/** The mapped error if nothing was sent yet; otherwise the answer is cut, which the client sees as an error. */
+export function answerError(exchange: RawExchange, error: unknown): void {
+  const { res } = exchange;
+  const answer = mapError(error, exchange.requestId);
+  if (answer.logAs !== undefined) exchange.log().error({ err: error }, answer.logAs);
+  if (res.headersSent || res.destroyed) {
+    res.destroy();
+    return;
+  }
+  const body = JSON.stringify(answer.body);
+  res.writeHead(answer.status, {
+    ...exchange.baseHeaders(),
+    ...answer.headers,
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(body),
+  });
+  res.end(body);
+}
+
+/**
+ * The request body, at most `limit` bytes: a larger one is refused with 413 `request_too_large` as soon
+ * as it is known to be too large (from `content-length`, or once that many bytes have come).
+ */
+export function readBody(req: IncomingMessage, limit: number, setting: string): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const tooLarge = () =>
+      new AppError(
+        413,
+        'request_too_large',
+        `The request body is larger than this server accepts (${limit} bytes, ${setting}).`,
+        {},
+        { connection: 'close' },
+      );
+    const declared = Number(req.headers['content-length']);
+    if (Number.isFinite(declared) && declared > limit) {
+      req.resume();
+      reject(tooLarge());
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        req.removeAllListeners('data');
+        req.resume();
+        reject(tooLarge());
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.once('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)));
+    req.once('error', reject);
+    req.once('aborted', () =>
+      reject(new AppError(499, 'client_closed_request', 'The client closed the request.')),
+    );
+  });
+}
