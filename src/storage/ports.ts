@@ -15,6 +15,7 @@ import type {
 import type { BudgetIncreaseStore } from './budget-increase-port.ts';
 import type { BudgetStore } from './budget-port.ts';
 import type { SessionStore } from './session-port.ts';
+import type { SignInStore } from './sign-in-port.ts';
 import type { UsageStore } from './usage-port.ts';
 
 export type { AuditChainPoint, AuditCheckpoint, AuditEntry, AuditEvent, AuditRecord };
@@ -249,6 +250,8 @@ export interface Storage {
   readonly budgets: BudgetStore;
   /** Raises of budgets past their soft cap, requested and decided by people. */
   readonly budgetIncreases: BudgetIncreaseStore;
+  /** Claude Code's sign-in: device authorizations, sign-in sessions, signing keys (deployment-level lookups). */
+  readonly signIn: SignInStore;
   /** Stores the bundle, synchronizes every tenant's org and activates it, atomically and serialized against other publications. */
   publishBundle(publication: BundlePublication): Promise<PublishResult>;
   /** Applies pending migrations; idempotent. Returns the names applied now. */

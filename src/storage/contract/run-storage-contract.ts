@@ -12,6 +12,7 @@ import { lifecycleContract } from './lifecycle-contract.ts';
 import { orgContract } from './org-contract.ts';
 import { publicationContract } from './publication-contract.ts';
 import { sessionContract } from './session-contract.ts';
+import { signInContract } from './sign-in-contract.ts';
 import { tenantIsolationContract } from './tenant-isolation-contract.ts';
 import { usageContract } from './usage-contract.ts';
 
@@ -57,5 +58,6 @@ export function runStorageContract(name: string, make: () => Promise<Storage>): 
     usageContract(ctx);
     budgetContract(ctx);
     budgetIncreaseContract(ctx);
+    signInContract(ctx);
   });
 }

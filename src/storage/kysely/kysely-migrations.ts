@@ -5,6 +5,7 @@ import { auditLogSchema } from './kysely-audit-migration.ts';
 import { budgetIncreasesSchema, budgetsSchema, budgetThresholdsSchema } from './kysely-budget-migration.ts';
 import { bundleCandidateSchema } from './kysely-candidate-migration.ts';
 import { sessionsSchema } from './kysely-session-migration.ts';
+import { signInSchema } from './kysely-sign-in-migration.ts';
 import { usageSchema } from './kysely-usage-migration.ts';
 
 /** What differs between the dialects' DDL; everything else in a migration is shared. */
@@ -168,6 +169,7 @@ export function createMigrationProvider(ddl: DialectDdl): MigrationProvider {
         '0006_budgets': budgetsSchema(ddl),
         '0007_budget_thresholds': budgetThresholdsSchema(ddl),
         '0008_budget_increases': budgetIncreasesSchema(ddl),
+        '0009_sign_in': signInSchema(ddl),
       };
     },
   };

@@ -49,7 +49,7 @@ export function fromJson(value: unknown): unknown {
   return typeof value === 'string' ? JSON.parse(value) : value;
 }
 
-function toStringArray(value: unknown): string[] {
+export function toStringArray(value: unknown): string[] {
   const parsed = fromJson(value);
   return Array.isArray(parsed) ? parsed.map(String) : [];
 }

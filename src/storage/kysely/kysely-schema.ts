@@ -150,6 +150,50 @@ export interface StorageDatabase {
   budget_settlements: BudgetSettlementsTable;
   budget_thresholds: BudgetThresholdsTable;
   budget_increases: BudgetIncreasesTable;
+  device_authorizations: DeviceAuthorizationsTable;
+  sign_in_sessions: SignInSessionsTable;
+  signing_keys: SigningKeysTable;
+}
+
+export interface DeviceAuthorizationsTable {
+  device_digest: string;
+  user_code: string;
+  surface: string | null;
+  created_at: MillisColumn;
+  expires_at: MillisColumn;
+  interval_s: number;
+  last_polled_at: NullableMillisColumn;
+  status: string;
+  tenant_id: string | null;
+  user_id: string | null;
+  email: string | null;
+  idp_groups: ColumnType<unknown, string | null, string | null>;
+  idp_refresh_token: string | null;
+}
+
+export interface SignInSessionsTable {
+  tenant_id: string;
+  id: string;
+  user_id: string;
+  email: string;
+  idp_groups: JsonColumn;
+  idp_refresh_token: string | null;
+  surface: string | null;
+  created_at: MillisColumn;
+  refresh_digest: string;
+  refreshed_at: MillisColumn;
+  expires_at: MillisColumn;
+  revoked_at: NullableMillisColumn;
+}
+
+export interface SigningKeysTable {
+  kid: string;
+  alg: string;
+  public_jwk: string;
+  private_jwk: string;
+  created_at: MillisColumn;
+  retires_at: MillisColumn;
+  expires_at: MillisColumn;
 }
 
 export interface BudgetIncreasesTable {

@@ -14,6 +14,7 @@ import { KyselyOrgStore } from './kysely-org-store.ts';
 import { publishBundle } from './kysely-publish-bundle.ts';
 import type { StorageDatabase } from './kysely-schema.ts';
 import { KyselySessionStore } from './kysely-session-store.ts';
+import { KyselySignInStore } from './kysely-sign-in-store.ts';
 import { KyselyUsageStore } from './kysely-usage-store.ts';
 import type { SqlDialectTraits } from './sql-dialect-traits.ts';
 
@@ -56,6 +57,7 @@ export function createKyselyStorage(parts: KyselyStorageParts): Storage {
     usage: new KyselyUsageStore(db),
     budgets: new KyselyBudgetStore(db, parts.traits),
     budgetIncreases: new KyselyBudgetIncreaseStore(db),
+    signIn: new KyselySignInStore(db),
     publishBundle: (publication) => publishBundle(db, parts.traits, watch, publication),
     async migrate() {
       const { error, results = [] } = await migrator.migrateToLatest();

@@ -10,6 +10,7 @@ import { MemoryBudgetStore } from './memory-budget-store.ts';
 import { MemoryBundleStore } from './memory-bundle-store.ts';
 import { MemoryOrgStore } from './memory-org-store.ts';
 import { MemorySessionStore } from './memory-session-store.ts';
+import { MemorySignInStore } from './memory-sign-in-store.ts';
 import { MemoryUsageStore } from './memory-usage-store.ts';
 
 export function createMemoryStorage(options: { logger?: StorageLogger } = {}): Storage {
@@ -27,6 +28,7 @@ export function createMemoryStorage(options: { logger?: StorageLogger } = {}): S
     usage: new MemoryUsageStore(),
     budgets: new MemoryBudgetStore(),
     budgetIncreases: new MemoryBudgetIncreaseStore(),
+    signIn: new MemorySignInStore(),
     publishBundle: (publication) => publishInMemory(org, bundles, publication),
     // Reports one pseudo-migration the first time, so callers see the same idempotence as the SQL adapters.
     async migrate() {
