@@ -37,7 +37,7 @@ export class MemorySignInStore implements SignInStore {
     decision: { status: 'approved'; grant: SignInGrant } | { status: 'denied' },
   ): Promise<boolean> {
     const device = this.#devices.get(deviceDigest);
-    if (!device || device.status !== 'pending') return false;
+    if (device?.status !== 'pending') return false;
     device.status = decision.status;
     device.grant = decision.status === 'approved' ? structuredClone(decision.grant) : null;
     return true;
@@ -57,7 +57,7 @@ export class MemorySignInStore implements SignInStore {
 
   async redeemDevice(deviceDigest: string, session: SignInSession): Promise<boolean> {
     const device = this.#devices.get(deviceDigest);
-    if (!device || device.status !== 'approved') return false;
+    if (device?.status !== 'approved') return false;
     device.status = 'redeemed';
     this.#sessions.set(key(session.tenantId, session.id), structuredClone(session));
     return true;
