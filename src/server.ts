@@ -15,6 +15,8 @@ import { HooksService } from './features/hooks/hooks-service.ts';
 import { PolicyCache } from './features/hooks/policy-cache.ts';
 import { identityRoutes } from './features/identity/identity-routes.ts';
 import { KeysService } from './features/keys/keys-service.ts';
+import { installSignIn } from './features/sign-in/install-sign-in.ts';
+import { loadMasterKey } from './features/sign-in/master-key.ts';
 import { buildApp } from './http/build-app.ts';
 import { createLogger } from './http/create-logger.ts';
 import type { ServerOptions } from './http/server-options.ts';
@@ -81,19 +83,35 @@ export async function startServer(options: ServerOptions, deps: ServerDeps = {})
     });
     const audit = new AuditLog(storage.audit, { clock, ...auditBatching(storage.dialect) });
     const keys = new KeysService(storage, clock, logger, { cacheTtlMs: KEY_CACHE_TTL_MS, audit });
-    const hooks = new HooksService({
+    // API keys, and the access tokens of developers signed in with Claude Code's /login.
+    const credentials = installSignIn(app, {
+      storage,
+      bundle,
       keys,
+      // Storage handed in (tests) has no data directory of ours to keep a key file in: a key for this process.
+      master: await loadMasterKey({
+        configured: options.masterKey,
+        dialect: deps.storage ? 'memory' : storage.dialect,
+        dataDir: storage.dialect === 'sqlite' ? options.dataDir : undefined,
+      }),
+      env: deps.env ?? {},
+      publicUrl: options.publicUrl,
+      tls: Boolean(options.tlsCert),
+      clock,
+    });
+    const hooks = new HooksService({
+      credentials,
       bundle,
       policies: new PolicyCache(bundle),
       sessions: storage.sessions,
       audit,
       clock,
     });
-    identityRoutes(app, { keys });
+    identityRoutes(app, { credentials });
     hooksRoutes(app, { hooks });
     decideRoutes(app, { hooks });
     const gateway = installGateway(app, {
-      keys,
+      credentials,
       bundle,
       usageStore: storage.usage,
       budgetStore: storage.budgets,

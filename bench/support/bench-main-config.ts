@@ -6,7 +6,10 @@ import type { MainConfig } from '../../src/config/policy-config.ts';
 
 export function benchMainConfig(policy: Pick<MainConfig, 'agent_routing' | 'policy'>): MainConfig {
   return {
-    security: { api_keys: { enabled: true, rotation_days: 90, key_storage: 'env' } },
+    security: {
+      api_keys: { enabled: true, rotation_days: 90, key_storage: 'env' },
+      sign_in: { access_token_ttl: '1h', session_max_age: '30d', signing_key_rotation: '30d' },
+    },
     multi_tenant: { enabled: false, isolation: 'strict', tenant_config_path: '.claude/tenants/{tenant_id}/' },
     // No tool-call limit in the way of a million decisions.
     limits: {

@@ -14,6 +14,8 @@ export function serverOptionsFromEnv(env: Env): Record<string, string | undefine
     logLevel: env.LLM_RULES_LOG_LEVEL,
     upstreamUrl: env.LLM_RULES_UPSTREAM_URL,
     redisUrl: env.REDIS_URL || undefined,
+    publicUrl: env.LLM_RULES_PUBLIC_URL || undefined,
+    masterKey: env.LLM_RULES_MASTER_KEY || undefined,
   };
 }
 

@@ -166,7 +166,10 @@ describe('defaults and interpolation', () => {
       await loadPolicyConfig(writeConfigTree({ 'config.yaml': '', 'permissions.yaml': null }), { env: {} }),
     );
     expect(config.config).toEqual({
-      security: { api_keys: { enabled: true, rotation_days: 90, key_storage: 'env' } },
+      security: {
+        api_keys: { enabled: true, rotation_days: 90, key_storage: 'env' },
+        sign_in: { access_token_ttl: '1h', session_max_age: '30d', signing_key_rotation: '30d' },
+      },
       agent_routing: {},
       multi_tenant: {
         enabled: false,

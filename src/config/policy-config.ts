@@ -27,6 +27,14 @@ export interface SecurityConfig {
     client_id: string;
     client_secret: string;
     scopes: string[];
+    email_claim: string;
+    groups_claim: string;
+  };
+  sign_in: {
+    access_token_ttl: string;
+    session_max_age: string;
+    signing_key_rotation: string;
+    login_notice?: string;
   };
 }
 

@@ -29,6 +29,16 @@ export const serverOptionsSchema = z.strictObject({
     .string()
     .regex(/^rediss?:\/\//, 'must be a redis:// URL')
     .optional(),
+  /**
+   * The base URL developers reach this server at (behind a proxy, its public https URL): sign-in's
+   * discovery document, verification page and the IdP's redirect use it. Default: each request's origin.
+   */
+  publicUrl: z.url({ protocol: /^https?$/ }).optional(),
+  /**
+   * 32 bytes (64 hex digits or base64) that encrypt sign-in's secrets at rest; the same on every instance.
+   * Default on SQLite: a key file made in the data directory.
+   */
+  masterKey: z.string().min(1).optional(),
   /** How long in-flight requests may take to finish after SIGTERM. */
   shutdownTimeoutMs: z.coerce.number().int().positive().default(10_000),
 });

@@ -7,7 +7,10 @@ export function minimalPolicyConfig(overrides: Partial<PolicyConfig> = {}): Poli
   return {
     format_version: 1,
     config: {
-      security: { api_keys: { enabled: true, rotation_days: 90, key_storage: 'env' } },
+      security: {
+        api_keys: { enabled: true, rotation_days: 90, key_storage: 'env' },
+        sign_in: { access_token_ttl: '1h', session_max_age: '30d', signing_key_rotation: '30d' },
+      },
       agent_routing: {
         developer: {
           permissions: {

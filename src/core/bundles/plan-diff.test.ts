@@ -57,12 +57,21 @@ describe('planDiff', () => {
   it('never prints secret values', () => {
     const before = minimalPolicyConfig();
     const after = minimalPolicyConfig();
-    after.config.security.oauth = { provider: 'okta', client_id: 'id', client_secret: 'hunter2', scopes: [] };
+    after.config.security.oauth = {
+      provider: 'okta',
+      client_id: 'id',
+      client_secret: 'hunter2',
+      scopes: [],
+      email_claim: 'email',
+      groups_claim: 'groups',
+    };
     before.config.security.oauth = {
       provider: 'okta',
       client_id: 'id',
       client_secret: 'old-secret',
       scopes: [],
+      email_claim: 'email',
+      groups_claim: 'groups',
     };
     const text = formatPlan(planDiff(before, after), { from: null, to: 'd'.repeat(64) });
     expect(text).toContain('(secret changed)');

@@ -33,8 +33,21 @@ export class ValidationError extends AppError {
 }
 
 export class AuthenticationError extends AppError {
-  constructor(message = 'A valid API key is required (Authorization: Bearer llmr_… or x-api-key).') {
-    super(401, 'authentication_error', message);
+  constructor(
+    message = 'A valid API key is required (Authorization: Bearer llmr_… or x-api-key).',
+    headers: Readonly<Record<string, string>> = {},
+  ) {
+    super(401, 'authentication_error', message, {}, headers);
+  }
+}
+
+/**
+ * A credential that will never work again (revoked, expired, its owner deprovisioned): Claude Code asks
+ * the developer to sign in at once instead of retrying for minutes (the gateway protocol's `x-should-retry`).
+ */
+export class CredentialEndedError extends AuthenticationError {
+  constructor(message: string) {
+    super(message, { 'x-should-retry': 'false' });
   }
 }
 

@@ -6,7 +6,7 @@ import { AppError, AuthenticationError } from '../../core/errors/app-error.ts';
 import { presentedCredential } from '../../http/presented-credential.ts';
 import type { ActiveBundle } from '../bundles/active-bundle.ts';
 import { tenantConfig } from '../bundles/tenant-config.ts';
-import type { AuthenticatedKey, KeysService } from '../keys/keys-service.ts';
+import type { AuthenticatedKey, CredentialAuthenticator } from '../keys/keys-service.ts';
 
 export interface Caller {
   who: AuthenticatedKey;
@@ -16,7 +16,7 @@ export interface Caller {
 }
 
 export async function resolveCaller(
-  deps: { keys: KeysService; bundle: ActiveBundle },
+  deps: { credentials: CredentialAuthenticator; bundle: ActiveBundle },
   headers: IncomingHttpHeaders,
 ): Promise<Caller> {
   const credential = presentedCredential(headers);
@@ -25,7 +25,7 @@ export async function resolveCaller(
       'No credential was sent: set ANTHROPIC_API_KEY (x-api-key) or ANTHROPIC_AUTH_TOKEN (Bearer) to your LLM-RULES key.',
     );
   }
-  const who = await deps.keys.authenticate(credential);
+  const who = await deps.credentials.authenticate(credential);
   const loaded = deps.bundle.current();
   const config = loaded ? tenantConfig(loaded.content, who.tenantId) : undefined;
   if (!loaded || !config) {

@@ -13,7 +13,7 @@ import type { BudgetStore } from '../../storage/budget-port.ts';
 import type { UsageStore } from '../../storage/usage-port.ts';
 import type { ActiveBundle } from '../bundles/active-bundle.ts';
 import { tenantBudgets } from '../bundles/tenant-config.ts';
-import type { AuthenticatedKey, KeysService } from '../keys/keys-service.ts';
+import type { AuthenticatedKey, CredentialAuthenticator } from '../keys/keys-service.ts';
 import {
   type Admission,
   type ApprovedIncreases,
@@ -40,7 +40,7 @@ import { relayUpstreamBody } from './upstream-relay.ts';
 import { usageReport } from './usage-report.ts';
 
 export interface GatewayDeps {
-  keys: KeysService;
+  credentials: CredentialAuthenticator;
   bundle: ActiveBundle;
   upstreams: UpstreamRegistry;
   usage: UsageRecorder;

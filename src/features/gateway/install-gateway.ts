@@ -9,7 +9,7 @@ import type { BudgetStore } from '../../storage/budget-port.ts';
 import type { UsageStore } from '../../storage/usage-port.ts';
 import type { ActiveBundle } from '../bundles/active-bundle.ts';
 import type { AuditSink } from '../hooks/hook-audit.ts';
-import type { KeysService } from '../keys/keys-service.ts';
+import type { CredentialAuthenticator } from '../keys/keys-service.ts';
 import { ApprovedIncreaseCache } from './approved-increase-cache.ts';
 import { batchedBudgetStore } from './batched-budget-store.ts';
 import { BudgetAllotments } from './budget-allotments.ts';
@@ -26,7 +26,7 @@ import { UpstreamRegistry } from './upstream-registry.ts';
 const DEFAULT_MAX_REQUEST_BYTES = 33_554_432;
 
 export interface GatewayWiring {
-  keys: KeysService;
+  credentials: CredentialAuthenticator;
   bundle: ActiveBundle;
   usageStore: UsageStore;
   budgetStore: BudgetStore;
@@ -70,7 +70,7 @@ export function installGateway(app: FastifyInstance, wiring: GatewayWiring): Ins
   const bodyLimit =
     wiring.bundle.current()?.content.config.gateway.max_request_bytes ?? DEFAULT_MAX_REQUEST_BYTES;
   const proxy = new GatewayProxy({
-    keys: wiring.keys,
+    credentials: wiring.credentials,
     bundle: wiring.bundle,
     upstreams,
     usage,

@@ -18,14 +18,14 @@ import { describeFindings, scanForCredentials } from '../../core/secrets/credent
 import type { SessionStore } from '../../storage/session-port.ts';
 import type { ActiveBundle } from '../bundles/active-bundle.ts';
 import { tenantConfig } from '../bundles/tenant-config.ts';
-import type { AuthenticatedKey, KeysService } from '../keys/keys-service.ts';
+import type { AuthenticatedKey, CredentialAuthenticator } from '../keys/keys-service.ts';
 import { type AuditSink, toolAuditContext } from './hook-audit.ts';
 import { type HookInput, isToolEvent, type ToolHookInput } from './hook-input.ts';
 import { formatHookResponse, type HookResponse, type HookVerdict } from './hook-response.ts';
 import type { PolicyCache } from './policy-cache.ts';
 
 export interface HooksDeps {
-  keys: KeysService;
+  credentials: CredentialAuthenticator;
   bundle: ActiveBundle;
   policies: PolicyCache;
   sessions: SessionStore;
@@ -69,7 +69,7 @@ export class HooksService {
         'No LLM-RULES token was sent; set LLM_RULES_TOKEN (see `llm-rules connect`).',
       );
     }
-    const who = await this.deps.keys.authenticate(credential);
+    const who = await this.deps.credentials.authenticate(credential);
     const loaded = this.deps.bundle.current();
     const policy = this.deps.policies.current();
     const config = loaded ? tenantConfig(loaded.content, who.tenantId) : undefined;

@@ -2,13 +2,13 @@
 import type { FastifyInstance } from 'fastify';
 import { AuthenticationError } from '../../core/errors/app-error.ts';
 import { presentedCredential } from '../../http/presented-credential.ts';
-import type { KeysService } from '../keys/keys-service.ts';
+import type { CredentialAuthenticator } from '../keys/keys-service.ts';
 
-export function identityRoutes(app: FastifyInstance, deps: { keys: KeysService }): void {
+export function identityRoutes(app: FastifyInstance, deps: { credentials: CredentialAuthenticator }): void {
   app.get('/api/v1/whoami', async (request) => {
     const credential = presentedCredential(request.headers);
     if (!credential) throw new AuthenticationError();
-    const who = await deps.keys.authenticate(credential);
+    const who = await deps.credentials.authenticate(credential);
     const { profile } = who;
     return {
       tenant: who.tenantId,

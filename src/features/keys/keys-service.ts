@@ -27,6 +27,11 @@ export interface AuthenticatedKey {
   profile: PrincipalRecord;
 }
 
+/** Anything that turns a presented credential into its caller: API keys, sign-in tokens, or both. */
+export interface CredentialAuthenticator {
+  authenticate(presented: string): Promise<AuthenticatedKey>;
+}
+
 export interface KeysLogger {
   warn(obj: object, msg: string): void;
 }

@@ -18,6 +18,10 @@ export const securitySection = z
         client_id: z.string().min(1),
         client_secret: z.string().min(1),
         scopes: z.array(z.string().min(1)).default(['openid', 'profile', 'email']),
+        /** The ID-token claim holding the user's email, matched against the org's users. */
+        email_claim: z.string().min(1).default('email'),
+        /** The ID-token claim listing the user's IdP groups, matched against `groups[].idp_group`. */
+        groups_claim: z.string().min(1).default('groups'),
       })
       .superRefine((oauth, ctx) => {
         // A generic OIDC provider has no well-known issuer to fall back on.
@@ -31,5 +35,25 @@ export const securitySection = z
         }
       })
       .optional(),
+    /** Claude Code's sign-in through this server (`/login`), federated to `oauth`. */
+    sign_in: z
+      .strictObject({
+        access_token_ttl: duration('1h'),
+        /** A sign-in lasts at most this long, refreshed or not; then the developer runs /login again. */
+        session_max_age: duration('30d'),
+        /** A new key signs access tokens this often; old keys verify until their tokens have expired. */
+        signing_key_rotation: duration('30d'),
+        /** Shown by Claude Code beside the code on its sign-in screen (at most 500 characters). */
+        login_notice: z.string().min(1).max(500).optional(),
+      })
+      .prefault({}),
   })
   .prefault({});
+
+/** A duration such as `1h`, `30d` (s, m, h, d, w). */
+function duration(fallback: string) {
+  return z
+    .string()
+    .regex(/^\d+\s*[smhdw]$/, 'a duration such as 1h or 30d (s, m, h, d, w)')
+    .default(fallback);
+}

@@ -1,0 +1,101 @@
+// Wires sign-in into the server: the master key, the signing keys, the device flow and its routes, and
+// the authenticator every bearer-authenticated route uses — API keys (`llmr_…`) as before, and the
+// access tokens of developers signed in with `/login`.
+import type { FastifyInstance } from 'fastify';
+import type { Clock } from '../../core/clock/clock.ts';
+import { AuthenticationError } from '../../core/errors/app-error.ts';
+import type { Storage } from '../../storage/ports.ts';
+import type { ActiveBundle } from '../bundles/active-bundle.ts';
+import type { AuthenticatedKey, CredentialAuthenticator, KeysService } from '../keys/keys-service.ts';
+import { AccessTokens } from './access-tokens.ts';
+import { DeviceFlow } from './device-flow.ts';
+import type { MasterKey } from './master-key.ts';
+import { OidcFederation } from './oidc-federation.ts';
+import { SignInAuthenticator } from './sign-in-authenticator.ts';
+import { signInRoutes } from './sign-in-routes.ts';
+import { type SignInSettings, signInSettings } from './sign-in-settings.ts';
+
+export interface SignInWiring {
+  storage: Storage;
+  bundle: ActiveBundle;
+  keys: KeysService;
+  /** Undefined on a fleet given no LLM_RULES_MASTER_KEY: sign-in then answers with what to set. */
+  master: MasterKey | undefined;
+  env: Readonly<Record<string, string | undefined>>;
+  publicUrl: string | undefined;
+  tls: boolean;
+  clock: Clock;
+}
+
+const JWT_SHAPE = /^[\w-]+\.[\w-]+\.[\w-]+$/;
+const DEFAULT_TTL_MS = 3_600_000;
+
+export function installSignIn(app: FastifyInstance, wiring: SignInWiring): CredentialAuthenticator {
+  const settings = (): SignInSettings | undefined => {
+    const loaded = wiring.bundle.current();
+    return loaded ? signInSettings(loaded.content, wiring.env) : undefined;
+  };
+  const master = wiring.master;
+  if (!master) {
+    app.log.warn('sign-in is off: set LLM_RULES_MASTER_KEY (the same on every instance) to turn it on');
+    return withoutSignIn(wiring.keys);
+  }
+  const tokens = new AccessTokens(
+    wiring.storage.signIn,
+    master,
+    () => {
+      const current = settings();
+      return {
+        ttlMs: current?.accessTokenTtlMs ?? DEFAULT_TTL_MS,
+        rotationMs: current?.signingKeyRotationMs ?? 30 * 86_400_000,
+      };
+    },
+    () => wiring.clock.now(),
+  );
+  const flow = new DeviceFlow({
+    store: wiring.storage.signIn,
+    org: wiring.storage.org,
+    tokens,
+    master,
+    clock: wiring.clock,
+    sessionMaxAgeMs: () => settings()?.sessionMaxAgeMs ?? 30 * 86_400_000,
+  });
+  const federations = new Map<string, OidcFederation>();
+  signInRoutes(app, {
+    flow,
+    tokens,
+    master,
+    settings,
+    // One federation (discovery document, JWKS cache) per IdP configuration.
+    federation: (current) => {
+      const key = JSON.stringify(current.oidc);
+      let federation = federations.get(key);
+      if (!federation) {
+        if (federations.size > 8) federations.clear();
+        federation = new OidcFederation(current.oidc, () => wiring.clock.now());
+        federations.set(key, federation);
+      }
+      return federation;
+    },
+    publicUrl: wiring.publicUrl,
+    tls: wiring.tls,
+  });
+  const signedIn = new SignInAuthenticator(tokens, wiring.storage.signIn, wiring.storage.org, wiring.clock);
+  return {
+    authenticate: (presented: string): Promise<AuthenticatedKey> =>
+      JWT_SHAPE.test(presented.trim())
+        ? signedIn.authenticate(presented.trim())
+        : wiring.keys.authenticate(presented),
+  };
+}
+
+function withoutSignIn(keys: KeysService): CredentialAuthenticator {
+  return {
+    authenticate: async (presented) => {
+      if (JWT_SHAPE.test(presented.trim())) {
+        throw new AuthenticationError('Sign-in is not set up on this server; use an LLM-RULES API key.');
+      }
+      return keys.authenticate(presented);
+    },
+  };
+}

@@ -1,0 +1,77 @@
+// Turns a signed-in developer's bearer token into the same caller an API key gives (tenant, user, the
+// sign-in session in place of a key id, the user's profile with their IdP groups mapped in), checking
+// each time that the token verifies, its session is neither revoked nor past its age, and the user is
+// still a member. What it read is trusted for a few seconds, as verified API keys are.
+import type { Clock } from '../../core/clock/clock.ts';
+import { CredentialEndedError } from '../../core/errors/app-error.ts';
+import type { GroupRecord, OrgStore, TenantId, UserRecord } from '../../storage/ports.ts';
+import type { SignInSession, SignInStore } from '../../storage/sign-in-port.ts';
+import type { AuthenticatedKey } from '../keys/keys-service.ts';
+import type { AccessTokens } from './access-tokens.ts';
+import { effectiveGroups } from './identity-mapping.ts';
+
+const CACHE_TTL_MS = 5_000;
+const MAX_CACHED = 10_000;
+
+interface Cached<T> {
+  value: T;
+  at: number;
+}
+
+export class SignInAuthenticator {
+  readonly #sessions = new Map<string, Cached<SignInSession | undefined>>();
+  readonly #users = new Map<string, Cached<UserRecord | undefined>>();
+  readonly #groups = new Map<TenantId, Cached<GroupRecord[]>>();
+
+  constructor(
+    private readonly tokens: AccessTokens,
+    private readonly store: SignInStore,
+    private readonly org: OrgStore,
+    private readonly clock: Clock,
+  ) {}
+
+  async authenticate(token: string): Promise<AuthenticatedKey> {
+    const claims = await this.tokens.verify(token);
+    if (!claims)
+      throw new CredentialEndedError('Your sign-in has expired or is not valid; run /login again.');
+    const now = this.clock.now();
+    const session = await this.#cached(this.#sessions, `${claims.tenantId}\u0000${claims.sessionId}`, () =>
+      this.store.getSession(claims.tenantId, claims.sessionId),
+    );
+    if (!session || session.revokedAt || session.expiresAt <= now) {
+      throw new CredentialEndedError(
+        'This sign-in has ended (signed out, revoked or too old); run /login again.',
+      );
+    }
+    const user = await this.#cached(this.#users, `${claims.tenantId}\u0000${claims.userId}`, () =>
+      this.org.getUser(claims.tenantId, claims.userId),
+    );
+    if (!user || user.deprovisionedAt) {
+      throw new CredentialEndedError(`${claims.email} is no longer a member in LLM-RULES.`);
+    }
+    const groups = await this.#cached(this.#groups, claims.tenantId, () =>
+      this.org.listGroups(claims.tenantId),
+    );
+    return {
+      tenantId: claims.tenantId,
+      principal: { type: 'user', id: user.id },
+      keyId: session.id,
+      profile: { ...user, groups: effectiveGroups(user, groups, session.idpGroups) },
+    };
+  }
+
+  /** Forgets what was read about a session, so a revocation through this process applies at once. */
+  forgetSession(tenantId: TenantId, sessionId: string): void {
+    this.#sessions.delete(`${tenantId}\u0000${sessionId}`);
+  }
+
+  async #cached<T>(cache: Map<string, Cached<T>>, key: string, load: () => Promise<T>): Promise<T> {
+    const now = this.clock.now().getTime();
+    const hit = cache.get(key);
+    if (hit && now - hit.at < CACHE_TTL_MS) return hit.value;
+    const value = await load();
+    if (cache.size >= MAX_CACHED) cache.clear();
+    cache.set(key, { value, at: now });
+    return value;
+  }
+}

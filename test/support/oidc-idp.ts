@@ -1,0 +1,110 @@
+// A real OpenID Connect provider for sign-in tests (the `oidc-provider` package, as certified IdPs
+// run it): discovery, authorization code with PKCE, signed ID tokens, JWKS, refresh tokens, userinfo.
+// The person signing in is whoever the test says; the login and consent screens accept at once.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { exportJWK, generateKeyPair } from 'jose';
+import Provider from 'oidc-provider';
+
+export interface IdpAccount {
+  email: string;
+  groups: string[];
+}
+
+export interface TestIdp {
+  issuer: string;
+  clientId: string;
+  clientSecret: string;
+  /** Who the next login is; undefined makes the login fail (the person cancels). */
+  signInAs(email: string | undefined): void;
+  accounts: Map<string, IdpAccount>;
+  close(): Promise<void>;
+}
+
+export async function startTestIdp(options: { redirectUri: string; port?: number }): Promise<TestIdp> {
+  const server: Server = createServer();
+  server.listen(options.port ?? 0, '127.0.0.1');
+  await new Promise((resolve) => server.once('listening', resolve));
+  const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const accounts = new Map<string, IdpAccount>();
+  let current: string | undefined;
+  const { privateKey } = await generateKeyPair('RS256', { extractable: true });
+  const provider = new Provider(issuer, {
+    clients: [
+      {
+        client_id: 'llm-rules-test',
+        client_secret: 'idp-client-secret',
+        redirect_uris: [options.redirectUri],
+        grant_types: ['authorization_code', 'refresh_token'],
+        response_types: ['code'],
+        token_endpoint_auth_method: 'client_secret_post',
+      },
+    ],
+    jwks: { keys: [{ ...(await exportJWK(privateKey)), kid: 'idp-key-1', alg: 'RS256', use: 'sig' }] },
+    findAccount: (_ctx: unknown, sub: string) => {
+      const account = accounts.get(sub);
+      if (!account) return undefined;
+      return {
+        accountId: sub,
+        claims: async () => ({ sub, email: account.email, email_verified: true, groups: account.groups }),
+      };
+    },
+    claims: { openid: ['sub'], email: ['email', 'email_verified'], groups: ['groups'] },
+    scopes: ['openid', 'email', 'groups', 'offline_access'],
+    features: { devInteractions: { enabled: false } },
+    interactions: { url: (_ctx: unknown, interaction: { uid: string }) => `/interaction/${interaction.uid}` },
+    pkce: { required: () => true },
+    cookies: { keys: ['test-idp-cookie-key'] },
+    issueRefreshToken: async () => true,
+    ttl: {
+      AccessToken: 3600,
+      AuthorizationCode: 60,
+      IdToken: 3600,
+      RefreshToken: 86_400,
+      Grant: 86_400,
+      Interaction: 600,
+      Session: 86_400,
+    },
+  });
+  // oidc-provider refuses plain http unless told this is a trusted local setup.
+  provider.proxy = true;
+  const callback = provider.callback();
+  server.on('request', async (req: IncomingMessage, res: ServerResponse) => {
+    if (!req.url?.startsWith('/interaction/')) return callback(req, res);
+    try {
+      const details = await provider.interactionDetails(req, res);
+      if (!current || !accounts.has(current)) {
+        return provider.interactionFinished(req, res, {
+          error: 'access_denied',
+          error_description: 'The person cancelled.',
+        });
+      }
+      const grant = details.grantId
+        ? await provider.Grant.find(details.grantId)
+        : new provider.Grant({ accountId: current, clientId: details.params.client_id });
+      const missing = details.prompt.details ?? {};
+      grant.addOIDCScope([...(missing.missingOIDCScope ?? []), 'openid'].join(' '));
+      if (missing.missingOIDCClaims) grant.addOIDCClaims(missing.missingOIDCClaims);
+      const grantId = await grant.save();
+      await provider.interactionFinished(
+        req,
+        res,
+        { login: { accountId: current }, consent: { grantId } },
+        { mergeWithLastSubmission: false },
+      );
+    } catch (error) {
+      res.statusCode = 500;
+      res.end(String(error));
+    }
+  });
+  return {
+    issuer,
+    clientId: 'llm-rules-test',
+    clientSecret: 'idp-client-secret',
+    accounts,
+    signInAs: (email) => {
+      current = email;
+    },
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
