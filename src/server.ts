@@ -15,6 +15,7 @@ import { HooksService } from './features/hooks/hooks-service.ts';
 import { PolicyCache } from './features/hooks/policy-cache.ts';
 import { identityRoutes } from './features/identity/identity-routes.ts';
 import { KeysService } from './features/keys/keys-service.ts';
+import { managedSettingsRoutes } from './features/managed-settings/managed-settings-routes.ts';
 import { installSignIn } from './features/sign-in/install-sign-in.ts';
 import { loadMasterKey } from './features/sign-in/master-key.ts';
 import { buildApp } from './http/build-app.ts';
@@ -84,7 +85,7 @@ export async function startServer(options: ServerOptions, deps: ServerDeps = {})
     const audit = new AuditLog(storage.audit, { clock, ...auditBatching(storage.dialect) });
     const keys = new KeysService(storage, clock, logger, { cacheTtlMs: KEY_CACHE_TTL_MS, audit });
     // API keys, and the access tokens of developers signed in with Claude Code's /login.
-    const credentials = installSignIn(app, {
+    const signIn = installSignIn(app, {
       storage,
       bundle,
       keys,
@@ -99,8 +100,9 @@ export async function startServer(options: ServerOptions, deps: ServerDeps = {})
       tls: Boolean(options.tlsCert),
       clock,
     });
+    const { credentials } = signIn;
     const hooks = new HooksService({
-      credentials,
+      credentials: signIn.hookCallers,
       bundle,
       policies: new PolicyCache(bundle),
       sessions: storage.sessions,
@@ -108,6 +110,13 @@ export async function startServer(options: ServerOptions, deps: ServerDeps = {})
       clock,
     });
     identityRoutes(app, { credentials });
+    managedSettingsRoutes(app, {
+      credentials,
+      bundle,
+      hookCredentials: signIn.hookCredentials,
+      publicUrl: options.publicUrl,
+      tls: Boolean(options.tlsCert),
+    });
     hooksRoutes(app, { hooks });
     decideRoutes(app, { hooks });
     const gateway = installGateway(app, {

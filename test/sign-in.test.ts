@@ -1,10 +1,12 @@
 // Claude Code's sign-in through LLM-RULES against a real OpenID Connect provider (oidc-provider): the
 // device flow as the gateway protocol describes it, approval in a browser federated to the IdP, the
 // access token at work on the gateway, refresh, revocation, and deprovisioning in the org and at the IdP.
+import { createHash } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { canonicalJson } from '../src/core/bundles/canonical-json.ts';
 import { BundlesService } from '../src/features/bundles/bundles-service.ts';
 import { createLogger } from '../src/http/create-logger.ts';
 import { resolveServerOptions } from '../src/http/server-options.ts';
@@ -327,5 +329,80 @@ describe('sign-in for Claude Code', () => {
       const answer = await ask(bad);
       expect(answer.status).toBe(401);
     }
+  });
+
+  it('serves the developer their managed settings with the protocol checksum, ETag and 304', async () => {
+    const { token } = await signIn('alice@acme.test');
+    const get = (headers: Record<string, string> = {}) =>
+      fetch(`${server.url}/managed/settings`, {
+        headers: { authorization: `Bearer ${token.access_token}`, ...headers },
+      });
+    const first = await get();
+    expect(first.status).toBe(200);
+    const document = await bodyOf<{ uuid: string; checksum: string; settings: Record<string, unknown> }>(
+      first,
+    );
+    expect(document.uuid).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(document.checksum).toBe(
+      `sha256:${createHash('sha256').update(canonicalJson(document.settings)).digest('hex')}`,
+    );
+    expect(first.headers.get('etag')).toBe(`"${document.checksum}"`);
+    expect(document.settings).toMatchObject({
+      allowManagedHooksOnly: true,
+      env: { CLAUDE_CODE_GATEWAY_HINT_HEADERS: '1' },
+      permissions: { deny: expect.arrayContaining(['Read(**/.env*)']) },
+    });
+    const unchanged = await get({ 'if-none-match': `"${document.checksum}"` });
+    expect(unchanged.status).toBe(304);
+    expect(unchanged.headers.get('etag')).toBe(`"${document.checksum}"`);
+    expect((await get({ 'if-none-match': '*' })).status).toBe(200);
+    expect((await get({ 'if-none-match': '"sha256:other"' })).status).toBe(200);
+    expect((await fetch(`${server.url}/managed/settings`)).status).toBe(401);
+  });
+
+  it('ties hook calls to the developer through the credential in their settings, and to nothing else', async () => {
+    const { token } = await signIn('alice@acme.test');
+    const document = await bodyOf<{
+      settings: { hooks: Record<string, { hooks: { url?: string; headers?: Record<string, string> }[] }[]> };
+    }>(
+      await fetch(`${server.url}/managed/settings`, {
+        headers: { authorization: `Bearer ${token.access_token}` },
+      }),
+    );
+    const hook = document.settings.hooks.PreToolUse![0]!.hooks[0]!;
+    expect(hook.url).toBe(`${server.url}/v1/hooks/claude-code`);
+    const credential = hook.headers!.Authorization!.replace('Bearer ', '');
+    expect(credential).toMatch(/^llmr_hk_/);
+    const sessionId = `session-${Date.now()}`;
+    const event = {
+      session_id: sessionId,
+      transcript_path: '/tmp/t.jsonl',
+      cwd: '/home/dev/acme-app',
+      hook_event_name: 'PreToolUse',
+      tool_name: 'Read',
+      tool_input: { file_path: '/home/dev/acme-app/.env' },
+      tool_use_id: 'toolu_1',
+    };
+    const hookCall = (bearer: string) =>
+      fetch(`${server.url}/v1/hooks/claude-code`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${bearer}`, 'content-type': 'application/json' },
+        body: JSON.stringify(event),
+      });
+    const decided = await hookCall(credential);
+    expect(decided.status).toBe(200);
+    expect(await decided.json()).toMatchObject({ hookSpecificOutput: { permissionDecision: 'deny' } });
+    await server.audit.flush();
+    const records = await server.storage.audit.list('acme', { event: 'decision' });
+    expect(records.find((r) => r.sessionId === sessionId)).toMatchObject({ user: 'alice@acme.test' });
+    // Good for hooks only; a forged one is refused (a hook answers in its own terms: a deny, with why).
+    expect((await ask(credential)).status).toBe(401);
+    const forged = await hookCall(`${credential.slice(0, -3)}abc`);
+    expect(await forged.json()).toMatchObject({
+      hookSpecificOutput: {
+        permissionDecision: 'deny',
+        permissionDecisionReason: expect.stringContaining('hook credential is not valid'),
+      },
+    });
   });
 });

@@ -13,7 +13,8 @@ export interface ModelSubject {
 
 export type ModelVerdict = { allowed: true } | { allowed: false; reason: string };
 
-function applies(scope: string, who: ModelSubject): boolean {
+/** Whether a rule's scope (tenant, business unit, team, user or IdP group) covers this caller. */
+export function ruleApplies(scope: string, who: ModelSubject): boolean {
   if (scope === 'tenant') return true;
   if (scope === `business_unit:${who.businessUnitId}`) return who.businessUnitId !== null;
   if (scope === `team:${who.teamId}`) return who.teamId !== null;
@@ -47,7 +48,7 @@ export function modelAccess(
       reason: 'an ARN that does not name its model, which the model rules cannot judge',
     };
   }
-  const mine = rules.filter((rule) => applies(rule.scope, who));
+  const mine = rules.filter((rule) => ruleApplies(rule.scope, who));
   const denied = mine.find((rule) => rule.deny.some((p) => matches(p, model)));
   if (denied) return { allowed: false, reason: `denied for ${denied.scope} (gateway.models)` };
   const allowLists = mine.filter((rule) => rule.allow.length > 0);

@@ -18,31 +18,46 @@ export interface ConnectOptions {
 
 const TOOL_EVENTS = new Set(['PreToolUse', 'PermissionRequest', 'PostToolUse', 'PostToolUseFailure']);
 
-export function managedSettings(options: ConnectOptions): Record<string, unknown> {
-  const server = options.serverUrl.replace(/\/+$/, '');
-  const token = options.tokenVariable;
+/** How hooks prove who they are: a token from the developer's environment, or one written into the settings. */
+export type HookAuth = { tokenVariable: string } | { token: string };
+
+/**
+ * Every hook event to the server over HTTP, blocking when the server cannot answer (enforcement fails
+ * closed). SessionStart is the exception: Claude Code runs only command hooks there (HTTP ones are
+ * ignored, verified with 2.1.330), so it posts the same JSON through curl; it cannot block a session
+ * anyway, and enforcement rests on the tool-call hooks.
+ */
+export function hookSettings(
+  serverUrl: string,
+  auth: HookAuth,
+  timeoutSeconds = 10,
+): Record<string, unknown[]> {
+  const server = serverUrl.replace(/\/+$/, '');
+  const bearer = 'token' in auth ? auth.token : `$${auth.tokenVariable}`;
   const hook = {
     type: 'http',
     url: `${server}${HOOK_PATH}`,
-    headers: { Authorization: `Bearer $${token}` },
-    allowedEnvVars: [token],
-    timeout: options.hookTimeoutSeconds ?? 10,
-    // Unreachable server = the action is blocked: enforcement fails closed.
+    headers: { Authorization: `Bearer ${bearer}` },
+    ...('tokenVariable' in auth ? { allowedEnvVars: [auth.tokenVariable] } : {}),
+    timeout: timeoutSeconds,
     onFailure: 'block',
   };
-  // Claude Code runs only command hooks at SessionStart (HTTP ones are ignored there, verified
-  // with 2.1.330), so that event posts the same JSON through curl. It cannot block a session
-  // anyway; enforcement rests on the tool-call hooks, which fail closed.
   const sessionStartHook = {
     type: 'command',
-    command: `curl -sS --max-time ${hook.timeout} -X POST -H "Authorization: Bearer $${token}" -H 'content-type: application/json' --data-binary @- '${hook.url}'`,
-    timeout: hook.timeout,
+    command: `curl -sS --max-time ${timeoutSeconds} -X POST -H "Authorization: Bearer ${bearer}" -H 'content-type: application/json' --data-binary @- '${hook.url}'`,
+    timeout: timeoutSeconds,
   };
   const hooks: Record<string, unknown[]> = {};
   for (const event of HOOK_EVENTS) {
     const handler = event === 'SessionStart' ? sessionStartHook : hook;
     hooks[event] = [TOOL_EVENTS.has(event) ? { matcher: '*', hooks: [handler] } : { hooks: [handler] }];
   }
+  return hooks;
+}
+
+export function managedSettings(options: ConnectOptions): Record<string, unknown> {
+  const server = options.serverUrl.replace(/\/+$/, '');
+  const token = options.tokenVariable;
   const env: Record<string, string> = {
     CLAUDE_CODE_ENABLE_TELEMETRY: '1',
     OTEL_METRICS_EXPORTER: 'otlp',
@@ -52,7 +67,7 @@ export function managedSettings(options: ConnectOptions): Record<string, unknown
   };
   if (options.gatewayUrl) env.ANTHROPIC_BASE_URL = options.gatewayUrl.replace(/\/+$/, '');
   return {
-    hooks,
+    hooks: hookSettings(server, { tokenVariable: token }, options.hookTimeoutSeconds),
     allowManagedHooksOnly: true,
     env,
     // Both print the token from the developer's environment; it is never written into this file.

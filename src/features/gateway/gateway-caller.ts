@@ -3,6 +3,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { MainConfig, PolicyConfig } from '../../config/policy-config.ts';
 import { AppError, AuthenticationError } from '../../core/errors/app-error.ts';
+import type { ModelSubject } from '../../core/models/model-access.ts';
 import { presentedCredential } from '../../http/presented-credential.ts';
 import type { ActiveBundle } from '../bundles/active-bundle.ts';
 import { tenantConfig } from '../bundles/tenant-config.ts';
@@ -36,4 +37,15 @@ export async function resolveCaller(
     );
   }
   return { who, content: loaded.content, config };
+}
+
+/** Who the caller is for the model rules (gateway.models). */
+export function modelSubject(who: AuthenticatedKey): ModelSubject {
+  const profile = who.profile;
+  return {
+    businessUnitId: 'businessUnitId' in profile ? profile.businessUnitId : null,
+    teamId: profile.teamId,
+    userScope: who.principal.type === 'user' ? `user:${who.principal.id}` : null,
+    groups: 'groups' in profile ? profile.groups : [],
+  };
 }

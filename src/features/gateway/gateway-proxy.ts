@@ -22,7 +22,7 @@ import {
   worstCaseMicro,
 } from './budget-guard.ts';
 import { clientResponseHeaders } from './forward-headers.ts';
-import { type Caller, resolveCaller } from './gateway-caller.ts';
+import { type Caller, modelSubject, resolveCaller } from './gateway-caller.ts';
 import { GatewayPrices, type PriceWarnings } from './gateway-prices.ts';
 import { inspectMessagesRequest } from './messages-request.ts';
 import { timeOrderedId } from './metering/time-ordered-id.ts';
@@ -307,16 +307,6 @@ function rateSubject(who: AuthenticatedKey): RateSubject {
     keyId: who.keyId,
     principal: `${who.principal.type}:${who.principal.id}`,
     teamId: who.profile.teamId,
-  };
-}
-
-function modelSubject(who: AuthenticatedKey): ModelSubject {
-  const profile = who.profile;
-  return {
-    businessUnitId: 'businessUnitId' in profile ? profile.businessUnitId : null,
-    teamId: profile.teamId,
-    userScope: who.principal.type === 'user' ? `user:${who.principal.id}` : null,
-    groups: 'groups' in profile ? profile.groups : [],
   };
 }
 

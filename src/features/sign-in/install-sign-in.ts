@@ -9,6 +9,7 @@ import type { ActiveBundle } from '../bundles/active-bundle.ts';
 import type { AuthenticatedKey, CredentialAuthenticator, KeysService } from '../keys/keys-service.ts';
 import { AccessTokens } from './access-tokens.ts';
 import { DeviceFlow } from './device-flow.ts';
+import { HookCredentials } from './hook-credentials.ts';
 import type { MasterKey } from './master-key.ts';
 import { OidcFederation } from './oidc-federation.ts';
 import { SignInAuthenticator } from './sign-in-authenticator.ts';
@@ -30,7 +31,16 @@ export interface SignInWiring {
 const JWT_SHAPE = /^[\w-]+\.[\w-]+\.[\w-]+$/;
 const DEFAULT_TTL_MS = 3_600_000;
 
-export function installSignIn(app: FastifyInstance, wiring: SignInWiring): CredentialAuthenticator {
+export interface InstalledSignIn {
+  /** API keys and sign-in access tokens: every bearer-authenticated route but the hooks. */
+  credentials: CredentialAuthenticator;
+  /** The same, and the hook credentials served in managed settings: the hook routes. */
+  hookCallers: CredentialAuthenticator;
+  /** Undefined without a master key. */
+  hookCredentials: HookCredentials | undefined;
+}
+
+export function installSignIn(app: FastifyInstance, wiring: SignInWiring): InstalledSignIn {
   const settings = (): SignInSettings | undefined => {
     const loaded = wiring.bundle.current();
     return loaded ? signInSettings(loaded.content, wiring.env) : undefined;
@@ -38,7 +48,8 @@ export function installSignIn(app: FastifyInstance, wiring: SignInWiring): Crede
   const master = wiring.master;
   if (!master) {
     app.log.warn('sign-in is off: set LLM_RULES_MASTER_KEY (the same on every instance) to turn it on');
-    return withoutSignIn(wiring.keys);
+    const credentials = withoutSignIn(wiring.keys);
+    return { credentials, hookCallers: credentials, hookCredentials: undefined };
   }
   const tokens = new AccessTokens(
     wiring.storage.signIn,
@@ -81,11 +92,28 @@ export function installSignIn(app: FastifyInstance, wiring: SignInWiring): Crede
     tls: wiring.tls,
   });
   const signedIn = new SignInAuthenticator(tokens, wiring.storage.signIn, wiring.storage.org, wiring.clock);
-  return {
+  const hookCredentials = new HookCredentials(master);
+  const credentials: CredentialAuthenticator = {
     authenticate: (presented: string): Promise<AuthenticatedKey> =>
       JWT_SHAPE.test(presented.trim())
         ? signedIn.authenticate(presented.trim())
         : wiring.keys.authenticate(presented),
+  };
+  return {
+    credentials,
+    hookCallers: {
+      authenticate: async (presented: string) => {
+        if (!HookCredentials.looksLikeOne(presented.trim())) return credentials.authenticate(presented);
+        const owner = hookCredentials.owner(presented.trim());
+        if (!owner) {
+          throw new AuthenticationError(
+            'The hook credential is not valid; Claude Code fetches new managed settings within the hour.',
+          );
+        }
+        return signedIn.authenticateHookOwner(owner);
+      },
+    },
+    hookCredentials,
   };
 }
 

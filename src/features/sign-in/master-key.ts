@@ -2,7 +2,7 @@
 // access tokens, IdP refresh tokens, the browser's sign-in cookie) with AES-256-GCM. It comes from
 // LLM_RULES_MASTER_KEY; an embedded SQLite deployment without one gets a key file made in its data
 // directory (readable by the server's user only). Every instance of a fleet must share it.
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConfigError } from '../../core/errors/app-error.ts';
@@ -36,6 +36,15 @@ export class MasterKey {
     return [VERSION, iv, cipher.getAuthTag(), body]
       .map((p) => (typeof p === 'string' ? p : p.toString('base64url')))
       .join('.');
+  }
+
+  /**
+   * An HMAC-SHA256 of `data` under a key derived for `purpose` (HKDF), in base64url: credentials the server
+   * can recognise again without storing them.
+   */
+  mac(data: string, purpose: string): string {
+    const key = Buffer.from(hkdfSync('sha256', this.#key, Buffer.alloc(0), `llm-rules ${purpose}`, 32));
+    return createHmac('sha256', key).update(data, 'utf8').digest('base64url');
   }
 
   /** The plaintext, or undefined when the value was not made by this key for this purpose. */

@@ -43,20 +43,32 @@ export class SignInAuthenticator {
         'This sign-in has ended (signed out, revoked or too old); run /login again.',
       );
     }
-    const user = await this.#cached(this.#users, `${claims.tenantId}\u0000${claims.userId}`, () =>
-      this.org.getUser(claims.tenantId, claims.userId),
+    return this.#member(claims.tenantId, claims.userId, session.id, session.idpGroups);
+  }
+
+  /** The owner of a hook credential (hook-credentials.ts), if still a member; their IdP groups are not known here. */
+  async authenticateHookOwner(owner: { tenantId: string; userId: string }): Promise<AuthenticatedKey> {
+    return this.#member(owner.tenantId, owner.userId, 'hook', []);
+  }
+
+  async #member(
+    tenantId: string,
+    userId: string,
+    credentialId: string,
+    idpGroups: readonly string[],
+  ): Promise<AuthenticatedKey> {
+    const user = await this.#cached(this.#users, `${tenantId}\u0000${userId}`, () =>
+      this.org.getUser(tenantId, userId),
     );
     if (!user || user.deprovisionedAt) {
-      throw new CredentialEndedError(`${claims.email} is no longer a member in LLM-RULES.`);
+      throw new CredentialEndedError(`${userId} is no longer a member in LLM-RULES.`);
     }
-    const groups = await this.#cached(this.#groups, claims.tenantId, () =>
-      this.org.listGroups(claims.tenantId),
-    );
+    const groups = await this.#cached(this.#groups, tenantId, () => this.org.listGroups(tenantId));
     return {
-      tenantId: claims.tenantId,
+      tenantId,
       principal: { type: 'user', id: user.id },
-      keyId: session.id,
-      profile: { ...user, groups: effectiveGroups(user, groups, session.idpGroups) },
+      keyId: credentialId,
+      profile: { ...user, groups: effectiveGroups(user, groups, idpGroups) },
     };
   }
 
