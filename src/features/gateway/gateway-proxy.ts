@@ -6,7 +6,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { PolicyConfig } from '../../config/policy-config.ts';
 import { type Clock, systemClock } from '../../core/clock/clock.ts';
 import { AppError, ValidationError } from '../../core/errors/app-error.ts';
-import { type ModelSubject, modelAccess } from '../../core/models/model-access.ts';
+import { modelAccess } from '../../core/models/model-access.ts';
 import { totalTokens } from '../../core/pricing/usage-cost.ts';
 import { type RawExchange, readBody } from '../../http/raw-routes.ts';
 import type { BudgetStore } from '../../storage/budget-port.ts';
