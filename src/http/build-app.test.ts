@@ -103,4 +103,19 @@ describe('the HTTP edge', () => {
     });
     expect(response.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
   });
+
+  it('never logs the sign-in codes and tokens a query string can carry', async () => {
+    const lines: string[] = [];
+    const logger = createLogger('info', { write: (line: string) => lines.push(line) });
+    app = buildApp({ logger, bodyLimit: 1024 });
+    app.get('/oauth/callback', async () => ({ ok: true }));
+    await app.inject({
+      method: 'GET',
+      url: '/oauth/callback?code=AUTHCODE123&state=STATE456&iss=https%3A%2F%2Fidp',
+    });
+    await app.inject({ method: 'GET', url: '/device?user_code=WDJB-MJHT' });
+    const logged = lines.join('\n');
+    expect(logged).toContain('/oauth/callback?code=[redacted]&state=[redacted]&iss=');
+    for (const secret of ['AUTHCODE123', 'STATE456', 'WDJB-MJHT']) expect(logged).not.toContain(secret);
+  });
 });

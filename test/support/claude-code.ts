@@ -34,6 +34,8 @@ export interface RunClaudeOptions {
    * Claude Code 2.1.330 reads those only from `/etc/claude-code/` (see docs/testing.md).
    */
   flagSettings?: ClaudeSettings;
+  /** An existing HOME to run in (kept afterwards), e.g. one holding a `/login` sign-in; else a fresh one. */
+  home?: string;
   /** Extra environment; wins over the defaults below. */
   env?: Record<string, string>;
   /** Adds `--dangerously-skip-permissions` and `IS_SANDBOX=1` (needed to run it as root). */
@@ -72,6 +74,7 @@ export interface ClaudeRun {
 }
 
 export async function runClaude(options: RunClaudeOptions): Promise<ClaudeRun> {
+  if (options.home) return runInHome(options.home, options);
   const home = await mkdtemp(join(tmpdir(), 'llm-rules-claude-home-'));
   try {
     return await runInHome(home, options);
