@@ -15,6 +15,7 @@ import { HooksService } from './features/hooks/hooks-service.ts';
 import { PolicyCache } from './features/hooks/policy-cache.ts';
 import { identityRoutes } from './features/identity/identity-routes.ts';
 import { KeysService } from './features/keys/keys-service.ts';
+import { MachineReports } from './features/managed-settings/machine-reports.ts';
 import { managedSettingsRoutes } from './features/managed-settings/managed-settings-routes.ts';
 import { installSignIn } from './features/sign-in/install-sign-in.ts';
 import { loadMasterKey } from './features/sign-in/master-key.ts';
@@ -34,6 +35,8 @@ export interface ServerHandle {
   audit: AuditLog;
   /** Gateway usage records waiting to be written. */
   usage: UsageRecorder;
+  /** Managed settings served and sessions' reported checksums waiting to be written. */
+  machineReports: MachineReports;
   logger: Logger;
   /** Stops accepting connections, lets in-flight requests finish, then closes storage. */
   close(): Promise<void>;
@@ -110,7 +113,9 @@ export async function startServer(options: ServerOptions, deps: ServerDeps = {})
       clock,
     });
     identityRoutes(app, { credentials });
+    const machineReports = new MachineReports(storage.machines, logger);
     managedSettingsRoutes(app, {
+      onServed: (served) => machineReports.served(served),
       credentials,
       bundle,
       hookCredentials: signIn.hookCredentials,
@@ -121,6 +126,7 @@ export async function startServer(options: ServerOptions, deps: ServerDeps = {})
     decideRoutes(app, { hooks });
     const gateway = installGateway(app, {
       credentials,
+      machineReports,
       bundle,
       usageStore: storage.usage,
       budgetStore: storage.budgets,
@@ -155,6 +161,7 @@ export async function startServer(options: ServerOptions, deps: ServerDeps = {})
       keys,
       audit,
       usage: gateway.usage,
+      machineReports,
       logger,
       close: () => {
         closing ??= (async () => {
@@ -162,6 +169,7 @@ export async function startServer(options: ServerOptions, deps: ServerDeps = {})
           await app.close();
           // Requests have finished; whatever they recorded is committed before storage closes.
           await gateway.close();
+          await machineReports.flush();
           await audit.close();
           await storage.close();
         })();

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canonicalJson } from '../src/core/bundles/canonical-json.ts';
 import { BundlesService } from '../src/features/bundles/bundles-service.ts';
+import { machineStatus } from '../src/features/managed-settings/machine-status.ts';
 import { createLogger } from '../src/http/create-logger.ts';
 import { resolveServerOptions } from '../src/http/server-options.ts';
 import { type ServerHandle, startServer } from '../src/server.ts';
@@ -404,5 +405,62 @@ describe('sign-in for Claude Code', () => {
         permissionDecisionReason: expect.stringContaining('hook credential is not valid'),
       },
     });
+  });
+
+  it('records which settings each session reports running under, for machines --stale', async () => {
+    const { token } = await signIn('alice@acme.test');
+    const document = await bodyOf<{ checksum: string }>(
+      await fetch(`${server.url}/managed/settings`, {
+        headers: { authorization: `Bearer ${token.access_token}` },
+      }),
+    );
+    const session = (name: string) => `${name}-${Date.now()}`;
+    const [current, edited, older] = [session('current'), session('edited'), session('older')];
+    const send = async (sessionId: string, checksum?: string) => {
+      const answer = await fetch(`${server.url}/v1/messages?beta=true`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${token.access_token}`,
+          'content-type': 'application/json',
+          'anthropic-version': '2023-06-01',
+          'x-claude-code-session-id': sessionId,
+          'user-agent': 'claude-cli/2.1.330 (external, cli)',
+          ...(checksum ? { 'x-claude-code-managed-settings-checksum': checksum } : {}),
+        },
+        body: JSON.stringify({
+          model: 'claude-sonnet-5',
+          max_tokens: 10,
+          messages: [{ role: 'user', content: 'hi' }],
+        }),
+      });
+      await answer.arrayBuffer();
+    };
+    await send(current, document.checksum);
+    await send(edited, 'sha256:0000');
+    await send(older);
+    await server.machineReports.flush();
+    const seen = await server.storage.machines.sessions('acme', new Date(Date.now() - 60_000));
+    const status = (id: string) => {
+      const found = seen.find((s) => s.sessionId === id)!;
+      return machineStatus(found, new Date());
+    };
+    expect([status(current), status(edited), status(older)]).toEqual(['current', 'unknown', 'missing']);
+    expect(seen.find((s) => s.sessionId === current)).toMatchObject({
+      principalId: 'alice@acme.test',
+      userAgent: 'claude-cli/2.1.330 (external, cli)',
+    });
+  });
+
+  it('limits wrong codes per address on the verification page, never right ones', async () => {
+    const browser = new TestBrowser();
+    let page = await browser.get(`${server.url}/device`);
+    const statuses: number[] = [];
+    for (let i = 0; i < 11; i++) {
+      // Each answer is the page again, with a fresh form token.
+      const csrf = hiddenField(page.body, 'csrf');
+      page = await browser.submit(`${server.url}/device`, { user_code: 'BBBB-BBBB', csrf });
+      statuses.push(page.status);
+    }
+    expect(statuses).toEqual([...Array(10).fill(400), 429]);
   });
 });

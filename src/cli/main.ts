@@ -14,6 +14,7 @@ import { hookCommand } from './hook-command.ts';
 import { importSettingsCommand } from './import-settings-command.ts';
 import { initCommand } from './init-command.ts';
 import { keysCommand } from './keys-command.ts';
+import { machinesCommand } from './machines-command.ts';
 import { migrateCommand } from './migrate-command.ts';
 import { UsageError } from './parse-flags.ts';
 import { applyCommand, bundlesCommand, planCommand } from './plan-apply-commands.ts';
@@ -51,6 +52,10 @@ const COMMANDS: Record<string, { run: Command; summary: string }> = {
   budgets: {
     run: budgetsCommand,
     summary: 'request, approve, deny and list increases past a budget soft cap',
+  },
+  machines: {
+    run: machinesCommand,
+    summary: 'Claude Code sessions and the managed settings they run under (--stale: out of date)',
   },
   connect: { run: connectCommand, summary: 'print or write the managed settings that connect Claude Code' },
   hook: { run: hookCommand, summary: 'Claude Code command hook: forward stdin to the server, fail closed' },

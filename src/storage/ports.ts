@@ -14,6 +14,7 @@ import type {
 } from '../core/audit-chain/audit-record.ts';
 import type { BudgetIncreaseStore } from './budget-increase-port.ts';
 import type { BudgetStore } from './budget-port.ts';
+import type { MachineStore } from './machine-port.ts';
 import type { SessionStore } from './session-port.ts';
 import type { SignInStore } from './sign-in-port.ts';
 import type { UsageStore } from './usage-port.ts';
@@ -252,6 +253,8 @@ export interface Storage {
   readonly budgetIncreases: BudgetIncreaseStore;
   /** Claude Code's sign-in: device authorizations, sign-in sessions, signing keys (deployment-level lookups). */
   readonly signIn: SignInStore;
+  /** Managed settings served, and the checksum each session reports (machines --stale). */
+  readonly machines: MachineStore;
   /** Stores the bundle, synchronizes every tenant's org and activates it, atomically and serialized against other publications. */
   publishBundle(publication: BundlePublication): Promise<PublishResult>;
   /** Applies pending migrations; idempotent. Returns the names applied now. */

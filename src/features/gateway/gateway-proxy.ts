@@ -1,7 +1,7 @@
 // The gateway's request path: who is calling, what they ask for, forwarding to the upstream, relaying
 // the answer as it comes, and metering it afterwards. Metering never holds back or changes the bytes.
 
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { PolicyConfig } from '../../config/policy-config.ts';
 import { type Clock, systemClock } from '../../core/clock/clock.ts';
@@ -14,6 +14,7 @@ import type { UsageStore } from '../../storage/usage-port.ts';
 import type { ActiveBundle } from '../bundles/active-bundle.ts';
 import { tenantBudgets } from '../bundles/tenant-config.ts';
 import type { AuthenticatedKey, CredentialAuthenticator } from '../keys/keys-service.ts';
+import type { MachineReports } from '../managed-settings/machine-reports.ts';
 import {
   type Admission,
   type ApprovedIncreases,
@@ -53,6 +54,8 @@ export interface GatewayDeps {
   clock?: Clock;
   /** gateway.max_request_bytes of the bundle active at start. */
   bodyLimit: number;
+  /** Told which managed settings each session runs under (the protocol's hint header). */
+  machineReports?: MachineReports;
 }
 
 export class GatewayProxy {
@@ -80,6 +83,7 @@ export class GatewayProxy {
     const at = this.#clock.now();
     const raw = await readBody(req, this.#bodyLimit, 'gateway.max_request_bytes');
     const caller = await resolveCaller(this.#deps, req.headers);
+    this.#reportSession(caller, req.headers, at);
     if (raw.length === 0) {
       throw new ValidationError('The request has no body; the Messages API takes a JSON object.');
     }
@@ -157,6 +161,22 @@ export class GatewayProxy {
       .catch((error: unknown) =>
         this.#deps.logger.error({ err: error }, 'metering a gateway request failed'),
       );
+  }
+
+  /** The managed-settings checksum the session reports (none from older clients), for `machines --stale`. */
+  #reportSession(caller: Caller, headers: IncomingHttpHeaders, at: Date): void {
+    const sessionId = headers['x-claude-code-session-id'];
+    if (!this.#deps.machineReports || typeof sessionId !== 'string' || sessionId === '') return;
+    const checksum = headers['x-claude-code-managed-settings-checksum'];
+    const agent = headers['user-agent'];
+    this.#deps.machineReports.seen({
+      tenantId: caller.who.tenantId,
+      sessionId: sessionId.slice(0, 128),
+      principalId: caller.who.principal.id,
+      checksum: typeof checksum === 'string' && checksum !== '' ? checksum.slice(0, 128) : null,
+      userAgent: typeof agent === 'string' ? agent.slice(0, 200) : null,
+      at,
+    });
   }
 
   /**

@@ -10,6 +10,7 @@ import type { UsageStore } from '../../storage/usage-port.ts';
 import type { ActiveBundle } from '../bundles/active-bundle.ts';
 import type { AuditSink } from '../hooks/hook-audit.ts';
 import type { CredentialAuthenticator } from '../keys/keys-service.ts';
+import type { MachineReports } from '../managed-settings/machine-reports.ts';
 import { ApprovedIncreaseCache } from './approved-increase-cache.ts';
 import { batchedBudgetStore } from './batched-budget-store.ts';
 import { BudgetAllotments } from './budget-allotments.ts';
@@ -27,6 +28,7 @@ const DEFAULT_MAX_REQUEST_BYTES = 33_554_432;
 
 export interface GatewayWiring {
   credentials: CredentialAuthenticator;
+  machineReports?: MachineReports;
   bundle: ActiveBundle;
   usageStore: UsageStore;
   budgetStore: BudgetStore;
@@ -82,6 +84,7 @@ export function installGateway(app: FastifyInstance, wiring: GatewayWiring): Ins
     logger: wiring.logger,
     clock: wiring.clock,
     bodyLimit,
+    ...(wiring.machineReports ? { machineReports: wiring.machineReports } : {}),
   });
   gatewayRoutes(app, { proxy, bodyLimit });
   return {

@@ -17,8 +17,8 @@ const CSRF_COOKIE = 'llmr_csrf';
 const LOGIN_PURPOSE = 'login-cookie';
 /** The browser has this long between leaving for the IdP and coming back. */
 const LOGIN_TTL_S = 600;
-/** Code submissions per client address per minute on the verification page (RFC 8628 §5.1). */
-const CODE_ATTEMPTS_PER_MINUTE = 10;
+/** Wrong codes a client address may submit per minute on the verification page (RFC 8628 §5.1). */
+const WRONG_CODES_PER_MINUTE = 10;
 
 export interface SignInRouteDeps {
   flow: DeviceFlow;
@@ -39,7 +39,7 @@ interface LoginCookie {
 }
 
 export function signInRoutes(app: FastifyInstance, deps: SignInRouteDeps): void {
-  const attempts = new AttemptLimiter(CODE_ATTEMPTS_PER_MINUTE);
+  const wrongCodes = new AttemptLimiter(WRONG_CODES_PER_MINUTE);
 
   const configured = (): SignInSettings => {
     const settings = deps.settings();
@@ -175,17 +175,20 @@ export function signInRoutes(app: FastifyInstance, deps: SignInRouteDeps): void 
       const form = formOf(request);
       const again = (status: number, error: string) =>
         entryPage(reply, settings, String(form.user_code ?? ''), status, error);
-      if (!attempts.allow(request.ip, Date.now()))
-        return again(429, 'Too many attempts; wait a minute and try again.');
+      // Guessing codes is what is limited: right codes are never held up by a busy office's wrong ones.
+      if (wrongCodes.exhausted(request.ip, Date.now()))
+        return again(429, 'Too many wrong codes; wait a minute and try again.');
       if (!sameToken(cookiesOf(request)[CSRF_COOKIE], form.csrf)) {
         return again(403, 'This form expired; check the code and continue again.');
       }
       const device = await deps.flow.pending(String(form.user_code ?? ''));
-      if (!device)
+      if (!device) {
+        wrongCodes.count(request.ip, Date.now());
         return again(
           400,
           'That code is not valid or has expired. Check it against your terminal, or run /login again.',
         );
+      }
       const { url, pending } = await deps.federation(settings).start(`${base(request)}/oauth/callback`);
       const sealed: LoginCookie = {
         pending,
@@ -305,20 +308,27 @@ function sameToken(a: string | undefined, b: string | undefined): boolean {
   return left.length === right.length && timingSafeEqual(left, right);
 }
 
-/** A fixed one-minute window per client address, bounded in memory. */
+/** Counts per client address in fixed one-minute windows, bounded in memory. */
 class AttemptLimiter {
   readonly #windows = new Map<string, { start: number; count: number }>();
 
   constructor(private readonly perMinute: number) {}
 
-  allow(address: string, now: number): boolean {
+  exhausted(address: string, now: number): boolean {
+    return this.#window(address, now).count >= this.perMinute;
+  }
+
+  count(address: string, now: number): void {
+    this.#window(address, now).count++;
+  }
+
+  #window(address: string, now: number) {
     let window = this.#windows.get(address);
     if (!window || now - window.start >= 60_000) {
       if (this.#windows.size >= 10_000) this.#windows.clear();
       window = { start: now, count: 0 };
       this.#windows.set(address, window);
     }
-    window.count++;
-    return window.count <= this.perMinute;
+    return window;
   }
 }

@@ -9,6 +9,7 @@ import { budgetIncreaseContract } from './budget-increase-contract.ts';
 import { bundleContract } from './bundle-contract.ts';
 import type { ContractContext } from './contract-fixtures.ts';
 import { lifecycleContract } from './lifecycle-contract.ts';
+import { machineContract } from './machine-contract.ts';
 import { orgContract } from './org-contract.ts';
 import { publicationContract } from './publication-contract.ts';
 import { sessionContract } from './session-contract.ts';
@@ -59,5 +60,6 @@ export function runStorageContract(name: string, make: () => Promise<Storage>): 
     budgetContract(ctx);
     budgetIncreaseContract(ctx);
     signInContract(ctx);
+    machineContract(ctx);
   });
 }

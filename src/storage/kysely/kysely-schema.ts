@@ -153,6 +153,26 @@ export interface StorageDatabase {
   device_authorizations: DeviceAuthorizationsTable;
   sign_in_sessions: SignInSessionsTable;
   signing_keys: SigningKeysTable;
+  settings_served: SettingsServedTable;
+  session_reports: SessionReportsTable;
+}
+
+export interface SettingsServedTable {
+  tenant_id: string;
+  user_id: string;
+  checksum: string;
+  first_served: MillisColumn;
+  last_served: MillisColumn;
+}
+
+export interface SessionReportsTable {
+  tenant_id: string;
+  session_id: string;
+  principal_id: string;
+  checksum: string | null;
+  user_agent: string | null;
+  first_seen: MillisColumn;
+  last_seen: MillisColumn;
 }
 
 export interface DeviceAuthorizationsTable {

@@ -10,6 +10,7 @@ import { KyselyAuditStore } from './kysely-audit-store.ts';
 import { KyselyBudgetIncreaseStore } from './kysely-budget-increase-store.ts';
 import { KyselyBudgetStore } from './kysely-budget-store.ts';
 import { KyselyBundleStore, loadActiveState } from './kysely-bundle-store.ts';
+import { KyselyMachineStore } from './kysely-machine-store.ts';
 import { KyselyOrgStore } from './kysely-org-store.ts';
 import { publishBundle } from './kysely-publish-bundle.ts';
 import type { StorageDatabase } from './kysely-schema.ts';
@@ -58,6 +59,7 @@ export function createKyselyStorage(parts: KyselyStorageParts): Storage {
     budgets: new KyselyBudgetStore(db, parts.traits),
     budgetIncreases: new KyselyBudgetIncreaseStore(db),
     signIn: new KyselySignInStore(db),
+    machines: new KyselyMachineStore(db),
     publishBundle: (publication) => publishBundle(db, parts.traits, watch, publication),
     async migrate() {
       const { error, results = [] } = await migrator.migrateToLatest();

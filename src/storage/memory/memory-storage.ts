@@ -8,6 +8,7 @@ import { MemoryAuditStore } from './memory-audit-store.ts';
 import { MemoryBudgetIncreaseStore } from './memory-budget-increase-store.ts';
 import { MemoryBudgetStore } from './memory-budget-store.ts';
 import { MemoryBundleStore } from './memory-bundle-store.ts';
+import { MemoryMachineStore } from './memory-machine-store.ts';
 import { MemoryOrgStore } from './memory-org-store.ts';
 import { MemorySessionStore } from './memory-session-store.ts';
 import { MemorySignInStore } from './memory-sign-in-store.ts';
@@ -29,6 +30,7 @@ export function createMemoryStorage(options: { logger?: StorageLogger } = {}): S
     budgets: new MemoryBudgetStore(),
     budgetIncreases: new MemoryBudgetIncreaseStore(),
     signIn: new MemorySignInStore(),
+    machines: new MemoryMachineStore(),
     publishBundle: (publication) => publishInMemory(org, bundles, publication),
     // Reports one pseudo-migration the first time, so callers see the same idempotence as the SQL adapters.
     async migrate() {

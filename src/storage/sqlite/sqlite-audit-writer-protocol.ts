@@ -7,6 +7,7 @@ import type { AuditEntry, AuditRecord, TenantId } from '../ports.ts';
 export const THREAD_WRITES = {
   budgets: ['reserve', 'settle', 'reserveMany', 'settleMany', 'drawDownMany', 'markThreshold'],
   usage: ['insert'],
+  machines: ['recordServed', 'recordReports'],
 } as const;
 export type ThreadStore = keyof typeof THREAD_WRITES;
 

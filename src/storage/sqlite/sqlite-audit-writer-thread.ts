@@ -3,6 +3,7 @@
 
 import { parentPort, workerData } from 'node:worker_threads';
 import { KyselyBudgetStore } from '../kysely/kysely-budget-store.ts';
+import { KyselyMachineStore } from '../kysely/kysely-machine-store.ts';
 import type { UsageRecord, UsageStore } from '../usage-port.ts';
 import { prepareSqliteAuditAppend } from './sqlite-audit-append.ts';
 import {
@@ -30,6 +31,7 @@ const stores = {
   usage: {
     insert: async (records: readonly UsageRecord[]) => insertUsage(records),
   } satisfies Pick<UsageStore, (typeof THREAD_WRITES)['usage'][number]>,
+  machines: new KyselyMachineStore(db),
 };
 
 // One message at a time, in arrival order: batches of a tenant keep their order, and a store call's

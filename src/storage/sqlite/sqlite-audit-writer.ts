@@ -6,6 +6,7 @@ import { once } from 'node:events';
 import { Worker } from 'node:worker_threads';
 import { AppError } from '../../core/errors/app-error.ts';
 import type { BudgetStore } from '../budget-port.ts';
+import type { MachineStore } from '../machine-port.ts';
 import type { AuditEntry, AuditRecord, AuditStore, TenantId } from '../ports.ts';
 import type { UsageStore } from '../usage-port.ts';
 import {
@@ -179,5 +180,14 @@ export function usageThroughThread(store: UsageStore, writer: SqliteAuditWriter)
     insert: (records) => writer.call('usage', 'insert', [records]),
     list: (tenantId, query) => store.list(tenantId, query),
     spend: (tenantId, query) => store.spend(tenantId, query),
+  };
+}
+
+/** Reports of served settings and sessions through the thread; queries on the caller's connection. */
+export function machinesThroughThread(store: MachineStore, writer: SqliteAuditWriter): MachineStore {
+  return {
+    recordServed: (served) => writer.call('machines', 'recordServed', [served]),
+    recordReports: (reports) => writer.call('machines', 'recordReports', [reports]),
+    sessions: (tenantId, since) => store.sessions(tenantId, since),
   };
 }

@@ -5,6 +5,7 @@ import type { Storage } from '../ports.ts';
 import { type StorageLogger, silentLogger } from '../storage-logger.ts';
 import {
   budgetsThroughThread,
+  machinesThroughThread,
   SqliteAuditWriter,
   usageThroughThread,
   withAuditWriterThread,
@@ -50,5 +51,6 @@ export function createSqliteStorage(options: SqliteStorageOptions): Storage {
     audit: withAuditWriterThread(storage.audit, writer),
     budgets: budgetsThroughThread(storage.budgets, writer),
     usage: usageThroughThread(storage.usage, writer),
+    machines: machinesThroughThread(storage.machines, writer),
   });
 }
