@@ -30,6 +30,7 @@ export interface SignInWiring {
 
 const JWT_SHAPE = /^[\w-]+\.[\w-]+\.[\w-]+$/;
 const DEFAULT_TTL_MS = 3_600_000;
+const PRUNE_EVERY_MS = 10 * 60_000;
 
 export interface InstalledSignIn {
   /** API keys and sign-in access tokens: every bearer-authenticated route but the hooks. */
@@ -71,6 +72,14 @@ export function installSignIn(app: FastifyInstance, wiring: SignInWiring): Insta
     clock: wiring.clock,
     sessionMaxAgeMs: () => settings()?.sessionMaxAgeMs ?? 30 * 86_400_000,
   });
+  // Expired device codes and sign-ins past their maximum age are deleted as they accumulate.
+  const prune = setInterval(() => {
+    wiring.storage.signIn
+      .prune(wiring.clock.now())
+      .catch((error: unknown) => app.log.error({ err: error }, 'could not prune expired sign-ins'));
+  }, PRUNE_EVERY_MS);
+  prune.unref();
+  app.addHook('onClose', async () => clearInterval(prune));
   const federations = new Map<string, OidcFederation>();
   signInRoutes(app, {
     flow,
