@@ -6,14 +6,14 @@ import { NotFoundError, ValidationError } from '../core/errors/app-error.ts';
 import { AuditLog } from '../features/audit/audit-log.ts';
 import { tenantConfig } from '../features/bundles/tenant-config.ts';
 import { describePrincipal, findPrincipal } from '../features/keys/find-principal.ts';
-import { KeysService } from '../features/keys/keys-service.ts';
+import { KEY_SCOPES, type KeyScope, KeysService } from '../features/keys/keys-service.ts';
 import type { ApiKeyRecord, PrincipalRef, Storage } from '../storage/ports.ts';
 import type { CliIo } from './cli-io.ts';
 import { actorFromEnv } from './environment.ts';
 import { withStorage } from './open-storage.ts';
 import { parseFlags, stringFlag, UsageError } from './parse-flags.ts';
 
-const USAGE = `llm-rules keys create (--user EMAIL | --service ID) [--tenant T] [--name NAME] [--expires 90d]
+const USAGE = `llm-rules keys create (--user EMAIL | --service ID) [--tenant T] [--name NAME] [--expires 90d] [--scope admin:read|admin:write]
        llm-rules keys list [--tenant T] [--user EMAIL | --service ID]
        llm-rules keys rotate ID [--grace 24h]
        llm-rules keys revoke ID
@@ -27,6 +27,7 @@ const FLAGS = {
   name: { type: 'string' },
   expires: { type: 'string' },
   grace: { type: 'string' },
+  scope: { type: 'string', multiple: true },
   json: { type: 'boolean' },
 } as const;
 
@@ -50,6 +51,7 @@ export async function keysCommand(args: string[], io: CliIo): Promise<number> {
   if ((action === 'rotate' || action === 'revoke') && !positionals[0]) {
     throw new UsageError(`a key id is required (see \`llm-rules keys list\`)\n\nusage: ${USAGE}`);
   }
+  const scopes = scopesFrom(values.scope);
   const by = actorFromEnv(io.env);
   return withStorage(io, flag('data'), async (storage) => {
     // Key changes are `auth` audit events; closing the log waits until they are committed.
@@ -72,6 +74,7 @@ export async function keysCommand(args: string[], io: CliIo): Promise<number> {
           principal: principal!,
           ...(flag('name') ? { name: flag('name') } : {}),
           ...(lifetime !== undefined ? { ttlMs: lifetime } : {}),
+          scopes,
           by,
         });
         io.stdout(issued.plaintext);
@@ -115,6 +118,18 @@ export async function keysCommand(args: string[], io: CliIo): Promise<number> {
         return 2; // unreachable: the action was checked above
     }
   }
+}
+
+function scopesFrom(given: unknown): KeyScope[] {
+  const list = Array.isArray(given) ? given.map(String) : typeof given === 'string' ? [given] : [];
+  for (const scope of list) {
+    if (!(KEY_SCOPES as readonly string[]).includes(scope)) {
+      throw new ValidationError(`--scope ${scope}: a key's scope is one of ${KEY_SCOPES.join(', ')}.`, {
+        field: 'scope',
+      });
+    }
+  }
+  return list as KeyScope[];
 }
 
 function principalFrom(user: string | undefined, service: string | undefined): PrincipalRef | undefined {
@@ -195,7 +210,7 @@ function describeIssued(record: ApiKeyRecord, verb: string): string {
 function formatKeyTable(rows: ApiKeyRecord[], now: Date): string {
   if (rows.length === 0) return 'No keys.';
   const header =
-    'ID            TENANT        PRINCIPAL                      STATUS     EXPIRES                   LAST USED';
+    'ID            TENANT        PRINCIPAL                      STATUS     EXPIRES                   LAST USED                 SCOPES';
   const lines = rows.map((k) =>
     [
       k.id.padEnd(13),
@@ -203,7 +218,8 @@ function formatKeyTable(rows: ApiKeyRecord[], now: Date): string {
       `${k.principal.type === 'user' ? '' : 'service:'}${k.principal.id}`.padEnd(30),
       keyStatus(k, now).padEnd(10),
       (k.expiresAt?.toISOString() ?? 'never').padEnd(25),
-      k.lastUsedAt?.toISOString() ?? 'never',
+      (k.lastUsedAt?.toISOString() ?? 'never').padEnd(25),
+      k.scopes.join(',') || '-',
     ].join(' '),
   );
   return [header, ...lines].join('\n');

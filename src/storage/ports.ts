@@ -126,6 +126,8 @@ export interface ApiKeyRecord {
   /** When this key was rotated: the id of its successor, and until when this key still works. */
   replacedBy: string | null;
   graceUntil: Date | null;
+  /** What the key may do beyond the gateway and hooks: `admin:read`, `admin:write` (the admin API). */
+  scopes: string[];
 }
 
 export interface ApiKeyStore {

@@ -213,6 +213,7 @@ describe('KeysService', () => {
           principal,
           name: 'laptop',
           expires_at: null,
+          scopes: [],
         },
         {
           user: 'root@acme.test',

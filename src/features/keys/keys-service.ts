@@ -19,10 +19,16 @@ export interface IssuedKey {
   plaintext: string;
 }
 
+/** What a key may do beyond the gateway and hooks. */
+export const KEY_SCOPES = ['admin:read', 'admin:write'] as const;
+export type KeyScope = (typeof KEY_SCOPES)[number];
+
 export interface AuthenticatedKey {
   tenantId: TenantId;
   principal: PrincipalRef;
   keyId: string;
+  /** The key's scopes; none for sign-in tokens and hook credentials. */
+  scopes?: readonly string[];
   /** The user or service account behind the key, as the store has it now. */
   profile: PrincipalRecord;
 }
@@ -84,15 +90,20 @@ export class KeysService {
     principal: PrincipalRef;
     name?: string;
     ttlMs?: number;
+    /** `admin:read`, `admin:write`: the admin API, as far as the principal's roles allow. */
+    scopes?: readonly KeyScope[];
     /** Who asked, for the audit record. */
     by?: string;
   }): Promise<IssuedKey> {
     await this.requireActivePrincipal(input.tenantId, input.principal);
-    const issued = this.newKey(input.tenantId, input.principal, input.name ?? null, input.ttlMs);
+    const issued = this.newKey(input.tenantId, input.principal, input.name ?? null, input.ttlMs, [
+      ...new Set(input.scopes ?? []),
+    ]);
     await this.storage.apiKeys.insert(issued.record);
     await this.keyAudit.changed('key_created', issued.record, input.by, {
       name: issued.record.name,
       expires_at: issued.record.expiresAt?.toISOString() ?? null,
+      scopes: issued.record.scopes,
     });
     return issued;
   }
@@ -112,7 +123,7 @@ export class KeysService {
       throw refuse('has expired; create a new key instead.');
     await this.requireActivePrincipal(tenantId, old.principal);
     const lifetime = old.expiresAt ? old.expiresAt.getTime() - old.createdAt.getTime() : undefined;
-    const issued = this.newKey(tenantId, old.principal, old.name, lifetime);
+    const issued = this.newKey(tenantId, old.principal, old.name, lifetime, old.scopes);
     const graceUntil = new Date(this.clock.now().getTime() + graceMs);
     this.forget(id);
     if (!(await this.storage.apiKeys.rotate(tenantId, id, issued.record, graceUntil))) {
@@ -175,6 +186,7 @@ export class KeysService {
       tenantId: record.tenantId,
       principal: record.principal,
       keyId: record.id,
+      scopes: record.scopes,
       profile,
     };
     this.remember(digest, record, result, now);
@@ -212,7 +224,8 @@ export class KeysService {
     tenantId: TenantId,
     principal: PrincipalRef,
     name: string | null,
-    ttlMs?: number,
+    ttlMs: number | undefined,
+    scopes: string[],
   ): IssuedKey {
     const { id, plaintext } = generateApiKey(secureRandomBytes);
     const now = this.clock.now();
@@ -228,6 +241,7 @@ export class KeysService {
       revokedAt: null,
       replacedBy: null,
       graceUntil: null,
+      scopes,
     };
     return { record, plaintext };
   }

@@ -72,6 +72,7 @@ export function apiKey(tenantId: TenantId, overrides: Partial<ApiKeyRecord> = {}
     revokedAt: null,
     replacedBy: null,
     graceUntil: null,
+    scopes: [],
     ...overrides,
   };
 }

@@ -4,6 +4,7 @@ import { type CreateTableBuilder, type Kysely, type Migration, type MigrationPro
 import { auditLogSchema } from './kysely-audit-migration.ts';
 import { budgetIncreasesSchema, budgetsSchema, budgetThresholdsSchema } from './kysely-budget-migration.ts';
 import { bundleCandidateSchema } from './kysely-candidate-migration.ts';
+import { keyScopesSchema } from './kysely-key-scopes-migration.ts';
 import { machinesSchema } from './kysely-machine-migration.ts';
 import { sessionsSchema } from './kysely-session-migration.ts';
 import { signInSchema } from './kysely-sign-in-migration.ts';
@@ -172,6 +173,7 @@ export function createMigrationProvider(ddl: DialectDdl): MigrationProvider {
         '0008_budget_increases': budgetIncreasesSchema(ddl),
         '0009_sign_in': signInSchema(ddl),
         '0010_machines': machinesSchema(ddl),
+        '0011_key_scopes': keyScopesSchema(ddl),
       };
     },
   };

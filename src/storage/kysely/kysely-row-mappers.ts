@@ -114,6 +114,7 @@ export const apiKeyFromRow = (row: Selectable<ApiKeysTable>): ApiKeyRecord => ({
   revokedAt: toNullableDate(row.revoked_at),
   replacedBy: row.replaced_by,
   graceUntil: toNullableDate(row.grace_until),
+  scopes: row.scopes === null ? [] : toStringArray(row.scopes),
 });
 
 export const apiKeyToRow = (key: ApiKeyRecord) => ({
@@ -129,6 +130,7 @@ export const apiKeyToRow = (key: ApiKeyRecord) => ({
   revoked_at: toNullableMillis(key.revokedAt),
   replaced_by: key.replacedBy,
   grace_until: toNullableMillis(key.graceUntil),
+  scopes: JSON.stringify(key.scopes),
 });
 
 export const activationFromRow = (row: Selectable<BundleActivationsTable>): BundleActivation => ({

@@ -72,6 +72,8 @@ export interface ApiKeysTable {
   revoked_at: NullableMillisColumn;
   replaced_by: string | null;
   grace_until: NullableMillisColumn;
+  /** JSON list; null for keys made before scopes existed (none). */
+  scopes: ColumnType<unknown, string | null, string | null>;
 }
 
 export interface BundlesTable {
