@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { type Clock, systemClock } from './core/clock/clock.ts';
+import { installAdminApi } from './features/admin/install-admin-api.ts';
 import { AuditLog, type AuditLogOptions } from './features/audit/audit-log.ts';
 import { ActiveBundle } from './features/bundles/active-bundle.ts';
 import { BundlesService } from './features/bundles/bundles-service.ts';
@@ -104,15 +105,17 @@ export async function startServer(options: ServerOptions, deps: ServerDeps = {})
       clock,
     });
     const { credentials } = signIn;
+    const policies = new PolicyCache(bundle);
     const hooks = new HooksService({
       credentials: signIn.hookCallers,
       bundle,
-      policies: new PolicyCache(bundle),
+      policies,
       sessions: storage.sessions,
       audit,
       clock,
     });
     identityRoutes(app, { credentials });
+    installAdminApi(app, { credentials, storage, keys, audit, bundle, policies, clock });
     const machineReports = new MachineReports(storage.machines, logger);
     managedSettingsRoutes(app, {
       onServed: (served) => machineReports.served(served),

@@ -21,6 +21,7 @@ import type {
   RuleTest,
 } from './compiled-types.ts';
 import { parseFileEntry, parsePermissionRule, type RuleTarget, TOOL_ALIASES } from './permission-rule.ts';
+import { tenantOrg } from './tenant-org.ts';
 
 export const RANK = { agent: -1, tenant: 0, business_unit: 1, team: 2, role: 3, user: 4 } as const;
 
@@ -28,19 +29,7 @@ export function compilePolicy(content: PolicyConfig, revision: string): Compiled
   const tenants = new Map<string, CompiledTenant>();
   tenants.set(content.org.tenant.id, compileTenant(content.config, content.org, content.roles));
   for (const tenant of content.tenants) {
-    const org = tenant.org ?? {
-      ...content.org,
-      tenant: { id: tenant.id, name: tenant.id },
-      business_units: [],
-      groups: [],
-      service_accounts: [],
-      role_bindings: [],
-      budgets: [],
-    };
-    tenants.set(
-      tenant.id,
-      compileTenant(tenant.config, { ...org, tenant: { ...org.tenant, id: tenant.id } }, content.roles),
-    );
+    tenants.set(tenant.id, compileTenant(tenant.config, tenantOrg(content, tenant.id)!, content.roles));
   }
   return { revision, tenants, cache: new Map() };
 }
