@@ -47,4 +47,22 @@ describe('keys create follows security.api_keys of the tenant', () => {
       "API keys are disabled for tenant 'acme' (security.api_keys.enabled: false).",
     );
   });
+
+  it('gives a key the admin scopes asked for, lists them, and refuses unknown ones', async () => {
+    await apply();
+    const made = fakeIo();
+    expect(
+      await keysCommand(
+        ['create', '--user', 'root@acme.test', '--scope', 'admin:read', '--data', data],
+        made,
+      ),
+    ).toBe(0);
+    const listed = fakeIo();
+    await keysCommand(['list', '--json', '--data', data], listed);
+    expect(JSON.parse(listed.out.join('\n'))).toEqual([expect.objectContaining({ scopes: ['admin:read'] })]);
+    const bad = fakeIo();
+    await expect(
+      keysCommand(['create', '--user', 'root@acme.test', '--scope', 'admin:all', '--data', data], bad),
+    ).rejects.toThrow(/--scope admin:all: a key's scope is one of admin:read, admin:write/);
+  });
 });
