@@ -7,6 +7,7 @@ import { installAdminApi } from './features/admin/install-admin-api.ts';
 import { AuditLog, type AuditLogOptions } from './features/audit/audit-log.ts';
 import { ActiveBundle } from './features/bundles/active-bundle.ts';
 import { BundlesService } from './features/bundles/bundles-service.ts';
+import { installConsoleAuth } from './features/console-auth/install-console-auth.ts';
 import { installGateway } from './features/gateway/install-gateway.ts';
 import type { UsageRecorder } from './features/gateway/metering/usage-recorder.ts';
 import { healthRoutes } from './features/health/health-routes.ts';
@@ -89,16 +90,17 @@ export async function startServer(options: ServerOptions, deps: ServerDeps = {})
     const audit = new AuditLog(storage.audit, { clock, ...auditBatching(storage.dialect) });
     const keys = new KeysService(storage, clock, logger, { cacheTtlMs: KEY_CACHE_TTL_MS, audit });
     // API keys, and the access tokens of developers signed in with Claude Code's /login.
+    // Storage handed in (tests) has no data directory of ours to keep a key file in: a key for this process.
+    const master = await loadMasterKey({
+      configured: options.masterKey,
+      dialect: deps.storage ? 'memory' : storage.dialect,
+      dataDir: storage.dialect === 'sqlite' ? options.dataDir : undefined,
+    });
     const signIn = installSignIn(app, {
       storage,
       bundle,
       keys,
-      // Storage handed in (tests) has no data directory of ours to keep a key file in: a key for this process.
-      master: await loadMasterKey({
-        configured: options.masterKey,
-        dialect: deps.storage ? 'memory' : storage.dialect,
-        dataDir: storage.dialect === 'sqlite' ? options.dataDir : undefined,
-      }),
+      master,
       env: deps.env ?? {},
       publicUrl: options.publicUrl,
       tls: Boolean(options.tlsCert),
@@ -115,7 +117,28 @@ export async function startServer(options: ServerOptions, deps: ServerDeps = {})
       clock,
     });
     identityRoutes(app, { credentials });
-    installAdminApi(app, { credentials, storage, keys, audit, bundle, policies, clock });
+    // People in the console: OIDC (or SAML) sign-in, and the break-glass admin when configured.
+    const consoleAuth = installConsoleAuth(app, {
+      storage,
+      bundle,
+      audit,
+      master,
+      signIn,
+      breakGlassHash: options.breakGlassHash,
+      publicUrl: options.publicUrl,
+      tls: Boolean(options.tlsCert),
+      clock,
+    });
+    installAdminApi(app, {
+      credentials,
+      browserSessions: consoleAuth.browserSessions,
+      storage,
+      keys,
+      audit,
+      bundle,
+      policies,
+      clock,
+    });
     const machineReports = new MachineReports(storage.machines, logger);
     managedSettingsRoutes(app, {
       onServed: (served) => machineReports.served(served),

@@ -3,7 +3,6 @@
 // access token at work on the gateway, refresh, revocation, and deprovisioning in the org and at the IdP.
 import { createHash } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canonicalJson } from '../src/core/bundles/canonical-json.ts';
@@ -14,7 +13,7 @@ import { resolveServerOptions } from '../src/http/server-options.ts';
 import { type ServerHandle, startServer } from '../src/server.ts';
 import { createStorage } from '../src/storage/create-storage.ts';
 import { type MockAnthropic, startMockAnthropic } from './support/mock-anthropic/mock-anthropic.ts';
-import { startTestIdp, type TestIdp } from './support/oidc-idp.ts';
+import { freePort, startTestIdp, type TestIdp } from './support/oidc-idp.ts';
 import { copyExampleConfig, tempDir } from './support/temp-dir.ts';
 import { hiddenField, TestBrowser } from './support/test-browser.ts';
 
@@ -43,14 +42,6 @@ let mock: MockAnthropic;
 let server: ServerHandle;
 let work: Awaited<ReturnType<typeof tempDir>>;
 let config: string;
-
-async function freePort(): Promise<number> {
-  const probe = createServer().listen(0, '127.0.0.1');
-  await new Promise((resolve) => probe.once('listening', resolve));
-  const { port } = probe.address() as { port: number };
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
 
 beforeAll(async () => {
   const port = await freePort();

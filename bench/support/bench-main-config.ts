@@ -9,6 +9,7 @@ export function benchMainConfig(policy: Pick<MainConfig, 'agent_routing' | 'poli
     security: {
       api_keys: { enabled: true, rotation_days: 90, key_storage: 'env' },
       sign_in: { access_token_ttl: '1h', session_max_age: '30d', signing_key_rotation: '30d' },
+      console: { session_max_age: '12h', idle_timeout: '1h' },
     },
     multi_tenant: { enabled: false, isolation: 'strict', tenant_config_path: '.claude/tenants/{tenant_id}/' },
     // No tool-call limit in the way of a million decisions.

@@ -16,6 +16,7 @@ export function serverOptionsFromEnv(env: Env): Record<string, string | undefine
     redisUrl: env.REDIS_URL || undefined,
     publicUrl: env.LLM_RULES_PUBLIC_URL || undefined,
     masterKey: env.LLM_RULES_MASTER_KEY || undefined,
+    breakGlassHash: env.LLM_RULES_BREAK_GLASS_HASH || undefined,
   };
 }
 

@@ -5,6 +5,7 @@ import type { ConfigProblem } from '../config/load-policy-config.ts';
 import { AppError, ConfigError } from '../core/errors/app-error.ts';
 import { VERSION } from '../version.ts';
 import { auditCommand } from './audit-command.ts';
+import { breakGlassCommand } from './break-glass-command.ts';
 import { budgetsCommand } from './budgets-command.ts';
 import { checkCommand } from './check-command.ts';
 import { type CliIo, processIo } from './cli-io.ts';
@@ -56,6 +57,10 @@ const COMMANDS: Record<string, { run: Command; summary: string }> = {
   machines: {
     run: machinesCommand,
     summary: 'Claude Code sessions and the managed settings they run under (--stale: out of date)',
+  },
+  'break-glass': {
+    run: breakGlassCommand,
+    summary: 'hash the break-glass admin password (stdin) for LLM_RULES_BREAK_GLASS_HASH',
   },
   connect: { run: connectCommand, summary: 'print or write the managed settings that connect Claude Code' },
   hook: { run: hookCommand, summary: 'Claude Code command hook: forward stdin to the server, fail closed' },

@@ -36,6 +36,7 @@ export interface SecurityConfig {
     signing_key_rotation: string;
     login_notice?: string;
   };
+  console: { login?: 'oidc' | 'saml'; session_max_age: string; idle_timeout: string };
 }
 
 /** One agent profile (`agent_routing.<name>`); pattern lists use Claude Code's permission-rule syntax or globs. */

@@ -39,6 +39,8 @@ export const serverOptionsSchema = z.strictObject({
    * Default on SQLite: a key file made in the data directory.
    */
   masterKey: z.string().min(1).optional(),
+  /** The break-glass admin's password hash (`llm-rules break-glass hash`); the account is off without it. */
+  breakGlassHash: z.string().min(1).optional(),
   /** How long in-flight requests may take to finish after SIGTERM. */
   shutdownTimeoutMs: z.coerce.number().int().positive().default(10_000),
 });

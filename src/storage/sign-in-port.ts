@@ -89,6 +89,8 @@ export interface SignInStore {
   pollDevice(deviceDigest: string, now: Date): Promise<PollResult | undefined>;
   /** An approved authorization becomes `session` once, in one transaction; false if it was not approved. */
   redeemDevice(deviceDigest: string, session: SignInSession): Promise<boolean>;
+  /** A session that starts without a device authorization: a person signing in to the console. */
+  createSession(session: SignInSession): Promise<void>;
   getSession(tenantId: TenantId, id: string): Promise<SignInSession | undefined>;
   /** The session whose current refresh token has this digest. */
   findSessionByRefresh(refreshDigest: string): Promise<SignInSession | undefined>;

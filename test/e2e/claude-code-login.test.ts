@@ -3,7 +3,6 @@
 // then `claude -p` works through the gateway, fetches its managed settings, and has its tool calls
 // decided and audited under the developer's name.
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/http/create-logger.ts';
@@ -12,7 +11,7 @@ import { type ServerHandle, startServer } from '../../src/server.ts';
 import { CLAUDE_BIN, claudeAvailable, runClaude } from '../support/claude-code.ts';
 import { type MockAnthropic, startMockAnthropic } from '../support/mock-anthropic/mock-anthropic.ts';
 import { text, toolUse } from '../support/mock-anthropic/script.ts';
-import { startTestIdp, type TestIdp } from '../support/oidc-idp.ts';
+import { freePort, startTestIdp, type TestIdp, useTestIdp } from '../support/oidc-idp.ts';
 import { copyExampleConfig, tempDir } from '../support/temp-dir.ts';
 import { hiddenField, TestBrowser } from '../support/test-browser.ts';
 import { TmuxTerminal, tmuxAvailable } from '../support/tmux-terminal.ts';
@@ -31,10 +30,7 @@ describe.skipIf(!available)('Claude Code signs in with /login', () => {
   let work: Awaited<ReturnType<typeof tempDir>>;
 
   beforeAll(async () => {
-    const probe = createServer().listen(0, '127.0.0.1');
-    await new Promise((resolve) => probe.once('listening', resolve));
-    const port = (probe.address() as { port: number }).port;
-    await new Promise((resolve) => probe.close(resolve));
+    const port = await freePort();
     idp = await startTestIdp({ redirectUri: `http://127.0.0.1:${port}/oauth/callback` });
     idp.accounts.set('alice@acme.test', { email: 'alice@acme.test', groups: ['acme-engineering'] });
     idp.signInAs('alice@acme.test');
@@ -45,14 +41,7 @@ describe.skipIf(!available)('Claude Code signs in with /login', () => {
     });
     work = await tempDir('llm-rules-login-');
     const config = await copyExampleConfig(work.path);
-    const yaml = await readFile(join(config, 'config.yaml'), 'utf8');
-    await writeFile(
-      join(config, 'config.yaml'),
-      yaml.replace(
-        / {2}oauth:\n( {4}.*\n)+/,
-        `  oauth:\n    provider: oidc\n    issuer: ${idp.issuer}\n    client_id: ${idp.clientId}\n    client_secret: \${TEST_IDP_SECRET}\n    scopes: [openid, email, groups, offline_access]\n`,
-      ),
-    );
+    await useTestIdp(config, idp, ['openid', 'email', 'groups', 'offline_access']);
     server = await startServer(
       resolveServerOptions([
         {

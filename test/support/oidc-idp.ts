@@ -1,8 +1,11 @@
 // A real OpenID Connect provider for sign-in tests (the `oidc-provider` package, as certified IdPs
 // run it): discovery, authorization code with PKCE, signed ID tokens, JWKS, refresh tokens, userinfo.
 // The person signing in is whoever the test says; the login and consent screens accept at once.
+
+import { readFile, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, createServer as createNetServer } from 'node:net';
+import { join } from 'node:path';
 import { exportJWK, generateKeyPair } from 'jose';
 import Provider from 'oidc-provider';
 
@@ -21,7 +24,12 @@ export interface TestIdp {
   close(): Promise<void>;
 }
 
-export async function startTestIdp(options: { redirectUri: string; port?: number }): Promise<TestIdp> {
+export async function startTestIdp(options: {
+  redirectUri: string;
+  /** More redirect URIs the client may use (console sign-in's callback). */
+  moreRedirectUris?: string[];
+  port?: number;
+}): Promise<TestIdp> {
   const server: Server = createServer();
   server.listen(options.port ?? 0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));
@@ -34,7 +42,7 @@ export async function startTestIdp(options: { redirectUri: string; port?: number
       {
         client_id: 'llm-rules-test',
         client_secret: 'idp-client-secret',
-        redirect_uris: [options.redirectUri],
+        redirect_uris: [options.redirectUri, ...(options.moreRedirectUris ?? [])],
         grant_types: ['authorization_code', 'refresh_token'],
         response_types: ['code'],
         token_endpoint_auth_method: 'client_secret_post',
@@ -107,4 +115,26 @@ export async function startTestIdp(options: { redirectUri: string; port?: number
     },
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
+}
+
+/** Points a copied config.yaml's `security.oauth` at the test IdP (its secret read from TEST_IDP_SECRET). */
+export async function useTestIdp(configDir: string, idp: TestIdp, scopes: readonly string[]): Promise<void> {
+  const file = join(configDir, 'config.yaml');
+  const yaml = await readFile(file, 'utf8');
+  await writeFile(
+    file,
+    yaml.replace(
+      / {2}oauth:\n( {4}.*\n)+/,
+      `  oauth:\n    provider: oidc\n    issuer: ${idp.issuer}\n    client_id: ${idp.clientId}\n    client_secret: \${TEST_IDP_SECRET}\n    scopes: [${scopes.join(', ')}]\n`,
+    ),
+  );
+}
+
+/** A port nothing listens on now (for a server whose URL the IdP must know before it starts). */
+export async function freePort(): Promise<number> {
+  const probe = createNetServer().listen(0, '127.0.0.1');
+  await new Promise((resolve) => probe.once('listening', resolve));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
 }

@@ -9,6 +9,27 @@ export interface BrowserResponse {
 
 export class TestBrowser {
   readonly #jar = new Map<string, Map<string, string>>();
+  /** Sees every response, redirects included (a test may want a hop's headers). */
+  onResponse: ((url: string, headers: Headers) => void) | undefined;
+
+  /** One request with this browser's cookies (as a page script's fetch would send them); no redirects followed. */
+  async fetch(url: string, init: RequestInit = {}): Promise<Response> {
+    const target = new URL(url);
+    const cookie = this.cookieHeader(url);
+    const response = await fetch(url, {
+      ...init,
+      redirect: 'manual',
+      headers: { ...(init.headers as Record<string, string> | undefined), ...(cookie ? { cookie } : {}) },
+    });
+    this.#store(target.host, response.headers.getSetCookie());
+    return response;
+  }
+
+  /** The Cookie header this browser sends to a URL's host. */
+  cookieHeader(url: string): string {
+    const cookies = this.#jar.get(new URL(url).host);
+    return cookies ? [...cookies].map(([k, v]) => `${k}=${v}`).join('; ') : '';
+  }
 
   async get(url: string): Promise<BrowserResponse> {
     return this.#follow(url, { method: 'GET' });
@@ -39,6 +60,7 @@ export class TestBrowser {
         },
       });
       this.#store(target.host, response.headers.getSetCookie());
+      this.onResponse?.(url, response.headers);
       const location = response.headers.get('location');
       if (response.status >= 300 && response.status < 400 && location) {
         url = new URL(location, url).href;

@@ -41,6 +41,7 @@ export function testConfig(levels: Levels = {}): PolicyConfig {
       security: {
         api_keys: { enabled: true, rotation_days: 90, key_storage: 'env' },
         sign_in: { access_token_ttl: '1h', session_max_age: '30d', signing_key_rotation: '30d' },
+        console: { session_max_age: '12h', idle_timeout: '1h' },
       },
       agent_routing: levels.agents ?? {
         developer: profile({ tools: ['*'], files: ['src/**'], commands: ['npm run test:*'] }),

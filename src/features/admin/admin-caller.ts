@@ -1,5 +1,5 @@
 // Who is calling the admin API, and what they may do: an API key with an admin scope (`admin:read`, or
-// `admin:write` for changes) of an active principal, whose permissions come from the roles the active
+// `admin:write` for changes) of an active principal, or a person's console session (console-auth), whose permissions come from the roles the active
 // bundle gives them (core/authz/admin-grants.ts), checked at the node each route acts on.
 import type { FastifyRequest } from 'fastify';
 import type { OrgConfig, OrgRef, PolicyConfig } from '../../config/policy-config.ts';
@@ -26,18 +26,37 @@ export interface AdminCaller {
   grants: Grant[];
   /** `user:ada@acme.test` or `service:ci`, as audit events name them. */
   actor: string;
+  /** How the caller authenticated: an admin-scoped API key, or a console session. */
+  via: 'api_key' | 'console';
+}
+
+/**
+ * A browser session (the console's cookie), as the admin API sees it: the caller, or undefined when the
+ * request carries no session. Implemented by console-auth, which also checks CSRF on changes.
+ */
+export interface BrowserSessions {
+  adminCaller(request: FastifyRequest, write: boolean): Promise<AdminCaller | undefined>;
+}
+
+export interface AdminAuthDeps {
+  credentials: CredentialAuthenticator;
+  bundle: ActiveBundle;
+  browserSessions?: BrowserSessions | undefined;
 }
 
 export async function authenticateAdmin(
-  deps: { credentials: CredentialAuthenticator; bundle: ActiveBundle },
+  deps: AdminAuthDeps,
   request: FastifyRequest,
   write: boolean,
 ): Promise<AdminCaller> {
   const credential = presentedCredential(request.headers);
-  if (!credential)
+  if (!credential) {
+    const fromBrowser = await deps.browserSessions?.adminCaller(request, write);
+    if (fromBrowser) return fromBrowser;
     throw new AuthenticationError(
-      'The admin API needs an API key with an admin scope (llm-rules keys create --scope admin:read).',
+      'The admin API needs an API key with an admin scope (llm-rules keys create --scope admin:read), or a console session.',
     );
+  }
   const who = await deps.credentials.authenticate(credential);
   const scopes = who.scopes ?? [];
   if (!scopes.includes('admin:read') && !scopes.includes('admin:write')) {
@@ -52,10 +71,16 @@ export async function authenticateAdmin(
       { scope: 'admin:write' },
     );
   }
-  const loaded = deps.bundle.current();
-  const org = loaded && tenantOrg(loaded.content, who.tenantId);
-  if (!loaded || !org)
-    throw new AppError(503, 'api_error', `No policy is active for tenant '${who.tenantId}'.`);
+  return adminCallerFor(who, deps.bundle);
+}
+
+/** A principal of the org as an admin caller: the grants its roles give it in the active bundle. */
+export function adminCallerFor(
+  who: AuthenticatedKey,
+  bundle: ActiveBundle,
+  via: AdminCaller['via'] = 'api_key',
+): AdminCaller {
+  const { loaded, org } = activeOrg(bundle, who.tenantId);
   const profile = who.profile;
   const subject: AdminSubject = {
     type: who.principal.type,
@@ -71,7 +96,16 @@ export async function authenticateAdmin(
     org,
     grants: adminGrants(org, loaded.content.roles, subject),
     actor: who.principal.type === 'user' ? who.principal.id : `service:${who.principal.id}`,
+    via,
   };
+}
+
+/** The active bundle and the tenant's org in it; 503 when no policy is active for the tenant. */
+export function activeOrg(bundle: ActiveBundle, tenantId: string) {
+  const loaded = bundle.current();
+  const org = loaded && tenantOrg(loaded.content, tenantId);
+  if (!loaded || !org) throw new AppError(503, 'api_error', `No policy is active for tenant '${tenantId}'.`);
+  return { loaded, org };
 }
 
 /** The permission at the node (or, for `anywhere`, at some node: lists the handler then filters). */

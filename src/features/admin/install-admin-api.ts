@@ -1,11 +1,10 @@
 // The admin API under /api/v1/: every route declared in one list (for the OpenAPI document too), each
-// authenticated by an admin-scoped key, authorized by permissions.yaml roles at its node, and recorded.
+// authenticated by an admin-scoped key or a console session, authorized by permissions.yaml roles at its node, and recorded.
 import type { FastifyInstance } from 'fastify';
-import type { CredentialAuthenticator } from '../keys/keys-service.ts';
 import { auditRoutes } from './admin-audit-routes.ts';
 import { budgetsRoutes } from './admin-budgets-routes.ts';
 import { bundlesRoutes } from './admin-bundles-routes.ts';
-import { authenticateAdmin, authorizeAdmin } from './admin-caller.ts';
+import { type AdminAuthDeps, authenticateAdmin, authorizeAdmin } from './admin-caller.ts';
 import { decisionsRoutes } from './admin-decisions-routes.ts';
 import type { AdminDeps } from './admin-deps.ts';
 import { keysRoutes } from './admin-keys-routes.ts';
@@ -24,10 +23,7 @@ export function adminRoutesOf(deps: AdminDeps): AnyAdminRoute[] {
   ];
 }
 
-export function installAdminApi(
-  app: FastifyInstance,
-  deps: AdminDeps & { credentials: CredentialAuthenticator },
-): AnyAdminRoute[] {
+export function installAdminApi(app: FastifyInstance, deps: AdminDeps & AdminAuthDeps): AnyAdminRoute[] {
   const routes = adminRoutesOf(deps);
   registerAdminRoutes(app, routes, {
     authenticate: (request, write) => authenticateAdmin(deps, request, write),
@@ -39,7 +35,7 @@ export function installAdminApi(
         context: {
           action: change.action,
           target: change.target,
-          via: 'api',
+          via: caller.via,
           before: toJson(change.before),
           after: toJson(change.after),
         },

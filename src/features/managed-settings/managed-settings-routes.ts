@@ -3,9 +3,11 @@
 // settings with sorted keys), sent quoted as the ETag; a request whose `If-None-Match` names it gets 304
 // (only then: the client counts an unasked 304 as a failed fetch); `If-None-Match: *` is answered as
 // if absent. Claude Code polls about once an hour.
+
 import { createHash } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { AppError } from '../../core/errors/app-error.ts';
+import { publicOrigin } from '../../http/public-origin.ts';
 import type { ActiveBundle } from '../bundles/active-bundle.ts';
 import { modelSubject, resolveCaller } from '../gateway/gateway-caller.ts';
 import type { CredentialAuthenticator } from '../keys/keys-service.ts';
@@ -34,8 +36,7 @@ export function managedSettingsRoutes(app: FastifyInstance, deps: ManagedSetting
       );
     }
     const { who } = caller;
-    const serverUrl =
-      deps.publicUrl ?? `${deps.tls ? 'https' : 'http'}://${request.headers.host ?? 'localhost'}`;
+    const serverUrl = publicOrigin(request, deps);
     const settings = userManagedSettings({
       content: caller.content,
       tenantId: who.tenantId,

@@ -39,6 +39,10 @@ export interface InstalledSignIn {
   hookCallers: CredentialAuthenticator;
   /** Undefined without a master key. */
   hookCredentials: HookCredentials | undefined;
+  /** The sign-in settings of the active bundle (security.oauth, security.sign_in); undefined without an IdP. */
+  settings(): SignInSettings | undefined;
+  /** One OIDC federation (discovery document, JWKS cache) per IdP configuration, shared with console sign-in. */
+  federation(settings: SignInSettings): OidcFederation;
 }
 
 export function installSignIn(app: FastifyInstance, wiring: SignInWiring): InstalledSignIn {
@@ -46,11 +50,22 @@ export function installSignIn(app: FastifyInstance, wiring: SignInWiring): Insta
     const loaded = wiring.bundle.current();
     return loaded ? signInSettings(loaded.content, wiring.env) : undefined;
   };
+  const federations = new Map<string, OidcFederation>();
+  const federation = (current: SignInSettings) => {
+    const key = JSON.stringify(current.oidc);
+    let found = federations.get(key);
+    if (!found) {
+      if (federations.size > 8) federations.clear();
+      found = new OidcFederation(current.oidc, () => wiring.clock.now());
+      federations.set(key, found);
+    }
+    return found;
+  };
   const master = wiring.master;
   if (!master) {
     app.log.warn('sign-in is off: set LLM_RULES_MASTER_KEY (the same on every instance) to turn it on');
     const credentials = withoutSignIn(wiring.keys);
-    return { credentials, hookCallers: credentials, hookCredentials: undefined };
+    return { credentials, hookCallers: credentials, hookCredentials: undefined, settings, federation };
   }
   const tokens = new AccessTokens(
     wiring.storage.signIn,
@@ -80,23 +95,12 @@ export function installSignIn(app: FastifyInstance, wiring: SignInWiring): Insta
   }, PRUNE_EVERY_MS);
   prune.unref();
   app.addHook('onClose', async () => clearInterval(prune));
-  const federations = new Map<string, OidcFederation>();
   signInRoutes(app, {
     flow,
     tokens,
     master,
     settings,
-    // One federation (discovery document, JWKS cache) per IdP configuration.
-    federation: (current) => {
-      const key = JSON.stringify(current.oidc);
-      let federation = federations.get(key);
-      if (!federation) {
-        if (federations.size > 8) federations.clear();
-        federation = new OidcFederation(current.oidc, () => wiring.clock.now());
-        federations.set(key, federation);
-      }
-      return federation;
-    },
+    federation,
     publicUrl: wiring.publicUrl,
     tls: wiring.tls,
   });
@@ -123,6 +127,8 @@ export function installSignIn(app: FastifyInstance, wiring: SignInWiring): Insta
       },
     },
     hookCredentials,
+    settings,
+    federation,
   };
 }
 

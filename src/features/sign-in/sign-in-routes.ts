@@ -2,9 +2,12 @@
 // page and the IdP's callback, the token endpoint and RFC 7009 revocation, and the access tokens' JWKS.
 // OAuth endpoints answer `{"error","error_description"}`; unknown form fields are ignored, as RFC 6749
 // and 8628 require (Claude Code sends `surface`, and may send more).
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../../core/errors/app-error.ts';
+import { AttemptLimiter } from '../../http/attempt-limiter.ts';
+import { cookie, cookiesOf, sameToken } from '../../http/cookies.ts';
+import { publicOrigin } from '../../http/public-origin.ts';
 import type { AccessTokens } from './access-tokens.ts';
 import { DEVICE_GRANT, type DeviceFlow, OAuthError } from './device-flow.ts';
 import type { MasterKey } from './master-key.ts';
@@ -52,11 +55,7 @@ export function signInRoutes(app: FastifyInstance, deps: SignInRouteDeps): void 
     }
     return settings;
   };
-  const base = (request: FastifyRequest) =>
-    (deps.publicUrl ?? `${deps.tls ? 'https' : 'http'}://${request.headers.host ?? 'localhost'}`).replace(
-      /\/$/,
-      '',
-    );
+  const base = (request: FastifyRequest) => publicOrigin(request, deps);
 
   app.register(async (scope) => {
     scope.addContentTypeParser(
@@ -275,60 +274,4 @@ function formOf(request: FastifyRequest): Record<string, string | undefined> {
 
 function oauthError(reply: FastifyReply, error: OAuthError) {
   return reply.status(error.status).send({ error: error.error, error_description: error.description });
-}
-
-function cookiesOf(request: FastifyRequest): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const part of (request.headers.cookie ?? '').split(';')) {
-    const eq = part.indexOf('=');
-    if (eq > 0) out[part.slice(0, eq).trim()] = decodeURIComponent(part.slice(eq + 1).trim());
-  }
-  return out;
-}
-
-function cookie(
-  name: string,
-  value: string,
-  options: { path: string; sameSite: 'Strict' | 'Lax'; maxAge: number; secure: boolean },
-): string {
-  return [
-    `${name}=${encodeURIComponent(value)}`,
-    `Path=${options.path}`,
-    `Max-Age=${options.maxAge}`,
-    'HttpOnly',
-    `SameSite=${options.sameSite}`,
-    ...(options.secure ? ['Secure'] : []),
-  ].join('; ');
-}
-
-function sameToken(a: string | undefined, b: string | undefined): boolean {
-  if (!a || !b) return false;
-  const left = Buffer.from(a);
-  const right = Buffer.from(b);
-  return left.length === right.length && timingSafeEqual(left, right);
-}
-
-/** Counts per client address in fixed one-minute windows, bounded in memory. */
-class AttemptLimiter {
-  readonly #windows = new Map<string, { start: number; count: number }>();
-
-  constructor(private readonly perMinute: number) {}
-
-  exhausted(address: string, now: number): boolean {
-    return this.#window(address, now).count >= this.perMinute;
-  }
-
-  count(address: string, now: number): void {
-    this.#window(address, now).count++;
-  }
-
-  #window(address: string, now: number) {
-    let window = this.#windows.get(address);
-    if (!window || now - window.start >= 60_000) {
-      if (this.#windows.size >= 10_000) this.#windows.clear();
-      window = { start: now, count: 0 };
-      this.#windows.set(address, window);
-    }
-    return window;
-  }
 }

@@ -11,7 +11,7 @@ export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-function page(title: string, body: string): string {
+export function htmlPage(title: string, body: string): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>${escapeHtml(title)}</title><style>${STYLE}</style></head><body>${body}</body></html>`;
 }
 
@@ -21,7 +21,7 @@ export function codeEntryPage(options: {
   provider: string;
   error?: string;
 }): string {
-  return page(
+  return htmlPage(
     'Sign in to LLM-RULES',
     `<h1>Sign in Claude Code</h1>
 <p>Check that this is the code your terminal shows, then continue to sign in with ${escapeHtml(options.provider)}.</p>
@@ -36,14 +36,14 @@ ${options.error ? `<p class="error">${escapeHtml(options.error)}</p>` : ''}
 }
 
 export function signedInPage(email: string): string {
-  return page(
+  return htmlPage(
     'Signed in',
     `<h1>You are signed in</h1><p>Claude Code is now signed in as <strong>${escapeHtml(email)}</strong>. You can close this tab and return to your terminal.</p>`,
   );
 }
 
 export function failedPage(message: string): string {
-  return page(
+  return htmlPage(
     'Sign-in failed',
     `<h1>Sign-in did not complete</h1><p class="error">${escapeHtml(message)}</p><p>Run <code>/login</code> in Claude Code to start again.</p>`,
   );

@@ -125,6 +125,15 @@ export function signInContract(ctx: ContractContext): void {
       expect(await store().listSessions(t, winner.userId, at(2_000))).toEqual([winner]);
     });
 
+    it('creates a session without a device (console sign-in), found by its digest, refused twice', async () => {
+      const t = await tenant();
+      const s = session(t, { surface: 'console:oidc', idpRefreshToken: null });
+      await store().createSession(s);
+      expect(await store().getSession(t, s.id)).toEqual(s);
+      expect(await store().findSessionByRefresh(s.refreshDigest)).toEqual(s);
+      await expect(store().createSession(s)).rejects.toThrow();
+    });
+
     it('keeps a session to its tenant', async () => {
       const t = await tenant();
       const other = await tenant();

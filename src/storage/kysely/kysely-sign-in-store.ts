@@ -102,25 +102,13 @@ export class KyselySignInStore implements SignInStore {
         .where('status', '=', 'approved')
         .executeTakeFirst();
       if (Number(result.numUpdatedRows) !== 1) return false;
-      await trx
-        .insertInto('sign_in_sessions')
-        .values({
-          tenant_id: s.tenantId,
-          id: s.id,
-          user_id: s.userId,
-          email: s.email,
-          idp_groups: JSON.stringify(s.idpGroups),
-          idp_refresh_token: s.idpRefreshToken,
-          surface: s.surface,
-          created_at: toMillis(s.createdAt),
-          refresh_digest: s.refreshDigest,
-          refreshed_at: toMillis(s.refreshedAt),
-          expires_at: toMillis(s.expiresAt),
-          revoked_at: toNullableMillis(s.revokedAt),
-        })
-        .execute();
+      await trx.insertInto('sign_in_sessions').values(sessionRow(s)).execute();
       return true;
     });
+  }
+
+  async createSession(s: SignInSession): Promise<void> {
+    await this.#db.insertInto('sign_in_sessions').values(sessionRow(s)).execute();
   }
 
   async getSession(tenantId: TenantId, id: string): Promise<SignInSession | undefined> {
@@ -285,5 +273,22 @@ function keyFromRow(row: Selectable<SigningKeysTable>): SigningKey {
     createdAt: toDate(row.created_at),
     retiresAt: toDate(row.retires_at),
     expiresAt: toDate(row.expires_at),
+  };
+}
+
+function sessionRow(s: SignInSession) {
+  return {
+    tenant_id: s.tenantId,
+    id: s.id,
+    user_id: s.userId,
+    email: s.email,
+    idp_groups: JSON.stringify(s.idpGroups),
+    idp_refresh_token: s.idpRefreshToken,
+    surface: s.surface,
+    created_at: toMillis(s.createdAt),
+    refresh_digest: s.refreshDigest,
+    refreshed_at: toMillis(s.refreshedAt),
+    expires_at: toMillis(s.expiresAt),
+    revoked_at: toNullableMillis(s.revokedAt),
   };
 }

@@ -63,6 +63,13 @@ export class MemorySignInStore implements SignInStore {
     return true;
   }
 
+  async createSession(session: SignInSession): Promise<void> {
+    if (this.#sessions.has(key(session.tenantId, session.id))) {
+      throw new Error(`sign-in session ${session.id} already exists`);
+    }
+    this.#sessions.set(key(session.tenantId, session.id), structuredClone(session));
+  }
+
   async getSession(tenantId: TenantId, id: string): Promise<SignInSession | undefined> {
     const session = this.#sessions.get(key(tenantId, id));
     return session && structuredClone(session);

@@ -47,6 +47,17 @@ export const securitySection = z
         login_notice: z.string().min(1).max(500).optional(),
       })
       .prefault({}),
+    /** People signing in to the console and the admin API with a browser session. */
+    console: z
+      .strictObject({
+        /** Which IdP people sign in with: `oidc` (security.oauth) or `saml` (security.saml). */
+        login: z.enum(['oidc', 'saml']).optional(),
+        /** A console session lasts at most this long, however active. */
+        session_max_age: duration('12h'),
+        /** A console session unused this long ends. */
+        idle_timeout: duration('1h'),
+      })
+      .prefault({}),
   })
   .prefault({});
 
