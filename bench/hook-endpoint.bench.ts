@@ -2,6 +2,7 @@
 // concurrency 32, beside a baseline of `GET /healthz` from the same server and client (no auth, policy or audit).
 import { once } from 'node:events';
 import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { HOOK_PATH } from '../src/features/hooks/hook-path.ts';

@@ -128,6 +128,7 @@ export async function startServer(options: ServerOptions, deps: ServerDeps = {})
       publicUrl: options.publicUrl,
       tls: Boolean(options.tlsCert),
       clock,
+      env: deps.env ?? {},
     });
     installAdminApi(app, {
       credentials,

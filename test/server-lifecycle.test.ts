@@ -1,13 +1,12 @@
 // Server lifecycle: graceful shutdown lets in-flight requests finish; TLS serves HTTPS; /readyz is
 // 503 until a bundle is active.
-import { execFileSync } from 'node:child_process';
 import { request as httpsRequest } from 'node:https';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../src/http/create-logger.ts';
 import { resolveServerOptions } from '../src/http/server-options.ts';
 import { type ServerHandle, startServer } from '../src/server.ts';
 import { createStorage } from '../src/storage/create-storage.ts';
+import { selfSigned } from './support/self-signed.ts';
 import { tempDir } from './support/temp-dir.ts';
 
 const silent = createLogger('silent');
@@ -67,27 +66,7 @@ describe('server lifecycle', () => {
   it('serves HTTPS with the given certificate and key', async () => {
     const dir = await tempDir();
     try {
-      const cert = join(dir.path, 'cert.pem');
-      const key = join(dir.path, 'key.pem');
-      execFileSync(
-        'openssl',
-        [
-          'req',
-          '-x509',
-          '-newkey',
-          'rsa:2048',
-          '-nodes',
-          '-days',
-          '1',
-          '-subj',
-          '/CN=127.0.0.1',
-          '-keyout',
-          key,
-          '-out',
-          cert,
-        ],
-        { stdio: 'ignore' },
-      );
+      const { certPath: cert, keyPath: key } = selfSigned(dir.path, '127.0.0.1');
       server = await startServer(options({ tlsCert: cert, tlsKey: key }), {
         storage: await createStorage({ memory: true }),
         logger: silent,

@@ -67,6 +67,20 @@ describe('config.yaml problems', () => {
     expect(error.message).toBe('a bedrock upstream needs "aws_secret_access_key"');
   });
 
+  it('points at console.login when the IdP it names is not configured', async () => {
+    const error = await onlyError({ 'config.yaml': 'security:\n  console:\n    login: saml\n' });
+    expect(error).toMatchObject({ file: 'config.yaml', line: 3, path: 'security.console.login' });
+    expect(error.message).toBe('console.login "saml" needs a security.saml section');
+  });
+
+  it('names a SAML section’s missing certificate', async () => {
+    const error = await onlyError({
+      'config.yaml':
+        'security:\n  saml:\n    entry_point: https://idp.test/sso\n    idp_entity_id: https://idp.test\n',
+    });
+    expect(error).toMatchObject({ file: 'config.yaml', path: 'security.saml.idp_cert' });
+  });
+
   it('reports an upstream base_url that is not an http(s) URL', async () => {
     const error = await onlyError({
       'config.yaml':

@@ -169,6 +169,7 @@ describe('defaults and interpolation', () => {
       security: {
         api_keys: { enabled: true, rotation_days: 90, key_storage: 'env' },
         sign_in: { access_token_ttl: '1h', session_max_age: '30d', signing_key_rotation: '30d' },
+        console: { session_max_age: '12h', idle_timeout: '1h' },
       },
       agent_routing: {},
       multi_tenant: {

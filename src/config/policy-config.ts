@@ -36,6 +36,16 @@ export interface SecurityConfig {
     signing_key_rotation: string;
     login_notice?: string;
   };
+  saml?: {
+    entry_point: string;
+    idp_entity_id: string;
+    idp_cert: string | string[];
+    sp_entity_id?: string;
+    email_attribute?: string;
+    groups_attribute: string;
+    want_response_signed: boolean;
+    clock_skew: string;
+  };
   console: { login?: 'oidc' | 'saml'; session_max_age: string; idle_timeout: string };
 }
 

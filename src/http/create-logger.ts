@@ -14,7 +14,7 @@ export const REDACTED_PATHS = [
 
 /** Query parameters that carry a secret for a moment (an authorization code, a user code, a token). */
 const SECRET_PARAMS =
-  /([?&](?:code|state|user_code|device_code|token|refresh_token|access_token|id_token)=)[^&#]*/gi;
+  /([?&](?:code|state|user_code|device_code|token|refresh_token|access_token|id_token|ticket|SAMLRequest|SAMLResponse)=)[^&#]*/gi;
 
 /** A URL as it may be logged: sign-in codes and tokens in its query replaced. */
 export function redactUrl(url: string | undefined): string | undefined {

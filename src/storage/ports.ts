@@ -17,6 +17,7 @@ import type { BudgetStore } from './budget-port.ts';
 import type { MachineStore } from './machine-port.ts';
 import type { SessionStore } from './session-port.ts';
 import type { SignInStore } from './sign-in-port.ts';
+import type { SpendLimitStore } from './spend-limit-port.ts';
 import type { UsageStore } from './usage-port.ts';
 
 export type { AuditChainPoint, AuditCheckpoint, AuditEntry, AuditEvent, AuditRecord };
@@ -257,6 +258,8 @@ export interface Storage {
   readonly signIn: SignInStore;
   /** Managed settings served, and the checksum each session reports (machines --stale). */
   readonly machines: MachineStore;
+  /** Spend limits set through the Anthropic-shaped admin API. */
+  readonly spendLimits: SpendLimitStore;
   /** Stores the bundle, synchronizes every tenant's org and activates it, atomically and serialized against other publications. */
   publishBundle(publication: BundlePublication): Promise<PublishResult>;
   /** Applies pending migrations; idempotent. Returns the names applied now. */

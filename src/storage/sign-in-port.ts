@@ -107,7 +107,12 @@ export interface SignInStore {
   revokeSession(tenantId: TenantId, id: string, at: Date): Promise<boolean>;
   /** The user's sessions that are neither revoked nor past their maximum age, newest first. */
   listSessions(tenantId: TenantId, userId: string, now: Date): Promise<SignInSession[]>;
-  /** Deletes device authorizations past their expiry and sessions past their maximum age; returns how many. */
+  /**
+   * Spends a one-time marker (a SAML assertion id, say): true the first time across every instance, false
+   * after, until `expiresAt` has passed and pruning forgets it.
+   */
+  spendOnce(marker: string, expiresAt: Date): Promise<boolean>;
+  /** Deletes device authorizations past their expiry, sessions past their maximum age and expired markers; returns how many. */
   prune(now: Date): Promise<number>;
   /** Every key not yet expired at `now`, newest first. */
   signingKeys(now: Date): Promise<SigningKey[]>;

@@ -1,5 +1,5 @@
 // Wires console sign-in into the server: sessions in the sign-in store, the login routes (OIDC through
-// the same federation as Claude Code's /login), the break-glass admin when the server is given its
+// the same federation as Claude Code's /login, or SAML), the break-glass admin when the server is given its
 // hash, and the admin API's view of a browser session (a person's roles, or break-glass's everything).
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Clock } from '../../core/clock/clock.ts';
@@ -18,6 +18,8 @@ import {
   type ConsoleSession,
   ConsoleSessions,
 } from './console-sessions.ts';
+import { samlRoutes } from './saml-routes.ts';
+import { SamlServiceProvider, samlSettings } from './saml-service-provider.ts';
 
 export interface ConsoleAuthWiring {
   storage: Storage;
@@ -30,6 +32,7 @@ export interface ConsoleAuthWiring {
   publicUrl: string | undefined;
   tls: boolean;
   clock: Clock;
+  env: Readonly<Record<string, string | undefined>>;
 }
 
 export interface InstalledConsoleAuth {
@@ -47,6 +50,11 @@ export function installConsoleAuth(app: FastifyInstance, wiring: ConsoleAuthWiri
     return { browserSessions: undefined, login: undefined };
   }
   const consoleConfig = () => wiring.bundle.current()?.content.config.security.console;
+  /** `security.console.login`, else SAML when it is the only IdP configured, else OIDC. */
+  const loginMethod = (): 'oidc' | 'saml' => {
+    const security = wiring.bundle.current()?.content.config.security;
+    return security?.console.login ?? (security?.saml && !security.oauth?.issuer ? 'saml' : 'oidc');
+  };
   const lifetimes = (): ConsoleLifetimes => {
     const config = consoleConfig();
     return {
@@ -68,13 +76,34 @@ export function installConsoleAuth(app: FastifyInstance, wiring: ConsoleAuthWiri
     master,
     org: wiring.storage.org,
     audit: wiring.audit,
-    oidc: () => (consoleConfig()?.login === 'saml' ? undefined : wiring.signIn.settings()),
+    oidc: () => (loginMethod() === 'saml' ? undefined : wiring.signIn.settings()),
     federation: wiring.signIn.federation,
-    samlLogin: () => consoleConfig()?.login === 'saml',
+    samlLogin: () => loginMethod() === 'saml',
     breakGlass,
     rootTenant: () => wiring.bundle.current()?.content.org.tenant.id,
     publicUrl: wiring.publicUrl,
     tls: wiring.tls,
+  });
+  // One service provider per SAML configuration (its certificates parsed once).
+  let provider: { key: string; value: SamlServiceProvider } | undefined;
+  samlRoutes(app, {
+    login,
+    master,
+    markers: wiring.storage.signIn,
+    tls: wiring.tls,
+    provider: () => {
+      const loaded = wiring.bundle.current();
+      const settings = loaded && samlSettings(loaded.content, wiring.env, wiring.publicUrl);
+      if (!settings) return undefined;
+      const key = JSON.stringify(settings);
+      if (provider?.key !== key) {
+        provider = {
+          key,
+          value: new SamlServiceProvider(settings, master, wiring.storage.signIn, () => wiring.clock.now()),
+        };
+      }
+      return provider.value;
+    },
   });
   const browserSessions: BrowserSessions = {
     async adminCaller(request: FastifyRequest, write: boolean): Promise<AdminCaller | undefined> {

@@ -14,6 +14,7 @@ import { orgContract } from './org-contract.ts';
 import { publicationContract } from './publication-contract.ts';
 import { sessionContract } from './session-contract.ts';
 import { signInContract } from './sign-in-contract.ts';
+import { spendLimitContract } from './spend-limit-contract.ts';
 import { tenantIsolationContract } from './tenant-isolation-contract.ts';
 import { usageContract } from './usage-contract.ts';
 
@@ -61,5 +62,6 @@ export function runStorageContract(name: string, make: () => Promise<Storage>): 
     budgetIncreaseContract(ctx);
     signInContract(ctx);
     machineContract(ctx);
+    spendLimitContract(ctx);
   });
 }

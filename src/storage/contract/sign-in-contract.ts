@@ -134,6 +134,19 @@ export function signInContract(ctx: ContractContext): void {
       await expect(store().createSession(s)).rejects.toThrow();
     });
 
+    it('spends a marker once, also across instances at once, until pruning forgets it', async () => {
+      const marker = `saml-assertion:${hex(8)}`;
+      const other = ctx.storage().dialect === 'memory' ? ctx.storage() : await ctx.another();
+      const spent = await Promise.all([
+        store().spendOnce(marker, at(60_000)),
+        other.signIn.spendOnce(marker, at(60_000)),
+      ]);
+      expect(spent.filter(Boolean)).toHaveLength(1);
+      expect(await store().spendOnce(marker, at(60_000))).toBe(false);
+      expect(await store().prune(at(60_000))).toBeGreaterThanOrEqual(1);
+      expect(await store().spendOnce(marker, at(120_000))).toBe(true);
+    });
+
     it('keeps a session to its tenant', async () => {
       const t = await tenant();
       const other = await tenant();

@@ -8,6 +8,8 @@ import { keyScopesSchema } from './kysely-key-scopes-migration.ts';
 import { machinesSchema } from './kysely-machine-migration.ts';
 import { sessionsSchema } from './kysely-session-migration.ts';
 import { signInSchema } from './kysely-sign-in-migration.ts';
+import { spendLimitsSchema } from './kysely-spend-limit-migration.ts';
+import { spentMarkersSchema } from './kysely-spent-markers-migration.ts';
 import { usageSchema } from './kysely-usage-migration.ts';
 
 /** What differs between the dialects' DDL; everything else in a migration is shared. */
@@ -174,6 +176,8 @@ export function createMigrationProvider(ddl: DialectDdl): MigrationProvider {
         '0009_sign_in': signInSchema(ddl),
         '0010_machines': machinesSchema(ddl),
         '0011_key_scopes': keyScopesSchema(ddl),
+        '0012_spent_markers': spentMarkersSchema(ddl),
+        '0013_spend_limits': spendLimitsSchema(ddl),
       };
     },
   };

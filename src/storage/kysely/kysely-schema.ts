@@ -154,6 +154,8 @@ export interface StorageDatabase {
   budget_increases: BudgetIncreasesTable;
   device_authorizations: DeviceAuthorizationsTable;
   sign_in_sessions: SignInSessionsTable;
+  spent_markers: SpentMarkersTable;
+  spend_limits: SpendLimitsTable;
   signing_keys: SigningKeysTable;
   settings_served: SettingsServedTable;
   session_reports: SessionReportsTable;
@@ -319,4 +321,20 @@ export interface BundleCandidateTable {
   percent: number;
   set_by: string;
   set_at: MillisColumn;
+}
+
+export interface SpentMarkersTable {
+  marker: string;
+  expires_at: MillisColumn;
+}
+
+export interface SpendLimitsTable {
+  tenant_id: string;
+  id: string;
+  user_id: string;
+  period: string;
+  amount_cents: number | string | null;
+  created_at: MillisColumn;
+  updated_at: MillisColumn;
+  updated_by: string;
 }

@@ -173,6 +173,15 @@ export class KyselySignInStore implements SignInStore {
     return rows.map(sessionFromRow);
   }
 
+  async spendOnce(marker: string, expiresAt: Date): Promise<boolean> {
+    const result = await this.#db
+      .insertInto('spent_markers')
+      .values({ marker, expires_at: toMillis(expiresAt) })
+      .onConflict((c) => c.column('marker').doNothing())
+      .executeTakeFirst();
+    return Number(result.numInsertedOrUpdatedRows ?? 0) === 1;
+  }
+
   async prune(now: Date): Promise<number> {
     const millis = toMillis(now);
     return this.#db.transaction().execute(async (trx) => {
@@ -184,7 +193,13 @@ export class KyselySignInStore implements SignInStore {
         .deleteFrom('sign_in_sessions')
         .where('expires_at', '<=', millis)
         .executeTakeFirst();
-      return Number(devices.numDeletedRows) + Number(sessions.numDeletedRows);
+      const markers = await trx
+        .deleteFrom('spent_markers')
+        .where('expires_at', '<=', millis)
+        .executeTakeFirst();
+      return (
+        Number(devices.numDeletedRows) + Number(sessions.numDeletedRows) + Number(markers.numDeletedRows)
+      );
     });
   }
 

@@ -16,6 +16,7 @@ import { publishBundle } from './kysely-publish-bundle.ts';
 import type { StorageDatabase } from './kysely-schema.ts';
 import { KyselySessionStore } from './kysely-session-store.ts';
 import { KyselySignInStore } from './kysely-sign-in-store.ts';
+import { KyselySpendLimitStore } from './kysely-spend-limit-store.ts';
 import { KyselyUsageStore } from './kysely-usage-store.ts';
 import type { SqlDialectTraits } from './sql-dialect-traits.ts';
 
@@ -58,6 +59,7 @@ export function createKyselyStorage(parts: KyselyStorageParts): Storage {
     usage: new KyselyUsageStore(db),
     budgets: new KyselyBudgetStore(db, parts.traits),
     budgetIncreases: new KyselyBudgetIncreaseStore(db),
+    spendLimits: new KyselySpendLimitStore(db),
     signIn: new KyselySignInStore(db),
     machines: new KyselyMachineStore(db),
     publishBundle: (publication) => publishBundle(db, parts.traits, watch, publication),

@@ -14,6 +14,7 @@ export class MemorySignInStore implements SignInStore {
   readonly #devices = new Map<string, DeviceAuthorization>();
   readonly #sessions = new Map<string, SignInSession>();
   readonly #keys: SigningKey[] = [];
+  readonly #markers = new Map<string, Date>();
 
   async createDevice(device: DeviceAuthorization): Promise<void> {
     if (this.#devices.has(device.deviceDigest)) throw new Error('device code already exists');
@@ -109,6 +110,12 @@ export class MemorySignInStore implements SignInStore {
       .map((s) => structuredClone(s));
   }
 
+  async spendOnce(marker: string, expiresAt: Date): Promise<boolean> {
+    if (this.#markers.has(marker)) return false;
+    this.#markers.set(marker, expiresAt);
+    return true;
+  }
+
   async prune(now: Date): Promise<number> {
     let removed = 0;
     for (const [digest, device] of this.#devices) {
@@ -120,6 +127,12 @@ export class MemorySignInStore implements SignInStore {
     for (const [id, session] of this.#sessions) {
       if (session.expiresAt <= now) {
         this.#sessions.delete(id);
+        removed++;
+      }
+    }
+    for (const [marker, expiresAt] of this.#markers) {
+      if (expiresAt <= now) {
+        this.#markers.delete(marker);
         removed++;
       }
     }

@@ -12,6 +12,7 @@ import { MemoryMachineStore } from './memory-machine-store.ts';
 import { MemoryOrgStore } from './memory-org-store.ts';
 import { MemorySessionStore } from './memory-session-store.ts';
 import { MemorySignInStore } from './memory-sign-in-store.ts';
+import { MemorySpendLimitStore } from './memory-spend-limit-store.ts';
 import { MemoryUsageStore } from './memory-usage-store.ts';
 
 export function createMemoryStorage(options: { logger?: StorageLogger } = {}): Storage {
@@ -29,6 +30,7 @@ export function createMemoryStorage(options: { logger?: StorageLogger } = {}): S
     usage: new MemoryUsageStore(),
     budgets: new MemoryBudgetStore(),
     budgetIncreases: new MemoryBudgetIncreaseStore(),
+    spendLimits: new MemorySpendLimitStore(),
     signIn: new MemorySignInStore(),
     machines: new MemoryMachineStore(),
     publishBundle: (publication) => publishInMemory(org, bundles, publication),

@@ -47,6 +47,30 @@ export const securitySection = z
         login_notice: z.string().min(1).max(500).optional(),
       })
       .prefault({}),
+    /** A SAML 2.0 IdP people sign in to the console with (security.console.login: saml). */
+    saml: z
+      .strictObject({
+        /** The IdP's single sign-on URL (HTTP-Redirect binding). */
+        entry_point: z.url({ protocol: /^https?$/ }),
+        /** The IdP's entity id: the Issuer every assertion must carry. */
+        idp_entity_id: z.string().min(1),
+        /** The IdP's signing certificate (PEM or base64 DER), or several while it rotates; `${VAR}` allowed. */
+        idp_cert: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]),
+        /** This server's entity id at the IdP; default `<public URL>/console/saml/metadata`. */
+        sp_entity_id: z.string().min(1).optional(),
+        /** The attribute holding the user's email; default the NameID. */
+        email_attribute: z.string().min(1).optional(),
+        /** The attribute listing the user's IdP groups, matched against `groups[].idp_group`. */
+        groups_attribute: z.string().min(1).default('groups'),
+        /** Whether the whole Response must be signed (true), or a signed assertion is enough (false). */
+        want_response_signed: z.boolean().default(true),
+        /** Leeway for the IdP's clock. */
+        clock_skew: z
+          .string()
+          .regex(/^\d+\s*[sm]$/, 'a duration in seconds or minutes, such as 60s or 2m')
+          .default('60s'),
+      })
+      .optional(),
     /** People signing in to the console and the admin API with a browser session. */
     console: z
       .strictObject({
@@ -58,6 +82,24 @@ export const securitySection = z
         idle_timeout: duration('1h'),
       })
       .prefault({}),
+  })
+  .superRefine((security, ctx) => {
+    const login = security.console.login;
+    if (login === 'saml' && !security.saml) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['console', 'login'],
+        message: 'console.login "saml" needs a security.saml section',
+        params: { hint: 'add security.saml with entry_point, idp_entity_id and idp_cert' },
+      });
+    }
+    if (login === 'oidc' && !security.oauth?.issuer) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['console', 'login'],
+        message: 'console.login "oidc" needs security.oauth with an issuer',
+      });
+    }
   })
   .prefault({});
 
