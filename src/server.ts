@@ -8,6 +8,7 @@ import { AuditLog, type AuditLogOptions } from './features/audit/audit-log.ts';
 import { ActiveBundle } from './features/bundles/active-bundle.ts';
 import { BundlesService } from './features/bundles/bundles-service.ts';
 import { installConsoleAuth } from './features/console-auth/install-console-auth.ts';
+import { ApprovedIncreaseCache } from './features/gateway/approved-increase-cache.ts';
 import { installGateway } from './features/gateway/install-gateway.ts';
 import type { UsageRecorder } from './features/gateway/metering/usage-recorder.ts';
 import { healthRoutes } from './features/health/health-routes.ts';
@@ -21,6 +22,8 @@ import { MachineReports } from './features/managed-settings/machine-reports.ts';
 import { managedSettingsRoutes } from './features/managed-settings/managed-settings-routes.ts';
 import { installSignIn } from './features/sign-in/install-sign-in.ts';
 import { loadMasterKey } from './features/sign-in/master-key.ts';
+import { spendLimitRoutes } from './features/spend-limits/spend-limit-routes.ts';
+import { SpendLimits } from './features/spend-limits/spend-limits.ts';
 import { buildApp } from './http/build-app.ts';
 import { createLogger } from './http/create-logger.ts';
 import type { ServerOptions } from './http/server-options.ts';
@@ -108,6 +111,7 @@ export async function startServer(options: ServerOptions, deps: ServerDeps = {})
     });
     const { credentials } = signIn;
     const policies = new PolicyCache(bundle);
+    const spendLimits = new SpendLimits(storage.spendLimits, clock);
     const hooks = new HooksService({
       credentials: signIn.hookCallers,
       bundle,
@@ -140,6 +144,19 @@ export async function startServer(options: ServerOptions, deps: ServerDeps = {})
       policies,
       clock,
     });
+    // Anthropic's Admin API shape for users' spend limits, enforced by the gateway beside the budgets.
+    spendLimitRoutes(app, {
+      credentials,
+      browserSessions: consoleAuth.browserSessions,
+      bundle,
+      limits: spendLimits,
+      org: storage.org,
+      budgetStore: storage.budgets,
+      usageStore: storage.usage,
+      approvals: new ApprovedIncreaseCache(storage.budgetIncreases, logger),
+      audit,
+      clock,
+    });
     const machineReports = new MachineReports(storage.machines, logger);
     managedSettingsRoutes(app, {
       onServed: (served) => machineReports.served(served),
@@ -158,6 +175,7 @@ export async function startServer(options: ServerOptions, deps: ServerDeps = {})
       usageStore: storage.usage,
       budgetStore: storage.budgets,
       budgetIncreases: storage.budgetIncreases,
+      spendLimits,
       audit,
       env: deps.env ?? {},
       upstreamUrl: options.upstreamUrl,

@@ -182,6 +182,24 @@ const CASES: Case[] = [
   },
 ];
 
+const L = '/v1/organizations/spend_limits';
+/** Anthropic's Admin API shape: not under /api/v1, so not in the OpenAPI document, but the same rules. */
+const SPEND_LIMIT_CASES: (Omit<Case, 'route'> & { hidden?: Who[] })[] = [
+  { method: 'GET', path: L, allowed: ['bob', 'dave', 'judy'] },
+  { method: 'GET', path: `${L}/effective`, allowed: ['bob', 'dave', 'judy'] },
+  // judy may read budgets in analytics only: alice's limit is not there for her.
+  { method: 'GET', path: `${L}/ALICE_LIMIT`, allowed: ['bob', 'dave'], hidden: ['judy'] },
+  {
+    method: 'POST',
+    path: L,
+    body: { scope: { type: 'user', user_id: 'alice@acme.test' }, amount: '5000' },
+    allowed: ['bob', 'dave'],
+    // Another tenant's user, or limit, is not there for globex's admin.
+    hidden: ['hank'],
+  },
+  { method: 'DELETE', path: `${L}/ALICE_LIMIT`, allowed: ['bob', 'dave'], hidden: ['hank'] },
+];
+
 describe('admin API authorization matrix', () => {
   it('covers every declared route', () => {
     const declared = adminRoutesOf({} as never)
@@ -211,6 +229,28 @@ describe('admin API authorization matrix', () => {
         await answer.arrayBuffer();
         const expected =
           who === 'hank' ? (c.path.startsWith(A) ? 404 : 403) : c.allowed.includes(who) ? 'passes' : 403;
+        const got = [401, 403, 404].includes(answer.status) ? answer.status : 'passes';
+        if (got !== expected)
+          failures.push(`${who} ${c.method} ${path}: expected ${expected}, got ${answer.status}`);
+      }
+    }
+    expect(failures).toEqual([]);
+  });
+
+  it('holds the spend-limits API to the same rules: roles at the node, never another tenant', async () => {
+    const failures: string[] = [];
+    for (const c of SPEND_LIMIT_CASES) {
+      for (const who of EVERYONE) {
+        // A limit of alice's to read or delete, made afresh by dave (finance, tenant-wide) each time.
+        const made = await call(keys.dave, 'POST', L, {
+          scope: { type: 'user', user_id: 'alice@acme.test' },
+          amount: '2500',
+        });
+        const { id } = (await made.json()) as { id: string };
+        const path = c.path.replace('ALICE_LIMIT', id);
+        const answer = await call(keys[who], c.method, path, c.body);
+        await answer.arrayBuffer();
+        const expected = c.allowed.includes(who) ? 'passes' : c.hidden?.includes(who) ? 404 : 403;
         const got = [401, 403, 404].includes(answer.status) ? answer.status : 'passes';
         if (got !== expected)
           failures.push(`${who} ${c.method} ${path}: expected ${expected}, got ${answer.status}`);

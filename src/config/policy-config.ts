@@ -295,6 +295,11 @@ export interface BudgetConfig {
    * is approved (`llm-rules budgets request|approve`); the amount stays the hard cap.
    */
   approval_required_above?: number;
+  /**
+   * Never from config: a user's spend limit set to "no limit" through the spend-limits API. It replaces
+   * their per-seat budgets (as any budget of their own does) and caps nothing itself.
+   */
+  unlimited?: true;
 }
 
 /** Dollars per period, whichever way the budget spells it. */

@@ -1,7 +1,8 @@
 // Which budgets a request counts against, and under which counter: a pooled budget has one counter for
 // its whole scope; a per-seat budget one counter per user in its scope, unless the user has a budget of
-// their own, which then replaces the seat's amount (a user override). A budget with a soft cap
-// (`approval_required_above`) stops there unless increases were approved, and never passes its amount.
+// their own, which then replaces the seat's amount (a user override; an `unlimited` one caps nothing
+// itself). A budget with a soft cap (`approval_required_above`) stops there unless increases were
+// approved, and never passes its amount.
 
 import { type BudgetConfig, budgetAmount, type OrgRef } from '../../config/policy-config.ts';
 import { type BudgetPeriod, periodWindow } from './budget-period.ts';
@@ -54,7 +55,7 @@ export function applicableBudgets(
   for (const budget of budgets) {
     if (!covers(budget.scope)) continue;
     const seat = budget.mode === 'per_seat';
-    if (seat && hasOwnBudget) continue;
+    if ((seat && hasOwnBudget) || budget.unlimited) continue;
     const window = periodWindow(budget.period, now);
     const own = budget.scope.level === 'user' || seat;
     const key = seat ? seatKey(budget.id, who) : budget.id;

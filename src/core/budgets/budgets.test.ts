@@ -65,6 +65,14 @@ describe('applicable budgets', () => {
     expect(applicableBudgets(budgets, bob, at).map((b) => b.key)).toEqual(['company', 'eng', 'bob']);
   });
 
+  it('lets an unlimited limit of their own lift their seat, but not the pools above them', () => {
+    const lifted = [
+      ...budgets,
+      budget({ id: 'spl_x', scope: { level: 'user', id: 'ada@acme.test' }, unlimited: true }),
+    ];
+    expect(applicableBudgets(lifted, ada, at).map((b) => b.key)).toEqual(['company', 'eng']);
+  });
+
   it('dates each counter by its own period', () => {
     const seat = applicableBudgets(budgets, ada, at).find((b) => b.key.startsWith('seats'))!;
     expect(seat.periodStart).toEqual(new Date('2026-11-22T00:00:00Z'));

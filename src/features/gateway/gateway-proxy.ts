@@ -12,9 +12,9 @@ import { type RawExchange, readBody } from '../../http/raw-routes.ts';
 import type { BudgetStore } from '../../storage/budget-port.ts';
 import type { UsageStore } from '../../storage/usage-port.ts';
 import type { ActiveBundle } from '../bundles/active-bundle.ts';
-import { tenantBudgets } from '../bundles/tenant-config.ts';
 import type { AuthenticatedKey, CredentialAuthenticator } from '../keys/keys-service.ts';
 import type { MachineReports } from '../managed-settings/machine-reports.ts';
+import type { SpendLimits } from '../spend-limits/spend-limits.ts';
 import {
   type Admission,
   type ApprovedIncreases,
@@ -47,6 +47,7 @@ export interface GatewayDeps {
   usage: UsageRecorder;
   budgets: BudgetGuard;
   approvals: ApprovedIncreases;
+  spendLimits: SpendLimits;
   rateLimits: RateLimiter;
   budgetStore: BudgetStore;
   usageStore: UsageStore;
@@ -214,7 +215,7 @@ export class GatewayProxy {
       const admission = await this.#deps.budgets.admit({
         tenantId: caller.who.tenantId,
         requestId: facts.requestId,
-        budgets: tenantBudgets(caller.content, caller.who.tenantId),
+        budgets: await this.#deps.spendLimits.budgets(caller.content, caller.who.tenantId),
         who: budgetSubject(caller.who),
         worstCaseMicro: worstCaseMicro(inspected, facts.prices.priceOf(inspected.model).price),
         now: facts.at,
@@ -230,7 +231,12 @@ export class GatewayProxy {
   async usage(request: FastifyRequest): Promise<Record<string, unknown>> {
     const caller = await resolveCaller(this.#deps, request.headers);
     return usageReport(
-      { budgets: this.#deps.budgetStore, usage: this.#deps.usageStore, approvals: this.#deps.approvals },
+      {
+        budgets: this.#deps.budgetStore,
+        usage: this.#deps.usageStore,
+        approvals: this.#deps.approvals,
+        configs: await this.#deps.spendLimits.budgets(caller.content, caller.who.tenantId),
+      },
       caller,
       this.#clock.now(),
     );

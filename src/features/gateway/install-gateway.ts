@@ -11,6 +11,7 @@ import type { ActiveBundle } from '../bundles/active-bundle.ts';
 import type { AuditSink } from '../hooks/hook-audit.ts';
 import type { CredentialAuthenticator } from '../keys/keys-service.ts';
 import type { MachineReports } from '../managed-settings/machine-reports.ts';
+import type { SpendLimits } from '../spend-limits/spend-limits.ts';
 import { ApprovedIncreaseCache } from './approved-increase-cache.ts';
 import { batchedBudgetStore } from './batched-budget-store.ts';
 import { BudgetAllotments } from './budget-allotments.ts';
@@ -36,6 +37,8 @@ export interface GatewayWiring {
   budgetIncreases: Pick<BudgetIncreaseStore, 'approved'>;
   /** Where budget threshold events are recorded. */
   audit: AuditSink;
+  /** Users' spend limits set through the admin API, enforced beside the config's budgets. */
+  spendLimits: SpendLimits;
   env: Readonly<Record<string, string | undefined>>;
   upstreamUrl: string | undefined;
   /** Rate-limit counters shared by a fleet; in process memory when unset. */
@@ -78,6 +81,7 @@ export function installGateway(app: FastifyInstance, wiring: GatewayWiring): Ins
     usage,
     budgets,
     approvals,
+    spendLimits: wiring.spendLimits,
     rateLimits: new RateLimiter(counter),
     budgetStore: allotments,
     usageStore: wiring.usageStore,

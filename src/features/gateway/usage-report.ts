@@ -1,12 +1,12 @@
 // `GET /api/oauth/usage`: the dollar view of a developer's caps that Claude Code shows in `/usage` and its
 // status line, in the shape the Claude Code gateway protocol gives (amounts in cents, percents whole).
 
+import type { BudgetConfig } from '../../config/policy-config.ts';
 import { applicableBudgets } from '../../core/budgets/applicable-budgets.ts';
 import { periodWindow } from '../../core/budgets/budget-period.ts';
 import { type CapStanding, fullestCap, utilizationOf } from '../../core/budgets/usage-limit-headers.ts';
 import type { BudgetStore } from '../../storage/budget-port.ts';
 import type { UsageStore } from '../../storage/usage-port.ts';
-import { tenantBudgets } from '../bundles/tenant-config.ts';
 import { type ApprovedIncreases, budgetSubject } from './budget-guard.ts';
 import type { Caller } from './gateway-caller.ts';
 
@@ -14,12 +14,18 @@ const cents = (micro: number) => Math.round(micro / 10_000);
 const percent = (cap: CapStanding) => Math.floor(utilizationOf(cap) * 100);
 
 export async function usageReport(
-  deps: { budgets: BudgetStore; usage: UsageStore; approvals: ApprovedIncreases },
+  deps: {
+    budgets: BudgetStore;
+    usage: UsageStore;
+    approvals: ApprovedIncreases;
+    /** The budgets that apply in the caller's tenant (the config's and the spend-limits API's). */
+    configs: readonly BudgetConfig[];
+  },
   caller: Caller,
   now: Date,
 ): Promise<Record<string, unknown>> {
   const { who } = caller;
-  const configs = tenantBudgets(caller.content, who.tenantId);
+  const { configs } = deps;
   // Limits as the gateway enforces them: a soft cap plus what was approved.
   const approved = configs.some((b) => b.approval_required_above !== undefined)
     ? await deps.approvals.forTenant(who.tenantId, now)

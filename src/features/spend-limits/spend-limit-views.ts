@@ -1,0 +1,76 @@
+// Spend limits in the shape of Anthropic's Admin API (`type: "spend_limit"`, amounts as integer strings
+// of cents, a `scope` tagged union): the ones set through the API, and the per-member budgets of
+// org/budgets.yaml seen the same way (read-only: ids `spl_config_<budget>`). Scope types beyond
+// Anthropic's (`team`, `business_unit`) are ours; clients are told to let unknown types through.
+import type { BudgetConfig, OrgRef } from '../../config/policy-config.ts';
+import type { SpendLimitRecord } from '../../storage/spend-limit-port.ts';
+
+export const CONFIG_ID_PREFIX = 'spl_config_';
+
+export type ScopeView =
+  | { type: 'user'; user_id: string }
+  | { type: 'organization' }
+  | { type: 'business_unit'; business_unit_id: string }
+  | { type: 'team'; team_id: string };
+
+export interface SpendLimitView {
+  type: 'spend_limit';
+  id: string;
+  scope: ScopeView;
+  amount: string | null;
+  currency: 'USD';
+  period: 'daily' | 'weekly' | 'monthly';
+  is_enabled: true;
+  created_at: string;
+  updated_at: string;
+  /** Ours: `api` (set through this API) or `config` (org/budgets.yaml; change it there). */
+  source: 'api' | 'config';
+}
+
+export function scopeView(scope: OrgRef): ScopeView {
+  if (scope.level === 'user') return { type: 'user', user_id: scope.id! };
+  if (scope.level === 'team') return { type: 'team', team_id: scope.id! };
+  if (scope.level === 'business_unit') return { type: 'business_unit', business_unit_id: scope.id! };
+  return { type: 'organization' };
+}
+
+export function apiLimitView(limit: SpendLimitRecord): SpendLimitView {
+  return {
+    type: 'spend_limit',
+    id: limit.id,
+    scope: { type: 'user', user_id: limit.userId },
+    amount: limit.amountCents === null ? null : String(limit.amountCents),
+    currency: 'USD',
+    period: limit.period,
+    is_enabled: true,
+    created_at: limit.createdAt.toISOString(),
+    updated_at: limit.updatedAt.toISOString(),
+    source: 'api',
+  };
+}
+
+/** A budget of the config that limits each member: a user's own, or a per-seat one. Pools are not. */
+export function isPerMember(budget: BudgetConfig): boolean {
+  return budget.scope.level === 'user' || budget.mode === 'per_seat';
+}
+
+/** A per-member config budget as a spend limit; dated by the bundle that made it active. */
+export function configLimitView(budget: BudgetConfig, activeSince: Date): SpendLimitView {
+  return {
+    type: 'spend_limit',
+    id: `${CONFIG_ID_PREFIX}${budget.id}`,
+    scope: scopeView(budget.scope),
+    amount: String(Math.round((budget.amount ?? budget.monthly_budget ?? 0) * 100)),
+    currency: 'USD',
+    period: budget.period,
+    is_enabled: true,
+    created_at: activeSince.toISOString(),
+    updated_at: activeSince.toISOString(),
+    source: 'config',
+  };
+}
+
+/** Micro-dollars as Anthropic writes spend: cents, up to three decimals. */
+export function centsOf(micro: number): string {
+  return String(Math.round(micro / 10) / 1000);
+}
