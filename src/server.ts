@@ -143,6 +143,7 @@ export async function startServer(options: ServerOptions, deps: ServerDeps = {})
       bundle,
       policies,
       clock,
+      env: deps.env ?? {},
     });
     // Anthropic's Admin API shape for users' spend limits, enforced by the gateway beside the budgets.
     spendLimitRoutes(app, {

@@ -2,8 +2,8 @@
 // this test) and as another tenant's administrator. Nothing crosses a tenant (another tenant's routes
 // answer 404); nothing exceeds a role (403); what a role grants works. Then the OpenAPI document, input
 // errors that name their field, and changes recorded with before and after.
-import { readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminRoutesOf } from '../src/features/admin/install-admin-api.ts';
 import { createLogger } from '../src/http/create-logger.ts';
@@ -31,6 +31,8 @@ let server: ServerHandle;
 let work: Awaited<ReturnType<typeof tempDir>>;
 const keys = {} as Record<Who, string>;
 let readOnlyRoot: string;
+/** The .claude/ directory the server runs, as the bundles API takes it. */
+const configFiles: Record<string, string> = {};
 
 beforeAll(async () => {
   work = await tempDir('llm-rules-admin-');
@@ -48,6 +50,11 @@ beforeAll(async () => {
       'role_bindings:\n  - role: key-admin\n    at: team:platform\n    subjects: [bob@acme.test]\n  - role: finance\n    at: tenant\n    subjects: [dave@acme.test]\n',
     ),
   );
+  for (const entry of await readdir(config, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile()) continue;
+    const path = relative(config, join(entry.parentPath, entry.name));
+    configFiles[path] = await readFile(join(config, path), 'utf8');
+  }
   server = await startServer(
     resolveServerOptions([
       { name: 'test', values: { port: 0, configDir: config, applyConfigOnStart: 'always' } },
@@ -154,6 +161,21 @@ const CASES: Case[] = [
   },
   { method: 'GET', route: '/api/v1/bundles', path: '/api/v1/bundles', allowed: ['root'] },
   { method: 'GET', route: '/api/v1/bundles/current', path: '/api/v1/bundles/current', allowed: ['root'] },
+  {
+    method: 'POST',
+    route: '/api/v1/bundles/plan',
+    path: '/api/v1/bundles/plan',
+    body: { files: 'CONFIG_FILES' },
+    allowed: ['root'],
+  },
+  {
+    method: 'POST',
+    route: '/api/v1/bundles/apply',
+    path: '/api/v1/bundles/apply',
+    // The content the server already runs: applying it changes nothing.
+    body: { files: 'CONFIG_FILES' },
+    allowed: ['root'],
+  },
   { method: 'POST', route: '/api/v1/bundles/promote', path: '/api/v1/bundles/promote', allowed: ['root'] },
   { method: 'POST', route: '/api/v1/bundles/rollback', path: '/api/v1/bundles/rollback', allowed: ['root'] },
   {
@@ -225,7 +247,11 @@ describe('admin API authorization matrix', () => {
     for (const c of CASES) {
       for (const who of EVERYONE) {
         const path = c.path.replace('ERIN_KEY', erinKey).replace('INCREASE', increase);
-        const answer = await call(keys[who], c.method, path, c.body);
+        const body =
+          (c.body as { files?: unknown } | undefined)?.files === 'CONFIG_FILES'
+            ? { files: configFiles }
+            : c.body;
+        const answer = await call(keys[who], c.method, path, body);
         await answer.arrayBuffer();
         const expected =
           who === 'hank' ? (c.path.startsWith(A) ? 404 : 403) : c.allowed.includes(who) ? 'passes' : 403;
@@ -336,5 +362,71 @@ describe('admin API behaviour', () => {
       cwd: '/repo',
     });
     expect(await answer.json()).toMatchObject({ active: { outcome: 'deny' }, candidate: null });
+  });
+
+  it('plans and applies a .claude/ directory sent as files: shadow candidate, then dropped', async () => {
+    const changed = {
+      ...configFiles,
+      'config.yaml': configFiles['config.yaml']!.replace(
+        /max_sessions_per_day: \d+/,
+        'max_sessions_per_day: 7',
+      ),
+    };
+    expect(changed['config.yaml']).toContain('max_sessions_per_day: 7');
+    const plan = (await (
+      await call(keys.root, 'POST', '/api/v1/bundles/plan', { files: changed })
+    ).json()) as {
+      changed: number;
+      changes: { kind: string; fields: { path: string; after: unknown }[] }[];
+    };
+    expect(plan.changed).toBeGreaterThan(0);
+    expect(plan.changes.flatMap((c) => c.fields)).toContainEqual(
+      expect.objectContaining({ path: expect.stringContaining('max_sessions_per_day'), after: 7 }),
+    );
+    const tried = await call(keys.root, 'POST', '/api/v1/bundles/apply', { files: changed, mode: 'shadow' });
+    expect(tried.status).toBe(201);
+    const shadow = (await tried.json()) as {
+      candidate: { mode: string; revision: string };
+      revision: string;
+    };
+    expect(shadow.candidate).toMatchObject({ mode: 'shadow', revision: shadow.revision });
+    const canary = await call(keys.root, 'POST', '/api/v1/bundles/apply', { files: changed, mode: 'canary' });
+    expect(canary.status).toBe(400);
+    expect(await canary.json()).toMatchObject({ error: { details: { field: 'body.percent' } } });
+    expect((await call(keys.root, 'POST', '/api/v1/bundles/rollback')).status).toBe(200);
+    const current = (await (await call(keys.root, 'GET', '/api/v1/bundles/current')).json()) as {
+      candidate: unknown;
+    };
+    expect(current.candidate).toBeNull();
+    await server.audit.flush();
+    const actions = (await server.storage.audit.list('acme', { event: 'admin_action' })).map(
+      (r) => r.context.action,
+    );
+    expect(actions).toContain('bundle_apply_shadow');
+  });
+
+  it('refuses an uploaded config with errors (named by file, line and field) and paths outside .claude/', async () => {
+    const broken = await call(keys.root, 'POST', '/api/v1/bundles/plan', {
+      files: { ...configFiles, 'config.yaml': 'limits:\n  max_file_size: 10MB\n' },
+    });
+    expect(broken.status).toBe(422);
+    const body = (await broken.json()) as {
+      error: { message: string; details: { problems: { file: string; line: number; path: string }[] } };
+    };
+    expect(body.error.details.problems).toContainEqual(
+      expect.objectContaining({ file: 'config.yaml', line: 2, path: 'limits.max_file_size' }),
+    );
+    expect(JSON.stringify(body)).not.toMatch(/llm-rules-upload-/);
+    for (const path of ['../outside.yaml', '/etc/passwd.yaml', 'org/../../x.yaml', 'script.sh']) {
+      const answer = await call(keys.root, 'POST', '/api/v1/bundles/plan', { files: { [path]: 'x: 1' } });
+      expect(answer.status).toBe(400);
+    }
+    // The same content as the active bundle is not a candidate.
+    const same = await call(keys.root, 'POST', '/api/v1/bundles/apply', {
+      files: configFiles,
+      mode: 'shadow',
+    });
+    expect(same.status).toBe(400);
+    expect(JSON.stringify(await same.json())).not.toMatch(/llm-rules-upload-/);
   });
 });

@@ -1,13 +1,16 @@
 // Admin API: policy bundles. A bundle governs every tenant of the deployment, so these routes answer
 // only principals of the root tenant (the config repository's own), with config:read or config:write
-// there. Applying new content stays with `llm-rules apply` from the config repository (reviewed as code);
-// the API shows the history and the candidate, and promotes or rolls back.
+// there: the history and the candidate; plan and apply of a `.claude/` directory sent as files (active
+// at once, or tried as a shadow or canary candidate, exactly as `llm-rules plan|apply` do); promote and
+// rollback. A pipeline that reviews the config repository can deploy through here instead of the CLI.
 import { z } from 'zod';
-import { PermissionError } from '../../core/errors/app-error.ts';
+import { PermissionError, ValidationError } from '../../core/errors/app-error.ts';
+import { BundlesService } from '../bundles/bundles-service.ts';
 import { RolloutService } from '../bundles/rollout-service.ts';
 import type { AdminCaller } from './admin-caller.ts';
 import type { AdminDeps } from './admin-deps.ts';
 import { adminRoute } from './admin-route.ts';
+import { withUploadedConfig } from './uploaded-config.ts';
 
 const activation = z.object({
   revision: z.string(),
@@ -25,6 +28,25 @@ const candidate = z
   })
   .nullable();
 const standing = z.object({ active: z.string().nullable(), candidate });
+const files = z
+  .record(z.string(), z.string())
+  .describe('the .claude/ directory: relative path → file content');
+const planView = z.object({
+  revision: z.string(),
+  active_revision: z.string().nullable(),
+  added: z.number(),
+  changed: z.number(),
+  removed: z.number(),
+  changes: z.array(
+    z.object({
+      kind: z.enum(['added', 'removed', 'changed']),
+      section: z.string(),
+      id: z.string(),
+      fields: z.array(z.object({ path: z.string(), before: z.unknown(), after: z.unknown() })),
+    }),
+  ),
+});
+const MAX_FIELDS_SHOWN = 50;
 
 function rootOnly(caller: AdminCaller): void {
   if (caller.tenantId !== caller.content.org.tenant.id) {
@@ -83,6 +105,81 @@ export function bundlesRoutes(deps: AdminDeps) {
       async handle({ caller }) {
         rootOnly(caller);
         return now();
+      },
+    }),
+    adminRoute({
+      method: 'POST',
+      path: '/api/v1/bundles/plan',
+      summary: 'What applying a .claude/ directory would change, entity by entity and field by field',
+      tag: 'bundles',
+      permission: 'config:read',
+      body: z.object({ files }),
+      response: planView,
+      responses: { 422: 'the configuration has errors: details.problems names each file, line and field' },
+      async handle({ caller, body }) {
+        rootOnly(caller);
+        const planned = await withUploadedConfig(body.files, (dir) =>
+          new BundlesService(deps.storage, deps.clock).plan(dir, deps.env),
+        );
+        return {
+          revision: planned.revision,
+          active_revision: planned.activeRevision,
+          added: planned.plan.added,
+          changed: planned.plan.changed,
+          removed: planned.plan.removed,
+          changes: planned.plan.changes.map((c) => ({ ...c, fields: c.fields.slice(0, MAX_FIELDS_SHOWN) })),
+        };
+      },
+    }),
+    adminRoute({
+      method: 'POST',
+      path: '/api/v1/bundles/apply',
+      summary: 'Stores a .claude/ directory as a bundle: active at once, or a shadow or canary candidate',
+      tag: 'bundles',
+      permission: 'config:write',
+      body: z.object({
+        files,
+        mode: z.enum(['active', 'shadow', 'canary']).default('active'),
+        percent: z.number().int().min(1).max(100).optional().describe('canary: the share of users, 1-100'),
+      }),
+      response: standing.extend({ revision: z.string(), changed: z.boolean() }),
+      responses: { 422: 'the configuration has errors: details.problems names each file, line and field' },
+      async handle({ caller, body }) {
+        rootOnly(caller);
+        if (body.mode === 'canary' && body.percent === undefined) {
+          throw new ValidationError('body.percent: a canary needs the share of users, 1-100', {
+            field: 'body.percent',
+          });
+        }
+        const before = await now();
+        const result = await withUploadedConfig(body.files, async (dir) => {
+          if (body.mode === 'active') {
+            const applied = await new BundlesService(deps.storage, deps.clock).apply(
+              dir,
+              deps.env,
+              caller.actor,
+            );
+            return { revision: applied.revision, changed: applied.changed };
+          }
+          const tried = await new RolloutService(deps.storage, deps.clock).try(
+            dir,
+            deps.env,
+            caller.actor,
+            body.mode,
+            body.percent ?? 0,
+          );
+          return { revision: tried.revision, changed: true };
+        });
+        await deps.bundle.refresh();
+        const after = await now();
+        return {
+          answer: { ...after, ...result },
+          action: `bundle_apply_${body.mode}`,
+          target: `bundle:${result.revision}`,
+          before,
+          after,
+          created: result.changed,
+        };
       },
     }),
     ...(['promote', 'rollback'] as const).map((verb) =>

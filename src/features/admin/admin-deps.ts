@@ -14,4 +14,6 @@ export interface AdminDeps {
   bundle: ActiveBundle;
   policies: PolicyCache;
   clock: Clock;
+  /** This server's environment: `${VAR}` references of uploaded config resolve against it, as at `apply`. */
+  env: Readonly<Record<string, string | undefined>>;
 }
