@@ -12,6 +12,7 @@ import {
   checkRuleTargets,
 } from './cross-checks.ts';
 import { loadAlerts } from './load-alerts.ts';
+import { loadAgentDefinitions, loadCommandDefinitions, loadContextDocuments } from './load-definitions.ts';
 import { loadMainConfig } from './load-main-config.ts';
 import { emptyOrgConfig, loadOrg } from './load-org.ts';
 import { loadRoles } from './load-roles.ts';
@@ -60,6 +61,9 @@ export async function loadPolicyConfig(dir: string, options: LoadOptions): Promi
   checkDuplicateRuleIds(ctx, rootRules);
   const tenants = await loadTenants(ctx, main, roleNames, org.tenant.id);
   const tests = await loadTests(ctx);
+  const agents = await loadAgentDefinitions(ctx, main.config);
+  const commands = await loadCommandDefinitions(ctx);
+  const context = await loadContextDocuments(ctx, 'context');
 
   checkAlertScopes(ctx, alerts, org);
   if (main.config) {
@@ -98,6 +102,9 @@ export async function loadPolicyConfig(dir: string, options: LoadOptions): Promi
     tenants: tenants.map((t) => t.tenant),
     tests,
   };
+  if (agents.length > 0) config.agents = agents;
+  if (commands.length > 0) config.commands = commands;
+  if (context.length > 0) config.context = context;
   return { ok: true, config, warnings: problems };
 }
 

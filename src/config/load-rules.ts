@@ -2,9 +2,10 @@
 
 import { posix } from 'node:path';
 import { displayPath, type LoadContext, listFilesDeep, readText } from './config-files.ts';
+import { splitMarkdown } from './markdown-frontmatter.ts';
 import type { RuleDocument } from './policy-config.ts';
 import { ruleFrontmatterSchema } from './schema/rule-frontmatter-schema.ts';
-import { parseSource, positionOf, reportAt, type SourceFile } from './source-file.ts';
+import { positionOf, reportAt, type SourceFile } from './source-file.ts';
 import { validateWith } from './zod-issues.ts';
 
 /** A loaded rule plus where its id came from, for duplicate reports. */
@@ -38,8 +39,6 @@ export async function loadRules(
   return out;
 }
 
-const FENCE = /^---[ \t]*$/;
-
 function parseRuleFile(
   ctx: LoadContext,
   path: string,
@@ -48,40 +47,13 @@ function parseRuleFile(
 ): LocatedRule | undefined {
   const file = displayPath(ctx, path);
   const fallbackId = posix.basename(path, '.md');
-  const lines = text.split('\n');
-  if (!FENCE.test((lines[0] ?? '').replace(/\r$/, ''))) {
+  const split = splitMarkdown(ctx, path, text);
+  if (split.kind === 'broken') return undefined;
+  if (split.kind === 'plain') {
     const rule: RuleDocument = { id: fallbackId, path, source, frontmatter: {}, body: text };
     return { rule, frontmatterSource: undefined, idWritten: false, file };
   }
-  const close = lines.findIndex((line, index) => index > 0 && FENCE.test(line.replace(/\r$/, '')));
-  if (close === -1) {
-    ctx.problems.add({
-      file,
-      line: 1,
-      column: 1,
-      path: '',
-      message: 'frontmatter opened with "---" is never closed',
-      hint: 'end the frontmatter with a line containing only ---',
-      severity: 'error',
-    });
-    return undefined;
-  }
-  const yamlText = lines.slice(1, close).join('\n');
-  const body = lines.slice(close + 1).join('\n');
-  const parsed = parseSource(yamlText, { file, rel: path, env: ctx.env, lineOffset: 1 }, ctx.problems);
-  if (!parsed) return undefined;
-  const raw = parsed.value ?? {};
-  if (typeof raw !== 'object' || Array.isArray(raw)) {
-    ctx.problems.add({
-      file,
-      line: 2,
-      column: 1,
-      path: '',
-      message: 'frontmatter must be a mapping (key: value)',
-      severity: 'error',
-    });
-    return undefined;
-  }
+  const { source: parsed, raw, body } = split;
   const frontmatter = validateWith(ruleFrontmatterSchema, raw, parsed, ctx.problems);
   if (!frontmatter) {
     // Still return the rule (the load fails anyway) so its id takes part in the duplicate check.

@@ -1,12 +1,13 @@
 // Loads tenants/<id>/: the tenant's config override, its own org, rules and context documents.
 
 import { posix } from 'node:path';
-import { displayPath, type LoadContext, listDir, listFilesDeep, readText } from './config-files.ts';
+import { displayPath, type LoadContext, listDir } from './config-files.ts';
 import { didYouMean } from './did-you-mean.ts';
+import { loadContextDocuments } from './load-definitions.ts';
 import { type LoadedMainConfig, loadTenantMainConfig } from './load-main-config.ts';
 import { loadOrg } from './load-org.ts';
 import { checkDuplicateRuleIds, type LocatedRule, loadRules } from './load-rules.ts';
-import type { ContextDocument, TenantConfig } from './policy-config.ts';
+import type { TenantConfig } from './policy-config.ts';
 
 const TENANT_ID = /^[a-z0-9][a-z0-9-]*$/;
 const TENANT_ENTRIES = ['config.yaml', 'config.yml', 'org', 'rules', 'context'];
@@ -87,11 +88,7 @@ async function loadTenant(
   }
   const rules = await loadRules(ctx, posix.join(rel, 'rules'), 'tenant');
   checkDuplicateRuleIds(ctx, rules);
-  const context: ContextDocument[] = [];
-  for (const path of await listFilesDeep(ctx, posix.join(rel, 'context'))) {
-    const content = await readText(ctx, path);
-    if (content !== undefined) context.push({ path, content });
-  }
+  const context = await loadContextDocuments(ctx, posix.join(rel, 'context'));
   if (!config) return undefined;
   const tenant: TenantConfig = { id, config, rules: rules.map((item) => item.rule), context };
   if (org) tenant.org = org;

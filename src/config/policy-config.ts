@@ -331,6 +331,16 @@ export interface RuleDocument {
   body: string;
 }
 
+/** A markdown file declared centrally: an agent definition (`agents/`) or a slash command (`commands/`). */
+export interface MarkdownDefinition {
+  /** The file name without `.md`: the agent's or the command's name. */
+  name: string;
+  /** Path relative to the `.claude/` directory. */
+  path: string;
+  frontmatter: Record<string, unknown>;
+  body: string;
+}
+
 export interface ContextDocument {
   path: string;
   content: string;
@@ -362,4 +372,11 @@ export interface PolicyConfig {
   rules: RuleDocument[];
   tenants: TenantConfig[];
   tests: PolicyTestCase[];
+  /**
+   * `agents/*.md`, `commands/*.md` and `context/`: present only when the directory has files, so bundles
+   * of configs without them keep their revisions.
+   */
+  agents?: MarkdownDefinition[];
+  commands?: MarkdownDefinition[];
+  context?: ContextDocument[];
 }

@@ -10,6 +10,8 @@ export const SECTION_ORDER = [
   'roles',
   'agents',
   'rules',
+  'agent definitions',
+  'commands',
   'budgets',
   'limits',
   'business units',
@@ -36,6 +38,9 @@ export function policyEntities(config: PolicyConfig): EntityCollections {
   for (const alert of config.alerts.alerts) put('alerts', alert.name, alert);
   for (const [name, channel] of Object.entries(config.alerts.channels)) put('alert channels', name, channel);
   for (const test of config.tests) put('tests', `${test.file}#${test.name}`, test);
+  for (const agent of config.agents ?? []) put('agent definitions', agent.name, agent);
+  for (const command of config.commands ?? []) put('commands', command.name, command);
+  for (const doc of config.context ?? []) put('context', doc.path, doc);
 
   const tenants: {
     id: string;
