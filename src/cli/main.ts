@@ -21,6 +21,7 @@ import { UsageError } from './parse-flags.ts';
 import { applyCommand, bundlesCommand, planCommand } from './plan-apply-commands.ts';
 import { promoteCommand, rollbackCommand, shadowReportCommand } from './rollout-commands.ts';
 import { serveCommand } from './serve-command.ts';
+import { syncCommand } from './sync-command.ts';
 import { validateCommand } from './validate-command.ts';
 
 type Command = (args: string[], io: CliIo) => Promise<number>;
@@ -63,6 +64,7 @@ const COMMANDS: Record<string, { run: Command; summary: string }> = {
     summary: 'hash the break-glass admin password (stdin) for LLM_RULES_BREAK_GLASS_HASH',
   },
   connect: { run: connectCommand, summary: 'print or write the managed settings that connect Claude Code' },
+  sync: { run: syncCommand, summary: 'write the rules, subagents and commands each coding agent reads' },
   hook: { run: hookCommand, summary: 'Claude Code command hook: forward stdin to the server, fail closed' },
   migrate: { run: migrateCommand, summary: 'apply pending storage migrations' },
   audit: { run: auditCommand, summary: 'verify, export and tail the tamper-evident audit log' },
