@@ -20,6 +20,8 @@ import { identityRoutes } from './features/identity/identity-routes.ts';
 import { KeysService } from './features/keys/keys-service.ts';
 import { MachineReports } from './features/managed-settings/machine-reports.ts';
 import { managedSettingsRoutes } from './features/managed-settings/managed-settings-routes.ts';
+import { rulesRoutes } from './features/rules/rules-routes.ts';
+import { SessionRules } from './features/rules/session-rules.ts';
 import { installSignIn } from './features/sign-in/install-sign-in.ts';
 import { loadMasterKey } from './features/sign-in/master-key.ts';
 import { spendLimitRoutes } from './features/spend-limits/spend-limit-routes.ts';
@@ -114,6 +116,7 @@ export async function startServer(options: ServerOptions, deps: ServerDeps = {})
     const spendLimits = new SpendLimits(storage.spendLimits, clock);
     const hooks = new HooksService({
       credentials: signIn.hookCallers,
+      rules: new SessionRules(clock),
       bundle,
       policies,
       sessions: storage.sessions,
@@ -167,7 +170,8 @@ export async function startServer(options: ServerOptions, deps: ServerDeps = {})
       publicUrl: options.publicUrl,
       tls: Boolean(options.tlsCert),
     });
-    hooksRoutes(app, { hooks });
+    hooksRoutes(app, { hooks, publicUrl: options.publicUrl, tls: Boolean(options.tlsCert) });
+    rulesRoutes(app, { credentials: signIn.hookCallers, bundle });
     decideRoutes(app, { hooks });
     const gateway = installGateway(app, {
       credentials,

@@ -132,15 +132,19 @@ describe('POST /v1/hooks/claude-code', () => {
     const limit = server.bundle.current()!.content.config.limits.max_sessions_per_day;
     const start = (session: string, token?: string) =>
       hook({ session_id: session, cwd: CWD, hook_event_name: 'SessionStart', source: 'startup' }, token);
-    for (let i = 0; i < limit; i++) expect((await start(`daily-${i}`)).body).toEqual({});
+    // A session that may start gets its rules; one past the limit is stopped.
+    const started = {
+      hookSpecificOutput: { hookEventName: 'SessionStart', additionalContext: expect.any(String) },
+    };
+    for (let i = 0; i < limit; i++) expect((await start(`daily-${i}`)).body).toEqual(started);
     // Resuming a session already started today is not a new one.
-    expect((await start('daily-0')).body).toEqual({});
+    expect((await start('daily-0')).body).toEqual(started);
     const refused = (await start('daily-over')).body;
     expect(refused).toMatchObject({
       continue: false,
       stopReason: expect.stringMatching(/limits\.max_sessions_per_day/),
     });
-    expect((await start('victor-1', tokens['victor@acme.test']!)).body).toEqual({});
+    expect((await start('victor-1', tokens['victor@acme.test']!)).body).toEqual(started);
   });
 
   it('counts tool calls per session and denies past limits.max_tool_calls_per_session', async () => {

@@ -2,6 +2,15 @@
 // shared by every server instance so limits hold across a fleet.
 import type { PrincipalRef, TenantId } from './ports.ts';
 
+/** What the session's project reported at SessionStart: the facts rules are chosen by. */
+export interface SessionProject {
+  /** `owner/name` from the git remote, or null. */
+  repository: string | null;
+  techStacks: string[];
+  /** The project's root directory on the developer's machine (`CLAUDE_PROJECT_DIR`), or null. */
+  projectDir: string | null;
+}
+
 export interface SessionRecord {
   tenantId: TenantId;
   /** Claude Code's session id. */
@@ -13,6 +22,7 @@ export interface SessionRecord {
   endedAt: Date | null;
   toolCalls: number;
   lastSeenAt: Date;
+  project: SessionProject | null;
 }
 
 export interface SessionStart {
@@ -23,6 +33,8 @@ export interface SessionStart {
   at: Date;
   /** Start of the day (UTC) sessions are counted from. */
   dayStart: Date;
+  /** Recorded when given, also on a session that already exists (its tool calls may have come first). */
+  project?: SessionProject;
 }
 
 export interface SessionStore {

@@ -1,7 +1,9 @@
 // Acceptance: the real Claude Code, connected by `connect`'s settings, governed by our server.
 // The mock upstream scripts the tool calls; the server decides each one and records it.
+import { execFile } from 'node:child_process';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyTenantAudit } from '../../src/features/audit/audit-verification.ts';
 import { denyMirror } from '../../src/features/connect/deny-mirror.ts';
@@ -17,6 +19,7 @@ import {
 import { type ScriptStep, text, toolUse } from '../support/mock-anthropic/script.ts';
 import { tempDir } from '../support/temp-dir.ts';
 
+const execFileAsync = promisify(execFile);
 const available = claudeAvailable();
 if (!available) console.warn(`SKIPPED e2e: Claude Code is not installed at ${CLAUDE_BIN} (run npm install).`);
 
@@ -29,7 +32,7 @@ describe.skipIf(!available)('Claude Code governed by LLM-RULES', () => {
     work = await tempDir('llm-rules-governed-');
     ({ server, tokens } = await startExampleServer({
       storage: { dataDir: join(work.path, 'data') },
-      users: ['alice@acme.test', 'victor@acme.test'],
+      users: ['alice@acme.test', 'victor@acme.test', 'erin@acme.test'],
     }));
   });
 
@@ -70,6 +73,57 @@ describe.skipIf(!available)('Claude Code governed by LLM-RULES', () => {
       await mock.close();
     }
   }
+
+  it('starts a session with the rules for the developer team, agent and project, and audits the files loaded', async () => {
+    const project = join(work.path, 'payments-web');
+    await mkdir(join(project, 'src'), { recursive: true });
+    await writeFile(join(project, 'package.json'), '{"dependencies":{"next":"15.0.0"}}\n');
+    await writeFile(join(project, 'next.config.mjs'), 'export default {};\n');
+    await execFileAsync('git', ['init', '-q', project]);
+    await execFileAsync('git', [
+      '-C',
+      project,
+      'remote',
+      'add',
+      'origin',
+      'git@github.com:acme/payments-web.git',
+    ]);
+    const mock = await startMockAnthropic({ script: [text('noted')] });
+    try {
+      const run = await runClaude({
+        prompt: 'what are the rules here?',
+        cwd: project,
+        flagSettings: managedSettings({
+          serverUrl: server.url,
+          tokenVariable: 'LLM_RULES_TOKEN',
+          gatewayUrl: mock.url,
+          denyMirror: [],
+        }),
+        env: { LLM_RULES_TOKEN: tokens['erin@acme.test']!, CLAUDE_CODE_ENABLE_TELEMETRY: '0' },
+        skipPermissions: true,
+        timeoutMs: 60_000,
+      });
+      expect(run.code, run.stderr).toBe(0);
+      // What the model was sent: the rules for team payments, the developer agent and a Next.js project.
+      const sent = JSON.stringify(mock.mainRequests().at(-1)?.body?.messages);
+      for (const id of ['SECURITY_BASELINE', 'PROTOCOL_ENGINEERING', 'payments-pci', 'TECH_STACK_NEXTJS'])
+        expect(sent).toContain(`[${id}]`);
+      expect(sent).toContain('Card numbers are tokenized at the edge');
+      expect(sent).not.toContain('[platform-conventions]');
+      const [activation] = (await server.storage.audit.list('acme', { event: 'agent_activation' })).filter(
+        (r) => r.sessionId === run.result!.session_id,
+      );
+      expect(activation).toMatchObject({
+        user: 'erin@acme.test',
+        context: { agent: 'developer', repository: 'acme/payments-web' },
+      });
+      expect(activation!.context.files_loaded).toEqual(
+        expect.arrayContaining(['rules/payments-pci.md', 'rules-master/TECH_STACK_NEXTJS.md']),
+      );
+    } finally {
+      await mock.close();
+    }
+  }, 120_000);
 
   async function decisionsOf(sessionId: string) {
     return (await server.storage.audit.list('acme', { event: 'decision' })).filter(

@@ -85,4 +85,39 @@ describe('BundlesService', () => {
       });
     }
   });
+
+  it('records each rule added, changed or removed as a rule_modification with its diff, in the chain it reaches', async () => {
+    await service.apply(dir, {}, 'alice');
+    const path = join(dir, 'rules/code-review.md');
+    await writeFile(
+      path,
+      '# Code review checklist\n\n- Is there a test for the change?\n- Is the change under 400 lines?\n',
+    );
+    await rm(join(dir, 'rules/data-notebooks.md'));
+    await writeFile(
+      join(dir, 'tenants/globex/rules/globex-review.md'),
+      '# Globex review\n\n- Two approvals.\n',
+    );
+    const second = await service.apply(dir, {}, 'bob');
+    const ofSecond = async (tenant: string) =>
+      (await storage.audit.list(tenant, { event: 'rule_modification' })).filter(
+        (r) => r.bundleRevision === second.revision,
+      );
+    const acme = await ofSecond('acme');
+    const byRule = Object.fromEntries(acme.map((r) => [r.context.rule, r]));
+    expect(Object.keys(byRule).sort()).toEqual(['code-review', 'data-notebooks']);
+    expect(byRule['code-review']).toMatchObject({
+      user: 'bob',
+      bundleRevision: second.revision,
+      context: { change: 'changed', path: 'rules/code-review.md' },
+    });
+    const diff = String(byRule['code-review']!.context.diff);
+    expect(diff).toContain('--- a/rules/code-review.md');
+    expect(diff).toMatch(/^-Rules without frontmatter/m);
+    expect(diff).toMatch(/^\+- Is the change under 400 lines\?$/m);
+    expect(byRule['data-notebooks']!.context).toMatchObject({ change: 'removed' });
+    // Isolation is strict in the example: the root's rules stay out of globex's chain, its own are there.
+    const globex = await ofSecond('globex');
+    expect(globex.map((r) => [r.context.rule, r.context.change])).toEqual([['globex-review', 'added']]);
+  });
 });

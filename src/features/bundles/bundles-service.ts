@@ -5,6 +5,7 @@ import type { PolicyConfig } from '../../config/policy-config.ts';
 import { type Plan, planDiff } from '../../core/bundles/plan-diff.ts';
 import { type Clock, systemClock } from '../../core/clock/clock.ts';
 import { ConfigError } from '../../core/errors/app-error.ts';
+import { ruleChanges } from '../../core/rules/rule-changes.ts';
 import { emptyOrgSnapshot } from '../../storage/empty-org-snapshot.ts';
 import type { OrgSnapshot, OrgSyncResult, Storage } from '../../storage/ports.ts';
 import { AuditLog } from '../audit/audit-log.ts';
@@ -16,6 +17,8 @@ export interface BundlePlan {
   content: PolicyConfig;
   revision: string;
   activeRevision: string | null;
+  /** The active bundle's content when planned, for the rule-by-rule audit of an activation. */
+  activeContent?: PolicyConfig;
   plan: Plan;
 }
 
@@ -28,6 +31,8 @@ export interface ApplyResult extends BundlePlan {
 type Env = Readonly<Record<string, string | undefined>>;
 
 const MAX_AUDITED_CHANGES = 200;
+/** A diff longer than this is cut in the audit record (the bundles keep both versions in full). */
+const MAX_AUDITED_DIFF = 64 * 1024;
 
 export class BundlesService {
   constructor(
@@ -52,7 +57,14 @@ export class BundlesService {
     const revision = bundleRevision(content);
     const activeRevision = await this.storage.bundles.activeRevision();
     const active = activeRevision ? await this.storage.bundles.get(activeRevision) : undefined;
-    return { dir, content, revision, activeRevision, plan: planDiff(active?.content, content) };
+    return {
+      dir,
+      content,
+      revision,
+      activeRevision,
+      ...(active ? { activeContent: active.content } : {}),
+      plan: planDiff(active?.content, content),
+    };
   }
 
   private async publish(planned: BundlePlan, appliedBy: string): Promise<ApplyResult> {
@@ -95,9 +107,14 @@ export class BundlesService {
       changes: plan.changes.slice(0, MAX_AUDITED_CHANGES).map((c) => `${c.kind} ${c.section} ${c.id}`),
     };
     const tenants = [planned.content.org.tenant.id, ...planned.content.tenants.map((t) => t.id)];
+    // Rule by rule, with the diff, in every chain the rule reaches (the previous bundle is the one
+    // planned against; a concurrent apply in between is still recorded by its own config_change).
+    const rules = ruleChanges(planned.activeContent, planned.content).flatMap((change) =>
+      change.tenants.map((tenantId) => ({ tenantId, change })),
+    );
     try {
-      await Promise.all(
-        tenants.map((tenantId) =>
+      await Promise.all([
+        ...tenants.map((tenantId) =>
           audit.record(tenantId, {
             event: 'config_change',
             timestamp: at,
@@ -106,7 +123,23 @@ export class BundlesService {
             context,
           }),
         ),
-      );
+        ...rules.map(({ tenantId, change }) =>
+          audit.record(tenantId, {
+            event: 'rule_modification',
+            timestamp: at,
+            user: appliedBy,
+            bundleRevision: planned.revision,
+            context: {
+              rule: change.ruleId,
+              path: change.path,
+              change: change.kind,
+              previous_revision: previous,
+              diff: change.diff.slice(0, MAX_AUDITED_DIFF),
+              ...(change.diff.length > MAX_AUDITED_DIFF ? { diff_truncated: true } : {}),
+            },
+          }),
+        ),
+      ]);
     } finally {
       await audit.close();
     }

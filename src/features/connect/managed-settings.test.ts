@@ -39,7 +39,7 @@ describe('managed settings from connect', () => {
     expect(settings.hooks.SessionStart?.[0]?.hooks[0]).toMatchObject({
       type: 'command',
       command: expect.stringMatching(
-        /^curl .*"Authorization: Bearer \$LLM_RULES_TOKEN".* 'https:\/\/rules\.acme\.test\/v1\/hooks\/claude-code'$/,
+        /; curl .*"Authorization: Bearer \$LLM_RULES_TOKEN".* 'https:\/\/rules\.acme\.test\/v1\/hooks\/claude-code'$/,
       ),
     });
     expect(JSON.stringify(settings)).not.toMatch(/llmr_/);

@@ -3,6 +3,7 @@
 // telemetry go to the server; enforced file denies are mirrored into `permissions.deny`.
 import { HOOK_EVENTS } from '../hooks/hook-input.ts';
 import { HOOK_PATH } from '../hooks/hook-path.ts';
+import { sessionStartCommand } from './session-start-command.ts';
 
 export interface ConnectOptions {
   serverUrl: string;
@@ -24,8 +25,9 @@ export type HookAuth = { tokenVariable: string } | { token: string };
 /**
  * Every hook event to the server over HTTP, blocking when the server cannot answer (enforcement fails
  * closed). SessionStart is the exception: Claude Code runs only command hooks there (HTTP ones are
- * ignored, verified with 2.1.330), so it posts the same JSON through curl; it cannot block a session
- * anyway, and enforcement rests on the tool-call hooks.
+ * ignored, verified with 2.1.330), so it posts the same JSON through curl, with the project it works in
+ * (for the rules it receives); it cannot block a session anyway, and enforcement rests on the tool-call
+ * hooks.
  */
 export function hookSettings(
   serverUrl: string,
@@ -44,7 +46,7 @@ export function hookSettings(
   };
   const sessionStartHook = {
     type: 'command',
-    command: `curl -sS --max-time ${timeoutSeconds} -X POST -H "Authorization: Bearer ${bearer}" -H 'content-type: application/json' --data-binary @- '${hook.url}'`,
+    command: sessionStartCommand(hook.url, bearer, timeoutSeconds),
     timeout: timeoutSeconds,
   };
   const hooks: Record<string, unknown[]> = {};

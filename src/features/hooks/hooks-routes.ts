@@ -2,11 +2,19 @@
 import type { FastifyInstance } from 'fastify';
 import { ValidationError } from '../../core/errors/app-error.ts';
 import { presentedCredential } from '../../http/presented-credential.ts';
+import { publicOrigin } from '../../http/public-origin.ts';
+import { projectFromHeaders } from '../rules/project-report.ts';
 import { hookInputSchema } from './hook-input.ts';
 import { HOOK_PATH } from './hook-path.ts';
 import type { HooksService } from './hooks-service.ts';
 
-export function hooksRoutes(app: FastifyInstance, deps: { hooks: HooksService }): void {
+export interface HooksRoutesDeps {
+  hooks: HooksService;
+  publicUrl?: string | undefined;
+  tls?: boolean;
+}
+
+export function hooksRoutes(app: FastifyInstance, deps: HooksRoutesDeps): void {
   app.post(HOOK_PATH, async (request) => {
     const parsed = hookInputSchema.safeParse(request.body);
     if (!parsed.success) {
@@ -14,6 +22,13 @@ export function hooksRoutes(app: FastifyInstance, deps: { hooks: HooksService })
       const field = issue.path.join('.') || '(body)';
       throw new ValidationError(`Hook event field ${field}: ${issue.message}`, { field });
     }
-    return deps.hooks.handle(presentedCredential(request.headers), parsed.data);
+    const input = parsed.data;
+    // Only a session's start reports its project (see connect/managed-settings.ts).
+    const project =
+      input.hook_event_name === 'SessionStart' ? projectFromHeaders(request.headers) : undefined;
+    return deps.hooks.handle(presentedCredential(request.headers), input, {
+      ...(project ? { project } : {}),
+      serverUrl: publicOrigin(request, { publicUrl: deps.publicUrl, tls: deps.tls ?? false }),
+    });
   });
 }

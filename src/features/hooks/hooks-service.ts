@@ -1,7 +1,8 @@
 // Decides and records every Claude Code hook event: tool calls against the policy, prompts against
 // the credential scanner, sessions against the tenant's limits. A response leaves only after its
 // audit record is durable.
-import type { MainConfig } from '../../config/policy-config.ts';
+import { posix } from 'node:path';
+import type { MainConfig, PolicyConfig } from '../../config/policy-config.ts';
 import type { AuditEvent } from '../../core/audit-chain/audit-record.ts';
 import type { JsonValue } from '../../core/bundles/canonical-json.ts';
 import { type Clock, systemClock } from '../../core/clock/clock.ts';
@@ -14,11 +15,13 @@ import {
   type PolicyPrincipal,
 } from '../../core/policy/index.ts';
 import { inCanary } from '../../core/rollout/canary.ts';
+import type { RuleAudience } from '../../core/rules/rule-audience.ts';
 import { describeFindings, scanForCredentials } from '../../core/secrets/credential-scanner.ts';
-import type { SessionStore } from '../../storage/session-port.ts';
+import type { SessionProject, SessionStore } from '../../storage/session-port.ts';
 import type { ActiveBundle } from '../bundles/active-bundle.ts';
 import { tenantConfig } from '../bundles/tenant-config.ts';
 import type { AuthenticatedKey, CredentialAuthenticator } from '../keys/keys-service.ts';
+import type { SessionRules } from '../rules/session-rules.ts';
 import { type AuditSink, toolAuditContext } from './hook-audit.ts';
 import { type HookInput, isToolEvent, type ToolHookInput } from './hook-input.ts';
 import { formatHookResponse, type HookResponse, type HookVerdict } from './hook-response.ts';
@@ -26,6 +29,8 @@ import type { PolicyCache } from './policy-cache.ts';
 
 export interface HooksDeps {
   credentials: CredentialAuthenticator;
+  /** Rules for starting sessions; without it sessions start with no rules in their context. */
+  rules?: SessionRules;
   bundle: ActiveBundle;
   policies: PolicyCache;
   sessions: SessionStore;
@@ -35,6 +40,12 @@ export interface HooksDeps {
 
 const DAY_MS = 86_400_000;
 
+/** What the HTTP request adds to a hook event: the project SessionStart reported, this server's URL. */
+export interface HookRequestInfo {
+  project?: SessionProject;
+  serverUrl?: string;
+}
+
 export class HooksService {
   private readonly clock: Clock;
 
@@ -42,10 +53,14 @@ export class HooksService {
     this.clock = deps.clock ?? systemClock;
   }
 
-  async handle(credential: string | undefined, input: HookInput): Promise<HookResponse> {
+  async handle(
+    credential: string | undefined,
+    input: HookInput,
+    request: HookRequestInfo = {},
+  ): Promise<HookResponse> {
     let ctx: EventContext;
     try {
-      ctx = await this.prepare(credential, input);
+      ctx = { ...(await this.prepare(credential, input)), request };
     } catch (error) {
       if (!(error instanceof AppError)) throw error;
       // Refusals are answered in the event's own terms, so Claude Code shows why it was stopped.
@@ -80,7 +95,7 @@ export class HooksService {
         `no policy is active for tenant '${who.tenantId}'; nothing may run until one is applied.`,
       );
     }
-    return { who, input, revision: loaded.revision, config, policy };
+    return { who, input, revision: loaded.revision, content: loaded.content, config, policy, request: {} };
   }
 
   private async dispatch(ctx: EventContext): Promise<HookVerdict> {
@@ -219,6 +234,7 @@ export class HooksService {
     const { input, who, config } = ctx;
     const now = this.clock.now();
     const dayStart = new Date(Math.floor(now.getTime() / DAY_MS) * DAY_MS);
+    const reported = ctx.request.project;
     const started = await this.deps.sessions.start(who.tenantId, {
       id: input.session_id,
       principal: who.principal,
@@ -226,6 +242,7 @@ export class HooksService {
       cwd: input.cwd,
       at: now,
       dayStart,
+      ...(reported ? { project: reported } : {}),
     });
     const limit = config.limits.max_sessions_per_day;
     if (input.hook_event_name === 'SessionStart' && started.created && started.startedToday > limit) {
@@ -233,12 +250,27 @@ export class HooksService {
       await this.record(ctx, 'session', { phase: 'refused', reason, started_today: started.startedToday });
       return { kind: 'stop', reason };
     }
+    const agent = input.agent_type ?? config.policy.default_agent ?? 'developer';
+    // A subagent (or a resumed session) reports no project: it works in the one its session started in.
+    const project =
+      reported ?? (await this.deps.sessions.get(who.tenantId, input.session_id))?.project ?? null;
+    const rules = this.deps.rules?.forSession({
+      content: ctx.content,
+      revision: ctx.revision,
+      config,
+      audience: audienceOf(who, agent, project, input.cwd),
+      serverUrl: ctx.request.serverUrl ?? 'http://localhost',
+    });
     await this.record(ctx, 'agent_activation', {
       source: input.source ?? null,
       agent_type: input.agent_type ?? null,
-      files_loaded: [],
+      agent,
+      repository: project?.repository ?? null,
+      tech_stacks: project?.techStacks ?? [],
+      files_loaded: rules?.loaded ?? [],
+      rules_omitted: rules?.omitted ?? [],
     });
-    return { kind: 'none' };
+    return rules?.text ? { kind: 'none', additionalContext: rules.text } : { kind: 'none' };
   }
 
   private async record(
@@ -265,8 +297,35 @@ interface EventContext {
   who: AuthenticatedKey;
   input: HookInput;
   revision: string;
+  content: PolicyConfig;
   config: MainConfig;
   policy: CompiledPolicy;
+  request: HookRequestInfo;
+}
+
+function audienceOf(
+  who: AuthenticatedKey,
+  agent: string,
+  project: SessionProject | null,
+  cwd: string,
+): RuleAudience {
+  const principal = principalOf(who);
+  return {
+    tenantId: who.tenantId,
+    businessUnitId: principal.businessUnitId,
+    teamId: principal.teamId,
+    agent,
+    repository: project?.repository ?? null,
+    techStacks: project?.techStacks ?? [],
+    projectPath: projectPath(project?.projectDir ?? null, cwd),
+  };
+}
+
+/** The session's directory relative to the project root; null when either is unknown or it lies outside. */
+function projectPath(projectDir: string | null, cwd: string): string | null {
+  if (!projectDir || !cwd) return null;
+  const rel = posix.relative(projectDir, cwd);
+  return rel.startsWith('..') || posix.isAbsolute(rel) ? null : rel;
 }
 
 function auditWanted(config: MainConfig, event: string): boolean {

@@ -76,7 +76,46 @@ export function sessionContract(ctx: ContractContext): void {
         endedAt: null,
         toolCalls: 0,
         lastSeenAt: at(1),
+        project: null,
       });
+    });
+
+    it('keeps the project a start reports, also for a session whose tool calls came first', async () => {
+      const sessions = ctx.storage().sessions;
+      const t = await tenant();
+      const project = { repository: 'acme/web', techStacks: ['nextjs', 'react'], projectDir: '/home/a/web' };
+      await sessions.start(t, {
+        id: 'p1',
+        principal: ada,
+        agent: null,
+        cwd: '/home/a/web',
+        at: at(1),
+        dayStart: at(0),
+        project,
+      });
+      expect((await sessions.get(t, 'p1'))?.project).toEqual(project);
+      await sessions.start(t, {
+        id: 'p1',
+        principal: ada,
+        agent: null,
+        cwd: '/home/a/web',
+        at: at(2),
+        dayStart: at(0),
+      });
+      expect((await sessions.get(t, 'p1'))?.project).toEqual(project);
+      await sessions.addToolCall(t, 'p2', ada, at(1));
+      expect((await sessions.get(t, 'p2'))?.project).toBeNull();
+      const started = await sessions.start(t, {
+        id: 'p2',
+        principal: ada,
+        agent: null,
+        cwd: null,
+        at: at(2),
+        dayStart: at(0),
+        project,
+      });
+      expect(started.created).toBe(false);
+      expect((await sessions.get(t, 'p2'))?.project).toEqual(project);
     });
 
     it('counts tool calls atomically, creating a session it never saw start', async () => {

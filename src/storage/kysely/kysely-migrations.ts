@@ -7,6 +7,7 @@ import { bundleCandidateSchema } from './kysely-candidate-migration.ts';
 import { keyScopesSchema } from './kysely-key-scopes-migration.ts';
 import { machinesSchema } from './kysely-machine-migration.ts';
 import { sessionsSchema } from './kysely-session-migration.ts';
+import { sessionProjectSchema } from './kysely-session-project-migration.ts';
 import { signInSchema } from './kysely-sign-in-migration.ts';
 import { spendLimitsSchema } from './kysely-spend-limit-migration.ts';
 import { spentMarkersSchema } from './kysely-spent-markers-migration.ts';
@@ -178,6 +179,7 @@ export function createMigrationProvider(ddl: DialectDdl): MigrationProvider {
         '0011_key_scopes': keyScopesSchema(ddl),
         '0012_spent_markers': spentMarkersSchema(ddl),
         '0013_spend_limits': spendLimitsSchema(ddl),
+        '0014_session_project': sessionProjectSchema(),
       };
     },
   };

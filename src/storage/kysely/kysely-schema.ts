@@ -311,6 +311,8 @@ export interface SessionsTable {
   ended_at: NullableMillisColumn;
   tool_calls: ColumnType<number | string, number, number>;
   last_seen_at: MillisColumn;
+  /** JSON SessionProject, or null. */
+  project: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 /** One row (id = 1) when a candidate bundle is being tried; none otherwise. */

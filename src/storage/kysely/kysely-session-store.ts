@@ -1,7 +1,7 @@
 // SessionStore over Kysely, shared by SQLite and PostgreSQL; counters are single atomic upserts.
 import type { CompiledQuery, Kysely, Selectable } from 'kysely';
 import type { PrincipalRef, PrincipalType, TenantId } from '../ports.ts';
-import type { SessionRecord, SessionStart, SessionStore } from '../session-port.ts';
+import type { SessionProject, SessionRecord, SessionStart, SessionStore } from '../session-port.ts';
 import { toDate, toMillis } from './kysely-row-mappers.ts';
 import type { SessionsTable, StorageDatabase } from './kysely-schema.ts';
 
@@ -41,6 +41,14 @@ export class KyselySessionStore implements SessionStore {
         })
         .onConflict((oc) => oc.columns(['tenant_id', 'id']).doNothing())
         .executeTakeFirst();
+      if (s.project) {
+        await trx
+          .updateTable('sessions')
+          .set({ project: JSON.stringify(s.project) })
+          .where('tenant_id', '=', tenantId)
+          .where('id', '=', s.id)
+          .execute();
+      }
       const { count } = await trx
         .selectFrom('sessions')
         .select((eb) => eb.fn.countAll().as('count'))
@@ -110,5 +118,6 @@ function sessionFromRow(row: Selectable<SessionsTable>): SessionRecord {
     endedAt: row.ended_at === null ? null : toDate(row.ended_at),
     toolCalls: Number(row.tool_calls),
     lastSeenAt: toDate(row.last_seen_at),
+    project: row.project ? (JSON.parse(row.project) as SessionProject) : null,
   };
 }

@@ -21,8 +21,10 @@ export class MemorySessionStore implements SessionStore {
         endedAt: null,
         toolCalls: 0,
         lastSeenAt: new Date(s.at),
+        project: null,
       });
     }
+    if (s.project) this.#sessions.get(key)!.project = copy(s.project);
     const startedToday = [...this.#sessions.values()].filter(
       (x) =>
         x.tenantId === tenantId &&
@@ -51,6 +53,7 @@ export class MemorySessionStore implements SessionStore {
       endedAt: null,
       toolCalls: 1,
       lastSeenAt: new Date(at),
+      project: null,
     });
     return 1;
   }
