@@ -98,6 +98,16 @@ describe('splitBashCommand: files read and written', () => {
   });
 });
 
+describe('splitBashCommand: names of Object.prototype members', () => {
+  // Found by the decide() property test: a command named `toString` reached an inherited function.
+  it.each(['toString', 'constructor', '__proto__', 'hasOwnProperty', 'valueOf x'])(
+    '%j is a plain command',
+    (command) => {
+      expect(texts(command)).toEqual([command]);
+    },
+  );
+});
+
 describe('splitBashCommand: errors', () => {
   it.each([
     'echo "open',

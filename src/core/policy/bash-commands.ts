@@ -1,5 +1,6 @@
 // Turns a Bash tool command into the sub-commands the policy checks: wrappers unwrapped, `bash -c` recursed, files named.
 
+import { ownValue } from '../values/own-value.ts';
 import { fileOperands } from './file-operands.ts';
 import { parseShell, type ShellWord, type SimpleCommand } from './shell-parser.ts';
 
@@ -124,7 +125,7 @@ function expand(simple: SimpleCommand, depth: number): SubCommand[] {
 function unwrap(words: ShellWord[]): ShellWord[] {
   let rest = words;
   for (let guard = 0; guard < 32 && rest.length > 0; guard++) {
-    const wrapper = WRAPPERS[baseName(rest[0]!.text)];
+    const wrapper = ownValue(WRAPPERS, baseName(rest[0]!.text));
     if (!wrapper) break;
     const valueOptions = wrapper.valueOptions.split(' ');
     let i = 1;

@@ -9,6 +9,7 @@ import type {
   PolicyRules,
   RoleDefinition,
 } from '../../config/policy-config.ts';
+import { ownValue } from '../values/own-value.ts';
 import { compileDomainPattern, compileNamePattern } from './command-pattern.ts';
 import type {
   CompiledAgent,
@@ -188,8 +189,9 @@ function compileAgent(name: string, profile: AgentProfile, ci: boolean): Compile
   const toolPatterns = [];
   let allTools = false;
   for (const entry of p.tools) {
+    const alias = ownValue(TOOL_ALIASES, entry);
     if (entry === '*') allTools = true;
-    else if (TOOL_ALIASES[entry]) for (const tool of TOOL_ALIASES[entry]) tools.add(tool);
+    else if (alias) for (const tool of alias) tools.add(tool);
     else if (entry === 'mcp') toolPatterns.push(compileNamePattern('mcp__*'));
     else if (entry.includes('*')) toolPatterns.push(compileNamePattern(entry));
     else tools.add(entry === 'Task' ? 'Agent' : entry);

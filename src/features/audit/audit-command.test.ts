@@ -166,11 +166,11 @@ describe('llm-rules audit', () => {
       return io.out;
     };
     // acme keeps 730 days (examples/acme); a tenant without config is kept whole. The apply above
-    // added a config_change to acme's and globex's chains.
+    // added a config_change and one rule_modification per rule to acme's and globex's chains.
     expect(await prune()).toEqual([
       'tenant acme: removed 2 records older than 730 days; the chain now starts after the checkpoint at seq 2',
       'tenant elsewhere: no audit.retention_days in the active bundle; kept everything',
-      // globex's chain holds only the config_change of the apply above.
+      // globex's chain holds only the records of the apply above.
       'tenant globex: nothing older than 730 days',
     ]);
     expect(await prune('--tenant', 'acme', '--days', '200')).toEqual([
@@ -178,7 +178,8 @@ describe('llm-rules audit', () => {
     ]);
     const io = fakeIo();
     expect(await auditCommand(['verify', '--tenant', 'acme', '--data', dataDir], io)).toBe(0);
-    expect(io.out).toEqual(['✓ 5 records verified for tenant acme (from the retention checkpoint at seq 3)']);
+    // 2 recent auth records, the config_change, 7 rule_modifications (acme's rules) and 2 audit_retention.
+    expect(io.out).toEqual(['✓ 12 records verified for tenant acme (from the retention checkpoint at seq 3)']);
     const exported = fakeIo();
     await auditCommand(
       ['export', '--tenant', 'acme', '--event', 'admin_action', '--data', dataDir],

@@ -2,6 +2,7 @@
 // with the same alias expansion the policy engine applies when it decides the agent's tool calls.
 import type { AgentProfile } from '../../../config/policy-config.ts';
 import { TOOL_ALIASES } from '../../../core/policy/permission-rule.ts';
+import { ownValue } from '../../../core/values/own-value.ts';
 
 /**
  * Claude Code tool names in the order the profile grants them; undefined when the frontmatter should
@@ -13,7 +14,7 @@ export function subagentTools(profile: AgentProfile): string[] | undefined {
   if (tools.length === 0 || tools.includes('*')) return undefined;
   const out = new Set<string>();
   for (const entry of tools) {
-    const alias = TOOL_ALIASES[entry];
+    const alias = ownValue(TOOL_ALIASES, entry);
     if (alias) for (const tool of alias) out.add(tool);
     else if (entry !== 'mcp') out.add(entry === 'Task' ? 'Agent' : entry);
   }
