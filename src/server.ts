@@ -26,6 +26,8 @@ import { installSignIn } from './features/sign-in/install-sign-in.ts';
 import { loadMasterKey } from './features/sign-in/master-key.ts';
 import { spendLimitRoutes } from './features/spend-limits/spend-limit-routes.ts';
 import { SpendLimits } from './features/spend-limits/spend-limits.ts';
+import { otlpRoutes } from './features/telemetry/otlp-routes.ts';
+import { TelemetryService } from './features/telemetry/telemetry-service.ts';
 import { buildApp } from './http/build-app.ts';
 import { createLogger } from './http/create-logger.ts';
 import type { ServerOptions } from './http/server-options.ts';
@@ -172,6 +174,13 @@ export async function startServer(options: ServerOptions, deps: ServerDeps = {})
     });
     hooksRoutes(app, { hooks, publicUrl: options.publicUrl, tls: Boolean(options.tlsCert) });
     rulesRoutes(app, { credentials: signIn.hookCallers, bundle });
+    otlpRoutes(app, {
+      telemetry: new TelemetryService({
+        credentials: signIn.hookCallers,
+        store: storage.telemetry,
+        now: () => clock.now(),
+      }),
+    });
     decideRoutes(app, { hooks });
     const gateway = installGateway(app, {
       credentials,

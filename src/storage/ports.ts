@@ -18,6 +18,7 @@ import type { MachineStore } from './machine-port.ts';
 import type { SessionStore } from './session-port.ts';
 import type { SignInStore } from './sign-in-port.ts';
 import type { SpendLimitStore } from './spend-limit-port.ts';
+import type { TelemetryStore } from './telemetry-port.ts';
 import type { UsageStore } from './usage-port.ts';
 
 export type { AuditChainPoint, AuditCheckpoint, AuditEntry, AuditEvent, AuditRecord };
@@ -251,6 +252,8 @@ export interface Storage {
   readonly audit: AuditStore;
   readonly sessions: SessionStore;
   readonly usage: UsageStore;
+  /** Claude Code telemetry (OTLP) and the usage rollups of both sources. */
+  readonly telemetry: TelemetryStore;
   readonly budgets: BudgetStore;
   /** Raises of budgets past their soft cap, requested and decided by people. */
   readonly budgetIncreases: BudgetIncreaseStore;

@@ -179,7 +179,9 @@ describe('llm-rules audit', () => {
     const io = fakeIo();
     expect(await auditCommand(['verify', '--tenant', 'acme', '--data', dataDir], io)).toBe(0);
     // 2 recent auth records, the config_change, 7 rule_modifications (acme's rules) and 2 audit_retention.
-    expect(io.out).toEqual(['✓ 12 records verified for tenant acme (from the retention checkpoint at seq 3)']);
+    expect(io.out).toEqual([
+      '✓ 12 records verified for tenant acme (from the retention checkpoint at seq 3)',
+    ]);
     const exported = fakeIo();
     await auditCommand(
       ['export', '--tenant', 'acme', '--event', 'admin_action', '--data', dataDir],

@@ -15,6 +15,7 @@ import { publicationContract } from './publication-contract.ts';
 import { sessionContract } from './session-contract.ts';
 import { signInContract } from './sign-in-contract.ts';
 import { spendLimitContract } from './spend-limit-contract.ts';
+import { telemetryContract } from './telemetry-contract.ts';
 import { tenantIsolationContract } from './tenant-isolation-contract.ts';
 import { usageContract } from './usage-contract.ts';
 
@@ -58,6 +59,7 @@ export function runStorageContract(name: string, make: () => Promise<Storage>): 
     publicationContract(ctx);
     auditContract(ctx);
     usageContract(ctx);
+    telemetryContract(ctx);
     budgetContract(ctx);
     budgetIncreaseContract(ctx);
     signInContract(ctx);

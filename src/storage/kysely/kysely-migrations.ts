@@ -11,6 +11,7 @@ import { sessionProjectSchema } from './kysely-session-project-migration.ts';
 import { signInSchema } from './kysely-sign-in-migration.ts';
 import { spendLimitsSchema } from './kysely-spend-limit-migration.ts';
 import { spentMarkersSchema } from './kysely-spent-markers-migration.ts';
+import { telemetrySchema } from './kysely-telemetry-migration.ts';
 import { usageSchema } from './kysely-usage-migration.ts';
 
 /** What differs between the dialects' DDL; everything else in a migration is shared. */
@@ -180,6 +181,8 @@ export function createMigrationProvider(ddl: DialectDdl): MigrationProvider {
         '0012_spent_markers': spentMarkersSchema(ddl),
         '0013_spend_limits': spendLimitsSchema(ddl),
         '0014_session_project': sessionProjectSchema(),
+        // 0015 is reserved for alerts, landing separately.
+        '0016_telemetry': telemetrySchema(ddl),
       };
     },
   };

@@ -1,6 +1,7 @@
 // The table shapes both SQL dialects share, as Kysely sees them; column names stay snake_case.
 
 import type { ColumnType, Generated } from 'kysely';
+import type { Measure } from '../../core/analytics/rollup.ts';
 
 /**
  * Epoch milliseconds. SQLite INTEGER reads back as a number; PostgreSQL BIGINT (int8) reads back
@@ -147,6 +148,8 @@ export interface StorageDatabase {
   sessions: SessionsTable;
   bundle_candidate: BundleCandidateTable;
   usage_records: UsageRecordsTable;
+  telemetry_events: TelemetryEventsTable;
+  usage_rollups: UsageRollupsTable;
   budget_counters: BudgetCountersTable;
   budget_reservations: BudgetReservationsTable;
   budget_settlements: BudgetSettlementsTable;
@@ -340,3 +343,42 @@ export interface SpendLimitsTable {
   updated_at: MillisColumn;
   updated_by: string;
 }
+
+/** Migration 0016: Claude Code telemetry, one row per event or metric point. */
+export interface TelemetryEventsTable {
+  seq: Generated<number>;
+  tenant_id: string;
+  day: number;
+  at: MillisColumn;
+  name: string;
+  user_id: string;
+  business_unit_id: string | null;
+  team_id: string | null;
+  session_id: string | null;
+  prompt_id: string | null;
+  model: string | null;
+  tool: string | null;
+  decision: string | null;
+  success: number | null;
+  input_tokens: number;
+  output_tokens: number;
+  cache_read_tokens: number;
+  cache_creation_tokens: number;
+  cost_micro: ColumnType<number | string, number, number>;
+  duration_ms: number | null;
+  value: number | null;
+  gateway_metered: number;
+  attributes: ColumnType<unknown, string, string>;
+}
+
+/** Migration 0016: usage and activity per time bucket and (business unit, team, user, agent, model). */
+export type UsageRollupsTable = {
+  tenant_id: string;
+  granularity: string;
+  bucket: MillisColumn;
+  business_unit: string;
+  team: string;
+  user: string;
+  agent: string;
+  model: string;
+} & { [M in Measure]: ColumnType<number | string, number, number> };

@@ -17,6 +17,7 @@ import type { StorageDatabase } from './kysely-schema.ts';
 import { KyselySessionStore } from './kysely-session-store.ts';
 import { KyselySignInStore } from './kysely-sign-in-store.ts';
 import { KyselySpendLimitStore } from './kysely-spend-limit-store.ts';
+import { KyselyTelemetryStore } from './kysely-telemetry-store.ts';
 import { KyselyUsageStore } from './kysely-usage-store.ts';
 import type { SqlDialectTraits } from './sql-dialect-traits.ts';
 
@@ -57,6 +58,7 @@ export function createKyselyStorage(parts: KyselyStorageParts): Storage {
     audit: new KyselyAuditStore(db, parts.traits),
     sessions: new KyselySessionStore(db),
     usage: new KyselyUsageStore(db),
+    telemetry: new KyselyTelemetryStore(db),
     budgets: new KyselyBudgetStore(db, parts.traits),
     budgetIncreases: new KyselyBudgetIncreaseStore(db),
     spendLimits: new KyselySpendLimitStore(db),

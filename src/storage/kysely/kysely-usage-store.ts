@@ -1,9 +1,11 @@
 // UsageStore over Kysely, shared by SQLite and PostgreSQL.
 import type { Kysely, Selectable } from 'kysely';
+import { usageRollupsByTenant } from '../../core/analytics/usage-contribution.ts';
 import type { PrincipalRef, TenantId } from '../ports.ts';
 import type { UsageOutcome, UsageQuery, UsageRecord, UsageStore } from '../usage-port.ts';
 import { toDate, toMillis } from './kysely-row-mappers.ts';
 import type { StorageDatabase, UsageRecordsTable } from './kysely-schema.ts';
+import { addRollups } from './kysely-telemetry-store.ts';
 
 /** Rows per INSERT: 26 columns each stays below SQLite's and PostgreSQL's bind-parameter limits. */
 const INSERT_CHUNK = 300;
@@ -18,13 +20,19 @@ export class KyselyUsageStore implements UsageStore {
   async insert(records: readonly UsageRecord[]): Promise<void> {
     if (records.length === 0) return;
     await this.#db.transaction().execute(async (trx) => {
+      const fresh = new Set<string>();
       for (let i = 0; i < records.length; i += INSERT_CHUNK) {
-        await trx
+        const inserted = await trx
           .insertInto('usage_records')
           .values(records.slice(i, i + INSERT_CHUNK).map(usageRow))
           .onConflict((oc) => oc.columns(['tenant_id', 'request_id']).doNothing())
+          .returning(['tenant_id', 'request_id'])
           .execute();
+        for (const row of inserted) fresh.add(`${row.tenant_id}\u0000${row.request_id}`);
       }
+      // Each record reaches the rollups once, with the insert that stored it.
+      const stored = records.filter((r) => fresh.has(`${r.tenantId}\u0000${r.requestId}`));
+      for (const [tenantId, rows] of usageRollupsByTenant(stored)) await addRollups(trx, tenantId, rows);
     });
   }
 

@@ -1,5 +1,6 @@
 // The in-memory Storage fake: same contract as SQLite and PostgreSQL, no I/O, for unit tests.
 
+import { usageRollupsByTenant } from '../../core/analytics/usage-contribution.ts';
 import { emptySnapshotsForMissingTenants } from '../empty-org-snapshot.ts';
 import type { BundlePublication, OrgSyncResult, PublishResult, Storage, TenantId } from '../ports.ts';
 import { type StorageLogger, silentLogger } from '../storage-logger.ts';
@@ -13,6 +14,7 @@ import { MemoryOrgStore } from './memory-org-store.ts';
 import { MemorySessionStore } from './memory-session-store.ts';
 import { MemorySignInStore } from './memory-sign-in-store.ts';
 import { MemorySpendLimitStore } from './memory-spend-limit-store.ts';
+import { MemoryTelemetryStore } from './memory-telemetry-store.ts';
 import { MemoryUsageStore } from './memory-usage-store.ts';
 
 export function createMemoryStorage(options: { logger?: StorageLogger } = {}): Storage {
@@ -20,6 +22,11 @@ export function createMemoryStorage(options: { logger?: StorageLogger } = {}): S
   const apiKeys = new MemoryApiKeyStore((tenantId) => org.hasTenant(tenantId));
   const bundles = new MemoryBundleStore(options.logger ?? silentLogger);
   let migrated = false;
+  const usage = new MemoryUsageStore();
+  const telemetry = new MemoryTelemetryStore(usage);
+  usage.onInserted = (records) => {
+    for (const [tenantId, rows] of usageRollupsByTenant(records)) telemetry.addRollups(tenantId, rows);
+  };
   return {
     dialect: 'memory',
     org,
@@ -27,7 +34,8 @@ export function createMemoryStorage(options: { logger?: StorageLogger } = {}): S
     bundles,
     audit: new MemoryAuditStore(),
     sessions: new MemorySessionStore(),
-    usage: new MemoryUsageStore(),
+    usage,
+    telemetry,
     budgets: new MemoryBudgetStore(),
     budgetIncreases: new MemoryBudgetIncreaseStore(),
     spendLimits: new MemorySpendLimitStore(),

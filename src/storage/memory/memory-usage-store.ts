@@ -5,11 +5,18 @@ import type { UsageQuery, UsageRecord, UsageStore } from '../usage-port.ts';
 export class MemoryUsageStore implements UsageStore {
   readonly #records = new Map<string, UsageRecord>();
 
+  /** Told of each record stored for the first time (the rollups count it once). */
+  onInserted: ((records: UsageRecord[]) => void) | undefined;
+
   async insert(records: readonly UsageRecord[]): Promise<void> {
+    const fresh: UsageRecord[] = [];
     for (const record of records) {
       const key = `${record.tenantId}\u0000${record.requestId}`;
-      if (!this.#records.has(key)) this.#records.set(key, structuredClone(record));
+      if (this.#records.has(key)) continue;
+      this.#records.set(key, structuredClone(record));
+      fresh.push(record);
     }
+    if (fresh.length > 0) this.onInserted?.(fresh);
   }
 
   async list(tenantId: TenantId, query: UsageQuery = {}): Promise<UsageRecord[]> {

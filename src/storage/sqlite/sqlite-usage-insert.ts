@@ -1,17 +1,27 @@
-// Usage inserts as one prepared better-sqlite3 statement, for the writer thread's hot path: every gateway
+// Usage inserts (and the rollups they add) as prepared better-sqlite3 statements, for the writer thread's hot path: every gateway
 // request writes a record, and building and compiling a multi-row Kysely INSERT for each small batch cost
 // more than the rest of the thread's work together. Same rows and conflict rule as KyselyUsageStore.insert;
 // the storage contract runs against both.
 
 import type Database from 'better-sqlite3';
+import { DIMENSIONS, MEASURES } from '../../core/analytics/rollup.ts';
+import { usageRollupsByTenant } from '../../core/analytics/usage-contribution.ts';
 import { usageRow } from '../kysely/kysely-usage-store.ts';
 import type { UsageRecord } from '../usage-port.ts';
 
 export type SqliteUsageInsert = (records: readonly UsageRecord[]) => void;
 
+const ROLLUP_KEY = ['tenant_id', 'granularity', 'bucket', ...DIMENSIONS];
+const ROLLUP_UPSERT = `insert into usage_rollups (${[...ROLLUP_KEY, ...MEASURES].map((c) => `"${c}"`).join(', ')})
+  values (${[...ROLLUP_KEY, ...MEASURES].map((c) => `@${c}`).join(', ')})
+  on conflict (${ROLLUP_KEY.map((c) => `"${c}"`).join(', ')}) do update set
+  ${MEASURES.map((m) => `"${m}" = usage_rollups."${m}" + excluded."${m}"`).join(', ')}`;
+
 export function prepareSqliteUsageInsert(database: Database.Database): SqliteUsageInsert {
   let insert: Database.Statement | undefined;
+  let upsertRollup: Database.Statement | undefined;
   const insertAll = database.transaction((records: readonly UsageRecord[]) => {
+    const fresh: UsageRecord[] = [];
     for (const record of records) {
       const row = usageRow(record);
       // The column list comes from the row mapper, so the two can never disagree.
@@ -20,7 +30,12 @@ export function prepareSqliteUsageInsert(database: Database.Database): SqliteUsa
           .map((column) => `@${column}`)
           .join(', ')}) on conflict (tenant_id, request_id) do nothing`,
       );
-      insert.run(row);
+      if (insert.run(row).changes > 0) fresh.push(record);
+    }
+    // Each record reaches the rollups once, with the insert that stored it (as KyselyUsageStore does).
+    for (const [tenantId, rows] of usageRollupsByTenant(fresh)) {
+      upsertRollup ??= database.prepare(ROLLUP_UPSERT);
+      for (const row of rows) upsertRollup.run({ tenant_id: tenantId, ...row });
     }
   });
   return (records) => {

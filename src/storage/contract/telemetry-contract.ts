@@ -1,0 +1,153 @@
+// Contract: TelemetryStore — events round-trip by day, rollups add up (from telemetry and from gateway
+// usage records, each counted once), group and filter, and tenants stay apart.
+
+import { describe, expect, it } from 'vitest';
+import { rollupIncrements } from '../../core/analytics/rollup.ts';
+import type { StoredTelemetryEvent } from '../telemetry-port.ts';
+import { at, type ContractContext, orgSnapshot, uid } from './contract-fixtures.ts';
+
+function event(overrides: Partial<StoredTelemetryEvent> = {}): StoredTelemetryEvent {
+  return {
+    at: at(1),
+    name: 'api_request',
+    userId: 'ada@example.com',
+    businessUnitId: 'bu-eng',
+    teamId: 'team-a',
+    sessionId: 's1',
+    promptId: 'p1',
+    model: 'claude-sonnet-5',
+    tool: null,
+    decision: null,
+    success: true,
+    inputTokens: 100,
+    outputTokens: 7,
+    cacheReadTokens: 0,
+    cacheCreationTokens: 0,
+    costMicro: 3_000_000_000_001,
+    durationMs: 34,
+    value: null,
+    gatewayMetered: false,
+    attributes: { 'team.id': 'team-a', prompt_length: 14, effort: 'medium' },
+    ...overrides,
+  };
+}
+
+const dims = (user: string, team = 'team-a', model = 'claude-sonnet-5') => ({
+  business_unit: 'bu-eng',
+  team,
+  user,
+  agent: '',
+  model,
+});
+
+export function telemetryContract(ctx: ContractContext): void {
+  describe('telemetry', () => {
+    async function tenant(): Promise<string> {
+      const id = uid('tel');
+      await ctx.storage().org.sync(id, orgSnapshot(id), at(0));
+      return id;
+    }
+
+    it('round-trips events, 64-bit costs and attributes included, and finds them by time and name', async () => {
+      const t = await tenant();
+      const a = event();
+      const b = event({
+        name: 'tool_decision',
+        at: at(86_400_000),
+        decision: 'reject',
+        tool: 'Read',
+        success: null,
+        value: 2.5,
+        costMicro: 0,
+      });
+      await ctx.storage().telemetry.ingest(t, [a, b], []);
+      expect(await ctx.storage().telemetry.events(t, { since: at(0), until: at(2 * 86_400_000) })).toEqual([
+        a,
+        b,
+      ]);
+      expect(
+        await ctx
+          .storage()
+          .telemetry.events(t, { since: at(0), until: at(2 * 86_400_000), name: 'tool_decision' }),
+      ).toEqual([b]);
+      expect(await ctx.storage().telemetry.events(t, { since: at(2), until: at(2 * 86_400_000) })).toEqual([
+        b,
+      ]);
+    });
+
+    it('adds rollups up across batches, and groups and filters them', async () => {
+      const t = await tenant();
+      const batch = (user: string, cost: number) =>
+        rollupIncrements([{ at: at(1), dims: dims(user), measures: { requests: 1, cost_micro: cost } }]);
+      await ctx.storage().telemetry.ingest(t, [], batch('ada', 5));
+      await ctx.storage().telemetry.ingest(t, [], batch('ada', 7));
+      await ctx.storage().telemetry.ingest(t, [], batch('bob', 11));
+      const query = { granularity: 'day' as const, since: at(-86_400_000), until: at(86_400_000) };
+      const byUser = await ctx.storage().telemetry.rollups(t, { ...query, groupBy: ['user'] });
+      expect(byUser.map((g) => [g.key.user, g.measures.requests, g.measures.cost_micro]).sort()).toEqual([
+        ['ada', 2, 12],
+        ['bob', 1, 11],
+      ]);
+      const total = await ctx.storage().telemetry.rollups(t, { ...query, groupBy: [] });
+      expect(total.map((g) => g.measures.cost_micro)).toEqual([23]);
+      const onlyBob = await ctx
+        .storage()
+        .telemetry.rollups(t, { ...query, groupBy: ['team'], where: { user: ['bob'] } });
+      expect(onlyBob.map((g) => [g.key.team, g.measures.cost_micro])).toEqual([['team-a', 11]]);
+      const minutes = await ctx
+        .storage()
+        .telemetry.rollups(t, { ...query, granularity: 'minute', groupBy: [], byBucket: true });
+      expect(minutes.map((g) => [g.key.bucket, g.measures.requests])).toEqual([
+        [Math.floor(at(1).getTime() / 60_000) * 60_000, 3],
+      ]);
+      const other = await tenant();
+      expect((await ctx.storage().telemetry.rollups(other, { ...query, groupBy: ['user'] })).length).toBe(0);
+    });
+
+    it('rolls up gateway usage records once, and knows which sessions the gateway metered', async () => {
+      const t = await tenant();
+      const record = {
+        tenantId: t,
+        requestId: 'r1',
+        at: at(1),
+        principal: { type: 'user' as const, id: 'ada' },
+        keyId: null,
+        businessUnitId: 'bu-eng',
+        teamId: 'team-a',
+        sessionId: 'gw-session',
+        agentId: null,
+        model: 'claude-sonnet-5',
+        upstream: 'anthropic',
+        status: 200,
+        outcome: 'complete' as const,
+        stream: true,
+        tokens: { input: 10, output: 20, cacheWrite5m: 1, cacheWrite1h: 2, cacheRead: 3 },
+        costMicro: 99,
+        pricedAs: 'claude-sonnet-5',
+        priceVersion: 'v',
+        latencyMs: 5,
+        ttfbMs: 1,
+      };
+      await ctx.storage().usage.insert([record]);
+      await ctx.storage().usage.insert([record]);
+      const [total] = await ctx.storage().telemetry.rollups(t, {
+        granularity: 'hour',
+        since: at(-3_600_000),
+        until: at(3_600_000),
+        groupBy: [],
+      });
+      expect(total?.measures).toMatchObject({
+        requests: 1,
+        cost_micro: 99,
+        input_tokens: 10,
+        output_tokens: 20,
+        cache_creation_tokens: 3,
+        cache_read_tokens: 3,
+      });
+      expect(await ctx.storage().telemetry.gatewaySessions(t, ['gw-session', 'other'])).toEqual(
+        new Set(['gw-session']),
+      );
+      expect(await ctx.storage().telemetry.gatewaySessions(uid('tel'), ['gw-session'])).toEqual(new Set());
+    });
+  });
+}

@@ -1,0 +1,172 @@
+// TelemetryStore over Kysely (SQLite and PostgreSQL): events appended in chunks and the rollups they
+// add upserted (each measure incremented), in one transaction per batch.
+import { type Kysely, type Selectable, sql, type Transaction } from 'kysely';
+import { DIMENSIONS, MEASURES, type Measures, type RollupRow } from '../../core/analytics/rollup.ts';
+import type { TenantId } from '../ports.ts';
+import type { RollupGroup, RollupQuery, StoredTelemetryEvent, TelemetryStore } from '../telemetry-port.ts';
+import { toDate, toMillis } from './kysely-row-mappers.ts';
+import type { StorageDatabase, TelemetryEventsTable } from './kysely-schema.ts';
+
+const EVENT_CHUNK = 200;
+const ROLLUP_CHUNK = 100;
+
+export function dayNumber(at: Date): number {
+  return at.getUTCFullYear() * 10_000 + (at.getUTCMonth() + 1) * 100 + at.getUTCDate();
+}
+
+export class KyselyTelemetryStore implements TelemetryStore {
+  constructor(private readonly db: Kysely<StorageDatabase>) {}
+
+  async ingest(
+    tenantId: TenantId,
+    events: readonly StoredTelemetryEvent[],
+    rollups: readonly RollupRow[],
+  ): Promise<void> {
+    if (events.length === 0 && rollups.length === 0) return;
+    await this.db.transaction().execute(async (trx) => {
+      for (let i = 0; i < events.length; i += EVENT_CHUNK) {
+        await trx
+          .insertInto('telemetry_events')
+          .values(events.slice(i, i + EVENT_CHUNK).map((e) => eventRow(tenantId, e)))
+          .execute();
+      }
+      await addRollups(trx, tenantId, rollups);
+    });
+  }
+
+  async gatewaySessions(tenantId: TenantId, sessionIds: readonly string[]): Promise<Set<string>> {
+    if (sessionIds.length === 0) return new Set();
+    const rows = await this.db
+      .selectFrom('usage_records')
+      .select('session_id')
+      .distinct()
+      .where('tenant_id', '=', tenantId)
+      .where('session_id', 'in', [...new Set(sessionIds)])
+      .execute();
+    return new Set(rows.map((r) => r.session_id!).filter(Boolean));
+  }
+
+  async events(
+    tenantId: TenantId,
+    query: { since: Date; until: Date; name?: string; limit?: number },
+  ): Promise<StoredTelemetryEvent[]> {
+    const rows = await this.db
+      .selectFrom('telemetry_events')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .where('day', '>=', dayNumber(query.since))
+      .where('day', '<=', dayNumber(query.until))
+      .where('at', '>=', toMillis(query.since))
+      .where('at', '<', toMillis(query.until))
+      .$if(query.name !== undefined, (q) => q.where('name', '=', query.name!))
+      .orderBy('at')
+      .orderBy('seq')
+      .$if(query.limit !== undefined, (q) => q.limit(query.limit!))
+      .execute();
+    return rows.map(eventFromRow);
+  }
+
+  async rollups(tenantId: TenantId, query: RollupQuery): Promise<RollupGroup[]> {
+    let q = this.db
+      .selectFrom('usage_rollups')
+      .where('tenant_id', '=', tenantId)
+      .where('granularity', '=', query.granularity)
+      .where('bucket', '>=', toMillis(query.since))
+      .where('bucket', '<', toMillis(query.until));
+    for (const dimension of DIMENSIONS) {
+      const values = query.where?.[dimension];
+      if (values) q = q.where(dimension, 'in', values.length > 0 ? [...values] : ['\u0000none']);
+    }
+    const groups = [...query.groupBy, ...(query.byBucket ? (['bucket'] as const) : [])];
+    const rows = await q
+      .select(groups)
+      .select((eb) => MEASURES.map((m) => eb.fn.sum<number | string>(m).as(m)))
+      .$if(groups.length > 0, (qb) => qb.groupBy(groups))
+      .execute();
+    return rows.map((row) => {
+      const record = row as Record<string, unknown>;
+      const key: RollupGroup['key'] = {};
+      for (const d of query.groupBy) key[d] = String(record[d] ?? '');
+      if (query.byBucket) key.bucket = Number(record.bucket);
+      const measures = Object.fromEntries(MEASURES.map((m) => [m, Number(record[m] ?? 0)])) as Measures;
+      return { key, measures };
+    });
+  }
+}
+
+/** Adds each row's measures to the stored rollup of the same key (inserting it when new). */
+export async function addRollups(
+  trx: Transaction<StorageDatabase> | Kysely<StorageDatabase>,
+  tenantId: TenantId,
+  rollups: readonly RollupRow[],
+): Promise<void> {
+  for (let i = 0; i < rollups.length; i += ROLLUP_CHUNK) {
+    await trx
+      .insertInto('usage_rollups')
+      .values(rollups.slice(i, i + ROLLUP_CHUNK).map((r) => ({ tenant_id: tenantId, ...r })))
+      .onConflict((oc) =>
+        oc
+          .columns(['tenant_id', 'granularity', 'bucket', 'business_unit', 'team', 'user', 'agent', 'model'])
+          .doUpdateSet(
+            Object.fromEntries(
+              MEASURES.map((m) => [m, sql`${sql.ref(`usage_rollups.${m}`)} + ${sql.ref(`excluded.${m}`)}`]),
+            ),
+          ),
+      )
+      .execute();
+  }
+}
+
+function eventRow(tenantId: TenantId, e: StoredTelemetryEvent) {
+  return {
+    tenant_id: tenantId,
+    day: dayNumber(e.at),
+    at: toMillis(e.at),
+    name: e.name,
+    user_id: e.userId,
+    business_unit_id: e.businessUnitId,
+    team_id: e.teamId,
+    session_id: e.sessionId,
+    prompt_id: e.promptId,
+    model: e.model,
+    tool: e.tool,
+    decision: e.decision,
+    success: e.success === null ? null : e.success ? 1 : 0,
+    input_tokens: e.inputTokens,
+    output_tokens: e.outputTokens,
+    cache_read_tokens: e.cacheReadTokens,
+    cache_creation_tokens: e.cacheCreationTokens,
+    cost_micro: e.costMicro,
+    duration_ms: e.durationMs,
+    value: e.value,
+    gateway_metered: e.gatewayMetered ? 1 : 0,
+    attributes: JSON.stringify(e.attributes),
+  };
+}
+
+function eventFromRow(row: Selectable<TelemetryEventsTable>): StoredTelemetryEvent {
+  const r = row as unknown as Record<string, unknown>;
+  const attributes = typeof r.attributes === 'string' ? JSON.parse(r.attributes) : r.attributes;
+  return {
+    at: toDate(r.at as number),
+    name: String(r.name),
+    userId: String(r.user_id),
+    businessUnitId: (r.business_unit_id as string | null) ?? null,
+    teamId: (r.team_id as string | null) ?? null,
+    sessionId: (r.session_id as string | null) ?? null,
+    promptId: (r.prompt_id as string | null) ?? null,
+    model: (r.model as string | null) ?? null,
+    tool: (r.tool as string | null) ?? null,
+    decision: (r.decision as string | null) ?? null,
+    success: r.success === null || r.success === undefined ? null : Number(r.success) === 1,
+    inputTokens: Number(r.input_tokens),
+    outputTokens: Number(r.output_tokens),
+    cacheReadTokens: Number(r.cache_read_tokens),
+    cacheCreationTokens: Number(r.cache_creation_tokens),
+    costMicro: Number(r.cost_micro),
+    durationMs: r.duration_ms === null ? null : Number(r.duration_ms),
+    value: r.value === null ? null : Number(r.value),
+    gatewayMetered: Number(r.gateway_metered) === 1,
+    attributes: attributes as StoredTelemetryEvent['attributes'],
+  };
+}

@@ -1,0 +1,68 @@
+// In-memory TelemetryStore for unit tests, with the SQL adapters' semantics.
+import { DIMENSIONS, emptyMeasures, MEASURES, type RollupRow } from '../../core/analytics/rollup.ts';
+import type { TenantId } from '../ports.ts';
+import type { RollupGroup, RollupQuery, StoredTelemetryEvent, TelemetryStore } from '../telemetry-port.ts';
+import type { UsageStore } from '../usage-port.ts';
+
+export class MemoryTelemetryStore implements TelemetryStore {
+  readonly #events = new Map<TenantId, StoredTelemetryEvent[]>();
+  readonly #rollups = new Map<string, RollupRow & { tenantId: TenantId }>();
+
+  constructor(private readonly usage: UsageStore) {}
+
+  async ingest(tenantId: TenantId, events: readonly StoredTelemetryEvent[], rollups: readonly RollupRow[]) {
+    const list = this.#events.get(tenantId) ?? [];
+    list.push(...events.map((e) => structuredClone(e)));
+    this.#events.set(tenantId, list);
+    this.addRollups(tenantId, rollups);
+  }
+
+  /** What the usage store calls for each batch of newly inserted gateway records. */
+  addRollups(tenantId: TenantId, rollups: readonly RollupRow[]): void {
+    for (const row of rollups) {
+      const key = [tenantId, row.granularity, row.bucket, ...DIMENSIONS.map((d) => row[d])].join('\u0000');
+      const stored = this.#rollups.get(key) ?? { ...row, ...emptyMeasures(), tenantId };
+      for (const m of MEASURES) stored[m] += row[m];
+      this.#rollups.set(key, stored);
+    }
+  }
+
+  async gatewaySessions(tenantId: TenantId, sessionIds: readonly string[]): Promise<Set<string>> {
+    const wanted = new Set(sessionIds);
+    const found = new Set<string>();
+    for (const r of await this.usage.list(tenantId))
+      if (r.sessionId && wanted.has(r.sessionId)) found.add(r.sessionId);
+    return found;
+  }
+
+  async events(tenantId: TenantId, query: { since: Date; until: Date; name?: string; limit?: number }) {
+    const out = (this.#events.get(tenantId) ?? [])
+      .filter(
+        (e) =>
+          e.at >= query.since && e.at < query.until && (query.name === undefined || e.name === query.name),
+      )
+      .sort((a, b) => a.at.getTime() - b.at.getTime())
+      .map((e) => structuredClone(e));
+    return query.limit === undefined ? out : out.slice(0, query.limit);
+  }
+
+  async rollups(tenantId: TenantId, query: RollupQuery): Promise<RollupGroup[]> {
+    const groups = new Map<string, RollupGroup>();
+    for (const row of this.#rollups.values()) {
+      if (row.tenantId !== tenantId || row.granularity !== query.granularity) continue;
+      if (row.bucket < query.since.getTime() || row.bucket >= query.until.getTime()) continue;
+      if (DIMENSIONS.some((d) => query.where?.[d] !== undefined && !query.where[d]!.includes(row[d])))
+        continue;
+      const key: RollupGroup['key'] = {};
+      for (const d of query.groupBy) key[d] = row[d];
+      if (query.byBucket) key.bucket = row.bucket;
+      const id = JSON.stringify(key);
+      const group = groups.get(id) ?? { key, measures: emptyMeasures() };
+      for (const m of MEASURES) group.measures[m] += row[m];
+      groups.set(id, group);
+    }
+    if (groups.size === 0 && query.groupBy.length === 0 && !query.byBucket)
+      return [{ key: {}, measures: emptyMeasures() }];
+    return [...groups.values()];
+  }
+}
