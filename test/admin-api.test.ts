@@ -202,6 +202,19 @@ const CASES: Case[] = [
     path: `${A}/audit/export?limit=5`,
     allowed: ['root', 'ivan'],
   },
+  // Filtered: anyone with analytics:read somewhere gets the teams they may read (ci has none).
+  {
+    method: 'GET',
+    route: '/api/v1/tenants/{tenant}/analytics/usage',
+    path: `${A}/analytics/usage?group_by=team`,
+    allowed: ['root', 'bob', 'dave', 'ivan', 'alice', 'victor', 'judy'],
+  },
+  {
+    method: 'GET',
+    route: '/api/v1/tenants/{tenant}/analytics/usage.csv',
+    path: `${A}/analytics/usage.csv?group_by=team`,
+    allowed: ['root', 'bob', 'dave', 'ivan', 'alice', 'victor', 'judy'],
+  },
 ];
 
 const L = '/v1/organizations/spend_limits';

@@ -1,6 +1,8 @@
 // The admin API under /api/v1/: every route declared in one list (for the OpenAPI document too), each
 // authenticated by an admin-scoped key or a console session, authorized by permissions.yaml roles at its node, and recorded.
+
 import type { FastifyInstance } from 'fastify';
+import { analyticsRoutes } from '../analytics/analytics-routes.ts';
 import { auditRoutes } from './admin-audit-routes.ts';
 import { budgetsRoutes } from './admin-budgets-routes.ts';
 import { bundlesRoutes } from './admin-bundles-routes.ts';
@@ -20,6 +22,7 @@ export function adminRoutesOf(deps: AdminDeps): AnyAdminRoute[] {
     ...bundlesRoutes(deps),
     ...decisionsRoutes(deps),
     ...auditRoutes(deps),
+    ...analyticsRoutes(deps),
   ];
 }
 

@@ -1,0 +1,195 @@
+// Admin API: analytics over the usage rollups (gateway and telemetry), grouped and filtered, as JSON or
+// CSV. Readers need analytics:read; one granted it for the whole tenant sees everything, one granted it at
+// business units or teams sees only those teams' rows (their subtree), never another tenant.
+import { z } from 'zod';
+import { derivedMetrics } from '../../core/analytics/derived-metrics.ts';
+import {
+  DIMENSIONS,
+  type Dimension,
+  emptyMeasures,
+  type Granularity,
+  MEASURES,
+} from '../../core/analytics/rollup.ts';
+import { pathTo, permits } from '../../core/authz/admin-grants.ts';
+import { PermissionError, ValidationError } from '../../core/errors/app-error.ts';
+import type { RollupGroup } from '../../storage/telemetry-port.ts';
+import type { AdminCaller } from '../admin/admin-caller.ts';
+import type { AdminDeps } from '../admin/admin-deps.ts';
+import { tenantParams } from '../admin/admin-org-routes.ts';
+import { adminRoute } from '../admin/admin-route.ts';
+import { tenantConfig } from '../bundles/tenant-config.ts';
+
+const DAY_MS = 86_400_000;
+/** Buckets one answer may span, per granularity: enough for a quarter by day, a month by hour, a day by minute. */
+const MAX_SPAN_MS: Record<Granularity, number> = { day: 400 * DAY_MS, hour: 32 * DAY_MS, minute: 2 * DAY_MS };
+const GROUPS = [...DIMENSIONS, 'bucket'] as const;
+
+const list = z
+  .string()
+  .transform((s) =>
+    s
+      .split(',')
+      .map((v) => v.trim())
+      .filter(Boolean),
+  )
+  .optional();
+
+const query = z.object({
+  from: z.iso.datetime({ offset: true }).optional().describe('inclusive; default 30 days before `to`'),
+  to: z.iso.datetime({ offset: true }).optional().describe('exclusive; default now'),
+  granularity: z.enum(['minute', 'hour', 'day']).default('day'),
+  group_by: z
+    .string()
+    .default('')
+    .transform((s, ctx) => {
+      const parts = s
+        .split(',')
+        .map((v) => v.trim())
+        .filter(Boolean);
+      for (const part of parts) {
+        if (!(GROUPS as readonly string[]).includes(part)) {
+          ctx.addIssue({ code: 'custom', message: `group_by: "${part}" is not one of ${GROUPS.join(', ')}` });
+          return z.NEVER;
+        }
+      }
+      return parts as (Dimension | 'bucket')[];
+    })
+    .describe(`comma-separated: ${GROUPS.join(', ')}`),
+  business_unit: list,
+  team: list,
+  user: list,
+  agent: list,
+  model: list,
+});
+type Query = z.output<typeof query>;
+
+const row = z.record(z.string(), z.union([z.string(), z.number(), z.null()]));
+const answer = z.object({
+  from: z.string(),
+  to: z.string(),
+  granularity: z.string(),
+  group_by: z.array(z.string()),
+  visible: z.string().describe('"tenant", or the teams the caller may read'),
+  rows: z.array(row),
+  totals: row,
+});
+
+/** The teams a caller may read analytics of, or 'all' (granted for the whole tenant). */
+export function visibleTeams(caller: AdminCaller): 'all' | string[] {
+  if (permits(caller.grants, 'analytics:read', [{ level: 'tenant' }])) return 'all';
+  const teams = caller.org.business_units.flatMap((bu) => bu.teams.map((t) => t.id));
+  return teams.filter((id) =>
+    permits(caller.grants, 'analytics:read', pathTo(caller.org, { level: 'team', id })),
+  );
+}
+
+export function analyticsRoutes(deps: AdminDeps) {
+  const spec = {
+    tag: 'analytics',
+    permission: 'analytics:read',
+    params: tenantParams,
+    query,
+    scope: 'filtered' as const,
+  };
+  return [
+    adminRoute({
+      ...spec,
+      method: 'GET',
+      path: '/api/v1/tenants/{tenant}/analytics/usage',
+      summary:
+        'Usage, cost and activity from the rollups, grouped by time bucket, business unit, team, user, agent or model, with the derived metric sets',
+      response: answer,
+      handle: ({ caller, tenantId, query: q }) => usage(deps, caller, tenantId, q),
+    }),
+    adminRoute({
+      ...spec,
+      method: 'GET',
+      path: '/api/v1/tenants/{tenant}/analytics/usage.csv',
+      summary: 'The rows of …/analytics/usage as CSV (one header line, then one line per group)',
+      response: z.string(),
+      contentType: 'text/csv; charset=utf-8',
+      handle: async ({ caller, tenantId, query: q }) =>
+        csvAnswer((await usage(deps, caller, tenantId, q)).rows, q.group_by),
+    }),
+  ];
+}
+
+async function usage(
+  deps: AdminDeps,
+  caller: AdminCaller,
+  tenantId: string,
+  q: Query,
+): Promise<z.infer<typeof answer>> {
+  const to = q.to ? new Date(q.to) : deps.clock.now();
+  const from = q.from ? new Date(q.from) : new Date(to.getTime() - 30 * DAY_MS);
+  if (!(from < to)) throw new ValidationError('query.from: must be before query.to', { field: 'query.from' });
+  if (to.getTime() - from.getTime() > MAX_SPAN_MS[q.granularity]) {
+    throw new ValidationError(
+      `query.from: at most ${MAX_SPAN_MS[q.granularity] / DAY_MS} days by ${q.granularity}; use a coarser granularity`,
+      { field: 'query.from' },
+    );
+  }
+  const visible = visibleTeams(caller);
+  if (visible !== 'all' && visible.length === 0) {
+    throw new PermissionError('analytics:read is granted to you for no team');
+  }
+  const where: Partial<Record<Dimension, string[]>> = {};
+  for (const d of DIMENSIONS) if (q[d]) where[d] = q[d];
+  if (visible !== 'all') where.team = where.team ? where.team.filter((t) => visible.includes(t)) : visible;
+  const dims = q.group_by.filter((g): g is Dimension => g !== 'bucket');
+  const byBucket = q.group_by.includes('bucket');
+  const base = { granularity: q.granularity, since: from, until: to, where };
+  const [groups, [total], users] = await Promise.all([
+    deps.storage.telemetry.rollups(tenantId, { ...base, groupBy: dims, byBucket }),
+    deps.storage.telemetry.rollups(tenantId, { ...base, groupBy: [] }),
+    deps.storage.telemetry.rollups(tenantId, { ...base, groupBy: ['user'] }),
+  ]);
+  const config = tenantConfig(caller.content, tenantId);
+  const context = {
+    maxContextTokens: config?.limits.max_context_tokens ?? 200_000,
+    hours: (to.getTime() - from.getTime()) / 3_600_000,
+  };
+  const flatten = (g: RollupGroup) => ({
+    ...Object.fromEntries(dims.map((d) => [d, g.key[d] ?? ''])),
+    ...(byBucket ? { bucket: new Date(g.key.bucket ?? 0).toISOString() } : {}),
+    ...g.measures,
+    ...derivedMetrics(g.measures, context),
+  });
+  const rows = groups
+    .filter((g) => MEASURES.some((m) => g.measures[m] !== 0))
+    .map(flatten)
+    .sort((a, b) => sortKey(a, q.group_by).localeCompare(sortKey(b, q.group_by)));
+  const activeUsers = users.filter((u) => MEASURES.some((m) => u.measures[m] !== 0)).length;
+  const totals = total
+    ? { ...total.measures, ...derivedMetrics(total.measures, context), active_users: activeUsers }
+    : { active_users: 0 };
+  return {
+    from: from.toISOString(),
+    to: to.toISOString(),
+    granularity: q.granularity,
+    group_by: q.group_by,
+    visible: visible === 'all' ? 'tenant' : visible.join(','),
+    rows,
+    totals,
+  };
+}
+
+function sortKey(row: Record<string, unknown>, groupBy: readonly string[]): string {
+  return groupBy.map((g) => String(row[g] ?? '')).join('\u0000');
+}
+
+const csvCell = (value: unknown): string => {
+  const text = value === null || value === undefined ? '' : String(value);
+  // Quote what CSV needs quoted, and defuse spreadsheet formulas in text that came from clients.
+  const safe = /^[=+\-@\t\r]/.test(text) && Number.isNaN(Number(text)) ? `'${text}` : text;
+  return /[",\n\r]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
+};
+
+export function csvAnswer(rows: readonly Record<string, unknown>[], groupBy: readonly string[]): string {
+  const columns = [
+    ...groupBy,
+    ...MEASURES,
+    ...Object.keys(derivedMetrics(emptyMeasures(), { maxContextTokens: 1, hours: 1 })),
+  ];
+  return `${[columns.join(','), ...rows.map((r) => columns.map((c) => csvCell(r[c])).join(','))].join('\n')}\n`;
+}

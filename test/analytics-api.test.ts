@@ -1,0 +1,133 @@
+// The analytics API over telemetry that arrived by OTLP: grouped, derived metrics, CSV, and each reader
+// held to the teams they may read.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ServerHandle } from '../src/server.ts';
+import { readFixture } from './support/claude-code-fixtures.ts';
+import { startExampleServer } from './support/example-server.ts';
+
+const LOGS = readFixture('otlp-logs.ndjson').trim();
+const METRICS = readFixture('otlp-metrics.ndjson').trim();
+const WINDOW = 'from=2026-11-21T00:00:00Z&to=2026-11-23T00:00:00Z';
+const A = '/api/v1/tenants/acme/analytics';
+const READERS = ['root@acme.test', 'alice@acme.test', 'judy@acme.test', 'mallory@acme.test'];
+
+describe('analytics API', () => {
+  let server: ServerHandle;
+  const admin: Record<string, string> = {};
+  const otlp: Record<string, string> = {};
+
+  beforeAll(async () => {
+    ({ server } = await startExampleServer());
+    for (const user of READERS) {
+      const principal = { type: 'user' as const, id: user };
+      admin[user] = (
+        await server.keys.create({ tenantId: 'acme', principal, scopes: ['admin:read'] })
+      ).plaintext;
+      otlp[user] = (await server.keys.create({ tenantId: 'acme', principal })).plaintext;
+    }
+    // The same captured session, once from platform (alice) and once from analytics (mallory).
+    for (const user of ['alice@acme.test', 'mallory@acme.test']) {
+      const session = `session-of-${user}`;
+      for (const [path, body] of [
+        ['/v1/logs', LOGS],
+        ['/v1/metrics', METRICS],
+      ] as const) {
+        const response = await server.app.inject({
+          method: 'POST',
+          url: path,
+          headers: { authorization: `Bearer ${otlp[user]}`, 'content-type': 'application/json' },
+          payload: body.replaceAll('ac9eb29e-2fe6-4278-b4f4-9d6a4d13b3bf', session),
+        });
+        expect(response.statusCode).toBe(200);
+      }
+    }
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  const get = async (user: string, path: string) => {
+    const response = await server.app.inject({
+      method: 'GET',
+      url: path,
+      headers: { authorization: `Bearer ${admin[user]}` },
+    });
+    return {
+      status: response.statusCode,
+      json: () => response.json(),
+      text: response.body,
+      type: response.headers['content-type'],
+    };
+  };
+
+  it('groups cost and activity by team, with the derived metrics and active users', async () => {
+    const answer = await get('root@acme.test', `${A}/usage?${WINDOW}&group_by=team`);
+    expect(answer.status).toBe(200);
+    const body = answer.json();
+    expect(body.visible).toBe('tenant');
+    expect(body.rows.map((r: { team: string }) => r.team)).toEqual(['analytics', 'platform']);
+    for (const row of body.rows) {
+      expect(row).toMatchObject({
+        requests: 2,
+        cost_micro: 1080,
+        cost_usd: 0.00108,
+        error_rate: 0,
+        tool_decisions: 1,
+        rule_compliance_rate: 0,
+        sessions: 1,
+        cost_per_session_usd: 0.00108,
+        prompts: 1,
+      });
+    }
+    expect(body.totals).toMatchObject({ requests: 4, cost_usd: 0.00216, active_users: 2 });
+    // 100 prompt tokens per call in a 200,000-token window.
+    expect(body.totals.context_usage_pct).toBe(0.05);
+  });
+
+  it('shows each reader only the teams they may read', async () => {
+    const alice = (await get('alice@acme.test', `${A}/usage?${WINDOW}&group_by=team,user`)).json();
+    // alice is a developer through the engineers group, bound at business unit engineering.
+    expect(alice.visible).toBe('platform,payments');
+    expect(alice.rows.map((r: { team: string; user: string }) => `${r.team}:${r.user}`)).toEqual([
+      'platform:alice@acme.test',
+    ]);
+    expect(alice.totals.active_users).toBe(1);
+    // Asking for another team's rows gives nothing, not an error that confirms they exist.
+    expect((await get('alice@acme.test', `${A}/usage?${WINDOW}&team=analytics`)).json().rows).toEqual([]);
+    const mallory = (await get('mallory@acme.test', `${A}/usage?${WINDOW}&group_by=team`)).json();
+    expect(mallory.rows.map((r: { team: string }) => r.team)).toEqual(['analytics']);
+  });
+
+  it('gives trends by time bucket and the same rows as CSV', async () => {
+    const hourly = (
+      await get('root@acme.test', `${A}/usage?${WINDOW}&granularity=hour&group_by=bucket`)
+    ).json();
+    expect(hourly.rows).toEqual([
+      expect.objectContaining({ bucket: '2026-11-21T22:00:00.000Z', requests: 4, sessions: 2 }),
+    ]);
+    // Metric points (sessions, active time) carry no model: they are the row with model "".
+    const byModel = (await get('root@acme.test', `${A}/usage?${WINDOW}&group_by=model`)).json();
+    expect(byModel.rows.map((r: { model: string; requests: number }) => [r.model, r.requests])).toEqual([
+      ['', 0],
+      ['claude-opus-5-5', 4],
+    ]);
+    const csv = await get('root@acme.test', `${A}/usage.csv?${WINDOW}&group_by=team`);
+    expect(csv.status).toBe(200);
+    expect(csv.type).toMatch(/^text\/csv/);
+    const [header, ...lines] = csv.text.trim().split('\n');
+    expect(header!.split(',').slice(0, 3)).toEqual(['team', 'requests', 'errors']);
+    expect(lines.map((l) => l.split(',')[0])).toEqual(['analytics', 'platform']);
+  });
+
+  it('names the field of a bad query', async () => {
+    const bad = await get('root@acme.test', `${A}/usage?group_by=tool`);
+    expect(bad.status).toBe(400);
+    expect(bad.json().error.message).toMatch(/^query\.group_by: group_by: "tool" is not one of/);
+    const span = await get(
+      'root@acme.test',
+      `${A}/usage?granularity=minute&from=2026-11-01T00:00:00Z&to=2026-11-20T00:00:00Z`,
+    );
+    expect(span.status).toBe(400);
+    expect(span.json().error.details.field).toBe('query.from');
+  });
+});
