@@ -20,6 +20,7 @@ import { identityRoutes } from './features/identity/identity-routes.ts';
 import { KeysService } from './features/keys/keys-service.ts';
 import { MachineReports } from './features/managed-settings/machine-reports.ts';
 import { managedSettingsRoutes } from './features/managed-settings/managed-settings-routes.ts';
+import { ServerMetrics } from './features/metrics/server-metrics.ts';
 import { rulesRoutes } from './features/rules/rules-routes.ts';
 import { SessionRules } from './features/rules/session-rules.ts';
 import { installSignIn } from './features/sign-in/install-sign-in.ts';
@@ -95,6 +96,8 @@ export async function startServer(options: ServerOptions, deps: ServerDeps = {})
         : {}),
     });
     const audit = new AuditLog(storage.audit, { clock, ...auditBatching(storage.dialect) });
+    // One registry per server, counted into by the hooks and the gateway (docs/metrics.md).
+    const metrics = options.metrics ? new ServerMetrics(VERSION) : undefined;
     const keys = new KeysService(storage, clock, logger, { cacheTtlMs: KEY_CACHE_TTL_MS, audit });
     // API keys, and the access tokens of developers signed in with Claude Code's /login.
     // Storage handed in (tests) has no data directory of ours to keep a key file in: a key for this process.
@@ -124,6 +127,7 @@ export async function startServer(options: ServerOptions, deps: ServerDeps = {})
       sessions: storage.sessions,
       audit,
       clock,
+      decisions: metrics?.hooks,
     });
     identityRoutes(app, { credentials });
     // People in the console: OIDC (or SAML) sign-in, and the break-glass admin when configured.
@@ -196,8 +200,13 @@ export async function startServer(options: ServerOptions, deps: ServerDeps = {})
       redisUrl: options.redisUrl,
       logger,
       clock,
+      metrics: metrics?.gateway,
     });
     healthRoutes(app, { storage, bundle, version: VERSION, upstreams: gateway.health });
+    metrics?.install(app, {
+      token: options.metricsToken,
+      sources: { audit, usage: gateway.usage, budgets: { bundle, budgets: storage.budgets, clock, logger } },
+    });
     deps.extraRoutes?.(app);
 
     await app.listen({ host: options.host, port: options.port });

@@ -17,6 +17,8 @@ export function serverOptionsFromEnv(env: Env): Record<string, string | undefine
     publicUrl: env.LLM_RULES_PUBLIC_URL || undefined,
     masterKey: env.LLM_RULES_MASTER_KEY || undefined,
     breakGlassHash: env.LLM_RULES_BREAK_GLASS_HASH || undefined,
+    metrics: env.LLM_RULES_METRICS || undefined,
+    metricsToken: env.LLM_RULES_METRICS_TOKEN || undefined,
   };
 }
 

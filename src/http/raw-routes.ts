@@ -35,12 +35,17 @@ export function requestIdOf(req: IncomingMessage): string {
   return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
 }
 
+/** Told when a raw request's response has closed: the route, its status and how long it took. */
+export type RawResponseListener = (method: string, path: string, statusCode: number, ms: number) => void;
+
 export class RawRoutes {
-  readonly #routes = new Map<string, RawHandler>();
+  readonly #routes = new Map<string, { method: string; path: string; handler: RawHandler }>();
+  /** The HTTP metrics' listener; unset, no listener is added. */
+  onResponse: RawResponseListener | undefined;
 
   /** `path` is matched without the query string (`/v1/messages?beta=true` is `/v1/messages`). */
   add(method: string, path: string, handler: RawHandler): void {
-    this.#routes.set(`${method} ${path}`, handler);
+    this.#routes.set(`${method} ${path}`, { method, path, handler });
   }
 
   /** Serves the request if a raw route matches it; false leaves it to Fastify. */
@@ -48,8 +53,8 @@ export class RawRoutes {
     if (this.#routes.size === 0) return false;
     const url = req.url ?? '';
     const query = url.indexOf('?');
-    const handler = this.#routes.get(`${req.method} ${query < 0 ? url : url.slice(0, query)}`);
-    if (!handler) return false;
+    const route = this.#routes.get(`${req.method} ${query < 0 ? url : url.slice(0, query)}`);
+    if (!route) return false;
     const started = performance.now();
     const requestId = requestIdOf(req);
     let log: Logger | undefined;
@@ -79,7 +84,13 @@ export class RawRoutes {
         );
       });
     }
-    handler(exchange).catch((error: unknown) => answerError(exchange, error));
+    const listener = this.onResponse;
+    if (listener) {
+      res.once('close', () =>
+        listener(route.method, route.path, res.statusCode, performance.now() - started),
+      );
+    }
+    route.handler(exchange).catch((error: unknown) => answerError(exchange, error));
     return true;
   }
 }

@@ -6,6 +6,14 @@ import { DEFAULT_DATA_DIR } from '../storage/create-storage.ts';
 
 export const DEFAULT_PORT = 8787;
 
+/** A switch from a file (a boolean) or the environment (`true|false`, `on|off`, `1|0`, `yes|no`). */
+const switchOption = z.union([
+  z.boolean(),
+  z
+    .enum(['true', 'false', 'on', 'off', '1', '0', 'yes', 'no'], 'must be true or false')
+    .transform((value) => ['true', 'on', '1', 'yes'].includes(value)),
+]);
+
 export const serverOptionsSchema = z.strictObject({
   host: z.string().min(1).default('127.0.0.1'),
   port: z.coerce.number().int().min(0).max(65_535).default(DEFAULT_PORT),
@@ -41,6 +49,10 @@ export const serverOptionsSchema = z.strictObject({
   masterKey: z.string().min(1).optional(),
   /** The break-glass admin's password hash (`llm-rules break-glass hash`); the account is off without it. */
   breakGlassHash: z.string().min(1).optional(),
+  /** `GET /metrics` for Prometheus (docs/metrics.md). */
+  metrics: switchOption.default(true),
+  /** When set, a scrape of /metrics must send `Authorization: Bearer <metricsToken>`. */
+  metricsToken: z.string().min(16, 'must be at least 16 characters').optional(),
   /** How long in-flight requests may take to finish after SIGTERM. */
   shutdownTimeoutMs: z.coerce.number().int().positive().default(10_000),
 });

@@ -58,6 +58,7 @@ export class AuditLog {
   readonly #maxInFlight: number;
   readonly #queues = new Map<TenantId, TenantQueue>();
   #closed = false;
+  #pending = 0;
   readonly stats: AuditLogStats = { records: 0, batches: 0, failedBatches: 0 };
 
   constructor(store: AuditStore, options: AuditLogOptions = {}) {
@@ -66,6 +67,11 @@ export class AuditLog {
     this.#maxBatch = Math.max(1, options.maxBatch ?? 1000);
     this.#maxDelayMs = Math.max(0, options.maxDelayMs ?? 0);
     this.#maxInFlight = Math.max(1, options.maxInFlight ?? 1);
+  }
+
+  /** Records not yet committed: waiting for their batch, or in one being written (a gauge for operators). */
+  get pending(): number {
+    return this.#pending;
   }
 
   /** Resolves with the stored record once its transaction committed; rejects if that transaction failed. */
@@ -83,6 +89,7 @@ export class AuditLog {
     return new Promise((resolve, reject) => {
       const queue = this.#queue(tenantId);
       queue.waiting.push({ entry, resolve, reject });
+      this.#pending++;
       // A running append starts the next batch when it finishes.
       if (queue.inFlight.size >= this.#maxInFlight) return;
       if (queue.waiting.length >= this.#maxBatch) this.#write(tenantId, queue);
@@ -158,6 +165,8 @@ export class AuditLog {
       // Never dropped silently: every caller of the failed batch hears of it.
       this.stats.failedBatches++;
       for (const waiter of batch) waiter.reject(error);
+    } finally {
+      this.#pending -= batch.length;
     }
   }
 }

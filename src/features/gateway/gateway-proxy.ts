@@ -35,7 +35,11 @@ import {
 } from './metering/usage-record-of.ts';
 import type { UsageRecorder } from './metering/usage-recorder.ts';
 import type { Permit, RateLimiter, RateSubject } from './rate-limits/rate-limiter.ts';
-import { type ForwardedRequest, forwardToUpstreams } from './upstream-forwarder.ts';
+import {
+  type ForwardedRequest,
+  forwardToUpstreams,
+  type UpstreamErrorListener,
+} from './upstream-forwarder.ts';
 import type { Upstream, UpstreamRegistry } from './upstream-registry.ts';
 import { relayUpstreamBody } from './upstream-relay.ts';
 import { usageReport } from './usage-report.ts';
@@ -57,6 +61,8 @@ export interface GatewayDeps {
   bodyLimit: number;
   /** Told which managed settings each session runs under (the protocol's hint header). */
   machineReports?: MachineReports;
+  /** Told of every failed try at an upstream (the Prometheus metrics). */
+  onUpstreamError?: UpstreamErrorListener;
 }
 
 export class GatewayProxy {
@@ -296,7 +302,13 @@ export class GatewayProxy {
   ) {
     // The response (or its socket) already gone: the client left before anything was sent upstream.
     if (res.destroyed || res.socket?.destroyed) controller.abort();
-    const { response, upstream } = await forwardToUpstreams(upstreams, request, raw, controller.signal);
+    const { response, upstream } = await forwardToUpstreams(
+      upstreams,
+      request,
+      raw,
+      controller.signal,
+      this.#deps.onUpstreamError,
+    );
     return { response, upstream, controller };
   }
 

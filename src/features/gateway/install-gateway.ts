@@ -11,6 +11,7 @@ import type { ActiveBundle } from '../bundles/active-bundle.ts';
 import type { AuditSink } from '../hooks/hook-audit.ts';
 import type { CredentialAuthenticator } from '../keys/keys-service.ts';
 import type { MachineReports } from '../managed-settings/machine-reports.ts';
+import type { GatewayMetricsSink } from '../metrics/gateway-metrics.ts';
 import type { SpendLimits } from '../spend-limits/spend-limits.ts';
 import { ApprovedIncreaseCache } from './approved-increase-cache.ts';
 import { batchedBudgetStore } from './batched-budget-store.ts';
@@ -45,6 +46,8 @@ export interface GatewayWiring {
   redisUrl: string | undefined;
   logger: Logger;
   clock: Clock;
+  /** Counts requests, tokens, cost and upstream errors (the Prometheus metrics); none when unset. */
+  metrics?: GatewayMetricsSink | undefined;
 }
 
 export interface InstalledGateway {
@@ -57,7 +60,12 @@ export interface InstalledGateway {
 
 export function installGateway(app: FastifyInstance, wiring: GatewayWiring): InstalledGateway {
   const upstreams = new UpstreamRegistry({ env: wiring.env, upstreamUrl: wiring.upstreamUrl });
-  const usage = new UsageRecorder(wiring.usageStore, wiring.logger);
+  const { metrics } = wiring;
+  const usage = new UsageRecorder(
+    wiring.usageStore,
+    wiring.logger,
+    metrics ? { observe: (record) => metrics.usage(record) } : {},
+  );
   const counter = wiring.redisUrl ? new RedisRateCounter(wiring.redisUrl) : new MemoryRateCounter();
   const approvals = new ApprovedIncreaseCache(wiring.budgetIncreases, wiring.logger);
   // Each process admits against slices of the budgets it holds in the store, so most requests do no
@@ -89,6 +97,7 @@ export function installGateway(app: FastifyInstance, wiring: GatewayWiring): Ins
     clock: wiring.clock,
     bodyLimit,
     ...(wiring.machineReports ? { machineReports: wiring.machineReports } : {}),
+    ...(metrics ? { onUpstreamError: (upstream, kind) => metrics.upstreamError(upstream, kind) } : {}),
   });
   gatewayRoutes(app, { proxy, bodyLimit });
   return {

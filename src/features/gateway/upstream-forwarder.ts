@@ -16,6 +16,22 @@ export interface ForwardedRequest {
   headers: IncomingHttpHeaders;
 }
 
+/** Why a try at an upstream failed (the Prometheus metrics count them); the stream kinds come from metering. */
+export type UpstreamErrorKind =
+  | 'connection'
+  | 'timeout'
+  | 'credentials'
+  | 'rate_limited'
+  | 'overloaded'
+  | 'server_error'
+  | 'circuit_open'
+  | 'stream_cut'
+  | 'malformed_stream';
+
+export type UpstreamErrorListener = (upstream: string, kind: UpstreamErrorKind) => void;
+
+const NOT_COUNTED: UpstreamErrorListener = () => {};
+
 export interface Forwarded {
   response: Dispatcher.ResponseData;
   upstream: Upstream;
@@ -31,12 +47,16 @@ export async function forwardToUpstreams(
   request: ForwardedRequest,
   raw: Buffer | undefined,
   signal: AbortSignal,
+  onError: UpstreamErrorListener = NOT_COUNTED,
 ): Promise<Forwarded> {
   let held: Forwarded | undefined;
   let lastError: string | undefined;
   let tried = 0;
   for (const upstream of upstreams) {
-    if (!upstream.breaker.allows(Date.now())) continue;
+    if (!upstream.breaker.allows(Date.now())) {
+      onError(upstream.name, 'circuit_open');
+      continue;
+    }
     for (let attempt = 0; attempt <= upstream.config.retries; attempt++) {
       if (attempt > 0) {
         const wait = retryDelayMs(
@@ -73,6 +93,7 @@ export async function forwardToUpstreams(
         }
         lastError = `${upstream.name}: ${(error as Error).message}`;
         upstream.breaker.failed(lastError, Date.now());
+        onError(upstream.name, 'credentials');
         continue;
       }
       let response: Dispatcher.ResponseData;
@@ -91,6 +112,7 @@ export async function forwardToUpstreams(
         }
         lastError = `${upstream.name}: ${(error as Error).message}`;
         upstream.breaker.failed(lastError, Date.now());
+        onError(upstream.name, isTimeout(error) ? 'timeout' : 'connection');
         continue;
       }
       if (!isRetryableStatus(response.statusCode)) {
@@ -101,6 +123,7 @@ export async function forwardToUpstreams(
       // A rate limit says nothing about the upstream's health; overload and server errors do.
       if (response.statusCode === 429) upstream.breaker.succeeded();
       else upstream.breaker.failed(`HTTP ${response.statusCode}`, Date.now());
+      onError(upstream.name, statusErrorKind(response.statusCode));
       await discard(held);
       held = { response, upstream };
     }
@@ -121,6 +144,17 @@ export async function forwardToUpstreams(
     );
   }
   throw new AppError(502, 'api_error', `No upstream could be reached (${lastError ?? 'no answer'}).`);
+}
+
+const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
+
+function isTimeout(error: unknown): boolean {
+  return TIMEOUT_CODES.has(String((error as { code?: unknown }).code));
+}
+
+function statusErrorKind(status: number): UpstreamErrorKind {
+  if (status === 429) return 'rate_limited';
+  return status === 529 ? 'overloaded' : 'server_error';
 }
 
 async function discard(forwarded: Forwarded | undefined): Promise<void> {

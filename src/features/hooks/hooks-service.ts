@@ -21,6 +21,7 @@ import type { SessionProject, SessionStore } from '../../storage/session-port.ts
 import type { ActiveBundle } from '../bundles/active-bundle.ts';
 import { tenantConfig } from '../bundles/tenant-config.ts';
 import type { AuthenticatedKey, CredentialAuthenticator } from '../keys/keys-service.ts';
+import type { HookDecisionCounter } from '../metrics/hook-metrics.ts';
 import type { SessionRules } from '../rules/session-rules.ts';
 import { type AuditSink, toolAuditContext } from './hook-audit.ts';
 import { type HookInput, isToolEvent, type ToolHookInput } from './hook-input.ts';
@@ -36,6 +37,8 @@ export interface HooksDeps {
   sessions: SessionStore;
   audit: AuditSink;
   clock?: Clock;
+  /** Counts every answer by event and outcome (the Prometheus metrics); none when unset. */
+  decisions?: HookDecisionCounter;
 }
 
 const DAY_MS = 86_400_000;
@@ -58,23 +61,35 @@ export class HooksService {
     input: HookInput,
     request: HookRequestInfo = {},
   ): Promise<HookResponse> {
+    const verdict = await this.verdictFor(credential, input, request);
+    this.deps.decisions?.decided(input.hook_event_name, verdict.kind);
+    return formatHookResponse(input.hook_event_name, verdict);
+  }
+
+  private async verdictFor(
+    credential: string | undefined,
+    input: HookInput,
+    request: HookRequestInfo,
+  ): Promise<HookVerdict> {
     let ctx: EventContext;
     try {
       ctx = { ...(await this.prepare(credential, input)), request };
     } catch (error) {
       if (!(error instanceof AppError)) throw error;
       // Refusals are answered in the event's own terms, so Claude Code shows why it was stopped.
-      return formatHookResponse(input.hook_event_name, {
-        kind: 'deny',
-        reason: `LLM-RULES: ${error.message}`,
-      });
+      return { kind: 'deny', reason: `LLM-RULES: ${error.message}` };
     }
-    return formatHookResponse(input.hook_event_name, await this.dispatch(ctx));
+    return this.dispatch(ctx);
   }
 
   /** The decision for one tool call as plain data (`POST /v1/decide`); refusals are errors (401, 503). */
   async decideTool(credential: string | undefined, input: ToolHookInput): Promise<Decision> {
-    return this.evaluateTool(await this.prepare(credential, input), input);
+    const decision = await this.evaluateTool(await this.prepare(credential, input), input);
+    this.deps.decisions?.decided(
+      input.hook_event_name,
+      decision.outcome === 'defer' ? 'none' : decision.outcome,
+    );
+    return decision;
   }
 
   /** Who is calling, under which bundle and config; fails closed when either is missing. */

@@ -18,6 +18,8 @@ export interface UsageRecorderOptions {
   retryDelayMs?: number;
   /** How long a record may wait for others to share its write; what a crash can lose. */
   batchWindowMs?: number;
+  /** Sees every record as it is queued (the Prometheus metrics count it); must not throw. */
+  observe?: (record: UsageRecord) => void;
 }
 
 /** Long enough to gather a busy gateway's records into one commit, short beside any request's own time. */
@@ -29,6 +31,7 @@ export class UsageRecorder {
   readonly #maxBatch: number;
   readonly #retryDelayMs: number;
   readonly #batchWindowMs: number;
+  readonly #observe: ((record: UsageRecord) => void) | undefined;
   #queue: UsageRecord[] = [];
   #writing: Promise<void> | undefined;
   #scheduled: NodeJS.Immediate | NodeJS.Timeout | undefined;
@@ -41,6 +44,7 @@ export class UsageRecorder {
     this.#maxBatch = options.maxBatch ?? 500;
     this.#retryDelayMs = options.retryDelayMs ?? 1_000;
     this.#batchWindowMs = options.batchWindowMs ?? BATCH_WINDOW_MS;
+    this.#observe = options.observe;
   }
 
   /** Records waiting to be written (a gauge for operators). */
@@ -49,6 +53,7 @@ export class UsageRecorder {
   }
 
   record(record: UsageRecord): void {
+    this.#observe?.(record);
     this.#queue.push(record);
     if (this.#queue.length >= this.#maxBatch) this.#writeSoon();
     else this.#schedule(this.#batchWindowMs);
