@@ -12,6 +12,7 @@ import type {
   AuditEvent,
   AuditRecord,
 } from '../core/audit-chain/audit-record.ts';
+import type { AlertStore } from './alert-port.ts';
 import type { BudgetIncreaseStore } from './budget-increase-port.ts';
 import type { BudgetStore } from './budget-port.ts';
 import type { MachineStore } from './machine-port.ts';
@@ -263,6 +264,8 @@ export interface Storage {
   readonly machines: MachineStore;
   /** Spend limits set through the Anthropic-shaped admin API. */
   readonly spendLimits: SpendLimitStore;
+  /** Alert states and history, the notification outbox, and the evaluator lease (deployment-level). */
+  readonly alerts: AlertStore;
   /** Stores the bundle, synchronizes every tenant's org and activates it, atomically and serialized against other publications. */
   publishBundle(publication: BundlePublication): Promise<PublishResult>;
   /** Applies pending migrations; idempotent. Returns the names applied now. */

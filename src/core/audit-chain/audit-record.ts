@@ -16,6 +16,7 @@ export const AUDIT_EVENTS = [
   'prompt_submit',
   'session',
   'budget',
+  'alert',
 ] as const;
 
 export type AuditEvent = (typeof AUDIT_EVENTS)[number];

@@ -2,6 +2,7 @@
 
 import { afterAll, beforeAll, describe, expect } from 'vitest';
 import type { Storage } from '../ports.ts';
+import { alertContract } from './alert-contract.ts';
 import { apiKeyContract } from './api-key-contract.ts';
 import { auditContract } from './audit-contract.ts';
 import { budgetContract } from './budget-contract.ts';
@@ -65,5 +66,6 @@ export function runStorageContract(name: string, make: () => Promise<Storage>): 
     signInContract(ctx);
     machineContract(ctx);
     spendLimitContract(ctx);
+    alertContract(ctx);
   });
 }

@@ -1,6 +1,7 @@
 // The schema migrations, written once with Kysely's schema builder; each dialect supplies its column types.
 
 import { type CreateTableBuilder, type Kysely, type Migration, type MigrationProvider, sql } from 'kysely';
+import { alertsSchema } from './kysely-alert-migration.ts';
 import { auditLogSchema } from './kysely-audit-migration.ts';
 import { budgetIncreasesSchema, budgetsSchema, budgetThresholdsSchema } from './kysely-budget-migration.ts';
 import { bundleCandidateSchema } from './kysely-candidate-migration.ts';
@@ -181,7 +182,7 @@ export function createMigrationProvider(ddl: DialectDdl): MigrationProvider {
         '0012_spent_markers': spentMarkersSchema(ddl),
         '0013_spend_limits': spendLimitsSchema(ddl),
         '0014_session_project': sessionProjectSchema(),
-        // 0015 is reserved for alerts, landing separately.
+        '0015_alerts': alertsSchema(ddl),
         '0016_telemetry': telemetrySchema(ddl),
       };
     },

@@ -162,6 +162,11 @@ export interface StorageDatabase {
   signing_keys: SigningKeysTable;
   settings_served: SettingsServedTable;
   session_reports: SessionReportsTable;
+  alert_states: AlertStatesTable;
+  alert_history: AlertHistoryTable;
+  alert_deliveries: AlertDeliveriesTable;
+  alert_cursors: AlertCursorsTable;
+  alert_leases: AlertLeasesTable;
 }
 
 export interface SettingsServedTable {
@@ -342,6 +347,63 @@ export interface SpendLimitsTable {
   created_at: MillisColumn;
   updated_at: MillisColumn;
   updated_by: string;
+}
+
+export interface AlertStatesTable {
+  tenant_id: string;
+  alert: string;
+  scope: string;
+  status: string;
+  severity: string;
+  channel: string;
+  instance_id: string | null;
+  active_since: NullableMillisColumn;
+  fired_at: NullableMillisColumn;
+  last_notified_at: NullableMillisColumn;
+  resolved_at: NullableMillisColumn;
+  value: number | null;
+  updated_at: MillisColumn;
+  version: number;
+}
+
+export interface AlertHistoryTable {
+  seq: Generated<number>;
+  tenant_id: string;
+  alert: string;
+  scope: string;
+  instance_id: string | null;
+  from_status: string;
+  to_status: string;
+  severity: string;
+  value: number | null;
+  at: MillisColumn;
+}
+
+export interface AlertDeliveriesTable {
+  tenant_id: string;
+  id: string;
+  channel: string;
+  notification: JsonColumn;
+  status: string;
+  attempts: number;
+  next_attempt_at: NullableMillisColumn;
+  lease_until: NullableMillisColumn;
+  last_error: string | null;
+  created_at: MillisColumn;
+  delivered_at: NullableMillisColumn;
+  failed_at: NullableMillisColumn;
+}
+
+export interface AlertCursorsTable {
+  tenant_id: string;
+  name: string;
+  seq: MillisColumn;
+}
+
+export interface AlertLeasesTable {
+  name: string;
+  holder: string;
+  expires_at: MillisColumn;
 }
 
 /** Migration 0016: Claude Code telemetry, one row per event or metric point. */

@@ -5,6 +5,7 @@ import { ActiveRevisionWatch, type ChangeSource } from '../active-revision-watch
 import type { Storage } from '../ports.ts';
 import { StorageNotReadyError } from '../storage-errors.ts';
 import type { StorageLogger } from '../storage-logger.ts';
+import { KyselyAlertStore } from './kysely-alert-store.ts';
 import { KyselyApiKeyStore } from './kysely-api-key-store.ts';
 import { KyselyAuditStore } from './kysely-audit-store.ts';
 import { KyselyBudgetIncreaseStore } from './kysely-budget-increase-store.ts';
@@ -64,6 +65,7 @@ export function createKyselyStorage(parts: KyselyStorageParts): Storage {
     spendLimits: new KyselySpendLimitStore(db),
     signIn: new KyselySignInStore(db),
     machines: new KyselyMachineStore(db),
+    alerts: new KyselyAlertStore(db),
     publishBundle: (publication) => publishBundle(db, parts.traits, watch, publication),
     async migrate() {
       const { error, results = [] } = await migrator.migrateToLatest();

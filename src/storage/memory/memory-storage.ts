@@ -4,6 +4,7 @@ import { usageRollupsByTenant } from '../../core/analytics/usage-contribution.ts
 import { emptySnapshotsForMissingTenants } from '../empty-org-snapshot.ts';
 import type { BundlePublication, OrgSyncResult, PublishResult, Storage, TenantId } from '../ports.ts';
 import { type StorageLogger, silentLogger } from '../storage-logger.ts';
+import { MemoryAlertStore } from './memory-alert-store.ts';
 import { MemoryApiKeyStore } from './memory-api-key-store.ts';
 import { MemoryAuditStore } from './memory-audit-store.ts';
 import { MemoryBudgetIncreaseStore } from './memory-budget-increase-store.ts';
@@ -41,6 +42,7 @@ export function createMemoryStorage(options: { logger?: StorageLogger } = {}): S
     spendLimits: new MemorySpendLimitStore(),
     signIn: new MemorySignInStore(),
     machines: new MemoryMachineStore(),
+    alerts: new MemoryAlertStore(),
     publishBundle: (publication) => publishInMemory(org, bundles, publication),
     // Reports one pseudo-migration the first time, so callers see the same idempotence as the SQL adapters.
     async migrate() {
