@@ -4,6 +4,9 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { type Clock, systemClock } from './core/clock/clock.ts';
 import { installAdminApi } from './features/admin/install-admin-api.ts';
+import type { AlertMetricSource } from './features/alerts/alert-metric-source.ts';
+import type { AlertScheduler } from './features/alerts/alert-scheduler.ts';
+import { installAlerts } from './features/alerts/install-alerts.ts';
 import { AuditLog, type AuditLogOptions } from './features/audit/audit-log.ts';
 import { ActiveBundle } from './features/bundles/active-bundle.ts';
 import { BundlesService } from './features/bundles/bundles-service.ts';
@@ -47,6 +50,8 @@ export interface ServerHandle {
   usage: UsageRecorder;
   /** Managed settings served and sessions' reported checksums waiting to be written. */
   machineReports: MachineReports;
+  /** Alert evaluation and notification delivery (docs/alerts.md). */
+  alerts: AlertScheduler;
   logger: Logger;
   /** Stops accepting connections, lets in-flight requests finish, then closes storage. */
   close(): Promise<void>;
@@ -59,6 +64,8 @@ export interface ServerDeps {
   clock?: Clock;
   /** Tests add routes (e.g. a slow one to prove graceful shutdown). */
   extraRoutes?: (app: FastifyInstance) => void;
+  /** Alert metrics from the analytics rollups (context_usage, error_rate, ...); daily_cost is built in. */
+  alertMetrics?: AlertMetricSource;
 }
 
 const DEFAULT_BODY_LIMIT = 10 * 1024 * 1024;
@@ -219,6 +226,16 @@ export async function startServer(options: ServerOptions, deps: ServerDeps = {})
       { url, storage: storage.dialect, bundle: bundle.current()?.revision ?? null },
       'llm-rules listening',
     );
+    // Alerting starts once the server is up, and stops before the audit log and storage close.
+    const alerts = installAlerts({
+      storage,
+      bundle,
+      audit,
+      env: deps.env ?? {},
+      clock,
+      logger,
+      ...(deps.alertMetrics ? { metrics: deps.alertMetrics } : {}),
+    });
 
     let closing: Promise<void> | undefined;
     return {
@@ -230,6 +247,7 @@ export async function startServer(options: ServerOptions, deps: ServerDeps = {})
       audit,
       usage: gateway.usage,
       machineReports,
+      alerts,
       logger,
       close: () => {
         closing ??= (async () => {
@@ -238,6 +256,7 @@ export async function startServer(options: ServerOptions, deps: ServerDeps = {})
           // Requests have finished; whatever they recorded is committed before storage closes.
           await gateway.close();
           await machineReports.flush();
+          await alerts.stop();
           await audit.close();
           await storage.close();
         })();

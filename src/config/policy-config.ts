@@ -200,21 +200,49 @@ export interface RoleDefinition {
   policy?: PolicyRules;
 }
 
+export type AlertSeverity = 'info' | 'warning' | 'critical';
+
 export interface AlertRule {
   name: string;
   condition: string;
-  severity: 'info' | 'warning' | 'critical';
+  severity: AlertSeverity;
   action: string;
   for?: string;
+  /** While firing, notify again after this long (default 4h). */
+  renotify?: string;
   scope?: OrgRef;
+}
+
+/** SMTP settings; secrets (`password`) keep their `${ENV}` reference and are resolved when a mail is sent. */
+export interface SmtpSettings {
+  host?: string;
+  port?: number;
+  secure?: boolean;
+  username?: string;
+  password?: string;
+  from?: string;
+}
+
+export interface AlertChannel {
+  type: 'webhook' | 'slack' | 'pagerduty' | 'email';
+  url?: string;
+  to?: string[];
+  /** webhook: the HMAC-SHA256 signing secret. */
+  secret?: string;
+  /** pagerduty: the Events API v2 integration key. */
+  routing_key?: string;
+  /** email: overrides the file's `smtp` settings. */
+  smtp?: SmtpSettings;
 }
 
 export interface AlertsConfig {
   alerts: AlertRule[];
-  channels: Record<
-    string,
-    { type: 'webhook' | 'slack' | 'pagerduty' | 'email'; url?: string; to?: string[] }
-  >;
+  channels: Record<string, AlertChannel>;
+  /** How often rules are evaluated (default 30s). Absent keys stay absent, so older bundles keep their revisions. */
+  evaluation_interval?: string;
+  smtp?: SmtpSettings;
+  /** Where the gateway's budget threshold events are sent. */
+  budget_alerts?: { action: string; severity?: AlertSeverity };
 }
 
 /** A reference to a node of the org tree. `id` is absent for level 'tenant'. */

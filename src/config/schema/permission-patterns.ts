@@ -1,6 +1,7 @@
 // Syntax checks for agent permission entries: tool names, globs, Claude Code permission rules, commands, domains.
 
 import picomatch from 'picomatch';
+import { parseAlertCondition } from '../../core/alerts/alert-condition.ts';
 import { CLAUDE_CODE_TOOLS, FILE_TOOLS } from '../../core/policy/permission-rule.ts';
 import { didYouMean } from '../did-you-mean.ts';
 
@@ -184,20 +185,8 @@ export function checkPermissionString(permission: string): PatternError | undefi
   return undefined;
 }
 
-/** An alert condition `<metric> <op> <number>` with an optional `%` suffix or `$` prefix. */
+/** An alert condition `<metric> <op> <number>` with an optional `%` suffix or `$` prefix (core/alerts parses it). */
 export function checkAlertCondition(condition: string): PatternError | undefined {
-  const match = /^([a-z_][a-z0-9_.]*)\s*(>=|<=|==|!=|>|<)\s*(\$)?(\d+(?:\.\d+)?)(%)?$/i.exec(
-    condition.trim(),
-  );
-  if (!match) {
-    return {
-      message: `invalid alert condition "${condition}"`,
-      hint: 'write <metric> <op> <number>, e.g. "context_usage > 90%", "daily_cost > $100"',
-    };
-  }
-  if (match[3] && match[5])
-    return { message: `a condition value cannot be both dollars and a percentage: "${condition}"` };
-  if (match[5] && Number(match[4]) > 100)
-    return { message: `a percentage above 100 never fires: "${condition}"` };
-  return undefined;
+  const parsed = parseAlertCondition(condition);
+  return parsed.ok ? undefined : parsed.error;
 }
