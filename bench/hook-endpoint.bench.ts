@@ -1,22 +1,19 @@
 // The real hook endpoint over loopback HTTP: `POST /v1/hooks/claude-code` on SQLite with the audit log, at
 // concurrency 32, beside a baseline of `GET /healthz` from the same server and client (no auth, policy or audit).
-import { once } from 'node:events';
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import { HOOK_PATH } from '../src/features/hooks/hook-path.ts';
-import { createLogger } from '../src/http/create-logger.ts';
-import { resolveServerOptions } from '../src/http/server-options.ts';
-import { startServer } from '../src/server.ts';
-import { createStorage } from '../src/storage/create-storage.ts';
-import { EXAMPLE_CONFIG } from '../test/support/temp-dir.ts';
+import type { startServer } from '../src/server.ts';
 import { benchTempDir } from './bench-temp-dir.ts';
-import { report, type Stats } from './measure.ts';
+import { report } from './measure.ts';
+import { startBenchServer } from './support/bench-server.ts';
+import { type LoadPlan, type LoadResult, loadWith } from './support/http-load.ts';
 
 const CONCURRENCY = 32;
 const WARM_UP = 2_000;
 const REQUESTS = 20_000;
+
+const load = (plan: LoadPlan): Promise<LoadResult> =>
+  loadWith(plan, { warmUp: WARM_UP, total: REQUESTS, concurrency: CONCURRENCY });
 const SESSIONS = 64;
 const TARGET_DECISIONS_PER_SEC = 5_000;
 const TARGET_P99_US = 5_000;
@@ -53,81 +50,6 @@ const EVENTS: HookEventCase[] = [
   },
 ];
 
-/**
- * The load generator (`support/http-load-worker.cjs`, raw keep-alive sockets) runs in its own thread so
- * it does not share the server's event loop.
- */
-const LOAD_WORKER = fileURLToPath(new URL('./support/http-load-worker.cjs', import.meta.url));
-
-interface LoadPlan {
-  name: string;
-  url: string;
-  method: 'GET' | 'POST';
-  path: string;
-  headers: Record<string, string>;
-  /** One body per request, warm-up first; null for bodiless requests. */
-  bodies: string[] | null;
-  /** Requests per second on a fixed schedule (latency counted from when each was due); none: closed loop. */
-  rate?: number;
-}
-
-interface LoadResult {
-  stats: Stats;
-  /** `STATUS BODY` of every request, warm-up included, in the order they were issued. */
-  answers: string[];
-}
-
-function isLoadMessage(
-  value: unknown,
-): value is { samples: Float64Array; totalMs: number; answers: string[] } {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    'samples' in value &&
-    value.samples instanceof Float64Array &&
-    'totalMs' in value &&
-    typeof value.totalMs === 'number' &&
-    'answers' in value &&
-    Array.isArray(value.answers)
-  );
-}
-
-async function load(plan: LoadPlan): Promise<LoadResult> {
-  const { name, ...rest } = plan;
-  const target = new URL(rest.url);
-  const worker = new Worker(LOAD_WORKER, {
-    workerData: {
-      host: target.hostname,
-      port: Number(target.port),
-      method: rest.method,
-      path: rest.path,
-      headers: rest.headers,
-      bodies: rest.bodies,
-      warmUp: WARM_UP,
-      total: REQUESTS,
-      concurrency: CONCURRENCY,
-      rate: rest.rate,
-    },
-  });
-  const [message]: unknown[] = await once(worker, 'message');
-  await worker.terminate();
-  if (!isLoadMessage(message)) throw new Error('the load generator answered with an unexpected message');
-  const { samples, totalMs, answers } = message;
-  samples.sort();
-  const at = (q: number) => samples[Math.min(REQUESTS - 1, Math.floor(q * REQUESTS))]!;
-  return {
-    answers,
-    stats: {
-      name,
-      iterations: REQUESTS,
-      meanUs: (totalMs * 1000) / REQUESTS,
-      p50Us: at(0.5),
-      p99Us: at(0.99),
-      opsPerSec: Math.round(REQUESTS / (totalMs / 1000)),
-    },
-  };
-}
-
 /** The `permissionDecision` of a `STATUS BODY` answer, when it is a 200 carrying one. */
 function permissionDecision(answer: string): string | undefined {
   if (!answer.startsWith('200 ')) return undefined;
@@ -158,19 +80,8 @@ const verdict = (ok: boolean) => (ok ? 'PASS' : 'MISS');
 
 export async function run(): Promise<void> {
   const dir = await benchTempDir();
-  const options = resolveServerOptions([
-    { name: 'bench', values: { port: 0, configDir: EXAMPLE_CONFIG, applyConfigOnStart: 'always' } },
-  ]);
-  const server = await startServer(options, {
-    storage: await createStorage({ dataDir: join(dir.path, 'data'), auditWriter: 'thread' }),
-    logger: createLogger('silent'),
-    env: {},
-  });
+  const { server, key: plaintext } = await startBenchServer(dir.path);
   try {
-    const { plaintext } = await server.keys.create({
-      tenantId: 'acme',
-      principal: { type: 'user', id: 'alice@acme.test' },
-    });
     const baseline = await load({
       name: 'baseline: GET /healthz (no auth, policy, audit)',
       url: server.url,

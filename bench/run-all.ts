@@ -7,6 +7,7 @@ import * as gateway from './gateway.bench.ts';
 import * as hookEndpoint from './hook-endpoint.bench.ts';
 import * as keyAuthentication from './key-authentication.bench.ts';
 import * as policyDecision from './policy-decision.bench.ts';
+import * as telemetry from './telemetry.bench.ts';
 
 const benches: Record<string, { run(): Promise<void> }> = {
   'key-authentication': keyAuthentication,
@@ -16,6 +17,7 @@ const benches: Record<string, { run(): Promise<void> }> = {
   'engine-comparison': engineComparison,
   'hook-endpoint': hookEndpoint,
   gateway,
+  telemetry,
 };
 
 const wanted = process.argv.slice(2);

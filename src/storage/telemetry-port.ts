@@ -76,4 +76,6 @@ export interface TelemetryStore {
     query: { since: Date; until: Date; name?: string; limit?: number },
   ): Promise<StoredTelemetryEvent[]>;
   rollups(tenantId: TenantId, query: RollupQuery): Promise<RollupGroup[]>;
+  /** How many distinct users the rollup rows matching the query name (every stored row is activity). */
+  activeUsers(tenantId: TenantId, query: Omit<RollupQuery, 'groupBy' | 'byBucket'>): Promise<number>;
 }

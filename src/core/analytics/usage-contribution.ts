@@ -20,7 +20,8 @@ export function usageContribution(r: UsageRecord): RollupContribution {
       cache_read_tokens: r.tokens.cacheRead,
       cache_creation_tokens: r.tokens.cacheWrite5m + r.tokens.cacheWrite1h,
       cost_micro: r.costMicro,
-      request_ms: r.latencyMs,
+      // Latency is fractional (performance.now()); the rollup columns are integers.
+      request_ms: Math.round(r.latencyMs),
     },
   };
 }

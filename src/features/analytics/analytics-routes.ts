@@ -139,11 +139,14 @@ async function usage(
   const dims = q.group_by.filter((g): g is Dimension => g !== 'bucket');
   const byBucket = q.group_by.includes('bucket');
   const base = { granularity: q.granularity, since: from, until: to, where };
-  const [groups, [total], users] = await Promise.all([
+  const [groups, activeUsers] = await Promise.all([
     deps.storage.telemetry.rollups(tenantId, { ...base, groupBy: dims, byBucket }),
-    deps.storage.telemetry.rollups(tenantId, { ...base, groupBy: [] }),
-    deps.storage.telemetry.rollups(tenantId, { ...base, groupBy: ['user'] }),
+    deps.storage.telemetry.activeUsers(tenantId, base),
   ]);
+  // The totals are the sum of the groups: the same rows, under the same filter.
+  const total = emptyMeasures();
+  for (const g of groups) for (const m of MEASURES) total[m] += g.measures[m];
+  const active = (g: RollupGroup) => MEASURES.some((m) => g.measures[m] !== 0);
   const config = tenantConfig(caller.content, tenantId);
   const context = {
     maxContextTokens: config?.limits.max_context_tokens ?? 200_000,
@@ -156,13 +159,10 @@ async function usage(
     ...derivedMetrics(g.measures, context),
   });
   const rows = groups
-    .filter((g) => MEASURES.some((m) => g.measures[m] !== 0))
+    .filter(active)
     .map(flatten)
     .sort((a, b) => sortKey(a, q.group_by).localeCompare(sortKey(b, q.group_by)));
-  const activeUsers = users.filter((u) => MEASURES.some((m) => u.measures[m] !== 0)).length;
-  const totals = total
-    ? { ...total.measures, ...derivedMetrics(total.measures, context), active_users: activeUsers }
-    : { active_users: 0 };
+  const totals = { ...total, ...derivedMetrics(total, context), active_users: activeUsers };
   return {
     from: from.toISOString(),
     to: to.toISOString(),

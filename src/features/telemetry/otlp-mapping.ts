@@ -66,6 +66,8 @@ const num = (m: Map<string, TelemetryScalar>, key: string): number => {
   const v = Number(m.get(key));
   return Number.isFinite(v) && v > 0 ? v : 0;
 };
+/** Counts and milliseconds are stored as integers, whatever the client sent. */
+const whole = (m: Map<string, TelemetryScalar>, key: string): number => Math.round(num(m, key));
 
 function nanosToDate(value: string | number | undefined, fallback: Date): Date {
   if (value === undefined) return fallback;
@@ -122,13 +124,13 @@ export function eventsFromLogs(request: OtlpLogsRequest, received: Date): Teleme
             : nanosToDate(record.timeUnixNano, received);
         const event = base(name, at, m);
         if (name === 'api_request' || name === 'api_error') {
-          event.inputTokens = num(m, 'input_tokens');
-          event.outputTokens = num(m, 'output_tokens');
-          event.cacheReadTokens = num(m, 'cache_read_tokens');
-          event.cacheCreationTokens = num(m, 'cache_creation_tokens');
+          event.inputTokens = whole(m, 'input_tokens');
+          event.outputTokens = whole(m, 'output_tokens');
+          event.cacheReadTokens = whole(m, 'cache_read_tokens');
+          event.cacheCreationTokens = whole(m, 'cache_creation_tokens');
           const micros = num(m, 'cost_usd_micros');
           event.costMicro = Math.round(micros > 0 ? micros : num(m, 'cost_usd') * 1_000_000);
-          event.durationMs = num(m, 'duration_ms') || null;
+          event.durationMs = whole(m, 'duration_ms') || null;
           event.success = name === 'api_request';
         } else if (name === 'tool_decision') {
           event.decision = text(m, 'decision');
@@ -136,7 +138,7 @@ export function eventsFromLogs(request: OtlpLogsRequest, received: Date): Teleme
           const success = m.get('success');
           event.success = success === true || success === 'true';
           event.decision = event.success ? 'true' : 'false';
-          event.durationMs = num(m, 'duration_ms') || null;
+          event.durationMs = whole(m, 'duration_ms') || null;
         }
         out.push(event);
       }

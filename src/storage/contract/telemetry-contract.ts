@@ -100,8 +100,11 @@ export function telemetryContract(ctx: ContractContext): void {
       expect(minutes.map((g) => [g.key.bucket, g.measures.requests])).toEqual([
         [Math.floor(at(1).getTime() / 60_000) * 60_000, 3],
       ]);
+      expect(await ctx.storage().telemetry.activeUsers(t, query)).toBe(2);
+      expect(await ctx.storage().telemetry.activeUsers(t, { ...query, where: { user: ['bob'] } })).toBe(1);
       const other = await tenant();
       expect((await ctx.storage().telemetry.rollups(other, { ...query, groupBy: ['user'] })).length).toBe(0);
+      expect(await ctx.storage().telemetry.activeUsers(other, query)).toBe(0);
     });
 
     it('rolls up gateway usage records once, and knows which sessions the gateway metered', async () => {
@@ -125,7 +128,8 @@ export function telemetryContract(ctx: ContractContext): void {
         costMicro: 99,
         pricedAs: 'claude-sonnet-5',
         priceVersion: 'v',
-        latencyMs: 5,
+        // Fractional, as the gateway measures it: the integer rollup columns must still take it.
+        latencyMs: 5.4,
         ttfbMs: 1,
       };
       await ctx.storage().usage.insert([record]);

@@ -23,6 +23,8 @@ export interface DialectDdl {
   json: 'text' | 'jsonb';
   /** An auto-incrementing INTEGER primary key named `seq`. */
   serialSeq<T extends string>(table: CreateTableBuilder<T, never>): CreateTableBuilder<T, 'seq'>;
+  /** Rows stored in primary-key order where the dialect can (SQLite: WITHOUT ROWID), for range scans. */
+  clustered<T extends string, C extends string>(table: CreateTableBuilder<T, C>): CreateTableBuilder<T, C>;
 }
 
 type Db = Kysely<unknown>;

@@ -149,7 +149,9 @@ export interface StorageDatabase {
   bundle_candidate: BundleCandidateTable;
   usage_records: UsageRecordsTable;
   telemetry_events: TelemetryEventsTable;
-  usage_rollups: UsageRollupsTable;
+  usage_rollups_minute: UsageRollupsTable;
+  usage_rollups_hour: UsageRollupsTable;
+  usage_rollups_day: UsageRollupsTable;
   budget_counters: BudgetCountersTable;
   budget_reservations: BudgetReservationsTable;
   budget_settlements: BudgetSettlementsTable;
@@ -433,10 +435,9 @@ export interface TelemetryEventsTable {
   attributes: ColumnType<unknown, string, string>;
 }
 
-/** Migration 0016: usage and activity per time bucket and (business unit, team, user, agent, model). */
+/** Migration 0016: usage and activity per time bucket and (business unit, team, user, agent, model), one table per granularity. */
 export type UsageRollupsTable = {
   tenant_id: string;
-  granularity: string;
   bucket: MillisColumn;
   business_unit: string;
   team: string;

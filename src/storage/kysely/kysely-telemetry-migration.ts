@@ -1,5 +1,5 @@
 // Migration 0016: Claude Code telemetry events (by day, for pruning) and the usage rollups per
-// minute, hour and day that dashboards and the analytics API read.
+// minute, hour and day (a table each) that dashboards and the analytics API read.
 import type { Kysely, Migration } from 'kysely';
 import type { DialectDdl } from './kysely-migrations.ts';
 
@@ -37,36 +37,42 @@ export function telemetrySchema(ddl: DialectDdl): Migration {
         .on('telemetry_events')
         .columns(['tenant_id', 'day', 'at'])
         .execute();
-      await db.schema
-        .createTable('usage_rollups')
-        // No tenant foreign key: like usage_records, which feed these rows in the same transaction.
-        .addColumn('tenant_id', 'text', (c) => c.notNull())
-        .addColumn('granularity', 'text', (c) => c.notNull())
-        .addColumn('bucket', ddl.millis, (c) => c.notNull())
-        .addColumn('business_unit', 'text', (c) => c.notNull())
-        .addColumn('team', 'text', (c) => c.notNull())
-        .addColumn('user', 'text', (c) => c.notNull())
-        .addColumn('agent', 'text', (c) => c.notNull())
-        .addColumn('model', 'text', (c) => c.notNull())
-        .$call((table) => {
-          let t = table;
-          for (const measure of ROLLUP_MEASURE_COLUMNS)
-            t = t.addColumn(measure, measure === 'active_seconds' ? 'double precision' : 'bigint', (c) =>
-              c.notNull().defaultTo(0),
-            );
-          return t;
-        })
-        .addPrimaryKeyConstraint('usage_rollups_pk', [
-          'tenant_id',
-          'granularity',
-          'bucket',
-          'business_unit',
-          'team',
-          'user',
-          'agent',
-          'model',
-        ])
-        .execute();
+      // One table per granularity, so a month by day reads only day rows, in key order where the dialect
+      // allows. No tenant foreign key: like usage_records, which feed these rows in the same transaction.
+      for (const granularity of ['minute', 'hour', 'day'] as const) {
+        await ddl
+          .clustered(
+            db.schema
+              .createTable(`usage_rollups_${granularity}`)
+              .addColumn('tenant_id', 'text', (c) => c.notNull())
+              .addColumn('bucket', ddl.millis, (c) => c.notNull())
+              .addColumn('business_unit', 'text', (c) => c.notNull())
+              .addColumn('team', 'text', (c) => c.notNull())
+              .addColumn('user', 'text', (c) => c.notNull())
+              .addColumn('agent', 'text', (c) => c.notNull())
+              .addColumn('model', 'text', (c) => c.notNull())
+              .$call((table) => {
+                let t = table;
+                for (const measure of ROLLUP_MEASURE_COLUMNS)
+                  t = t.addColumn(
+                    measure,
+                    measure === 'active_seconds' ? 'double precision' : 'bigint',
+                    (c) => c.notNull().defaultTo(0),
+                  );
+                return t;
+              })
+              .addPrimaryKeyConstraint(`usage_rollups_${granularity}_pk`, [
+                'tenant_id',
+                'bucket',
+                'business_unit',
+                'team',
+                'user',
+                'agent',
+                'model',
+              ]),
+          )
+          .execute();
+      }
     },
   };
 }

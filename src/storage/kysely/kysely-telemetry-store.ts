@@ -1,7 +1,14 @@
 // TelemetryStore over Kysely (SQLite and PostgreSQL): events appended in chunks and the rollups they
 // add upserted (each measure incremented), in one transaction per batch.
 import { type Kysely, type Selectable, sql, type Transaction } from 'kysely';
-import { DIMENSIONS, MEASURES, type Measures, type RollupRow } from '../../core/analytics/rollup.ts';
+import {
+  DIMENSIONS,
+  GRANULARITIES,
+  type Granularity,
+  MEASURES,
+  type Measures,
+  type RollupRow,
+} from '../../core/analytics/rollup.ts';
 import type { TenantId } from '../ports.ts';
 import type { RollupGroup, RollupQuery, StoredTelemetryEvent, TelemetryStore } from '../telemetry-port.ts';
 import { toDate, toMillis } from './kysely-row-mappers.ts';
@@ -66,17 +73,28 @@ export class KyselyTelemetryStore implements TelemetryStore {
     return rows.map(eventFromRow);
   }
 
-  async rollups(tenantId: TenantId, query: RollupQuery): Promise<RollupGroup[]> {
+  async activeUsers(tenantId: TenantId, query: Omit<RollupQuery, 'groupBy' | 'byBucket'>): Promise<number> {
+    const row = await this.matching(tenantId, query)
+      .select((eb) => eb.fn.count<number | string>('user').distinct().as('users'))
+      .executeTakeFirst();
+    return Number(row?.users ?? 0);
+  }
+
+  private matching(tenantId: TenantId, query: Omit<RollupQuery, 'groupBy' | 'byBucket'>) {
     let q = this.db
-      .selectFrom('usage_rollups')
+      .selectFrom(ROLLUP_TABLE[query.granularity])
       .where('tenant_id', '=', tenantId)
-      .where('granularity', '=', query.granularity)
       .where('bucket', '>=', toMillis(query.since))
       .where('bucket', '<', toMillis(query.until));
     for (const dimension of DIMENSIONS) {
       const values = query.where?.[dimension];
       if (values) q = q.where(dimension, 'in', values.length > 0 ? [...values] : ['\u0000none']);
     }
+    return q;
+  }
+
+  async rollups(tenantId: TenantId, query: RollupQuery): Promise<RollupGroup[]> {
+    const q = this.matching(tenantId, query);
     const groups = [...query.groupBy, ...(query.byBucket ? (['bucket'] as const) : [])];
     const rows = await q
       .select(groups)
@@ -94,26 +112,40 @@ export class KyselyTelemetryStore implements TelemetryStore {
   }
 }
 
+export const ROLLUP_TABLE = {
+  minute: 'usage_rollups_minute',
+  hour: 'usage_rollups_hour',
+  day: 'usage_rollups_day',
+} as const satisfies Record<Granularity, keyof StorageDatabase>;
+
 /** Adds each row's measures to the stored rollup of the same key (inserting it when new). */
 export async function addRollups(
   trx: Transaction<StorageDatabase> | Kysely<StorageDatabase>,
   tenantId: TenantId,
   rollups: readonly RollupRow[],
 ): Promise<void> {
-  for (let i = 0; i < rollups.length; i += ROLLUP_CHUNK) {
-    await trx
-      .insertInto('usage_rollups')
-      .values(rollups.slice(i, i + ROLLUP_CHUNK).map((r) => ({ tenant_id: tenantId, ...r })))
-      .onConflict((oc) =>
-        oc
-          .columns(['tenant_id', 'granularity', 'bucket', 'business_unit', 'team', 'user', 'agent', 'model'])
-          .doUpdateSet(
-            Object.fromEntries(
-              MEASURES.map((m) => [m, sql`${sql.ref(`usage_rollups.${m}`)} + ${sql.ref(`excluded.${m}`)}`]),
+  for (const granularity of GRANULARITIES) {
+    const rows = rollups.filter((r) => r.granularity === granularity);
+    for (let i = 0; i < rows.length; i += ROLLUP_CHUNK) {
+      await trx
+        .insertInto(ROLLUP_TABLE[granularity])
+        .values(
+          rows.slice(i, i + ROLLUP_CHUNK).map(({ granularity: _, ...r }) => ({ tenant_id: tenantId, ...r })),
+        )
+        .onConflict((oc) =>
+          oc
+            .columns(['tenant_id', 'bucket', 'business_unit', 'team', 'user', 'agent', 'model'])
+            .doUpdateSet(
+              Object.fromEntries(
+                MEASURES.map((m) => [
+                  m,
+                  sql`${sql.ref(`${ROLLUP_TABLE[granularity]}.${m}`)} + ${sql.ref(`excluded.${m}`)}`,
+                ]),
+              ),
             ),
-          ),
-      )
-      .execute();
+        )
+        .execute();
+    }
   }
 }
 

@@ -46,6 +46,12 @@ export class MemoryTelemetryStore implements TelemetryStore {
     return query.limit === undefined ? out : out.slice(0, query.limit);
   }
 
+  async activeUsers(tenantId: TenantId, query: Omit<RollupQuery, 'groupBy' | 'byBucket'>): Promise<number> {
+    return (await this.rollups(tenantId, { ...query, groupBy: ['user'] })).filter((g) =>
+      MEASURES.some((m) => g.measures[m] !== 0),
+    ).length;
+  }
+
   async rollups(tenantId: TenantId, query: RollupQuery): Promise<RollupGroup[]> {
     const groups = new Map<string, RollupGroup>();
     for (const row of this.#rollups.values()) {

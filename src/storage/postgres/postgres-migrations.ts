@@ -8,4 +8,6 @@ export const postgresMigrations: MigrationProvider = createMigrationProvider({
   json: 'jsonb',
   // INTEGER (not BIGINT) so node-postgres returns a number; 2^31 activations is far beyond any deployment.
   serialSeq: (table) => table.addColumn('seq', 'integer', (c) => c.primaryKey().generatedAlwaysAsIdentity()),
+  // PostgreSQL keeps no row order; the primary key's index serves the range scans.
+  clustered: (table) => table,
 });

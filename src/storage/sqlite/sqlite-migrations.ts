@@ -1,6 +1,7 @@
 // The SQLite flavour of the shared migrations: INTEGER epoch ms, TEXT JSON, AUTOINCREMENT sequence.
 
 import type { MigrationProvider } from 'kysely';
+import { sql } from 'kysely';
 import { createMigrationProvider } from '../kysely/kysely-migrations.ts';
 
 export const sqliteMigrations: MigrationProvider = createMigrationProvider({
@@ -8,4 +9,5 @@ export const sqliteMigrations: MigrationProvider = createMigrationProvider({
   json: 'text',
   // AUTOINCREMENT so a sequence number is never reused, even after rows are deleted.
   serialSeq: (table) => table.addColumn('seq', 'integer', (c) => c.primaryKey().autoIncrement()),
+  clustered: (table) => table.modifyEnd(sql`without rowid`),
 });

@@ -6,20 +6,23 @@
 import type Database from 'better-sqlite3';
 import { DIMENSIONS, MEASURES } from '../../core/analytics/rollup.ts';
 import { usageRollupsByTenant } from '../../core/analytics/usage-contribution.ts';
+import { ROLLUP_TABLE } from '../kysely/kysely-telemetry-store.ts';
 import { usageRow } from '../kysely/kysely-usage-store.ts';
 import type { UsageRecord } from '../usage-port.ts';
 
 export type SqliteUsageInsert = (records: readonly UsageRecord[]) => void;
 
-const ROLLUP_KEY = ['tenant_id', 'granularity', 'bucket', ...DIMENSIONS];
-const ROLLUP_UPSERT = `insert into usage_rollups (${[...ROLLUP_KEY, ...MEASURES].map((c) => `"${c}"`).join(', ')})
+const ROLLUP_KEY = ['tenant_id', 'bucket', ...DIMENSIONS];
+const rollupUpsert = (
+  table: string,
+) => `insert into ${table} (${[...ROLLUP_KEY, ...MEASURES].map((c) => `"${c}"`).join(', ')})
   values (${[...ROLLUP_KEY, ...MEASURES].map((c) => `@${c}`).join(', ')})
   on conflict (${ROLLUP_KEY.map((c) => `"${c}"`).join(', ')}) do update set
-  ${MEASURES.map((m) => `"${m}" = usage_rollups."${m}" + excluded."${m}"`).join(', ')}`;
+  ${MEASURES.map((m) => `"${m}" = ${table}."${m}" + excluded."${m}"`).join(', ')}`;
 
 export function prepareSqliteUsageInsert(database: Database.Database): SqliteUsageInsert {
   let insert: Database.Statement | undefined;
-  let upsertRollup: Database.Statement | undefined;
+  const upsertRollup = new Map<string, Database.Statement>();
   const insertAll = database.transaction((records: readonly UsageRecord[]) => {
     const fresh: UsageRecord[] = [];
     for (const record of records) {
@@ -34,8 +37,15 @@ export function prepareSqliteUsageInsert(database: Database.Database): SqliteUsa
     }
     // Each record reaches the rollups once, with the insert that stored it (as KyselyUsageStore does).
     for (const [tenantId, rows] of usageRollupsByTenant(fresh)) {
-      upsertRollup ??= database.prepare(ROLLUP_UPSERT);
-      for (const row of rows) upsertRollup.run({ tenant_id: tenantId, ...row });
+      for (const { granularity, ...row } of rows) {
+        const table = ROLLUP_TABLE[granularity];
+        let statement = upsertRollup.get(table);
+        if (!statement) {
+          statement = database.prepare(rollupUpsert(table));
+          upsertRollup.set(table, statement);
+        }
+        statement.run({ tenant_id: tenantId, ...row });
+      }
     }
   });
   return (records) => {
