@@ -7,6 +7,7 @@ import { installAdminApi } from './features/admin/install-admin-api.ts';
 import type { AlertMetricSource } from './features/alerts/alert-metric-source.ts';
 import type { AlertScheduler } from './features/alerts/alert-scheduler.ts';
 import { installAlerts } from './features/alerts/install-alerts.ts';
+import { rollupMetricSource } from './features/analytics/rollup-metric-source.ts';
 import { AuditLog, type AuditLogOptions } from './features/audit/audit-log.ts';
 import { ActiveBundle } from './features/bundles/active-bundle.ts';
 import { BundlesService } from './features/bundles/bundles-service.ts';
@@ -234,7 +235,8 @@ export async function startServer(options: ServerOptions, deps: ServerDeps = {})
       env: deps.env ?? {},
       clock,
       logger,
-      ...(deps.alertMetrics ? { metrics: deps.alertMetrics } : {}),
+      // Tests may set values by hand; otherwise the rollups answer (daily_cost falls back to usage records).
+      metrics: deps.alertMetrics ?? rollupMetricSource(storage.telemetry, () => bundle.current()?.content),
     });
 
     let closing: Promise<void> | undefined;
