@@ -211,6 +211,12 @@ const CASES: Case[] = [
   },
   {
     method: 'GET',
+    route: '/api/v1/tenants/{tenant}/analytics/forecast',
+    path: `${A}/analytics/forecast`,
+    allowed: ['root', 'bob', 'dave', 'ivan', 'alice', 'victor', 'judy'],
+  },
+  {
+    method: 'GET',
     route: '/api/v1/tenants/{tenant}/analytics/usage.csv',
     path: `${A}/analytics/usage.csv?group_by=team`,
     allowed: ['root', 'bob', 'dave', 'ivan', 'alice', 'victor', 'judy'],

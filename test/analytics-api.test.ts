@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServerHandle } from '../src/server.ts';
 import { readFixture } from './support/claude-code-fixtures.ts';
 import { startExampleServer } from './support/example-server.ts';
+import { usageRecord } from './support/usage-record.ts';
 
 const LOGS = readFixture('otlp-logs.ndjson').trim();
 const METRICS = readFixture('otlp-metrics.ndjson').trim();
@@ -129,5 +130,33 @@ describe('analytics API', () => {
     );
     expect(span.status).toBe(400);
     expect(span.json().error.details.field).toBe('query.from');
+  });
+
+  it('forecasts each budget the reader may see to the end of its period', async () => {
+    // $30 through the gateway for the platform team today.
+    await server.storage.usage.insert([
+      usageRecord({ requestId: `forecast-${Date.now()}`, costMicro: 30_000_000 }),
+    ]);
+    const root = (await get('root@acme.test', `${A}/forecast`)).json() as {
+      budget: string;
+      forecast: { spent_usd: number; forecast_usd: number; variance_usd: number } | null;
+    }[];
+    expect(root.map((b) => b.budget)).toEqual([
+      'acme-total',
+      'engineering',
+      'data',
+      'platform-team',
+      'payments-team',
+      'ml-team',
+      'alice',
+    ]);
+    const platform = root.find((b) => b.budget === 'platform-team')!.forecast!;
+    expect(platform.spent_usd).toBe(30);
+    expect(platform.forecast_usd).toBeGreaterThanOrEqual(30);
+    expect(platform.variance_usd).toBeCloseTo(platform.forecast_usd - 5000, 2);
+    expect(root.find((b) => b.budget === 'payments-team')!.forecast!.spent_usd).toBe(0);
+    // alice reads analytics for engineering's teams (and herself), not for the tenant or data.
+    const alice = (await get('alice@acme.test', `${A}/forecast`)).json() as { budget: string }[];
+    expect(alice.map((b) => b.budget)).toEqual(['engineering', 'platform-team', 'payments-team', 'alice']);
   });
 });

@@ -7,6 +7,7 @@ import type { ServerHandle } from '../src/server.ts';
 import { readFixture } from './support/claude-code-fixtures.ts';
 import { startExampleServer } from './support/example-server.ts';
 import { encodeLogsRequest } from './support/otlp-protobuf-writer.ts';
+import { usageRecord } from './support/usage-record.ts';
 
 const LOGS = readFixture('otlp-logs.ndjson').trim();
 const METRICS = readFixture('otlp-metrics.ndjson').trim();
@@ -92,28 +93,7 @@ describe('OTLP ingest', () => {
   it('does not count a model call twice when our gateway metered its session', async () => {
     const session = 'gw-metered-session';
     await server.storage.usage.insert([
-      {
-        tenantId: 'acme',
-        requestId: 'req-gw-1',
-        at: new Date('2026-11-21T22:39:09.800Z'),
-        principal: { type: 'user', id: 'alice@acme.test' },
-        keyId: null,
-        businessUnitId: 'engineering',
-        teamId: 'platform',
-        sessionId: session,
-        agentId: null,
-        model: 'claude-opus-5-5',
-        upstream: 'anthropic',
-        status: 200,
-        outcome: 'complete',
-        stream: true,
-        tokens: { input: 100, output: 7, cacheWrite5m: 0, cacheWrite1h: 0, cacheRead: 0 },
-        costMicro: 540,
-        pricedAs: 'claude-opus-5-5',
-        priceVersion: 'v',
-        latencyMs: 30,
-        ttfbMs: 10,
-      },
+      usageRecord({ requestId: 'req-gw-1', at: new Date('2026-11-21T22:39:09.800Z'), sessionId: session }),
     ]);
     const sameCall = LOGS.replaceAll(FIXTURE_SESSION, session);
     expect((await post('/v1/logs', sameCall, {}, 'alice@acme.test')).statusCode).toBe(200);

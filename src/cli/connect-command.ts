@@ -1,12 +1,12 @@
 // `llm-rules connect --server URL [--out FILE]`: the managed settings that connect a developer
 // machine (hooks, gateway, telemetry, local deny mirror), printed or written atomically.
-import { rename, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { denyMirror } from '../features/connect/deny-mirror.ts';
 import { managedSettings } from '../features/connect/managed-settings.ts';
 import type { CliIo } from './cli-io.ts';
 import { withStorage } from './open-storage.ts';
 import { parseFlags, stringFlag, UsageError } from './parse-flags.ts';
+import { writeFileAtomically } from './write-file-atomically.ts';
 
 const USAGE = `llm-rules connect --server URL [--out FILE] [--tenant T] [--token-env NAME] [--gateway URL | --no-gateway] [--data DIR]`;
 
@@ -47,11 +47,8 @@ export async function connectCommand(args: string[], io: CliIo): Promise<number>
     io.stdout(text.trimEnd());
     return 0;
   }
-  // Write beside, then rename: a reader (Claude Code) never sees a half-written file.
   const target = resolve(io.cwd, out);
-  const temporary = `${target}.${process.pid}.tmp`;
-  await writeFile(temporary, text, { mode: 0o644 });
-  await rename(temporary, target);
+  await writeFileAtomically(target, text);
   io.stderr(
     `✓ Wrote ${target}. Developers set ${flag('token-env') ?? 'LLM_RULES_TOKEN'} to their key (llm-rules keys create).`,
   );

@@ -1,11 +1,12 @@
 // `llm-rules import-settings FILE`: prints (or writes) the `policy:` block equivalent to a Claude Code
 // settings.json's permission rules; rules it cannot accept are listed with their JSON path.
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { ValidationError } from '../core/errors/app-error.ts';
 import { importSettings, policyYaml } from '../features/policy-import/import-settings.ts';
 import type { CliIo } from './cli-io.ts';
 import { parseFlags, stringFlag, UsageError } from './parse-flags.ts';
+import { writeFileAtomically } from './write-file-atomically.ts';
 
 const USAGE = 'llm-rules import-settings FILE [--out FILE] [--skip-invalid]';
 
@@ -41,9 +42,7 @@ export async function importSettingsCommand(args: string[], io: CliIo): Promise<
     return 0;
   }
   const target = resolve(io.cwd, out);
-  const temporary = `${target}.${process.pid}.tmp`;
-  await writeFile(temporary, `${yaml}\n`);
-  await rename(temporary, target);
+  await writeFileAtomically(target, `${yaml}\n`);
   io.stderr(`✓ Wrote ${target}`);
   return 0;
 }

@@ -19,6 +19,7 @@ import { machinesCommand } from './machines-command.ts';
 import { migrateCommand } from './migrate-command.ts';
 import { UsageError } from './parse-flags.ts';
 import { applyCommand, bundlesCommand, planCommand } from './plan-apply-commands.ts';
+import { reportCommand } from './report-command.ts';
 import { promoteCommand, rollbackCommand, shadowReportCommand } from './rollout-commands.ts';
 import { serveCommand } from './serve-command.ts';
 import { syncCommand } from './sync-command.ts';
@@ -64,6 +65,7 @@ const COMMANDS: Record<string, { run: Command; summary: string }> = {
     summary: 'hash the break-glass admin password (stdin) for LLM_RULES_BREAK_GLASS_HASH',
   },
   connect: { run: connectCommand, summary: 'print or write the managed settings that connect Claude Code' },
+  report: { run: reportCommand, summary: 'write the month’s executive summary (markdown and JSON)' },
   sync: { run: syncCommand, summary: 'write the rules, subagents and commands each coding agent reads' },
   hook: { run: hookCommand, summary: 'Claude Code command hook: forward stdin to the server, fail closed' },
   migrate: { run: migrateCommand, summary: 'apply pending storage migrations' },

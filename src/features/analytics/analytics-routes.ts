@@ -18,6 +18,7 @@ import type { AdminDeps } from '../admin/admin-deps.ts';
 import { tenantParams } from '../admin/admin-org-routes.ts';
 import { adminRoute } from '../admin/admin-route.ts';
 import { tenantConfig } from '../bundles/tenant-config.ts';
+import { budgetForecasts } from './budget-forecasts.ts';
 
 const DAY_MS = 86_400_000;
 /** Buckets one answer may span, per granularity: enough for a quarter by day, a month by hour, a day by minute. */
@@ -111,8 +112,43 @@ export function analyticsRoutes(deps: AdminDeps) {
       handle: async ({ caller, tenantId, query: q }) =>
         csvAnswer((await usage(deps, caller, tenantId, q)).rows, q.group_by),
     }),
+    adminRoute({
+      ...spec,
+      query: z.object({}),
+      method: 'GET',
+      path: '/api/v1/tenants/{tenant}/analytics/forecast',
+      summary:
+        'Each budget the caller may read analytics of: spend this period, the period-end forecast (spend so far plus the last seven days’ trend) and the variance against its amount',
+      response: z.array(forecastView),
+      handle: async ({ caller, tenantId }) =>
+        budgetForecasts(deps.storage.telemetry, caller.content, tenantId, deps.clock.now(), (budget) =>
+          permits(caller.grants, 'analytics:read', pathTo(caller.org, budget.scope)),
+        ),
+    }),
   ];
 }
+
+const forecastView = z.object({
+  budget: z.string(),
+  scope: z.string(),
+  mode: z.enum(['pooled', 'per_seat']),
+  period: z.enum(['daily', 'weekly', 'monthly']),
+  amount_usd: z.number(),
+  period_start: z.string(),
+  period_end: z.string(),
+  forecast: z
+    .object({
+      spent_usd: z.number(),
+      trend_usd_per_day: z.number(),
+      forecast_usd: z.number(),
+      variance_usd: z.number(),
+      variance_pct: z.number().nullable(),
+      exhausted_at: z.string().nullable(),
+    })
+    .nullable()
+    .describe('null for per-seat budgets: each member has the amount'),
+  scope_spent_usd: z.number(),
+});
 
 async function usage(
   deps: AdminDeps,

@@ -1,7 +1,8 @@
 // Applies a sync plan to a directory, or checks it (`--check`): writes only files whose content changed,
 // never touches a file without the generated-file header, and removes generated files no longer planned.
-import { mkdir, readdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
-import { dirname, isAbsolute, join, posix } from 'node:path';
+import { readdir, readFile, unlink } from 'node:fs/promises';
+import { isAbsolute, join, posix } from 'node:path';
+import { writeFileAtomically } from '../../../cli/write-file-atomically.ts';
 import { isGenerated, sameGeneratedContent } from './generated-header.ts';
 import type { GeneratedLocation, PlannedFile } from './render-types.ts';
 
@@ -45,7 +46,7 @@ export async function applySync(
     )
       status = 'unchanged';
     else status = options.check ? 'stale' : 'updated';
-    if (status === 'created' || status === 'updated') await writeAtomically(absolute, file.content);
+    if (status === 'created' || status === 'updated') await writeFileAtomically(absolute, file.content);
     outcomes.push({ path: file.path, status });
   }
   const planned = new Set(target.files.map((file) => file.path));
@@ -93,12 +94,4 @@ function inside(root: string, path: string): string {
   if (isAbsolute(path) || path.split('/').some((segment) => segment === '..' || segment === ''))
     throw new Error(`refusing to write outside the target directory: ${path}`);
   return join(root, path);
-}
-
-/** Beside, then rename: an agent reading the file never sees it half-written. */
-async function writeAtomically(path: string, content: string): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  const temporary = `${path}.${process.pid}.tmp`;
-  await writeFile(temporary, content, { mode: 0o644 });
-  await rename(temporary, path);
 }

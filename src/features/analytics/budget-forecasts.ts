@@ -1,0 +1,81 @@
+// Each pooled budget's standing for its period from the day rollups, with the period-end forecast and the
+// variance against its amount. Per-seat budgets cap each member separately, so their scope's total is
+// shown without a forecast against one amount.
+import { type BudgetConfig, budgetAmount, type PolicyConfig } from '../../config/policy-config.ts';
+import { formatOrgRef } from '../../config/schema/common-schemas.ts';
+import { type Forecast, forecastSpend } from '../../core/analytics/forecast.ts';
+import type { Dimension } from '../../core/analytics/rollup.ts';
+import { periodWindow } from '../../core/budgets/budget-period.ts';
+import type { TelemetryStore } from '../../storage/telemetry-port.ts';
+import { tenantBudgets } from '../bundles/tenant-config.ts';
+
+const DAY_MS = 86_400_000;
+
+export interface BudgetForecast {
+  budget: string;
+  scope: string;
+  mode: BudgetConfig['mode'];
+  period: BudgetConfig['period'];
+  amount_usd: number;
+  period_start: string;
+  period_end: string;
+  /** Null for per-seat budgets (see above); their spend is in `scope_spent_usd`. */
+  forecast: Forecast | null;
+  scope_spent_usd: number;
+}
+
+export function scopeFilter(scope: BudgetConfig['scope']): Partial<Record<Dimension, string[]>> {
+  if (scope.level === 'tenant' || !scope.id) return {};
+  const dimension: Dimension = scope.level === 'business_unit' ? 'business_unit' : scope.level;
+  return { [dimension]: [scope.id] };
+}
+
+export async function budgetForecasts(
+  telemetry: Pick<TelemetryStore, 'rollups'>,
+  content: PolicyConfig,
+  tenantId: string,
+  now: Date,
+  include: (budget: BudgetConfig) => boolean = () => true,
+): Promise<BudgetForecast[]> {
+  const out: BudgetForecast[] = [];
+  for (const budget of tenantBudgets(content, tenantId)) {
+    if (budget.unlimited || !include(budget)) continue;
+    const window = periodWindow(budget.period, now);
+    const days = await telemetry.rollups(tenantId, {
+      granularity: 'day',
+      since: window.start,
+      until: new Date(now.getTime() + 1),
+      where: scopeFilter(budget.scope),
+      groupBy: [],
+      byBucket: true,
+    });
+    const count = Math.floor((now.getTime() - window.start.getTime()) / DAY_MS) + 1;
+    const dailyMicro = new Array<number>(count).fill(0);
+    for (const day of days) {
+      const index = Math.floor(((day.key.bucket ?? 0) - window.start.getTime()) / DAY_MS);
+      if (index >= 0 && index < count) dailyMicro[index]! += day.measures.cost_micro;
+    }
+    const amount = budgetAmount(budget);
+    out.push({
+      budget: budget.id,
+      scope: formatOrgRef(budget.scope),
+      mode: budget.mode,
+      period: budget.period,
+      amount_usd: amount,
+      period_start: window.start.toISOString(),
+      period_end: window.end.toISOString(),
+      forecast:
+        budget.mode === 'pooled'
+          ? forecastSpend({
+              amountUsd: amount,
+              periodStart: window.start,
+              periodEnd: window.end,
+              now,
+              dailyMicro,
+            })
+          : null,
+      scope_spent_usd: Math.round(dailyMicro.reduce((a, b) => a + b, 0) / 10_000) / 100,
+    });
+  }
+  return out;
+}
