@@ -23,6 +23,7 @@ import { reportCommand } from './report-command.ts';
 import { promoteCommand, rollbackCommand, shadowReportCommand } from './rollout-commands.ts';
 import { serveCommand } from './serve-command.ts';
 import { syncCommand } from './sync-command.ts';
+import { telemetryCommand } from './telemetry-command.ts';
 import { validateCommand } from './validate-command.ts';
 
 type Command = (args: string[], io: CliIo) => Promise<number>;
@@ -66,6 +67,7 @@ const COMMANDS: Record<string, { run: Command; summary: string }> = {
   },
   connect: { run: connectCommand, summary: 'print or write the managed settings that connect Claude Code' },
   report: { run: reportCommand, summary: 'write the month’s executive summary (markdown and JSON)' },
+  telemetry: { run: telemetryCommand, summary: 'archive and delete raw telemetry past its retention' },
   sync: { run: syncCommand, summary: 'write the rules, subagents and commands each coding agent reads' },
   hook: { run: hookCommand, summary: 'Claude Code command hook: forward stdin to the server, fail closed' },
   migrate: { run: migrateCommand, summary: 'apply pending storage migrations' },

@@ -76,6 +76,16 @@ export interface TelemetryStore {
     query: { since: Date; until: Date; name?: string; limit?: number },
   ): Promise<StoredTelemetryEvent[]>;
   rollups(tenantId: TenantId, query: RollupQuery): Promise<RollupGroup[]>;
+  /** The UTC days (YYYYMMDD) before `before` that still hold raw events, oldest first. */
+  eventDays(tenantId: TenantId, before: number): Promise<number[]>;
+  /** One day's raw events in storage order, a page at a time (pass the last `seq` to continue). */
+  dayEvents(
+    tenantId: TenantId,
+    day: number,
+    page: { afterSeq?: number; limit: number },
+  ): Promise<{ seq: number; event: StoredTelemetryEvent }[]>;
+  /** Deletes one day's raw events up to `upToSeq` (those archived; later arrivals stay); rollups stay. Returns how many. */
+  dropDay(tenantId: TenantId, day: number, upToSeq: number): Promise<number>;
   /** How many distinct users the rollup rows matching the query name (every stored row is activity). */
   activeUsers(tenantId: TenantId, query: Omit<RollupQuery, 'groupBy' | 'byBucket'>): Promise<number>;
 }

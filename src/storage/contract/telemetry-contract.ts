@@ -75,6 +75,37 @@ export function telemetryContract(ctx: ContractContext): void {
       ]);
     });
 
+    it('lists the days holding events, pages through one, and deletes only the rows up to a sequence', async () => {
+      const t = await tenant();
+      const day1 = [
+        event({ at: at(1) }),
+        event({ at: at(2), name: 'user_prompt' }),
+        event({ at: at(3), name: 'tool_result' }),
+      ];
+      await ctx.storage().telemetry.ingest(t, [...day1, event({ at: at(86_400_000) })], []);
+      const first = Math.floor(at(0).getTime() / 86_400_000);
+      const dayOf = (ms: number) => {
+        const d = new Date(ms);
+        return d.getUTCFullYear() * 10_000 + (d.getUTCMonth() + 1) * 100 + d.getUTCDate();
+      };
+      const [d1, d2] = [dayOf(first * 86_400_000), dayOf((first + 1) * 86_400_000)];
+      expect(await ctx.storage().telemetry.eventDays(t, d2 + 1)).toEqual([d1, d2]);
+      expect(await ctx.storage().telemetry.eventDays(t, d2)).toEqual([d1]);
+      const page1 = await ctx.storage().telemetry.dayEvents(t, d1, { limit: 2 });
+      const page2 = await ctx.storage().telemetry.dayEvents(t, d1, { afterSeq: page1.at(-1)!.seq, limit: 2 });
+      expect([...page1, ...page2].map((p) => p.event.name)).toEqual([
+        'api_request',
+        'user_prompt',
+        'tool_result',
+      ]);
+      // A row that arrived after the archive was written (a higher seq) is not deleted with the day.
+      expect(await ctx.storage().telemetry.dropDay(t, d1, page1.at(-1)!.seq)).toBe(2);
+      expect(
+        (await ctx.storage().telemetry.dayEvents(t, d1, { limit: 10 })).map((p) => p.event.name),
+      ).toEqual(['tool_result']);
+      expect(await ctx.storage().telemetry.dropDay(uid('tel'), d2, Number.MAX_SAFE_INTEGER)).toBe(0);
+    });
+
     it('adds rollups up across batches, and groups and filters them', async () => {
       const t = await tenant();
       const batch = (user: string, cost: number) =>

@@ -410,7 +410,8 @@ export interface AlertLeasesTable {
 
 /** Migration 0016: Claude Code telemetry, one row per event or metric point. */
 export interface TelemetryEventsTable {
-  seq: Generated<number>;
+  /** BIGINT on PostgreSQL: a string there. */
+  seq: Generated<number | string>;
   tenant_id: string;
   day: number;
   at: MillisColumn;

@@ -7,7 +7,7 @@ export function telemetrySchema(ddl: DialectDdl): Migration {
   return {
     async up(db: Kysely<unknown>) {
       await ddl
-        .serialSeq(db.schema.createTable('telemetry_events'))
+        .bigSerialSeq(db.schema.createTable('telemetry_events'))
         .addColumn('tenant_id', 'text', (c) => c.notNull().references('tenants.id').onDelete('cascade'))
         // UTC day as YYYYMMDD: raw events are pruned and archived a day at a time.
         .addColumn('day', 'integer', (c) => c.notNull())

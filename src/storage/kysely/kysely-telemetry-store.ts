@@ -10,16 +10,13 @@ import {
   type RollupRow,
 } from '../../core/analytics/rollup.ts';
 import type { TenantId } from '../ports.ts';
+import { dayNumber } from '../telemetry-day.ts';
 import type { RollupGroup, RollupQuery, StoredTelemetryEvent, TelemetryStore } from '../telemetry-port.ts';
 import { toDate, toMillis } from './kysely-row-mappers.ts';
 import type { StorageDatabase, TelemetryEventsTable } from './kysely-schema.ts';
 
 const EVENT_CHUNK = 200;
 const ROLLUP_CHUNK = 100;
-
-export function dayNumber(at: Date): number {
-  return at.getUTCFullYear() * 10_000 + (at.getUTCMonth() + 1) * 100 + at.getUTCDate();
-}
 
 export class KyselyTelemetryStore implements TelemetryStore {
   constructor(private readonly db: Kysely<StorageDatabase>) {}
@@ -71,6 +68,45 @@ export class KyselyTelemetryStore implements TelemetryStore {
       .$if(query.limit !== undefined, (q) => q.limit(query.limit!))
       .execute();
     return rows.map(eventFromRow);
+  }
+
+  async eventDays(tenantId: TenantId, before: number): Promise<number[]> {
+    const rows = await this.db
+      .selectFrom('telemetry_events')
+      .select('day')
+      .distinct()
+      .where('tenant_id', '=', tenantId)
+      .where('day', '<', before)
+      .orderBy('day')
+      .execute();
+    return rows.map((r) => Number(r.day));
+  }
+
+  async dayEvents(
+    tenantId: TenantId,
+    day: number,
+    page: { afterSeq?: number; limit: number },
+  ): Promise<{ seq: number; event: StoredTelemetryEvent }[]> {
+    const rows = await this.db
+      .selectFrom('telemetry_events')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .where('day', '=', day)
+      .$if(page.afterSeq !== undefined, (q) => q.where('seq', '>', page.afterSeq!))
+      .orderBy('seq')
+      .limit(page.limit)
+      .execute();
+    return rows.map((row) => ({ seq: Number(row.seq), event: eventFromRow(row) }));
+  }
+
+  async dropDay(tenantId: TenantId, day: number, upToSeq: number): Promise<number> {
+    const result = await this.db
+      .deleteFrom('telemetry_events')
+      .where('tenant_id', '=', tenantId)
+      .where('day', '=', day)
+      .where('seq', '<=', upToSeq)
+      .executeTakeFirst();
+    return Number(result.numDeletedRows ?? 0n);
   }
 
   async activeUsers(tenantId: TenantId, query: Omit<RollupQuery, 'groupBy' | 'byBucket'>): Promise<number> {

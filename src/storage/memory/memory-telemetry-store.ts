@@ -1,18 +1,20 @@
 // In-memory TelemetryStore for unit tests, with the SQL adapters' semantics.
 import { DIMENSIONS, emptyMeasures, MEASURES, type RollupRow } from '../../core/analytics/rollup.ts';
 import type { TenantId } from '../ports.ts';
+import { dayNumber } from '../telemetry-day.ts';
 import type { RollupGroup, RollupQuery, StoredTelemetryEvent, TelemetryStore } from '../telemetry-port.ts';
 import type { UsageStore } from '../usage-port.ts';
 
 export class MemoryTelemetryStore implements TelemetryStore {
-  readonly #events = new Map<TenantId, StoredTelemetryEvent[]>();
+  readonly #events = new Map<TenantId, { seq: number; event: StoredTelemetryEvent }[]>();
+  #seq = 0;
   readonly #rollups = new Map<string, RollupRow & { tenantId: TenantId }>();
 
   constructor(private readonly usage: UsageStore) {}
 
   async ingest(tenantId: TenantId, events: readonly StoredTelemetryEvent[], rollups: readonly RollupRow[]) {
     const list = this.#events.get(tenantId) ?? [];
-    list.push(...events.map((e) => structuredClone(e)));
+    list.push(...events.map((e) => ({ seq: ++this.#seq, event: structuredClone(e) })));
     this.#events.set(tenantId, list);
     this.addRollups(tenantId, rollups);
   }
@@ -37,6 +39,7 @@ export class MemoryTelemetryStore implements TelemetryStore {
 
   async events(tenantId: TenantId, query: { since: Date; until: Date; name?: string; limit?: number }) {
     const out = (this.#events.get(tenantId) ?? [])
+      .map((stored) => stored.event)
       .filter(
         (e) =>
           e.at >= query.since && e.at < query.until && (query.name === undefined || e.name === query.name),
@@ -44,6 +47,25 @@ export class MemoryTelemetryStore implements TelemetryStore {
       .sort((a, b) => a.at.getTime() - b.at.getTime())
       .map((e) => structuredClone(e));
     return query.limit === undefined ? out : out.slice(0, query.limit);
+  }
+
+  async eventDays(tenantId: TenantId, before: number): Promise<number[]> {
+    const days = new Set((this.#events.get(tenantId) ?? []).map((s) => dayNumber(s.event.at)));
+    return [...days].filter((d) => d < before).sort((a, b) => a - b);
+  }
+
+  async dayEvents(tenantId: TenantId, day: number, page: { afterSeq?: number; limit: number }) {
+    return (this.#events.get(tenantId) ?? [])
+      .filter((s) => dayNumber(s.event.at) === day && s.seq > (page.afterSeq ?? 0))
+      .slice(0, page.limit)
+      .map((s) => ({ seq: s.seq, event: structuredClone(s.event) }));
+  }
+
+  async dropDay(tenantId: TenantId, day: number, upToSeq: number): Promise<number> {
+    const list = this.#events.get(tenantId) ?? [];
+    const kept = list.filter((s) => dayNumber(s.event.at) !== day || s.seq > upToSeq);
+    this.#events.set(tenantId, kept);
+    return list.length - kept.length;
   }
 
   async activeUsers(tenantId: TenantId, query: Omit<RollupQuery, 'groupBy' | 'byBucket'>): Promise<number> {

@@ -8,6 +8,9 @@ export const postgresMigrations: MigrationProvider = createMigrationProvider({
   json: 'jsonb',
   // INTEGER (not BIGINT) so node-postgres returns a number; 2^31 activations is far beyond any deployment.
   serialSeq: (table) => table.addColumn('seq', 'integer', (c) => c.primaryKey().generatedAlwaysAsIdentity()),
+  // BIGINT: node-postgres returns it as a string, which the stores that use it convert.
+  bigSerialSeq: (table) =>
+    table.addColumn('seq', 'bigint', (c) => c.primaryKey().generatedAlwaysAsIdentity()),
   // PostgreSQL keeps no row order; the primary key's index serves the range scans.
   clustered: (table) => table,
 });

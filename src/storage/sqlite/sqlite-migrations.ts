@@ -9,5 +9,7 @@ export const sqliteMigrations: MigrationProvider = createMigrationProvider({
   json: 'text',
   // AUTOINCREMENT so a sequence number is never reused, even after rows are deleted.
   serialSeq: (table) => table.addColumn('seq', 'integer', (c) => c.primaryKey().autoIncrement()),
+  // SQLite's INTEGER is 64-bit already.
+  bigSerialSeq: (table) => table.addColumn('seq', 'integer', (c) => c.primaryKey().autoIncrement()),
   clustered: (table) => table.modifyEnd(sql`without rowid`),
 });
