@@ -159,4 +159,41 @@ describe('analytics API', () => {
     const alice = (await get('alice@acme.test', `${A}/forecast`)).json() as { budget: string }[];
     expect(alice.map((b) => b.budget)).toEqual(['engineering', 'platform-team', 'payments-team', 'alice']);
   });
+
+  it('counts security incidents from the audit chain, for the teams the reader may see', async () => {
+    const hook = (payload: Record<string, unknown>) =>
+      server.app.inject({
+        method: 'POST',
+        url: '/v1/hooks/claude-code',
+        headers: { authorization: `Bearer ${otlp['alice@acme.test']}` },
+        payload: { session_id: 'incident-session', cwd: '/home/alice/app', ...payload },
+      });
+    await hook({
+      hook_event_name: 'PreToolUse',
+      tool_name: 'Read',
+      tool_input: { file_path: '/home/alice/app/.env' },
+    });
+    await hook({ hook_event_name: 'PreToolUse', tool_name: 'Bash', tool_input: { command: 'cat .env' } });
+    await hook({
+      hook_event_name: 'UserPromptSubmit',
+      prompt: `deploy with AKIA${'IOSFODNN7EXAMPL'}E please`,
+    });
+    const root = (await get('root@acme.test', `${A}/incidents`)).json();
+    expect(root).toMatchObject({ denied_tool_calls: 2, blocked_prompts: 1 });
+    expect(root.by_user).toEqual([{ user: 'alice@acme.test', denied: 2, asked: 0, blocked_prompts: 1 }]);
+    expect(root.by_tool.map((t: { tool: string }) => t.tool).sort()).toEqual(['Bash', 'Read']);
+    expect(root.by_day).toEqual([
+      expect.objectContaining({ day: new Date().toISOString().slice(0, 10), denied: 2 }),
+    ]);
+    // mallory reads analytics for the data business unit only: alice's incidents are not hers to see.
+    expect((await get('mallory@acme.test', `${A}/incidents`)).json()).toMatchObject({
+      denied_tool_calls: 0,
+      by_user: [],
+    });
+    const tooLong = await get(
+      'root@acme.test',
+      `${A}/incidents?from=2026-01-01T00:00:00Z&to=2026-03-01T00:00:00Z`,
+    );
+    expect(tooLong.status).toBe(400);
+  });
 });

@@ -19,6 +19,7 @@ import { tenantParams } from '../admin/admin-org-routes.ts';
 import { adminRoute } from '../admin/admin-route.ts';
 import { tenantConfig } from '../bundles/tenant-config.ts';
 import { budgetForecasts } from './budget-forecasts.ts';
+import { incidentCounts } from './incident-counts.ts';
 
 const DAY_MS = 86_400_000;
 /** Buckets one answer may span, per granularity: enough for a quarter by day, a month by hour, a day by minute. */
@@ -125,8 +126,60 @@ export function analyticsRoutes(deps: AdminDeps) {
           permits(caller.grants, 'analytics:read', pathTo(caller.org, budget.scope)),
         ),
     }),
+    adminRoute({
+      ...spec,
+      query: z.object({
+        from: z.iso.datetime({ offset: true }).optional().describe('inclusive; default 7 days before `to`'),
+        to: z.iso.datetime({ offset: true }).optional().describe('exclusive; default now'),
+      }),
+      method: 'GET',
+      path: '/api/v1/tenants/{tenant}/analytics/incidents',
+      summary:
+        'Security incidents from the audit chain: tool calls denied or sent to a person by policy and prompts blocked for credentials, by day, user and tool (up to 31 days)',
+      response: incidentsView,
+      handle: async ({ caller, tenantId, query: q }) => {
+        const to = q.to ? new Date(q.to) : deps.clock.now();
+        const from = q.from ? new Date(q.from) : new Date(to.getTime() - 7 * DAY_MS);
+        if (!(from < to))
+          throw new ValidationError('query.from: must be before query.to', { field: 'query.from' });
+        if (to.getTime() - from.getTime() > 31 * DAY_MS)
+          throw new ValidationError(
+            'query.from: at most 31 days (the audit chain is read record by record)',
+            {
+              field: 'query.from',
+            },
+          );
+        const visible = visibleTeams(caller);
+        const users =
+          visible === 'all'
+            ? undefined
+            : new Set(
+                caller.org.business_units
+                  .flatMap((bu) => bu.teams)
+                  .filter((t) => visible.includes(t.id))
+                  .flatMap((t) => t.members.map((m) => m.email.toLowerCase())),
+              );
+        return {
+          from: from.toISOString(),
+          to: to.toISOString(),
+          ...(await incidentCounts(deps.storage, tenantId, from, to, users)),
+        };
+      },
+    }),
   ];
 }
+
+const countsRow = { denied: z.number(), asked: z.number(), blocked_prompts: z.number() };
+const incidentsView = z.object({
+  from: z.string(),
+  to: z.string(),
+  denied_tool_calls: z.number(),
+  asked_tool_calls: z.number(),
+  blocked_prompts: z.number(),
+  by_day: z.array(z.object({ day: z.string(), ...countsRow })),
+  by_user: z.array(z.object({ user: z.string(), ...countsRow })),
+  by_tool: z.array(z.object({ tool: z.string(), denied: z.number() })),
+});
 
 const forecastView = z.object({
   budget: z.string(),

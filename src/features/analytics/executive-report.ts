@@ -6,6 +6,7 @@ import { type Dimension, MEASURES, type Measures } from '../../core/analytics/ro
 import { ValidationError } from '../../core/errors/app-error.ts';
 import type { Storage } from '../../storage/ports.ts';
 import { type BudgetForecast, budgetForecasts } from './budget-forecasts.ts';
+import { incidentCounts } from './incident-counts.ts';
 
 export interface ReportLine {
   name: string;
@@ -41,7 +42,6 @@ export interface ExecutiveReport {
   budgets: BudgetForecast[];
 }
 
-const PAGE = 5_000;
 const TOP = 5;
 
 /** `2026-11` → its first instant and the first instant of the next month, UTC. */
@@ -112,37 +112,25 @@ export async function executiveReport(
       by_team: lines(teams, 'team'),
     },
     top: { agents: lines(agents, 'agent', TOP), models: lines(models, 'model', TOP) },
-    security: {
-      ...(await auditIncidents(storage, tenantId, from, to)),
-      refused_by_telemetry: total.tool_rejects,
-    },
+    security: await securitySummary(storage, tenantId, from, to, total.tool_rejects),
     budgets: await budgetForecasts(storage.telemetry, content, tenantId, asOf),
   };
 }
 
-/** Denied and asked tool calls and blocked prompts, read from the audit chain a page at a time. */
-async function auditIncidents(storage: Pick<Storage, 'audit'>, tenantId: string, from: Date, to: Date) {
-  const counts = { denied_tool_calls: 0, asked_tool_calls: 0, blocked_prompts: 0 };
-  for (const event of ['decision', 'prompt_blocked'] as const) {
-    let afterSeq: number | undefined;
-    for (;;) {
-      const page = await storage.audit.list(tenantId, {
-        event,
-        since: from,
-        until: to,
-        limit: PAGE,
-        ...(afterSeq === undefined ? {} : { afterSeq }),
-      });
-      for (const record of page) {
-        if (event === 'prompt_blocked') counts.blocked_prompts++;
-        else if (record.context.outcome === 'deny') counts.denied_tool_calls++;
-        else if (record.context.outcome === 'ask') counts.asked_tool_calls++;
-      }
-      if (page.length < PAGE) break;
-      afterSeq = page.at(-1)!.seq;
-    }
-  }
-  return counts;
+async function securitySummary(
+  storage: Pick<Storage, 'audit'>,
+  tenantId: string,
+  from: Date,
+  to: Date,
+  refusedByTelemetry: number,
+): Promise<ExecutiveReport['security']> {
+  const counts = await incidentCounts(storage, tenantId, from, to);
+  return {
+    denied_tool_calls: counts.denied_tool_calls,
+    asked_tool_calls: counts.asked_tool_calls,
+    blocked_prompts: counts.blocked_prompts,
+    refused_by_telemetry: refusedByTelemetry,
+  };
 }
 
 const usd = (n: number) =>
