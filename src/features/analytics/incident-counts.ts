@@ -28,8 +28,10 @@ export async function incidentCounts(
   const people = new Map<string, { denied: number; asked: number; blocked_prompts: number }>();
   const tools = new Map<string, number>();
   const bump = <K>(map: Map<K, { denied: number; asked: number; blocked_prompts: number }>, key: K) => {
-    let entry = map.get(key);
-    if (!entry) map.set(key, (entry = { denied: 0, asked: 0, blocked_prompts: 0 }));
+    const found = map.get(key);
+    if (found) return found;
+    const entry = { denied: 0, asked: 0, blocked_prompts: 0 };
+    map.set(key, entry);
     return entry;
   };
   for (const event of ['decision', 'prompt_blocked'] as const) {
