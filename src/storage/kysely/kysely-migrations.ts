@@ -25,6 +25,8 @@ export interface DialectDdl {
   serialSeq<T extends string>(table: CreateTableBuilder<T, never>): CreateTableBuilder<T, 'seq'>;
   /** The same as a 64-bit sequence, for tables that may outgrow 2^31 rows (telemetry events). */
   bigSerialSeq<T extends string>(table: CreateTableBuilder<T, never>): CreateTableBuilder<T, 'seq'>;
+  /** Whether day-stamped tables are natively partitioned by day (PostgreSQL), else kept in one table with a day index. */
+  dayPartitioned: boolean;
   /** Rows stored in primary-key order where the dialect can (SQLite: WITHOUT ROWID), for range scans. */
   clustered<T extends string, C extends string>(table: CreateTableBuilder<T, C>): CreateTableBuilder<T, C>;
 }

@@ -59,7 +59,7 @@ export function createKyselyStorage(parts: KyselyStorageParts): Storage {
     audit: new KyselyAuditStore(db, parts.traits),
     sessions: new KyselySessionStore(db),
     usage: new KyselyUsageStore(db),
-    telemetry: new KyselyTelemetryStore(db),
+    telemetry: new KyselyTelemetryStore(db, { partitionedByDay: parts.dialect === 'postgres' }),
     budgets: new KyselyBudgetStore(db, parts.traits),
     budgetIncreases: new KyselyBudgetIncreaseStore(db),
     spendLimits: new KyselySpendLimitStore(db),

@@ -1,13 +1,18 @@
 // Migration 0016: Claude Code telemetry events (by day, for pruning) and the usage rollups per
 // minute, hour and day (a table each) that dashboards and the analytics API read.
-import type { Kysely, Migration } from 'kysely';
+import { type Kysely, type Migration, sql } from 'kysely';
 import type { DialectDdl } from './kysely-migrations.ts';
 
 export function telemetrySchema(ddl: DialectDdl): Migration {
   return {
     async up(db: Kysely<unknown>) {
-      await ddl
-        .bigSerialSeq(db.schema.createTable('telemetry_events'))
+      // On PostgreSQL one native partition per UTC day (created as days arrive; see KyselyTelemetryStore),
+      // so a day is pruned within its own partition; the key then has to include the day.
+      const start = db.schema.createTable('telemetry_events');
+      await (ddl.dayPartitioned
+        ? start.addColumn('seq', 'bigint', (c) => c.notNull().generatedAlwaysAsIdentity())
+        : ddl.bigSerialSeq(start)
+      )
         .addColumn('tenant_id', 'text', (c) => c.notNull().references('tenants.id').onDelete('cascade'))
         // UTC day as YYYYMMDD: raw events are pruned and archived a day at a time.
         .addColumn('day', 'integer', (c) => c.notNull())
@@ -31,6 +36,13 @@ export function telemetrySchema(ddl: DialectDdl): Migration {
         .addColumn('value', 'double precision')
         .addColumn('gateway_metered', 'integer', (c) => c.notNull())
         .addColumn('attributes', ddl.json, (c) => c.notNull())
+        .$call((table) =>
+          ddl.dayPartitioned
+            ? table
+                .addPrimaryKeyConstraint('telemetry_events_pk', ['day', 'seq'])
+                .modifyEnd(sql`partition by range (day)`)
+            : table,
+        )
         .execute();
       await db.schema
         .createIndex('telemetry_events_day_idx')

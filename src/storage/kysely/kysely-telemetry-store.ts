@@ -10,7 +10,7 @@ import {
   type RollupRow,
 } from '../../core/analytics/rollup.ts';
 import type { TenantId } from '../ports.ts';
-import { dayNumber } from '../telemetry-day.ts';
+import { dayNumber, nextDay } from '../telemetry-day.ts';
 import type { RollupGroup, RollupQuery, StoredTelemetryEvent, TelemetryStore } from '../telemetry-port.ts';
 import { toDate, toMillis } from './kysely-row-mappers.ts';
 import type { StorageDatabase, TelemetryEventsTable } from './kysely-schema.ts';
@@ -19,7 +19,35 @@ const EVENT_CHUNK = 200;
 const ROLLUP_CHUNK = 100;
 
 export class KyselyTelemetryStore implements TelemetryStore {
-  constructor(private readonly db: Kysely<StorageDatabase>) {}
+  /** Day partitions this instance knows exist (PostgreSQL); another instance may have made more. */
+  readonly #partitions = new Set<number>();
+
+  constructor(
+    private readonly db: Kysely<StorageDatabase>,
+    private readonly options: { partitionedByDay: boolean } = { partitionedByDay: false },
+  ) {}
+
+  /**
+   * PostgreSQL: the partition of each day about to be written, made when first needed (outside the
+   * batch's transaction, so its short lock on the parent is not held across the insert). Instances racing
+   * to make the same one all succeed.
+   */
+  private async ensurePartitions(events: readonly StoredTelemetryEvent[]): Promise<void> {
+    if (!this.options.partitionedByDay) return;
+    for (const day of new Set(events.map((e) => dayNumber(e.at)))) {
+      if (this.#partitions.has(day)) continue;
+      try {
+        await sql`create table if not exists ${sql.id(`telemetry_events_${day}`)} partition of telemetry_events for values from (${sql.lit(day)}) to (${sql.lit(nextDay(day))})`.execute(
+          this.db,
+        );
+      } catch (error) {
+        // A concurrent CREATE of the same partition loses the race on the catalog: it exists now.
+        const code = (error as { code?: string }).code;
+        if (code !== '42P07' && code !== '23505') throw error;
+      }
+      this.#partitions.add(day);
+    }
+  }
 
   async ingest(
     tenantId: TenantId,
@@ -27,6 +55,7 @@ export class KyselyTelemetryStore implements TelemetryStore {
     rollups: readonly RollupRow[],
   ): Promise<void> {
     if (events.length === 0 && rollups.length === 0) return;
+    await this.ensurePartitions(events);
     await this.db.transaction().execute(async (trx) => {
       for (let i = 0; i < events.length; i += EVENT_CHUNK) {
         await trx

@@ -11,6 +11,7 @@ export const postgresMigrations: MigrationProvider = createMigrationProvider({
   // BIGINT: node-postgres returns it as a string, which the stores that use it convert.
   bigSerialSeq: (table) =>
     table.addColumn('seq', 'bigint', (c) => c.primaryKey().generatedAlwaysAsIdentity()),
+  dayPartitioned: true,
   // PostgreSQL keeps no row order; the primary key's index serves the range scans.
   clustered: (table) => table,
 });

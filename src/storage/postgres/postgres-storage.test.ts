@@ -4,11 +4,12 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ValidationError } from '../../core/errors/app-error.ts';
-import { bundle, sleep, waitUntil } from '../contract/contract-fixtures.ts';
+import { bundle, orgSnapshot, sleep, waitUntil } from '../contract/contract-fixtures.ts';
 import { runStorageContract } from '../contract/run-storage-contract.ts';
 import { createStorage } from '../create-storage.ts';
 import type { Storage } from '../ports.ts';
 import { StorageNotReadyError } from '../storage-errors.ts';
+import type { StoredTelemetryEvent } from '../telemetry-port.ts';
 import { postgresMigrations } from './postgres-migrations.ts';
 import { bundleChannel } from './postgres-storage.ts';
 
@@ -44,6 +45,62 @@ describe.skipIf(!url)('postgres', () => {
 
   describe('postgres storage', () => {
     const open = (schema: string) => createStorage({ databaseUrl: url!, postgresSchema: schema });
+
+    it('keeps raw telemetry in one native partition per UTC day, made by whichever instance needs it first', async () => {
+      const schema = freshSchema();
+      const [first, second] = await Promise.all([open(schema), open(schema)]);
+      await first.migrate();
+      await first.org.sync('acme', orgSnapshot('acme'), new Date());
+      const event = (at: string): StoredTelemetryEvent => ({
+        at: new Date(at),
+        name: 'api_request',
+        userId: 'ada@example.com',
+        businessUnitId: null,
+        teamId: null,
+        sessionId: null,
+        promptId: null,
+        model: null,
+        tool: null,
+        decision: null,
+        success: null,
+        inputTokens: 0,
+        outputTokens: 0,
+        cacheReadTokens: 0,
+        cacheCreationTokens: 0,
+        costMicro: 0,
+        durationMs: null,
+        value: null,
+        gatewayMetered: false,
+        attributes: {},
+      });
+      // Both instances write the first event of the same new day at once, then one writes the next day.
+      await Promise.all([
+        first.telemetry.ingest('acme', [event('2026-12-31T23:00:00Z')], []),
+        second.telemetry.ingest('acme', [event('2026-12-31T23:30:00Z')], []),
+      ]);
+      await second.telemetry.ingest('acme', [event('2027-01-01T00:10:00Z')], []);
+      const partitions = await admin(
+        async (client) =>
+          (
+            await client.query(
+              `SELECT c.relname, pg_get_expr(c.relpartbound, c.oid) AS bound FROM pg_inherits i
+               JOIN pg_class c ON c.oid = i.inhrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+              WHERE i.inhparent = (quote_ident($1) || '.telemetry_events')::regclass ORDER BY c.relname`,
+              [schema],
+            )
+          ).rows,
+      );
+      expect(partitions).toEqual([
+        { relname: 'telemetry_events_20261231', bound: 'FOR VALUES FROM (20261231) TO (20270101)' },
+        { relname: 'telemetry_events_20270101', bound: 'FOR VALUES FROM (20270101) TO (20270102)' },
+      ]);
+      const all = await first.telemetry.events('acme', {
+        since: new Date('2026-12-01'),
+        until: new Date('2027-02-01'),
+      });
+      expect(all).toHaveLength(3);
+      await Promise.all([first.close(), second.close()]);
+    });
 
     it('migrates once when two instances migrate the same schema at the same time', async () => {
       const schema = freshSchema();

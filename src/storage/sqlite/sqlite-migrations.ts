@@ -11,5 +11,6 @@ export const sqliteMigrations: MigrationProvider = createMigrationProvider({
   serialSeq: (table) => table.addColumn('seq', 'integer', (c) => c.primaryKey().autoIncrement()),
   // SQLite's INTEGER is 64-bit already.
   bigSerialSeq: (table) => table.addColumn('seq', 'integer', (c) => c.primaryKey().autoIncrement()),
+  dayPartitioned: false,
   clustered: (table) => table.modifyEnd(sql`without rowid`),
 });
