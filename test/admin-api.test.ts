@@ -211,6 +211,12 @@ const CASES: Case[] = [
   },
   {
     method: 'GET',
+    route: '/api/v1/tenants/{tenant}/analytics/tools',
+    path: `${A}/analytics/tools`,
+    allowed: ['root', 'bob', 'dave', 'ivan', 'alice', 'victor', 'judy'],
+  },
+  {
+    method: 'GET',
     route: '/api/v1/tenants/{tenant}/analytics/incidents',
     path: `${A}/analytics/incidents`,
     allowed: ['root', 'bob', 'dave', 'ivan', 'alice', 'victor', 'judy'],

@@ -196,4 +196,22 @@ describe('analytics API', () => {
     );
     expect(tooLong.status).toBe(400);
   });
+
+  it('tells which tools are adopted, refused and failing, for the teams the reader may see', async () => {
+    const tools = (await get('root@acme.test', `${A}/tools?${WINDOW}`)).json();
+    // The fixture's one tool_decision (Read, rejected by a hook) from each of two developers.
+    expect(tools).toEqual([
+      expect.objectContaining({
+        tool: 'Read',
+        users: 2,
+        decisions: 2,
+        rejects: 2,
+        refusal_rate: 1,
+        results: 0,
+        failure_rate: null,
+      }),
+    ]);
+    const alice = (await get('alice@acme.test', `${A}/tools?${WINDOW}`)).json();
+    expect(alice).toEqual([expect.objectContaining({ tool: 'Read', users: 1, decisions: 1 })]);
+  });
 });

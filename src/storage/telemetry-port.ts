@@ -1,6 +1,7 @@
 // Claude Code telemetry (OTLP) normalized into events, and the usage rollups dashboards read: raw
 // events by day for a retention period, rollups per minute, hour and day from the gateway and telemetry.
 import type { Dimension, Granularity, Measures, RollupRow } from '../core/analytics/rollup.ts';
+import type { ToolMeasure, ToolRollupRow } from '../core/analytics/tool-rollup.ts';
 import type { TenantId } from './ports.ts';
 
 export type TelemetryScalar = string | number | boolean;
@@ -45,6 +46,11 @@ export interface StoredTelemetryEvent extends TelemetryEvent, TelemetryAttributi
   gatewayMetered: boolean;
 }
 
+export interface ToolUseRow extends Record<ToolMeasure, number> {
+  tool: string;
+  users: number;
+}
+
 export interface RollupQuery {
   granularity: Granularity;
   since: Date;
@@ -62,12 +68,18 @@ export interface RollupGroup {
 }
 
 export interface TelemetryStore {
-  /** Stores the events and adds `rollups` to the rollup tables, in one transaction. */
+  /** Stores the events and adds `rollups` (and `tools`) to the rollup tables, in one transaction. */
   ingest(
     tenantId: TenantId,
     events: readonly StoredTelemetryEvent[],
     rollups: readonly RollupRow[],
+    tools?: readonly ToolRollupRow[],
   ): Promise<void>;
+  /** Tool use in the window (day buckets), per tool, with how many distinct users used it. */
+  toolUse(
+    tenantId: TenantId,
+    query: { since: Date; until: Date; where?: Partial<Record<Dimension, readonly string[]>> },
+  ): Promise<ToolUseRow[]>;
   /** Which of these sessions our gateway metered (a usage record carries the session id). */
   gatewaySessions(tenantId: TenantId, sessionIds: readonly string[]): Promise<Set<string>>;
   /** Raw events, oldest first. */

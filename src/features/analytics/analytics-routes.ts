@@ -166,8 +166,60 @@ export function analyticsRoutes(deps: AdminDeps) {
         };
       },
     }),
+    adminRoute({
+      ...spec,
+      query: z.object({
+        from: z.iso.datetime({ offset: true }).optional().describe('inclusive; default 30 days before `to`'),
+        to: z.iso.datetime({ offset: true }).optional().describe('exclusive; default now'),
+      }),
+      method: 'GET',
+      path: '/api/v1/tenants/{tenant}/analytics/tools',
+      summary:
+        'Tool adoption from telemetry: per tool, how many developers used it, how often it was decided and refused, run and failed, and its mean run time',
+      response: z.array(toolView),
+      handle: async ({ caller, tenantId, query: q }) => {
+        const to = q.to ? new Date(q.to) : deps.clock.now();
+        const from = q.from ? new Date(q.from) : new Date(to.getTime() - 30 * DAY_MS);
+        if (!(from < to))
+          throw new ValidationError('query.from: must be before query.to', { field: 'query.from' });
+        const visible = visibleTeams(caller);
+        if (visible !== 'all' && visible.length === 0)
+          throw new PermissionError('analytics:read is granted to you for no team');
+        const rows = await deps.storage.telemetry.toolUse(tenantId, {
+          since: from,
+          until: to,
+          ...(visible === 'all' ? {} : { where: { team: visible } }),
+        });
+        return rows
+          .map((r) => ({
+            ...r,
+            refusal_rate: r.decisions > 0 ? Math.round((r.rejects / r.decisions) * 1e6) / 1e6 : null,
+            failure_rate: r.results > 0 ? Math.round((r.failures / r.results) * 1e6) / 1e6 : null,
+            avg_ms: r.results > 0 ? Math.round((r.tool_ms / r.results) * 10) / 10 : null,
+          }))
+          .sort(
+            (a, b) =>
+              b.users - a.users ||
+              b.decisions + b.results - (a.decisions + a.results) ||
+              a.tool.localeCompare(b.tool),
+          );
+      },
+    }),
   ];
 }
+
+const toolView = z.object({
+  tool: z.string(),
+  users: z.number(),
+  decisions: z.number(),
+  rejects: z.number(),
+  results: z.number(),
+  failures: z.number(),
+  tool_ms: z.number(),
+  refusal_rate: z.number().nullable(),
+  failure_rate: z.number().nullable(),
+  avg_ms: z.number().nullable(),
+});
 
 const countsRow = { denied: z.number(), asked: z.number(), blocked_prompts: z.number() };
 const incidentsView = z.object({

@@ -1,5 +1,6 @@
 // What each telemetry event and each gateway usage record adds to the rollups.
 import type { RollupContribution } from '../../core/analytics/rollup.ts';
+import type { ToolUse } from '../../core/analytics/tool-rollup.ts';
 import type { StoredTelemetryEvent } from '../../storage/telemetry-port.ts';
 
 export function telemetryContribution(e: StoredTelemetryEvent): RollupContribution | undefined {
@@ -64,4 +65,20 @@ export function telemetryContribution(e: StoredTelemetryEvent): RollupContributi
       // cost.usage and token.usage repeat what api_request events carry; other events are kept raw only.
       return undefined;
   }
+}
+
+/** What a tool_decision or tool_result event adds to the tool rollups. */
+export function toolUse(e: StoredTelemetryEvent): ToolUse | undefined {
+  if (!e.tool || (e.name !== 'tool_decision' && e.name !== 'tool_result')) return undefined;
+  return {
+    at: e.at,
+    business_unit: e.businessUnitId ?? '',
+    team: e.teamId ?? '',
+    user: e.userId,
+    tool: e.tool,
+    measures:
+      e.name === 'tool_decision'
+        ? { decisions: 1, rejects: e.decision === 'reject' ? 1 : 0 }
+        : { results: 1, failures: e.success === false ? 1 : 0, tool_ms: e.durationMs ?? 0 },
+  };
 }

@@ -3,11 +3,12 @@
 // counted twice; events are stored with the rollups they add, in one transaction.
 
 import { rollupIncrements } from '../../core/analytics/rollup.ts';
+import { toolRollupIncrements } from '../../core/analytics/tool-rollup.ts';
 import type { StoredTelemetryEvent, TelemetryEvent, TelemetryStore } from '../../storage/telemetry-port.ts';
 import type { AuthenticatedKey, CredentialAuthenticator } from '../keys/keys-service.ts';
 import { eventsFromLogs, eventsFromMetrics } from './otlp-mapping.ts';
 import type { OtlpLogsRequest, OtlpMetricsRequest } from './otlp-types.ts';
-import { telemetryContribution } from './telemetry-rollup.ts';
+import { telemetryContribution, toolUse } from './telemetry-rollup.ts';
 
 /** More than this in one export is refused whole: Claude Code batches far fewer. */
 export const MAX_RECORDS_PER_EXPORT = 20_000;
@@ -81,7 +82,8 @@ export class TelemetryService {
         metered.has(e.sessionId),
     }));
     const rollups = rollupIncrements(stored.flatMap((e) => telemetryContribution(e) ?? []));
-    await this.deps.store.ingest(who.tenantId, stored, rollups);
+    const tools = toolRollupIncrements(stored.flatMap((e) => toolUse(e) ?? []));
+    await this.deps.store.ingest(who.tenantId, stored, rollups, tools);
     return { accepted: stored.length, rejected, ...(reason ? { reason } : {}) };
   }
 }

@@ -3,6 +3,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { rollupIncrements } from '../../core/analytics/rollup.ts';
+import { toolRollupIncrements } from '../../core/analytics/tool-rollup.ts';
 import type { StoredTelemetryEvent } from '../telemetry-port.ts';
 import { at, type ContractContext, orgSnapshot, uid } from './contract-fixtures.ts';
 
@@ -136,6 +137,50 @@ export function telemetryContract(ctx: ContractContext): void {
       const other = await tenant();
       expect((await ctx.storage().telemetry.rollups(other, { ...query, groupBy: ['user'] })).length).toBe(0);
       expect(await ctx.storage().telemetry.activeUsers(other, query)).toBe(0);
+    });
+
+    it('adds tool use up per tool, counting distinct users, filtered by team', async () => {
+      const t = await tenant();
+      const use = (user: string, team: string, tool: string, measures: Record<string, number>) => ({
+        at: at(1),
+        business_unit: 'bu-eng',
+        team,
+        user,
+        tool,
+        measures,
+      });
+      await ctx
+        .storage()
+        .telemetry.ingest(
+          t,
+          [],
+          [],
+          toolRollupIncrements([use('ada', 'a', 'Bash', { decisions: 1, rejects: 1 })]),
+        );
+      await ctx
+        .storage()
+        .telemetry.ingest(
+          t,
+          [],
+          [],
+          toolRollupIncrements([
+            use('ada', 'a', 'Bash', { results: 1, failures: 1, tool_ms: 40 }),
+            use('bob', 'b', 'Bash', { decisions: 1 }),
+            use('bob', 'b', 'Read', { decisions: 3 }),
+          ]),
+        );
+      const window = { since: at(-86_400_000), until: at(86_400_000) };
+      const rows = (await ctx.storage().telemetry.toolUse(t, window)).sort((x, y) =>
+        x.tool.localeCompare(y.tool),
+      );
+      expect(rows).toEqual([
+        { tool: 'Bash', users: 2, decisions: 2, rejects: 1, results: 1, failures: 1, tool_ms: 40 },
+        { tool: 'Read', users: 1, decisions: 3, rejects: 0, results: 0, failures: 0, tool_ms: 0 },
+      ]);
+      expect(await ctx.storage().telemetry.toolUse(t, { ...window, where: { team: ['a'] } })).toEqual([
+        { tool: 'Bash', users: 1, decisions: 1, rejects: 1, results: 1, failures: 1, tool_ms: 40 },
+      ]);
+      expect(await ctx.storage().telemetry.toolUse(await tenant(), window)).toEqual([]);
     });
 
     it('rolls up gateway usage records once, and knows which sessions the gateway metered', async () => {

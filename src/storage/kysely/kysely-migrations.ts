@@ -13,6 +13,7 @@ import { signInSchema } from './kysely-sign-in-migration.ts';
 import { spendLimitsSchema } from './kysely-spend-limit-migration.ts';
 import { spentMarkersSchema } from './kysely-spent-markers-migration.ts';
 import { telemetrySchema } from './kysely-telemetry-migration.ts';
+import { toolRollupsSchema } from './kysely-tool-rollups-migration.ts';
 import { usageSchema } from './kysely-usage-migration.ts';
 
 /** What differs between the dialects' DDL; everything else in a migration is shared. */
@@ -190,6 +191,7 @@ export function createMigrationProvider(ddl: DialectDdl): MigrationProvider {
         '0014_session_project': sessionProjectSchema(),
         '0015_alerts': alertsSchema(ddl),
         '0016_telemetry': telemetrySchema(ddl),
+        '0017_tool_rollups': toolRollupsSchema(ddl),
       };
     },
   };

@@ -152,6 +152,7 @@ export interface StorageDatabase {
   usage_rollups_minute: UsageRollupsTable;
   usage_rollups_hour: UsageRollupsTable;
   usage_rollups_day: UsageRollupsTable;
+  tool_rollups_day: ToolRollupsTable;
   budget_counters: BudgetCountersTable;
   budget_reservations: BudgetReservationsTable;
   budget_settlements: BudgetSettlementsTable;
@@ -446,3 +447,18 @@ export type UsageRollupsTable = {
   agent: string;
   model: string;
 } & { [M in Measure]: ColumnType<number | string, number, number> };
+
+/** Migration 0017: tool use per UTC day by (business unit, team, user, tool). */
+export interface ToolRollupsTable {
+  tenant_id: string;
+  bucket: MillisColumn;
+  business_unit: string;
+  team: string;
+  user: string;
+  tool: string;
+  decisions: ColumnType<number | string, number, number>;
+  rejects: ColumnType<number | string, number, number>;
+  results: ColumnType<number | string, number, number>;
+  failures: ColumnType<number | string, number, number>;
+  tool_ms: ColumnType<number | string, number, number>;
+}

@@ -3,15 +3,23 @@
 import { type Kysely, type Selectable, sql, type Transaction } from 'kysely';
 import {
   DIMENSIONS,
+  type Dimension,
   GRANULARITIES,
   type Granularity,
   MEASURES,
   type Measures,
   type RollupRow,
 } from '../../core/analytics/rollup.ts';
+import { TOOL_MEASURES, type ToolMeasure, type ToolRollupRow } from '../../core/analytics/tool-rollup.ts';
 import type { TenantId } from '../ports.ts';
 import { dayNumber, nextDay } from '../telemetry-day.ts';
-import type { RollupGroup, RollupQuery, StoredTelemetryEvent, TelemetryStore } from '../telemetry-port.ts';
+import type {
+  RollupGroup,
+  RollupQuery,
+  StoredTelemetryEvent,
+  TelemetryStore,
+  ToolUseRow,
+} from '../telemetry-port.ts';
 import { toDate, toMillis } from './kysely-row-mappers.ts';
 import type { StorageDatabase, TelemetryEventsTable } from './kysely-schema.ts';
 
@@ -53,8 +61,9 @@ export class KyselyTelemetryStore implements TelemetryStore {
     tenantId: TenantId,
     events: readonly StoredTelemetryEvent[],
     rollups: readonly RollupRow[],
+    tools: readonly ToolRollupRow[] = [],
   ): Promise<void> {
-    if (events.length === 0 && rollups.length === 0) return;
+    if (events.length === 0 && rollups.length === 0 && tools.length === 0) return;
     await this.ensurePartitions(events);
     await this.db.transaction().execute(async (trx) => {
       for (let i = 0; i < events.length; i += EVENT_CHUNK) {
@@ -64,6 +73,56 @@ export class KyselyTelemetryStore implements TelemetryStore {
           .execute();
       }
       await addRollups(trx, tenantId, rollups);
+      for (let i = 0; i < tools.length; i += ROLLUP_CHUNK) {
+        await trx
+          .insertInto('tool_rollups_day')
+          .values(tools.slice(i, i + ROLLUP_CHUNK).map((r) => ({ tenant_id: tenantId, ...r })))
+          .onConflict((oc) =>
+            oc
+              .columns(['tenant_id', 'bucket', 'business_unit', 'team', 'user', 'tool'])
+              .doUpdateSet(
+                Object.fromEntries(
+                  TOOL_MEASURES.map((m) => [
+                    m,
+                    sql`${sql.ref(`tool_rollups_day.${m}`)} + ${sql.ref(`excluded.${m}`)}`,
+                  ]),
+                ),
+              ),
+          )
+          .execute();
+      }
+    });
+  }
+
+  async toolUse(
+    tenantId: TenantId,
+    query: { since: Date; until: Date; where?: Partial<Record<Dimension, readonly string[]>> },
+  ): Promise<ToolUseRow[]> {
+    let q = this.db
+      .selectFrom('tool_rollups_day')
+      .where('tenant_id', '=', tenantId)
+      .where('bucket', '>=', toMillis(query.since))
+      .where('bucket', '<', toMillis(query.until));
+    for (const dimension of ['business_unit', 'team', 'user'] as const) {
+      const values = query.where?.[dimension];
+      if (values) q = q.where(dimension, 'in', values.length > 0 ? [...values] : ['\u0000none']);
+    }
+    const rows = await q
+      .select('tool')
+      .select((eb) => TOOL_MEASURES.map((m) => eb.fn.sum<number | string>(m).as(m)))
+      .select((eb) => eb.fn.count<number | string>('user').distinct().as('users'))
+      .groupBy('tool')
+      .execute();
+    return rows.map((row) => {
+      const record = row as Record<string, unknown>;
+      return {
+        tool: String(record.tool),
+        users: Number(record.users),
+        ...(Object.fromEntries(TOOL_MEASURES.map((m) => [m, Number(record[m] ?? 0)])) as Record<
+          ToolMeasure,
+          number
+        >),
+      };
     });
   }
 

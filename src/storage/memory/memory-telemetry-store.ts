@@ -1,22 +1,90 @@
 // In-memory TelemetryStore for unit tests, with the SQL adapters' semantics.
-import { DIMENSIONS, emptyMeasures, MEASURES, type RollupRow } from '../../core/analytics/rollup.ts';
+import {
+  DIMENSIONS,
+  type Dimension,
+  emptyMeasures,
+  MEASURES,
+  type RollupRow,
+} from '../../core/analytics/rollup.ts';
+import { TOOL_MEASURES, type ToolRollupRow } from '../../core/analytics/tool-rollup.ts';
 import type { TenantId } from '../ports.ts';
 import { dayNumber } from '../telemetry-day.ts';
-import type { RollupGroup, RollupQuery, StoredTelemetryEvent, TelemetryStore } from '../telemetry-port.ts';
+import type {
+  RollupGroup,
+  RollupQuery,
+  StoredTelemetryEvent,
+  TelemetryStore,
+  ToolUseRow,
+} from '../telemetry-port.ts';
 import type { UsageStore } from '../usage-port.ts';
 
 export class MemoryTelemetryStore implements TelemetryStore {
   readonly #events = new Map<TenantId, { seq: number; event: StoredTelemetryEvent }[]>();
   #seq = 0;
   readonly #rollups = new Map<string, RollupRow & { tenantId: TenantId }>();
+  readonly #tools = new Map<string, ToolRollupRow & { tenantId: TenantId }>();
 
   constructor(private readonly usage: UsageStore) {}
 
-  async ingest(tenantId: TenantId, events: readonly StoredTelemetryEvent[], rollups: readonly RollupRow[]) {
+  async ingest(
+    tenantId: TenantId,
+    events: readonly StoredTelemetryEvent[],
+    rollups: readonly RollupRow[],
+    tools: readonly ToolRollupRow[] = [],
+  ) {
     const list = this.#events.get(tenantId) ?? [];
     list.push(...events.map((e) => ({ seq: ++this.#seq, event: structuredClone(e) })));
     this.#events.set(tenantId, list);
     this.addRollups(tenantId, rollups);
+    for (const row of tools) {
+      const key = [tenantId, row.bucket, row.business_unit, row.team, row.user, row.tool].join('\u0000');
+      const stored = this.#tools.get(key) ?? {
+        ...row,
+        decisions: 0,
+        rejects: 0,
+        results: 0,
+        failures: 0,
+        tool_ms: 0,
+        tenantId,
+      };
+      for (const m of TOOL_MEASURES) stored[m] += row[m];
+      this.#tools.set(key, stored);
+    }
+  }
+
+  async toolUse(
+    tenantId: TenantId,
+    query: { since: Date; until: Date; where?: Partial<Record<Dimension, readonly string[]>> },
+  ): Promise<ToolUseRow[]> {
+    const byTool = new Map<string, ToolUseRow & { people: Set<string> }>();
+    for (const row of this.#tools.values()) {
+      if (
+        row.tenantId !== tenantId ||
+        row.bucket < query.since.getTime() ||
+        row.bucket >= query.until.getTime()
+      )
+        continue;
+      if (
+        (['business_unit', 'team', 'user'] as const).some(
+          (d) => query.where?.[d] && !query.where[d]!.includes(row[d]),
+        )
+      )
+        continue;
+      const entry = byTool.get(row.tool) ?? {
+        tool: row.tool,
+        users: 0,
+        decisions: 0,
+        rejects: 0,
+        results: 0,
+        failures: 0,
+        tool_ms: 0,
+        people: new Set(),
+      };
+      for (const m of TOOL_MEASURES) entry[m] += row[m];
+      entry.people.add(row.user);
+      byTool.set(row.tool, entry);
+    }
+    return [...byTool.values()].map(({ people, ...rest }) => ({ ...rest, users: people.size }));
   }
 
   /** What the usage store calls for each batch of newly inserted gateway records. */
