@@ -387,7 +387,39 @@ describe('sign-in for Claude Code', () => {
     await server.audit.flush();
     const records = await server.storage.audit.list('acme', { event: 'decision' });
     expect(records.find((r) => r.sessionId === sessionId)).toMatchObject({ user: 'alice@acme.test' });
-    // Good for hooks only; a forged one is refused (a hook answers in its own terms: a deny, with why).
+    // The same credential carries the developer's telemetry (OTEL_EXPORTER_OTLP_HEADERS in the settings).
+    const otlpHeaders = (document.settings as unknown as { env: Record<string, string> }).env
+      .OTEL_EXPORTER_OTLP_HEADERS;
+    expect(otlpHeaders).toBe(`Authorization=Bearer ${credential}`);
+    const telemetry = await fetch(`${server.url}/v1/logs`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${credential}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        resourceLogs: [
+          {
+            scopeLogs: [
+              {
+                logRecords: [
+                  {
+                    timeUnixNano: `${Date.now()}000000`,
+                    body: { stringValue: 'claude_code.user_prompt' },
+                    attributes: [{ key: 'session.id', value: { stringValue: sessionId } }],
+                  },
+                ],
+              },
+            ],
+          },
+        ],
+      }),
+    });
+    expect(telemetry.status).toBe(200);
+    const [prompt] = await server.storage.telemetry.events('acme', {
+      since: new Date(Date.now() - 60_000),
+      until: new Date(Date.now() + 60_000),
+      name: 'user_prompt',
+    });
+    expect(prompt).toMatchObject({ userId: 'alice@acme.test', sessionId });
+    // Good for hooks and telemetry only; a forged one is refused (a hook answers in its own terms: a deny, with why).
     expect((await ask(credential)).status).toBe(401);
     const forged = await hookCall(`${credential.slice(0, -3)}abc`);
     expect(await forged.json()).toMatchObject({

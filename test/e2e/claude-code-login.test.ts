@@ -15,6 +15,7 @@ import { freePort, startTestIdp, type TestIdp, useTestIdp } from '../support/oid
 import { copyExampleConfig, tempDir } from '../support/temp-dir.ts';
 import { hiddenField, TestBrowser } from '../support/test-browser.ts';
 import { TmuxTerminal, tmuxAvailable } from '../support/tmux-terminal.ts';
+import { waitFor } from '../support/wait-for.ts';
 
 const available = claudeAvailable() && tmuxAvailable();
 if (!available) {
@@ -173,5 +174,20 @@ describe.skipIf(!available)('Claude Code signs in with /login', () => {
     expect(usage.every((u) => u.principal.id === 'alice@acme.test' && u.keyId?.startsWith('sis_'))).toBe(
       true,
     );
+    // Its telemetry came too (the served settings point OTLP here with alice's hook credential), and the
+    // model calls it reports are flagged as already metered by the gateway, not counted twice.
+    const window = { since: new Date(Date.now() - 3_600_000), until: new Date(Date.now() + 60_000) };
+    await waitFor(
+      async () =>
+        (await server.storage.telemetry.events('acme', { ...window, name: 'api_request' })).some(
+          (e) => e.sessionId === session,
+        ),
+      15_000,
+      100,
+    );
+    const reported = (
+      await server.storage.telemetry.events('acme', { ...window, name: 'api_request' })
+    ).filter((e) => e.sessionId === session);
+    expect(reported.every((e) => e.userId === 'alice@acme.test' && e.gatewayMetered)).toBe(true);
   }, 240_000);
 });

@@ -1,7 +1,8 @@
 // The managed settings one signed-in developer's Claude Code gets from `GET /managed/settings`, derived
 // from the policy: every hook event to this server with the developer's own hook credential, the
-// enforced file denies mirrored into `permissions.deny`, the models they may pick, and the gateway hint
-// headers (so each model request says which settings its session runs under).
+// enforced file denies mirrored into `permissions.deny`, the models they may pick, the gateway hint
+// headers (so each model request says which settings its session runs under), and telemetry (OTLP) to
+// this server with the same credential.
 
 import { createHash } from 'node:crypto';
 import type { PolicyConfig } from '../../config/policy-config.ts';
@@ -24,7 +25,16 @@ export function userManagedSettings(input: UserSettingsInput): Record<string, un
   const settings: Record<string, unknown> = {
     hooks: hookSettings(input.serverUrl, { token: input.hookCredential }),
     allowManagedHooksOnly: true,
-    env: { CLAUDE_CODE_GATEWAY_HINT_HEADERS: '1' },
+    env: {
+      CLAUDE_CODE_GATEWAY_HINT_HEADERS: '1',
+      // Telemetry to this server, with the same hook credential (docs/telemetry.md).
+      CLAUDE_CODE_ENABLE_TELEMETRY: '1',
+      OTEL_METRICS_EXPORTER: 'otlp',
+      OTEL_LOGS_EXPORTER: 'otlp',
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
+      OTEL_EXPORTER_OTLP_ENDPOINT: input.serverUrl.replace(/\/+$/, ''),
+      OTEL_EXPORTER_OTLP_HEADERS: `Authorization=Bearer ${input.hookCredential}`,
+    },
     permissions: { deny: denyMirror(input.content, input.tenantId) },
   };
   const models = pickableModels(config?.gateway.models ?? [], input.models);
