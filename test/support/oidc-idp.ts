@@ -6,7 +6,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { type AddressInfo, createServer as createNetServer } from 'node:net';
 import { join } from 'node:path';
-import { exportJWK, generateKeyPair } from 'jose';
+import { type CryptoKey, exportJWK, generateKeyPair } from 'jose';
 import Provider from 'oidc-provider';
 
 export interface IdpAccount {
@@ -21,6 +21,8 @@ export interface TestIdp {
   /** Who the next login is; undefined makes the login fail (the person cancels). */
   signInAs(email: string | undefined): void;
   accounts: Map<string, IdpAccount>;
+  /** The key the provider signs ID tokens with (kid `idp-key-1`), for tests that forge variations of them. */
+  signingKey: CryptoKey;
   close(): Promise<void>;
 }
 
@@ -110,6 +112,7 @@ export async function startTestIdp(options: {
     clientId: 'llm-rules-test',
     clientSecret: 'idp-client-secret',
     accounts,
+    signingKey: privateKey,
     signInAs: (email) => {
       current = email;
     },
