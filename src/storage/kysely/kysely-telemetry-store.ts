@@ -198,8 +198,10 @@ export class KyselyTelemetryStore implements TelemetryStore {
   }
 
   async activeUsers(tenantId: TenantId, query: Omit<RollupQuery, 'groupBy' | 'byBucket'>): Promise<number> {
-    const row = await this.matching(tenantId, query)
-      .select((eb) => eb.fn.count<number | string>('user').distinct().as('users'))
+    // GROUP BY then count, not COUNT(DISTINCT): PostgreSQL sorts for the latter and can hash the former.
+    const row = await this.db
+      .selectFrom(this.matching(tenantId, query).select('user').groupBy('user').as('active'))
+      .select((eb) => eb.fn.countAll<number | string>().as('users'))
       .executeTakeFirst();
     return Number(row?.users ?? 0);
   }
