@@ -59,7 +59,9 @@ export async function createPostgresStorage(options: PostgresStorageOptions): Pr
     // Set at connection start-up, so no query can ever run on a pooled connection before search_path is right.
     // JIT off: compiling a plan costs 50-150 ms, more than the analytics queries it would speed up (a
     // 30-day rollup query answers in ~0.1 s without it); nothing here runs long enough to win it back.
-    options: [options.schema ? `-c search_path=${options.schema}` : '', '-c jit=off'].filter(Boolean).join(' '),
+    options: [options.schema ? `-c search_path=${options.schema}` : '', '-c jit=off']
+      .filter(Boolean)
+      .join(' '),
   });
   // An idle client losing its connection emits on the pool; unhandled, that would crash the process.
   pool.on('error', (error) => logger.warn({ err: error }, 'idle PostgreSQL connection failed'));
