@@ -74,6 +74,8 @@ describe('llm-rules telemetry prune', () => {
     ).toBe(0);
     const label = old.toISOString().slice(0, 10);
     expect(io.out).toEqual([
+      // The old events' minute row (both fell in one minute), past the week minute rollups are kept.
+      'tenant acme: removed 1 minute rollups older than 7 days',
       `tenant acme: ${label}: archived 2 events to ${join(work.path, 'archive', 'acme', `${label}.ndjson.gz`)}, deleted 2`,
     ]);
     const lines = gunzipSync(await readFile(join(work.path, 'archive', 'acme', `${label}.ndjson.gz`)))

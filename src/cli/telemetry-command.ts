@@ -1,10 +1,16 @@
 // `llm-rules telemetry prune`: raw Claude Code telemetry past each tenant's gdpr.data_retention_days (or
-// --days) archived a UTC day at a time to NDJSON (gzip), then deleted; the rollups stay. Meant for a daily
+// --days) archived a UTC day at a time to NDJSON (gzip), then deleted; minute rollups older than a week
+// deleted; hour and day rollups stay. Meant for a daily
 // cron job; running it twice, or on two machines, archives and deletes nothing twice.
 import { resolve } from 'node:path';
 import { systemClock } from '../core/clock/clock.ts';
 import { tenantConfig } from '../features/bundles/tenant-config.ts';
-import { pruneTelemetry, retentionCutoff } from '../features/telemetry/telemetry-retention.ts';
+import {
+  MINUTE_ROLLUP_DAYS,
+  pruneMinuteRollups,
+  pruneTelemetry,
+  retentionCutoff,
+} from '../features/telemetry/telemetry-retention.ts';
 import type { CliIo } from './cli-io.ts';
 import { withStorage } from './open-storage.ts';
 import { parseFlags, stringFlag, UsageError } from './parse-flags.ts';
@@ -54,6 +60,11 @@ export async function telemetryCommand(args: string[], io: CliIo): Promise<numbe
         before: retentionCutoff(now, retention),
         archiveDir: archive ? resolve(io.cwd, archive) : null,
       });
+      const minutes = await pruneMinuteRollups(storage.telemetry, tenantId, now);
+      if (minutes > 0)
+        io.stdout(
+          `tenant ${tenantId}: removed ${minutes} minute rollups older than ${MINUTE_ROLLUP_DAYS} days`,
+        );
       if (pruned.length === 0) io.stdout(`tenant ${tenantId}: nothing older than ${retention} days`);
       for (const p of pruned) {
         io.stdout(

@@ -98,6 +98,8 @@ export interface TelemetryStore {
   ): Promise<{ seq: number; event: StoredTelemetryEvent }[]>;
   /** Deletes one day's raw events up to `upToSeq` (those archived; later arrivals stay); rollups stay. Returns how many. */
   dropDay(tenantId: TenantId, day: number, upToSeq: number): Promise<number>;
+  /** Deletes the rollup rows of one granularity whose bucket starts before `before`; returns how many. */
+  pruneRollups(tenantId: TenantId, granularity: Granularity, before: Date): Promise<number>;
   /** How many distinct users the rollup rows matching the query name (every stored row is activity). */
   activeUsers(tenantId: TenantId, query: Omit<RollupQuery, 'groupBy' | 'byBucket'>): Promise<number>;
 }

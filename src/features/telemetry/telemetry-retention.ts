@@ -88,3 +88,10 @@ export async function pruneTelemetry(options: {
   }
   return out;
 }
+
+/** Minute rollups serve the last hours (alerts, 2-day minute queries); after this they go. */
+export const MINUTE_ROLLUP_DAYS = 7;
+
+export function pruneMinuteRollups(store: TelemetryStore, tenantId: string, now: Date): Promise<number> {
+  return store.pruneRollups(tenantId, 'minute', new Date(now.getTime() - MINUTE_ROLLUP_DAYS * DAY_MS));
+}

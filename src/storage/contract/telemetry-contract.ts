@@ -137,6 +137,17 @@ export function telemetryContract(ctx: ContractContext): void {
       const other = await tenant();
       expect((await ctx.storage().telemetry.rollups(other, { ...query, groupBy: ['user'] })).length).toBe(0);
       expect(await ctx.storage().telemetry.activeUsers(other, query)).toBe(0);
+      // Pruning one granularity before a time leaves the others and later rows.
+      expect(await ctx.storage().telemetry.pruneRollups(t, 'minute', at(-3_600_000))).toBe(0);
+      expect(await ctx.storage().telemetry.pruneRollups(t, 'minute', at(60_000 * 60))).toBe(2);
+      expect(
+        await ctx
+          .storage()
+          .telemetry.rollups(t, { ...query, granularity: 'minute', groupBy: [], byBucket: true }),
+      ).toEqual([]);
+      expect(
+        (await ctx.storage().telemetry.rollups(t, { ...query, groupBy: [] }))[0]?.measures.cost_micro,
+      ).toBe(23);
     });
 
     it('adds tool use up per tool, counting distinct users, filtered by team', async () => {

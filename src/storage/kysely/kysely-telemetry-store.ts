@@ -197,6 +197,15 @@ export class KyselyTelemetryStore implements TelemetryStore {
     return Number(result.numDeletedRows ?? 0n);
   }
 
+  async pruneRollups(tenantId: TenantId, granularity: Granularity, before: Date): Promise<number> {
+    const result = await this.db
+      .deleteFrom(ROLLUP_TABLE[granularity])
+      .where('tenant_id', '=', tenantId)
+      .where('bucket', '<', toMillis(before))
+      .executeTakeFirst();
+    return Number(result.numDeletedRows ?? 0n);
+  }
+
   async activeUsers(tenantId: TenantId, query: Omit<RollupQuery, 'groupBy' | 'byBucket'>): Promise<number> {
     // GROUP BY then count, not COUNT(DISTINCT): PostgreSQL sorts for the latter and can hash the former.
     const row = await this.db

@@ -3,6 +3,7 @@ import {
   DIMENSIONS,
   type Dimension,
   emptyMeasures,
+  type Granularity,
   MEASURES,
   type RollupRow,
 } from '../../core/analytics/rollup.ts';
@@ -134,6 +135,17 @@ export class MemoryTelemetryStore implements TelemetryStore {
     const kept = list.filter((s) => dayNumber(s.event.at) !== day || s.seq > upToSeq);
     this.#events.set(tenantId, kept);
     return list.length - kept.length;
+  }
+
+  async pruneRollups(tenantId: TenantId, granularity: Granularity, before: Date): Promise<number> {
+    let removed = 0;
+    for (const [key, row] of this.#rollups) {
+      if (row.tenantId === tenantId && row.granularity === granularity && row.bucket < before.getTime()) {
+        this.#rollups.delete(key);
+        removed++;
+      }
+    }
+    return removed;
   }
 
   async activeUsers(tenantId: TenantId, query: Omit<RollupQuery, 'groupBy' | 'byBucket'>): Promise<number> {
