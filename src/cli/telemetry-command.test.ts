@@ -7,33 +7,13 @@ import { applyConfig } from '../../test/support/apply-config.ts';
 import { fakeIo } from '../../test/support/fake-io.ts';
 import { copyExampleConfig, tempDir } from '../../test/support/temp-dir.ts';
 import { rollupIncrements } from '../core/analytics/rollup.ts';
+import { telemetryEvent } from '../storage/contract/contract-fixtures.ts';
 import { createStorage } from '../storage/create-storage.ts';
-import type { StoredTelemetryEvent } from '../storage/telemetry-port.ts';
 import { main } from './main.ts';
 
 const DAY = 86_400_000;
-const event = (at: Date, name: string): StoredTelemetryEvent => ({
-  at,
-  name,
-  userId: 'alice@acme.test',
-  businessUnitId: 'engineering',
-  teamId: 'platform',
-  sessionId: 's1',
-  promptId: null,
-  model: 'claude-opus-5-5',
-  tool: null,
-  decision: null,
-  success: true,
-  inputTokens: 10,
-  outputTokens: 1,
-  cacheReadTokens: 0,
-  cacheCreationTokens: 0,
-  costMicro: 100,
-  durationMs: 5,
-  value: null,
-  gatewayMetered: false,
-  attributes: {},
-});
+const event = (at: Date, name: string) =>
+  telemetryEvent({ at, name, userId: 'alice@acme.test', businessUnitId: 'engineering', teamId: 'platform' });
 
 describe('llm-rules telemetry prune', () => {
   let work: Awaited<ReturnType<typeof tempDir>>;

@@ -3,6 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import type { PolicyConfig } from '../../config/policy-config.ts';
 import type { ApiKeyRecord, BundleRecord, OrgSnapshot, Storage, TenantId } from '../ports.ts';
+import type { StoredTelemetryEvent } from '../telemetry-port.ts';
 
 export interface ContractContext {
   /** The instance opened and migrated for this suite. */
@@ -105,3 +106,30 @@ export async function waitUntil(check: () => boolean, timeoutMs: number): Promis
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A stored telemetry event (an api_request unless overridden), for the telemetry contract and adapter tests. */
+export function telemetryEvent(overrides: Partial<StoredTelemetryEvent> = {}): StoredTelemetryEvent {
+  return {
+    at: at(1),
+    name: 'api_request',
+    userId: 'ada@example.com',
+    businessUnitId: 'bu-eng',
+    teamId: 'team-a',
+    sessionId: 's1',
+    promptId: 'p1',
+    model: 'claude-sonnet-5',
+    tool: null,
+    decision: null,
+    success: true,
+    inputTokens: 100,
+    outputTokens: 7,
+    cacheReadTokens: 0,
+    cacheCreationTokens: 0,
+    costMicro: 3_000_000_000_001,
+    durationMs: 34,
+    value: null,
+    gatewayMetered: false,
+    attributes: { 'team.id': 'team-a', prompt_length: 14, effort: 'medium' },
+    ...overrides,
+  };
+}

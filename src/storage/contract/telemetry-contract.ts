@@ -4,34 +4,8 @@
 import { describe, expect, it } from 'vitest';
 import { rollupIncrements } from '../../core/analytics/rollup.ts';
 import { toolRollupIncrements } from '../../core/analytics/tool-rollup.ts';
-import type { StoredTelemetryEvent } from '../telemetry-port.ts';
-import { at, type ContractContext, orgSnapshot, uid } from './contract-fixtures.ts';
-
-function event(overrides: Partial<StoredTelemetryEvent> = {}): StoredTelemetryEvent {
-  return {
-    at: at(1),
-    name: 'api_request',
-    userId: 'ada@example.com',
-    businessUnitId: 'bu-eng',
-    teamId: 'team-a',
-    sessionId: 's1',
-    promptId: 'p1',
-    model: 'claude-sonnet-5',
-    tool: null,
-    decision: null,
-    success: true,
-    inputTokens: 100,
-    outputTokens: 7,
-    cacheReadTokens: 0,
-    cacheCreationTokens: 0,
-    costMicro: 3_000_000_000_001,
-    durationMs: 34,
-    value: null,
-    gatewayMetered: false,
-    attributes: { 'team.id': 'team-a', prompt_length: 14, effort: 'medium' },
-    ...overrides,
-  };
-}
+import { at, type ContractContext, telemetryEvent as event, orgSnapshot, uid } from './contract-fixtures.ts';
+import { usageFixture } from './usage-contract.ts';
 
 const dims = (user: string, team = 'team-a', model = 'claude-sonnet-5') => ({
   business_unit: 'bu-eng',
@@ -196,29 +170,17 @@ export function telemetryContract(ctx: ContractContext): void {
 
     it('rolls up gateway usage records once, and knows which sessions the gateway metered', async () => {
       const t = await tenant();
-      const record = {
-        tenantId: t,
-        requestId: 'r1',
-        at: at(1),
-        principal: { type: 'user' as const, id: 'ada' },
+      const record = usageFixture(t, 'r1', {
+        principal: { type: 'user', id: 'ada' },
         keyId: null,
         businessUnitId: 'bu-eng',
         teamId: 'team-a',
         sessionId: 'gw-session',
-        agentId: null,
-        model: 'claude-sonnet-5',
-        upstream: 'anthropic',
-        status: 200,
-        outcome: 'complete' as const,
-        stream: true,
         tokens: { input: 10, output: 20, cacheWrite5m: 1, cacheWrite1h: 2, cacheRead: 3 },
         costMicro: 99,
-        pricedAs: 'claude-sonnet-5',
-        priceVersion: 'v',
         // Fractional, as the gateway measures it: the integer rollup columns must still take it.
         latencyMs: 5.4,
-        ttfbMs: 1,
-      };
+      });
       await ctx.storage().usage.insert([record]);
       await ctx.storage().usage.insert([record]);
       const [total] = await ctx.storage().telemetry.rollups(t, {
@@ -229,6 +191,7 @@ export function telemetryContract(ctx: ContractContext): void {
       });
       expect(total?.measures).toMatchObject({
         requests: 1,
+        request_ms: 5,
         cost_micro: 99,
         input_tokens: 10,
         output_tokens: 20,

@@ -4,7 +4,12 @@ import { describe, expect, it } from 'vitest';
 import type { UsageRecord } from '../usage-port.ts';
 import { at, type ContractContext, uid } from './contract-fixtures.ts';
 
-function usage(tenantId: string, requestId: string, overrides: Partial<UsageRecord> = {}): UsageRecord {
+/** A gateway usage record for the storage contract (the telemetry contract rolls these up too). */
+export function usageFixture(
+  tenantId: string,
+  requestId: string,
+  overrides: Partial<UsageRecord> = {},
+): UsageRecord {
   return {
     tenantId,
     requestId,
@@ -34,7 +39,7 @@ export function usageContract(ctx: ContractContext): void {
   describe('usage', () => {
     it('round-trips every field, 64-bit amounts included', async () => {
       const t = uid('use');
-      const big = usage(t, 'r-big', {
+      const big = usageFixture(t, 'r-big', {
         tokens: { input: 3_000_000_000, output: 1, cacheWrite5m: 2, cacheWrite1h: 3, cacheRead: 4 },
         costMicro: 9_000_000_000_123,
         agentId: 'agent-7',
@@ -43,9 +48,11 @@ export function usageContract(ctx: ContractContext): void {
         outcome: 'aborted',
         pricedAs: null,
       });
-      await ctx.storage().usage.insert([usage(t, 'r1'), big]);
+      await ctx.storage().usage.insert([usageFixture(t, 'r1'), big]);
       expect(await ctx.storage().usage.list(t)).toEqual(
-        [usage(t, 'r-big', big), usage(t, 'r1')].sort((a, b) => (a.requestId < b.requestId ? -1 : 1)),
+        [usageFixture(t, 'r-big', big), usageFixture(t, 'r1')].sort((a, b) =>
+          a.requestId < b.requestId ? -1 : 1,
+        ),
       );
     });
 
@@ -53,9 +60,9 @@ export function usageContract(ctx: ContractContext): void {
       const t = uid('use');
       const other = ctx.storage().dialect === 'memory' ? ctx.storage() : await ctx.another();
       await Promise.all([
-        ctx.storage().usage.insert([usage(t, 'r1'), usage(t, 'r2')]),
-        other.usage.insert([usage(t, 'r1', { costMicro: 1 }), usage(t, 'r3')]),
-        ctx.storage().usage.insert([usage(t, 'r2')]),
+        ctx.storage().usage.insert([usageFixture(t, 'r1'), usageFixture(t, 'r2')]),
+        other.usage.insert([usageFixture(t, 'r1', { costMicro: 1 }), usageFixture(t, 'r3')]),
+        ctx.storage().usage.insert([usageFixture(t, 'r2')]),
       ]);
       const rows = await ctx.storage().usage.list(t);
       expect(rows.map((r) => r.requestId)).toEqual(['r1', 'r2', 'r3']);
@@ -67,10 +74,10 @@ export function usageContract(ctx: ContractContext): void {
       await ctx
         .storage()
         .usage.insert([
-          usage(t, 'a', { at: at(1), sessionId: 's1' }),
-          usage(t, 'b', { at: at(2), sessionId: 's2' }),
-          usage(t, 'c', { at: at(3), sessionId: 's1' }),
-          usage(u, 'a', { at: at(1) }),
+          usageFixture(t, 'a', { at: at(1), sessionId: 's1' }),
+          usageFixture(t, 'b', { at: at(2), sessionId: 's2' }),
+          usageFixture(t, 'c', { at: at(3), sessionId: 's1' }),
+          usageFixture(u, 'a', { at: at(1) }),
         ]);
       const ids = async (query: Parameters<ReturnType<ContractContext['storage']>['usage']['list']>[1]) =>
         (await ctx.storage().usage.list(t, query)).map((r) => r.requestId);
@@ -87,10 +94,10 @@ export function usageContract(ctx: ContractContext): void {
       await ctx
         .storage()
         .usage.insert([
-          usage(t, 'a', { at: at(1), costMicro: 100 }),
-          usage(t, 'b', { at: at(2), costMicro: 20 }),
-          usage(t, 'c', { at: at(3), costMicro: 3, principal: bob }),
-          usage(t, 'd', { at: at(4), costMicro: 3_000_000_000_000 }),
+          usageFixture(t, 'a', { at: at(1), costMicro: 100 }),
+          usageFixture(t, 'b', { at: at(2), costMicro: 20 }),
+          usageFixture(t, 'c', { at: at(3), costMicro: 3, principal: bob }),
+          usageFixture(t, 'd', { at: at(4), costMicro: 3_000_000_000_000 }),
         ]);
       const spend = ctx.storage().usage.spend.bind(ctx.storage().usage);
       expect(await spend(t, { since: at(0) })).toBe(3_000_000_000_123);

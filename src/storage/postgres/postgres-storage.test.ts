@@ -4,12 +4,11 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ValidationError } from '../../core/errors/app-error.ts';
-import { bundle, orgSnapshot, sleep, waitUntil } from '../contract/contract-fixtures.ts';
+import { bundle, orgSnapshot, sleep, telemetryEvent, waitUntil } from '../contract/contract-fixtures.ts';
 import { runStorageContract } from '../contract/run-storage-contract.ts';
 import { createStorage } from '../create-storage.ts';
 import type { Storage } from '../ports.ts';
 import { StorageNotReadyError } from '../storage-errors.ts';
-import type { StoredTelemetryEvent } from '../telemetry-port.ts';
 import { postgresMigrations } from './postgres-migrations.ts';
 import { bundleChannel } from './postgres-storage.ts';
 
@@ -51,28 +50,7 @@ describe.skipIf(!url)('postgres', () => {
       const [first, second] = await Promise.all([open(schema), open(schema)]);
       await first.migrate();
       await first.org.sync('acme', orgSnapshot('acme'), new Date());
-      const event = (at: string): StoredTelemetryEvent => ({
-        at: new Date(at),
-        name: 'api_request',
-        userId: 'ada@example.com',
-        businessUnitId: null,
-        teamId: null,
-        sessionId: null,
-        promptId: null,
-        model: null,
-        tool: null,
-        decision: null,
-        success: null,
-        inputTokens: 0,
-        outputTokens: 0,
-        cacheReadTokens: 0,
-        cacheCreationTokens: 0,
-        costMicro: 0,
-        durationMs: null,
-        value: null,
-        gatewayMetered: false,
-        attributes: {},
-      });
+      const event = (at: string) => telemetryEvent({ at: new Date(at) });
       // Both instances write the first event of the same new day at once, then one writes the next day.
       await Promise.all([
         first.telemetry.ingest('acme', [event('2026-12-31T23:00:00Z')], []),
