@@ -138,10 +138,7 @@ export function analyticsRoutes(deps: AdminDeps) {
         'Security incidents from the audit chain: tool calls denied or sent to a person by policy and prompts blocked for credentials, by day, user and tool (up to 31 days)',
       response: incidentsView,
       handle: async ({ caller, tenantId, query: q }) => {
-        const to = q.to ? new Date(q.to) : deps.clock.now();
-        const from = q.from ? new Date(q.from) : new Date(to.getTime() - 7 * DAY_MS);
-        if (!(from < to))
-          throw new ValidationError('query.from: must be before query.to', { field: 'query.from' });
+        const { from, to } = timeWindow(q, deps.clock.now(), 7);
         if (to.getTime() - from.getTime() > 31 * DAY_MS)
           throw new ValidationError(
             'query.from: at most 31 days (the audit chain is read record by record)',
@@ -178,10 +175,7 @@ export function analyticsRoutes(deps: AdminDeps) {
         'Tool adoption from telemetry: per tool, how many developers used it, how often it was decided and refused, run and failed, and its mean run time',
       response: z.array(toolView),
       handle: async ({ caller, tenantId, query: q }) => {
-        const to = q.to ? new Date(q.to) : deps.clock.now();
-        const from = q.from ? new Date(q.from) : new Date(to.getTime() - 30 * DAY_MS);
-        if (!(from < to))
-          throw new ValidationError('query.from: must be before query.to', { field: 'query.from' });
+        const { from, to } = timeWindow(q, deps.clock.now(), 30);
         const visible = visibleTeams(caller);
         if (visible !== 'all' && visible.length === 0)
           throw new PermissionError('analytics:read is granted to you for no team');
@@ -261,9 +255,7 @@ async function usage(
   tenantId: string,
   q: Query,
 ): Promise<z.infer<typeof answer>> {
-  const to = q.to ? new Date(q.to) : deps.clock.now();
-  const from = q.from ? new Date(q.from) : new Date(to.getTime() - 30 * DAY_MS);
-  if (!(from < to)) throw new ValidationError('query.from: must be before query.to', { field: 'query.from' });
+  const { from, to } = timeWindow(q, deps.clock.now(), 30);
   if (to.getTime() - from.getTime() > MAX_SPAN_MS[q.granularity]) {
     throw new ValidationError(
       `query.from: at most ${MAX_SPAN_MS[q.granularity] / DAY_MS} days by ${q.granularity}; use a coarser granularity`,
@@ -313,6 +305,18 @@ async function usage(
     rows,
     totals,
   };
+}
+
+/** `from` and `to` of a query: `to` defaults to now, `from` to `defaultDays` before it; `from` must come first. */
+function timeWindow(
+  q: { from?: string; to?: string },
+  now: Date,
+  defaultDays: number,
+): { from: Date; to: Date } {
+  const to = q.to ? new Date(q.to) : now;
+  const from = q.from ? new Date(q.from) : new Date(to.getTime() - defaultDays * DAY_MS);
+  if (!(from < to)) throw new ValidationError('query.from: must be before query.to', { field: 'query.from' });
+  return { from, to };
 }
 
 function sortKey(row: Record<string, unknown>, groupBy: readonly string[]): string {

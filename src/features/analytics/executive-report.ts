@@ -2,7 +2,7 @@
 // models, security incidents from the audit log, and each budget's variance (a forecast while the month
 // runs). Built from the rollups, the audit chain and the active bundle; rendered as JSON and markdown.
 import type { PolicyConfig } from '../../config/policy-config.ts';
-import { type Dimension, MEASURES, type Measures } from '../../core/analytics/rollup.ts';
+import { type Dimension, emptyMeasures, type Measures } from '../../core/analytics/rollup.ts';
 import { ValidationError } from '../../core/errors/app-error.ts';
 import type { Storage } from '../../storage/ports.ts';
 import { type BudgetForecast, budgetForecasts } from './budget-forecasts.ts';
@@ -72,7 +72,7 @@ export async function executiveReport(
     grouped('model'),
     storage.telemetry.activeUsers(tenantId, window),
   ]);
-  const total: Measures = all[0]?.measures ?? (Object.fromEntries(MEASURES.map((m) => [m, 0])) as Measures);
+  const total: Measures = all[0]?.measures ?? emptyMeasures();
   const lines = (groups: typeof teams, by: Dimension, limit?: number): ReportLine[] =>
     groups
       .filter((g) => g.measures.requests > 0 || g.measures.cost_micro > 0)

@@ -2,11 +2,12 @@
 // costs in dollars, rates as fractions (`error_rate > 5%` compares with 0.05). Windows: the UTC day so far
 // for daily figures, the last hour for hourly cost and context usage, the last 15 minutes for rates.
 // No traffic in the window answers undefined, so an alert keeps its state rather than resolving on silence.
-import type { OrgRef, PolicyConfig } from '../../config/policy-config.ts';
-import type { Dimension, Granularity, Measures } from '../../core/analytics/rollup.ts';
+import type { PolicyConfig } from '../../config/policy-config.ts';
+import type { Granularity, Measures } from '../../core/analytics/rollup.ts';
 import type { TelemetryStore } from '../../storage/telemetry-port.ts';
 import type { AlertMetricSource } from '../alerts/alert-metric-source.ts';
 import { tenantConfig } from '../bundles/tenant-config.ts';
+import { scopeFilter } from './budget-forecasts.ts';
 
 const MINUTE = 60_000;
 const HOUR = 3_600_000;
@@ -53,12 +54,6 @@ const METRICS: Record<string, { window: Window; read: Reader }> = {
 
 export const ROLLUP_ALERT_METRICS = Object.keys(METRICS);
 
-const SCOPE_DIMENSION: Record<Exclude<OrgRef['level'], 'tenant'>, Dimension> = {
-  business_unit: 'business_unit',
-  team: 'team',
-  user: 'user',
-};
-
 export function rollupMetricSource(
   telemetry: Pick<TelemetryStore, 'rollups'>,
   content: () => PolicyConfig | undefined,
@@ -67,13 +62,11 @@ export function rollupMetricSource(
     async value(metric, scope, tenantId, now) {
       const spec = METRICS[metric];
       if (!spec) return undefined;
-      const where: Partial<Record<Dimension, string[]>> =
-        scope.level === 'tenant' || !scope.id ? {} : { [SCOPE_DIMENSION[scope.level]]: [scope.id] };
       const [total] = await telemetry.rollups(tenantId, {
         granularity: spec.window.granularity,
         since: spec.window.since(now),
         until: new Date(now.getTime() + 1),
-        where,
+        where: scopeFilter(scope),
         groupBy: [],
       });
       if (
