@@ -23,9 +23,12 @@ export function hooksRoutes(app: FastifyInstance, deps: HooksRoutesDeps): void {
       throw new ValidationError(`Hook event field ${field}: ${issue.message}`, { field });
     }
     const input = parsed.data;
-    // Only a session's start reports its project (see connect/managed-settings.ts).
-    const project =
-      input.hook_event_name === 'SessionStart' ? projectFromHeaders(request.headers) : undefined;
+    const event = input.hook_event_name;
+    // Only starts receive rules (which name this server's URL), and only a session's start reports its
+    // project (see connect/session-start-command.ts); tool calls, the hot path, need neither.
+    if (event !== 'SessionStart' && event !== 'SubagentStart')
+      return deps.hooks.handle(presentedCredential(request.headers), input);
+    const project = event === 'SessionStart' ? projectFromHeaders(request.headers) : undefined;
     return deps.hooks.handle(presentedCredential(request.headers), input, {
       ...(project ? { project } : {}),
       serverUrl: publicOrigin(request, { publicUrl: deps.publicUrl, tls: deps.tls ?? false }),
