@@ -21,7 +21,7 @@ const PASSTHROUGH = fileURLToPath(new URL('./support/undici-passthrough.cjs', im
 const PORTKEY = join(REPO_ROOT, 'node_modules/@portkey-ai/gateway/build/start-server.js');
 /** `GATEWAY_BENCH_QUICK=1`: only the passthrough and ours at concurrency 64, for iterating on the hot path. */
 const QUICK = Boolean(process.env.GATEWAY_BENCH_QUICK);
-/** `GATEWAY_BENCH_PROFILE=DIR`: our server writes a V8 CPU profile there when it stops. */
+/** `GATEWAY_BENCH_PROFILE=DIR`: our server and the passthrough write V8 CPU profiles there when they stop. */
 const PROFILE_DIR = process.env.GATEWAY_BENCH_PROFILE;
 const CONCURRENCIES = QUICK ? [64] : [1, 16, 64];
 /** `GATEWAY_BENCH_ROUNDS=N`: each case N times, interleaved; the run with the median throughput is reported. */
@@ -270,9 +270,17 @@ export async function run(): Promise<void> {
       { ANTHROPIC_API_KEY: 'k', REDIS_URL: '' },
     );
     children.push(ours);
+    const idleRss = await rssMb(ours.pid!);
     const passthroughPort = await freePort();
     const passthrough = await startProcess(
-      [PASSTHROUGH, upstreamUrl, String(passthroughPort)],
+      [
+        ...(PROFILE_DIR
+          ? ['--cpu-prof', '--cpu-prof-dir', PROFILE_DIR, '--cpu-prof-name', 'passthrough.cpuprofile']
+          : []),
+        PASSTHROUGH,
+        upstreamUrl,
+        String(passthroughPort),
+      ],
       passthroughPort,
     );
     children.push(passthrough);
@@ -410,7 +418,7 @@ export async function run(): Promise<void> {
       );
     }
     console.log(
-      `${verdict(rss <= TARGET_RSS_MB)} RSS of the llm-rules server after the runs: ${rss.toFixed(0)} MB (target ≤ ${TARGET_RSS_MB} MB)`,
+      `${verdict(rss <= TARGET_RSS_MB)} RSS of the llm-rules server after the runs: ${rss.toFixed(0)} MB (target ≤ ${TARGET_RSS_MB} MB; ${idleRss.toFixed(0)} MB when it had started)`,
     );
   } finally {
     for (const child of children) child.kill('SIGTERM');

@@ -15,6 +15,7 @@ import { installConsoleAuth } from './features/console-auth/install-console-auth
 import { ApprovedIncreaseCache } from './features/gateway/approved-increase-cache.ts';
 import { installGateway } from './features/gateway/install-gateway.ts';
 import type { UsageRecorder } from './features/gateway/metering/usage-recorder.ts';
+import { openRateCounter } from './features/gateway/rate-limits/open-rate-counter.ts';
 import { healthRoutes } from './features/health/health-routes.ts';
 import { decideRoutes } from './features/hooks/decide-routes.ts';
 import { hooksRoutes } from './features/hooks/hooks-routes.ts';
@@ -205,7 +206,7 @@ export async function startServer(options: ServerOptions, deps: ServerDeps = {})
       audit,
       env: deps.env ?? {},
       upstreamUrl: options.upstreamUrl,
-      redisUrl: options.redisUrl,
+      rateCounter: await openRateCounter(options.redisUrl),
       logger,
       clock,
       metrics: metrics?.gateway,

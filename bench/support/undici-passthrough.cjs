@@ -34,3 +34,5 @@ http
     });
   })
   .listen(Number(port), '127.0.0.1', () => process.send?.('ready'));
+// Exits normally on SIGTERM, so a CPU profile (GATEWAY_BENCH_PROFILE) is written.
+process.on('SIGTERM', () => process.exit(0));

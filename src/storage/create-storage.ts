@@ -1,9 +1,8 @@
 // Picks the storage adapter from configuration: PostgreSQL when a URL is given, the fake on request, else SQLite.
+// Each adapter is imported only when picked: a server on SQLite never loads the PostgreSQL driver (about
+// 4 MB of heap), and one on PostgreSQL never opens better-sqlite3.
 
-import { createMemoryStorage } from './memory/memory-storage.ts';
 import type { Storage } from './ports.ts';
-import { createPostgresStorage } from './postgres/postgres-storage.ts';
-import { createSqliteStorage } from './sqlite/sqlite-storage.ts';
 import type { StorageLogger } from './storage-logger.ts';
 
 export const DEFAULT_DATA_DIR = '.llm-rules';
@@ -26,13 +25,18 @@ export interface CreateStorageOptions {
 export async function createStorage(options: CreateStorageOptions = {}): Promise<Storage> {
   const logger = options.logger;
   if (options.databaseUrl) {
+    const { createPostgresStorage } = await import('./postgres/postgres-storage.ts');
     return createPostgresStorage({
       databaseUrl: options.databaseUrl,
       ...(options.postgresSchema ? { schema: options.postgresSchema } : {}),
       ...(logger ? { logger } : {}),
     });
   }
-  if (options.memory) return createMemoryStorage(logger ? { logger } : {});
+  if (options.memory) {
+    const { createMemoryStorage } = await import('./memory/memory-storage.ts');
+    return createMemoryStorage(logger ? { logger } : {});
+  }
+  const { createSqliteStorage } = await import('./sqlite/sqlite-storage.ts');
   return createSqliteStorage({
     dataDir: options.dataDir ?? DEFAULT_DATA_DIR,
     ...(logger ? { logger } : {}),

@@ -20,9 +20,8 @@ import { BudgetGuard, type ThresholdEvent } from './budget-guard.ts';
 import { GatewayProxy } from './gateway-proxy.ts';
 import { gatewayRoutes } from './gateway-routes.ts';
 import { UsageRecorder } from './metering/usage-recorder.ts';
-import { MemoryRateCounter } from './rate-limits/memory-rate-counter.ts';
+import type { RateCounter } from './rate-limits/rate-counter.ts';
 import { RateLimiter } from './rate-limits/rate-limiter.ts';
-import { RedisRateCounter } from './rate-limits/redis-rate-counter.ts';
 import { UpstreamRegistry } from './upstream-registry.ts';
 
 /** The Messages API's own request limit, for a server started before any bundle is active. */
@@ -42,8 +41,8 @@ export interface GatewayWiring {
   spendLimits: SpendLimits;
   env: Readonly<Record<string, string | undefined>>;
   upstreamUrl: string | undefined;
-  /** Rate-limit counters shared by a fleet; in process memory when unset. */
-  redisUrl: string | undefined;
+  /** Rate-limit counters: in Redis for a fleet, else in process memory (openRateCounter). */
+  rateCounter: RateCounter;
   logger: Logger;
   clock: Clock;
   /** Counts requests, tokens, cost and upstream errors (the Prometheus metrics); none when unset. */
@@ -66,7 +65,7 @@ export function installGateway(app: FastifyInstance, wiring: GatewayWiring): Ins
     wiring.logger,
     metrics ? { observe: (record) => metrics.usage(record) } : {},
   );
-  const counter = wiring.redisUrl ? new RedisRateCounter(wiring.redisUrl) : new MemoryRateCounter();
+  const counter = wiring.rateCounter;
   const approvals = new ApprovedIncreaseCache(wiring.budgetIncreases, wiring.logger);
   // Each process admits against slices of the budgets it holds in the store, so most requests do no
   // budget I/O; the slices' reservations and the spend written behind are group-committed (ADR 0009).

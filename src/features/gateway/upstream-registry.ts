@@ -7,9 +7,7 @@ import { resolveSecret } from '../../config/resolve-secret.ts';
 import { AppError } from '../../core/errors/app-error.ts';
 import { CircuitBreaker } from './circuit-breaker.ts';
 import { anthropicProvider } from './providers/anthropic/anthropic-provider.ts';
-import { bedrockProvider } from './providers/bedrock/bedrock-provider.ts';
 import type { SecretField, UpstreamProvider } from './providers/provider.ts';
-import { vertexProvider } from './providers/vertex/vertex-provider.ts';
 
 export interface Upstream {
   name: string;
@@ -30,9 +28,43 @@ export interface UpstreamRegistryOptions {
 
 const PROVIDERS: Record<UpstreamConfig['provider'], UpstreamProvider> = {
   anthropic: anthropicProvider,
-  bedrock: bedrockProvider,
-  vertex: vertexProvider,
+  // Loaded on a first request to such an upstream: their cloud SDKs (AWS signing and event streams, Google
+  // auth) would otherwise hold 10 MB of heap in every server, most of which never use them.
+  bedrock: lazyProvider('bedrock', true, async () => {
+    const { bedrockProvider } = await import('./providers/bedrock/bedrock-provider.ts');
+    return bedrockProvider;
+  }),
+  vertex: lazyProvider('vertex', false, async () => {
+    const { vertexProvider } = await import('./providers/vertex/vertex-provider.ts');
+    return vertexProvider;
+  }),
 };
+
+/**
+ * A provider whose module is imported by its first `buildRequest`. A response is only ever translated
+ * after its request was built, so `translateResponse` finds the module loaded.
+ */
+function lazyProvider(
+  kind: string,
+  translates: boolean,
+  load: () => Promise<UpstreamProvider>,
+): UpstreamProvider {
+  let loaded: UpstreamProvider | undefined;
+  const provider: UpstreamProvider = {
+    kind,
+    async buildRequest(input) {
+      loaded ??= await load();
+      return loaded.buildRequest(input);
+    },
+  };
+  if (translates) {
+    provider.translateResponse = (response) => {
+      if (!loaded?.translateResponse) throw new Error(`the ${kind} provider translated before it was loaded`);
+      return loaded.translateResponse(response);
+    };
+  }
+  return provider;
+}
 
 export class UpstreamRegistry {
   readonly #options: UpstreamRegistryOptions;

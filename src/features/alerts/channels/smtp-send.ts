@@ -1,5 +1,5 @@
 // Sends an alert email over SMTP with nodemailer: a 5xx reply is a refusal, anything else is worth retrying.
-import nodemailer from 'nodemailer';
+// nodemailer is imported by the first email, so servers without an email channel never load it.
 import type { ResolvedSmtp } from '../alert-channels.ts';
 import type { AlertEmail } from './email-format.ts';
 import { failure, type SendResult } from './send-result.ts';
@@ -11,6 +11,7 @@ export async function sendEmail(
   to: readonly string[],
   mail: AlertEmail,
 ): Promise<SendResult> {
+  const { default: nodemailer } = await import('nodemailer');
   const transport = nodemailer.createTransport({
     host: smtp.host,
     port: smtp.port,
