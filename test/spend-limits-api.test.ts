@@ -4,7 +4,7 @@
 // tenants enforced; every change audited with before and after.
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createLogger } from '../src/http/create-logger.ts';
 import { resolveServerOptions } from '../src/http/server-options.ts';
 import { type ServerHandle, startServer } from '../src/server.ts';
@@ -195,23 +195,32 @@ describe('spend limits: set, enforced, replaced, lifted, deleted', () => {
   it('reports each member’s effective limit, its source, and what they spent this period', async () => {
     await askAsCarol();
     await server.usage.flush();
-    const answer = await admin(
-      'dave',
-      'GET',
-      `${LIMITS}/effective?user_ids[]=carol@acme.test&user_ids[]=alice@acme.test`,
-    );
-    expect(answer.status).toBe(200);
-    const report = (await answer.json()) as {
-      data: {
-        scope: { user_id: string };
-        amount: string;
-        source: unknown;
-        spend_limit_id: string;
-        period_to_date_spend: string;
-        actor: unknown;
-      }[];
-      next_page: string | null;
+    // A request settles after its last byte and its spend is written behind (ADR 0009: within 50 ms), so
+    // the report is read until carol's spend shows.
+    const read = async () => {
+      const answer = await admin(
+        'dave',
+        'GET',
+        `${LIMITS}/effective?user_ids[]=carol@acme.test&user_ids[]=alice@acme.test`,
+      );
+      expect(answer.status).toBe(200);
+      return (await answer.json()) as {
+        data: {
+          scope: { user_id: string };
+          amount: string;
+          source: unknown;
+          spend_limit_id: string;
+          period_to_date_spend: string;
+          actor: unknown;
+        }[];
+        next_page: string | null;
+      };
     };
+    const report = await vi.waitFor(async () => {
+      const answer = await read();
+      expect(Number(answer.data[1]?.period_to_date_spend)).toBeGreaterThan(0);
+      return answer;
+    });
     expect(report.next_page).toBeNull();
     expect(report.data.map((r) => r.scope.user_id)).toEqual(['alice@acme.test', 'carol@acme.test']);
     const carol = report.data[1]!;

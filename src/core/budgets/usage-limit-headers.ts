@@ -30,14 +30,18 @@ export function fullestCap(caps: readonly CapStanding[]): CapStanding | undefine
 export function allowedHeaders(cap: CapStanding): Record<string, string> {
   const used = utilizationOf(cap);
   const status = used >= 0.75 ? 'allowed_warning' : 'allowed';
+  const reset = unixSeconds(cap.resetsAt);
+  // Literal names (PREFIX spelled out): built on every successful answer, where computed keys cost more.
   const headers: Record<string, string> = {
-    [`${PREFIX}status`]: status,
-    [`${PREFIX}representative-claim`]: 'overage',
-    [`${PREFIX}overage-status`]: status,
+    'anthropic-ratelimit-unified-status': status,
+    'anthropic-ratelimit-unified-representative-claim': 'overage',
+    'anthropic-ratelimit-unified-overage-status': status,
     // Kept below 1 while requests are still allowed.
-    [`${PREFIX}overage-utilization`]: Math.min(Math.floor(used * 100) / 100, 0.99).toFixed(2),
-    [`${PREFIX}reset`]: unixSeconds(cap.resetsAt),
-    [`${PREFIX}overage-reset`]: unixSeconds(cap.resetsAt),
+    'anthropic-ratelimit-unified-overage-utilization': Math.min(Math.floor(used * 100) / 100, 0.99).toFixed(
+      2,
+    ),
+    'anthropic-ratelimit-unified-reset': reset,
+    'anthropic-ratelimit-unified-overage-reset': reset,
   };
   if (used >= 0.95) headers[`${PREFIX}overage-surpassed-threshold`] = '0.95';
   else if (used >= 0.75) headers[`${PREFIX}overage-surpassed-threshold`] = '0.75';

@@ -82,6 +82,31 @@ describe('budget allotments', () => {
     expect(local.spentMicro).toBe(40 * 70);
   });
 
+  it('reserves without waiting only from a slice with room on every counter, taking nothing otherwise', async () => {
+    const { store, calls } = instrumented(new MemoryBudgetStore());
+    const gateway = allotments(store);
+    const other = { key: 'user', periodStart, limitMicro: 1_000_000 };
+    // No slice yet: the caller must take the waiting path.
+    expect(gateway.reserveNow('t', 'now-0', [charge(1_000_000)], 100)).toBeUndefined();
+    const first = reservation(1_000_000, 100);
+    await gateway.reserve(first);
+    const standings = gateway.reserveNow('t', 'now-1', [charge(1_000_000)], 100);
+    expect(standings).toEqual([expect.objectContaining({ key: 'team', limitMicro: 1_000_000 })]);
+    // One counter without a slice: nothing is taken on the other either.
+    const before = gateway.standingsNow('t', [charge(1_000_000)])!;
+    expect(gateway.reserveNow('t', 'now-2', [charge(1_000_000), other], 100)).toBeUndefined();
+    expect(gateway.settleNow('t', 'now-2', [charge(1_000_000)], 0)).toBe(false);
+    expect(gateway.standingsNow('t', [charge(1_000_000)])).toEqual(before);
+    expect(gateway.standingsNow('t', [other])).toBeUndefined();
+    // More than the slice's room: the waiting path again.
+    expect(gateway.reserveNow('t', 'now-3', [charge(1_000_000)], 10_000_000)).toBeUndefined();
+    expect(gateway.settleNow('t', 'now-1', [charge(1_000_000)], 60)).toBe(true);
+    expect(gateway.settleNow('t', 'now-1', [charge(1_000_000)], 60)).toBe(false);
+    await gateway.settle('t', first.requestId, first.charges, 40);
+    expect(gateway.standingsNow('t', [charge(1_000_000)])![0]!.spentMicro).toBe(100);
+    expect(calls.reserve).toBe(1);
+  });
+
   it('writes settled spend behind and gives an idle slice back, so the store ends exact with nothing held', async () => {
     const base = new MemoryBudgetStore();
     const gateway = allotments(base);

@@ -123,12 +123,50 @@ export class BudgetAllotments implements BudgetStore {
     return { ok: true, standings: r.charges.map((c, i) => standingOf(taken[i]!, c)) };
   }
 
+  /**
+   * `reserve` without waiting, when every counter's slice has room (nearly every request); undefined, with
+   * nothing taken, when one would need the store.
+   */
+  reserveNow(
+    tenantId: string,
+    requestId: string,
+    charges: readonly BudgetCharge[],
+    amountMicro: number,
+  ): BudgetStanding[] | undefined {
+    const taken: Allotment[] = [];
+    for (const charge of charges) {
+      const a = this.#allotments.get(counterKey(tenantId, charge));
+      if (!a || freeOf(a) < amountMicro) return undefined;
+      taken.push(a);
+    }
+    const now = this.clock();
+    const standings: BudgetStanding[] = [];
+    for (const [i, a] of taken.entries()) {
+      a.inFlight += amountMicro;
+      a.lastActive = now;
+      standings.push(standingOf(a, charges[i]!));
+    }
+    this.#requests.set(requestKey(tenantId, requestId), { allotments: taken, amount: amountMicro });
+    this.#schedule();
+    return standings;
+  }
+
   async settle(
+    tenantId: string,
+    requestId: string,
+    counters: readonly BudgetCounterRef[],
+    actualMicro: number,
+  ): Promise<boolean> {
+    return this.settleNow(tenantId, requestId, counters, actualMicro);
+  }
+
+  /** Settling never needs the store at once: the spend is written behind. */
+  settleNow(
     tenantId: string,
     requestId: string,
     _counters: readonly BudgetCounterRef[],
     actualMicro: number,
-  ): Promise<boolean> {
+  ): boolean {
     const key = requestKey(tenantId, requestId);
     const request = this.#requests.get(key);
     if (!request) return false;
@@ -145,9 +183,18 @@ export class BudgetAllotments implements BudgetStore {
 
   /** From memory for the counters held here (what the guard reads after each settlement), else the store's. */
   async standings(tenantId: string, charges: readonly BudgetCharge[], now: Date): Promise<BudgetStanding[]> {
-    const local = charges.map((c) => this.#allotments.get(counterKey(tenantId, c)));
-    if (local.every(Boolean)) return charges.map((c, i) => standingOf(local[i]!, c));
-    return this.store.standings(tenantId, charges, now);
+    return this.standingsNow(tenantId, charges) ?? this.store.standings(tenantId, charges, now);
+  }
+
+  /** The standings from memory when every counter is held here; undefined when one must be read. */
+  standingsNow(tenantId: string, charges: readonly BudgetCharge[]): BudgetStanding[] | undefined {
+    const out: BudgetStanding[] = [];
+    for (const charge of charges) {
+      const a = this.#allotments.get(counterKey(tenantId, charge));
+      if (!a) return undefined;
+      out.push(standingOf(a, charge));
+    }
+    return out;
   }
 
   reserveMany(reservations: readonly BudgetReservation[]): Promise<ReserveResult[]> {

@@ -19,7 +19,12 @@ import {
 import { AppError } from '../../core/errors/app-error.ts';
 import type { ModelPrice } from '../../core/pricing/price-table.ts';
 import { formatDollars } from '../../core/pricing/usage-cost.ts';
-import type { BudgetStanding, BudgetStore } from '../../storage/budget-port.ts';
+import type {
+  BudgetCharge,
+  BudgetCounterRef,
+  BudgetStanding,
+  BudgetStore,
+} from '../../storage/budget-port.ts';
 import type { AuthenticatedKey } from '../keys/keys-service.ts';
 import type { MessagesRequest } from './messages-request.ts';
 
@@ -52,11 +57,65 @@ export interface ApprovedIncreases {
 
 const NONE_APPROVED: ApprovedIncreases = { forTenant: async () => () => 0 };
 
+/** A request to admit: whose, what its budgets are, and the most it can cost. */
+export interface AdmissionRequest {
+  tenantId: string;
+  requestId: string;
+  budgets: readonly BudgetConfig[];
+  who: BudgetSubject;
+  worstCaseMicro: number;
+  now: Date;
+}
+
+/** A finished request's actual cost, against what it was admitted on. */
+export interface Settlement {
+  tenantId: string;
+  requestId: string;
+  admission: Admission;
+  actualMicro: number;
+  now: Date;
+  /** Who made the request, for the threshold events. */
+  user?: string;
+}
+
+/** What a store that keeps counters in memory (BudgetAllotments) can answer without waiting. */
+export interface ImmediateBudgetCounters {
+  /** Reserves on every counter or on none; the standings, or undefined when the store is needed. */
+  reserveNow(
+    tenantId: string,
+    requestId: string,
+    charges: readonly BudgetCharge[],
+    amountMicro: number,
+  ): BudgetStanding[] | undefined;
+  settleNow(
+    tenantId: string,
+    requestId: string,
+    counters: readonly BudgetCounterRef[],
+    actualMicro: number,
+  ): boolean;
+  standingsNow(tenantId: string, charges: readonly BudgetCharge[]): BudgetStanding[] | undefined;
+}
+
+const isImmediate = (store: BudgetStore): store is BudgetStore & ImmediateBudgetCounters =>
+  'reserveNow' in store && 'settleNow' in store && 'standingsNow' in store;
+
+/** No budget applies: shared, never changed. */
+const UNBUDGETED: Admission = Object.freeze({ budgets: [], headers: Object.freeze({}) }) as Admission;
+
+/** A subject's budgets for one set of budget configs, valid until the first of their periods ends. */
+interface ApplicableEntry {
+  budgets: ApplicableBudget[];
+  until: number;
+}
+
 /** Thresholds known to be marked, so most settlements skip the store; bounded, then forgotten. */
 const MAX_KNOWN_THRESHOLDS = 10_000;
 
 export class BudgetGuard {
   readonly #known = new Set<string>();
+  readonly #immediate: ImmediateBudgetCounters | undefined;
+  /** Applicable budgets per budget list (a bundle's, or with spend limits) and subject, for admitNow. */
+  #applicable = new WeakMap<readonly BudgetConfig[], Map<string, ApplicableEntry>>();
   /** The budget and last user behind each counter settled lately, for spentChanged. */
   readonly #recent = new Map<string, { budget: ApplicableBudget; user: string }>();
 
@@ -65,16 +124,69 @@ export class BudgetGuard {
     private readonly logger: BudgetGuardLogger,
     private readonly onThreshold: (event: ThresholdEvent) => Promise<void> = async () => {},
     private readonly approvals: ApprovedIncreases = NONE_APPROVED,
-  ) {}
+  ) {
+    this.#immediate = isImmediate(store) ? store : undefined;
+  }
 
-  async admit(input: {
-    tenantId: string;
-    requestId: string;
-    budgets: readonly BudgetConfig[];
-    who: BudgetSubject;
-    worstCaseMicro: number;
-    now: Date;
-  }): Promise<Admission> {
+  /**
+   * `admit` without waiting, for the common request: no soft-capped budget (those need the approvals) and
+   * room in every counter's slice. Undefined, with nothing reserved, sends the caller to `admit`.
+   */
+  admitNow(input: AdmissionRequest): Admission | undefined {
+    const immediate = this.#immediate;
+    if (!immediate) return undefined;
+    const budgets = this.#applicableNow(input.budgets, input.who, input.now);
+    if (!budgets) return undefined;
+    if (budgets.length === 0) return UNBUDGETED;
+    const amount = Math.max(1, input.worstCaseMicro);
+    const standings = immediate.reserveNow(input.tenantId, input.requestId, budgets, amount);
+    if (!standings) return undefined;
+    // The fullest cap decides the usage-limit headers (as fullestCap does for `admit`).
+    let fullest = -1;
+    let used = -1;
+    for (const [i, budget] of budgets.entries()) {
+      const share = budget.limitMicro > 0 ? standings[i]!.spentMicro / budget.limitMicro : 1;
+      if (share > used) {
+        used = share;
+        fullest = i;
+      }
+    }
+    const budget = budgets[fullest]!;
+    const cap: CapStanding = {
+      spentMicro: standings[fullest]!.spentMicro,
+      limitMicro: budget.limitMicro,
+      resetsAt: budget.resetsAt,
+      period: budget.period,
+      pooled: budget.holder === 'pool',
+    };
+    return { budgets, headers: allowedHeaders(cap) };
+  }
+
+  /** Applicable budgets from the cache while their periods last; undefined when a budget is soft-capped. */
+  #applicableNow(
+    configs: readonly BudgetConfig[],
+    who: BudgetSubject,
+    now: Date,
+  ): ApplicableBudget[] | undefined {
+    let bySubject = this.#applicable.get(configs);
+    if (!bySubject) {
+      if (configs.some((b) => b.approval_required_above !== undefined)) return undefined;
+      bySubject = new Map();
+      this.#applicable.set(configs, bySubject);
+    }
+    const subject = `${who.type}\u0000${who.id}\u0000${who.teamId}\u0000${who.businessUnitId}`;
+    const time = now.getTime();
+    const hit = bySubject.get(subject);
+    if (hit && time < hit.until) return hit.budgets;
+    const budgets = applicableBudgets(configs, who, now);
+    let until = Number.POSITIVE_INFINITY;
+    for (const budget of budgets) until = Math.min(until, budget.resetsAt.getTime());
+    if (bySubject.size >= MAX_KNOWN_THRESHOLDS) bySubject.clear();
+    bySubject.set(subject, { budgets, until });
+    return budgets;
+  }
+
+  async admit(input: AdmissionRequest): Promise<Admission> {
     const { tenantId, requestId, now } = input;
     // Only a soft-capped budget needs the approvals; the others skip the lookup.
     const approved = input.budgets.some((b) => b.approval_required_above !== undefined)
@@ -134,24 +246,50 @@ export class BudgetGuard {
     return { budgets, headers: fullest ? allowedHeaders(fullest) : {} };
   }
 
+  /**
+   * `settle` without waiting when the counters are in memory (the thresholds passed, rarely, are marked
+   * behind); false when it could not, and `settle` must be called instead.
+   */
+  settleNow(settlement: Settlement): boolean {
+    const { tenantId, requestId, admission, actualMicro, now, user = '' } = settlement;
+    if (admission.budgets.length === 0) return true;
+    const immediate = this.#immediate;
+    if (!immediate) return false;
+    try {
+      if (!immediate.settleNow(tenantId, requestId, admission.budgets, actualMicro)) return true;
+      if (actualMicro <= 0) return true;
+      const standings = immediate.standingsNow(tenantId, admission.budgets);
+      if (!standings) {
+        this.#thresholds(tenantId, admission.budgets, now, user).catch((error: unknown) =>
+          this.#settleFailed(error, requestId, actualMicro),
+        );
+        return true;
+      }
+      this.#checkAll(tenantId, admission.budgets, standings, now, user)?.catch((error: unknown) =>
+        this.#settleFailed(error, requestId, actualMicro),
+      );
+    } catch (error) {
+      this.#settleFailed(error, requestId, actualMicro);
+    }
+    return true;
+  }
+
+  #settleFailed(error: unknown, requestId: string, actualMicro: number): void {
+    this.logger.error(
+      { err: error, requestId, actualMicro },
+      'could not settle a request against its budgets',
+    );
+  }
+
   /** Counts the actual cost, then emits the alert thresholds it passed; failures are logged, and the lease frees the hold. */
-  async settle(
-    tenantId: string,
-    requestId: string,
-    admission: Admission,
-    actualMicro: number,
-    now: Date,
-    user = '',
-  ): Promise<void> {
+  async settle(settlement: Settlement): Promise<void> {
+    const { tenantId, requestId, admission, actualMicro, now, user = '' } = settlement;
     if (admission.budgets.length === 0) return;
     try {
       if (!(await this.store.settle(tenantId, requestId, admission.budgets, actualMicro, now))) return;
       if (actualMicro > 0) await this.#thresholds(tenantId, admission.budgets, now, user);
     } catch (error) {
-      this.logger.error(
-        { err: error, requestId, actualMicro },
-        'could not settle a request against its budgets',
-      );
+      this.#settleFailed(error, requestId, actualMicro);
     }
   }
 
@@ -176,12 +314,27 @@ export class BudgetGuard {
       limitMicro: b.limitMicro,
     }));
     const standings = await this.store.standings(tenantId, charges, now);
+    await this.#checkAll(tenantId, budgets, standings, now, user);
+  }
+
+  /** Checks each budget's thresholds against its standing; a promise only when one is to be marked. */
+  #checkAll(
+    tenantId: string,
+    budgets: readonly ApplicableBudget[],
+    standings: readonly BudgetStanding[],
+    now: Date,
+    user: string,
+  ): Promise<void> | undefined {
+    let markings: Promise<void>[] | undefined;
     for (const [i, budget] of budgets.entries()) {
       if (this.#recent.size >= MAX_KNOWN_THRESHOLDS) this.#recent.clear();
       this.#recent.set(counterId(tenantId, budget.key, budget.periodStart), { budget, user });
       const marking = this.#check(tenantId, budget, standings[i]!.spentMicro, now, user);
-      if (marking) await marking;
+      if (!marking) continue;
+      if (markings) markings.push(marking);
+      else markings = [marking];
     }
+    return markings && Promise.all(markings).then(() => {});
   }
 
   /**

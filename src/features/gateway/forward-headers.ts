@@ -48,10 +48,19 @@ const NOT_DOWNSTREAM = new Set(CONNECTION_HEADERS);
 export function clientResponseHeaders(
   headers: Record<string, string | string[] | undefined>,
 ): Record<string, string | string[]> {
-  const out: Record<string, string | string[]> = {};
-  for (const [name, value] of Object.entries(headers)) {
+  return copyClientResponseHeaders(headers, {});
+}
+
+/** clientResponseHeaders, added to `out` (the response head being built) rather than a new object. */
+export function copyClientResponseHeaders<T extends Record<string, unknown>>(
+  headers: Record<string, string | string[] | undefined>,
+  out: T,
+): T & Record<string, string | string[]> {
+  const into = out as Record<string, unknown>;
+  for (const name in headers) {
+    const value = headers[name];
     if (value === undefined || NOT_DOWNSTREAM.has(name) || name.startsWith('anthropic-ratelimit-')) continue;
-    out[name] = value;
+    into[name] = value;
   }
-  return out;
+  return out as T & Record<string, string | string[]>;
 }

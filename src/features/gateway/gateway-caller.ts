@@ -39,6 +39,21 @@ export async function resolveCaller(
   return { who, content: loaded.content, config };
 }
 
+/**
+ * The caller without waiting, when their credential was verified moments ago (nearly every request of a
+ * session); undefined leaves it to resolveCaller, which also gives every refusal.
+ */
+export function resolveCallerNow(
+  deps: { credentials: CredentialAuthenticator; bundle: ActiveBundle },
+  headers: IncomingHttpHeaders,
+): Caller | undefined {
+  const credential = deps.credentials.authenticateNow && presentedCredential(headers);
+  const who = credential ? deps.credentials.authenticateNow!(credential) : undefined;
+  const loaded = who && deps.bundle.current();
+  const config = loaded ? tenantConfig(loaded.content, who.tenantId) : undefined;
+  return config ? { who: who!, content: loaded!.content, config } : undefined;
+}
+
 /** Who the caller is for the model rules (gateway.models). */
 export function modelSubject(who: AuthenticatedKey): ModelSubject {
   const profile = who.profile;

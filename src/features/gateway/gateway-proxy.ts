@@ -22,10 +22,10 @@ import {
   budgetSubject,
   worstCaseMicro,
 } from './budget-guard.ts';
-import { clientResponseHeaders } from './forward-headers.ts';
-import { type Caller, modelSubject, resolveCaller } from './gateway-caller.ts';
+import { clientResponseHeaders, copyClientResponseHeaders } from './forward-headers.ts';
+import { type Caller, modelSubject, resolveCaller, resolveCallerNow } from './gateway-caller.ts';
 import { GatewayPrices, type PriceWarnings } from './gateway-prices.ts';
-import { inspectMessagesRequest } from './messages-request.ts';
+import { inspectMessagesRequest, type MessagesRequest } from './messages-request.ts';
 import { timeOrderedId } from './metering/time-ordered-id.ts';
 import {
   attributionOf,
@@ -34,7 +34,8 @@ import {
   unansweredUsage,
 } from './metering/usage-record-of.ts';
 import type { UsageRecorder } from './metering/usage-recorder.ts';
-import type { Permit, RateLimiter, RateSubject } from './rate-limits/rate-limiter.ts';
+import { NO_LIMITS, type Permit, type RateLimiter, type RateSubject } from './rate-limits/rate-limiter.ts';
+import { UpstreamCancel } from './upstream-cancel.ts';
 import {
   type ForwardedRequest,
   forwardToUpstreams,
@@ -89,7 +90,10 @@ export class GatewayProxy {
     const controller = this.#abortOnClose(res);
     const at = this.#clock.now();
     const raw = await readBody(req, this.#bodyLimit, 'gateway.max_request_bytes');
-    const caller = await resolveCaller(this.#deps, req.headers);
+    // A session's requests after its first find the caller verified and the budgets in memory: those are
+    // answered without waiting (the *Now calls), which is most of what the gateway adds to a request.
+    const caller =
+      resolveCallerNow(this.#deps, req.headers) ?? (await resolveCaller(this.#deps, req.headers));
     this.#reportSession(caller, req.headers, at);
     if (raw.length === 0) {
       throw new ValidationError('The request has no body; the Messages API takes a JSON object.');
@@ -110,23 +114,27 @@ export class GatewayProxy {
     let permit: Permit;
     let admission: Admission;
     try {
-      ({ permit, admission } = await this.#admit(caller, facts));
+      checkRequest(caller, inspected);
+      ({ permit, admission } = this.#admitNow(caller, facts) ?? (await this.#admit(caller, facts)));
     } catch (error) {
       // A refusal is a request too: it is recorded, with nothing billed.
       if (error instanceof AppError) this.#deps.usage.record(unansweredUsage(facts, error.status));
       throw error;
     }
     // Money first: the budget settles whatever happens to the rate-limit counters, and nothing here throws.
-    const settle = async (costMicro: number, tokens: number) => {
-      await this.#deps.budgets.settle(
+    const settle = (actualMicro: number, tokens: number): Promise<void> | undefined => {
+      const settlement = {
         tenantId,
-        facts.requestId,
+        requestId: facts.requestId,
         admission,
-        costMicro,
-        this.#clock.now(),
-        caller.who.principal.id,
-      );
-      await this.#finish(permit, tokens);
+        actualMicro,
+        now: this.#clock.now(),
+        user: caller.who.principal.id,
+      };
+      const budgets = this.#deps.budgets;
+      if (budgets.settleNow(settlement))
+        return permit === NO_LIMITS ? undefined : this.#finish(permit, tokens);
+      return budgets.settle(settlement).then(() => this.#finish(permit, tokens));
     };
     let sent: Awaited<ReturnType<GatewayProxy['sendToUpstream']>>;
     try {
@@ -147,23 +155,23 @@ export class GatewayProxy {
       ? translate({ headers: sent.response.headers, body: sent.response.body })
       : sent.response;
     const stream = String(headers['content-type'] ?? '').includes('text/event-stream');
+    // Built in one object (spreading four into one cost more than the rest of the head).
+    const head = exchange.baseHeaders();
+    copyClientResponseHeaders(headers, head);
     // A body relayed unchanged keeps the upstream's length, so it goes out in one write with its headers
     // rather than chunked (a terminating chunk is one more write a request).
     const length = !translate && !stream ? headers['content-length'] : undefined;
+    if (typeof length === 'string') head['content-length'] = length;
     // The caller's standing against their caps rides on every successful answer.
-    res.writeHead(statusCode, {
-      ...exchange.baseHeaders(),
-      ...clientResponseHeaders(headers),
-      ...(typeof length === 'string' ? { 'content-length': length } : {}),
-      ...(statusCode < 400 ? admission.headers : {}),
-    });
-    const result = relayUpstreamBody(body, res, stream, () => sent.controller.signal.aborted);
+    if (statusCode < 400) Object.assign(head, admission.headers);
+    res.writeHead(statusCode, head);
+    const result = relayUpstreamBody(body, res, stream, () => sent.controller.aborted);
     void result
-      .then(async (result) => {
-        const aborted = sent.controller.signal.aborted;
+      .then((result) => {
+        const aborted = sent.controller.aborted;
         const record = meteredUsage(facts, { statusCode, stream, result, aborted, ttfbMs });
         this.#deps.usage.record(record);
-        await settle(record.costMicro, totalTokens(record.tokens));
+        return settle(record.costMicro, totalTokens(record.tokens));
       })
       .catch((error: unknown) =>
         this.#deps.logger.error({ err: error }, 'metering a gateway request failed'),
@@ -187,30 +195,29 @@ export class GatewayProxy {
   }
 
   /**
-   * Everything that may refuse a request before it is forwarded, in order: the context limit, the model
-   * rules, the rate limits, then the budgets. A request the budgets refuse gives its rate-limit slots back.
+   * The rate limits and the budgets without waiting, when neither needs the store (see admitNow in each);
+   * undefined, with nothing taken, sends the request to #admit.
    */
+  #admitNow(caller: Caller, facts: RequestFacts): { permit: Permit; admission: Admission } | undefined {
+    const permit = this.#deps.rateLimits.admitNow(caller.config.gateway.rate_limits);
+    if (!permit) return undefined;
+    const budgets = this.#deps.spendLimits.budgetsNow(caller.content, caller.who.tenantId);
+    if (!budgets) return undefined;
+    const inspected = facts.request;
+    const admission = this.#deps.budgets.admitNow({
+      tenantId: caller.who.tenantId,
+      requestId: facts.requestId,
+      budgets,
+      who: budgetSubject(caller.who),
+      worstCaseMicro: worstCaseMicro(inspected, facts.prices.priceOf(inspected.model).price),
+      now: facts.at,
+    });
+    return admission && { permit, admission };
+  }
+
+  /** The rate limits, then the budgets. A request the budgets refuse gives its rate-limit slots back. */
   async #admit(caller: Caller, facts: RequestFacts): Promise<{ permit: Permit; admission: Admission }> {
     const inspected = facts.request;
-    const limit = caller.config.limits.max_context_tokens;
-    if (inspected.estimatedInputTokens > limit) {
-      throw new ValidationError(
-        `The request carries about ${inspected.estimatedInputTokens} input tokens, more than limits.max_context_tokens (${limit}) allows; start a new session or compact this one (/compact).`,
-        { field: 'messages', limit: 'limits.max_context_tokens' },
-      );
-    }
-    const access = modelAccess(caller.config.gateway.models, modelSubject(caller.who), inspected.model);
-    if (!access.allowed) {
-      // The gateway protocol asks for 400 invalid_request_error on a denied model (Claude Code shows its message).
-      throw new AppError(
-        400,
-        'invalid_request_error',
-        `The model "${inspected.model}" is ${access.reason}.`,
-        {
-          field: 'model',
-        },
-      );
-    }
     const permit = await this.#deps.rateLimits.admit(
       caller.config.gateway.rate_limits,
       rateSubject(caller.who),
@@ -306,14 +313,14 @@ export class GatewayProxy {
       upstreams,
       request,
       raw,
-      controller.signal,
+      controller,
       this.#deps.onUpstreamError,
     );
     return { response, upstream, controller };
   }
 
-  #abortOnClose(res: ServerResponse): AbortController {
-    const controller = new AbortController();
+  #abortOnClose(res: ServerResponse): UpstreamCancel {
+    const controller = new UpstreamCancel();
     res.once('close', () => {
       if (!res.writableFinished) controller.abort();
     });
@@ -336,6 +343,24 @@ export class GatewayProxy {
       this.#prices.set(content, prices);
     }
     return prices;
+  }
+}
+
+/** What refuses a request before any counter is touched, in order: the context limit, then the model rules. */
+function checkRequest(caller: Caller, inspected: MessagesRequest): void {
+  const limit = caller.config.limits.max_context_tokens;
+  if (inspected.estimatedInputTokens > limit) {
+    throw new ValidationError(
+      `The request carries about ${inspected.estimatedInputTokens} input tokens, more than limits.max_context_tokens (${limit}) allows; start a new session or compact this one (/compact).`,
+      { field: 'messages', limit: 'limits.max_context_tokens' },
+    );
+  }
+  const access = modelAccess(caller.config.gateway.models, modelSubject(caller.who), inspected.model);
+  if (!access.allowed) {
+    // The gateway protocol asks for 400 invalid_request_error on a denied model (Claude Code shows its message).
+    throw new AppError(400, 'invalid_request_error', `The model "${inspected.model}" is ${access.reason}.`, {
+      field: 'model',
+    });
   }
 }
 

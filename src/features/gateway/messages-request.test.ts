@@ -26,3 +26,20 @@ describe('inspectMessagesRequest: the input estimate', () => {
     expect(chinese).toBeGreaterThanOrEqual(6_000);
   });
 });
+
+describe('inspectMessagesRequest: compact and pretty-printed bodies', () => {
+  it('estimates a compact body from its bytes and a pretty-printed one from its content, alike', () => {
+    const request = {
+      model: 'claude-sonnet-5',
+      max_tokens: 10,
+      system: 'Be brief.',
+      messages: [{ role: 'user', content: `${'a'.repeat(3_000)} ${'汉'.repeat(1_000)}` }],
+    };
+    const compact = inspectMessagesRequest(Buffer.from(JSON.stringify(request))).estimatedInputTokens;
+    const pretty = inspectMessagesRequest(Buffer.from(JSON.stringify(request, null, 8))).estimatedInputTokens;
+    // The pretty-printed body's indentation is not counted; the compact one counts `model` and `max_tokens`.
+    expect(pretty).toBeGreaterThanOrEqual(750 + 1_500);
+    expect(compact).toBeGreaterThanOrEqual(pretty);
+    expect(compact - pretty).toBeLessThan(20);
+  });
+});

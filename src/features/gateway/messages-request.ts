@@ -21,6 +21,7 @@ export interface MessagesRequest {
 
 /** Where a body may carry a base64 payload; without one, the estimate needs no look inside strings. */
 const BASE64_SOURCE = /"type"\s*:\s*"base64"/;
+const LINE_FEED = 0x0a;
 
 export function inspectMessagesRequest(raw: Buffer): MessagesRequest {
   let body: unknown;
@@ -47,10 +48,16 @@ export function inspectMessagesRequest(raw: Buffer): MessagesRequest {
   ) {
     throw new ValidationError('max_tokens: must be a positive integer', { field: 'max_tokens' });
   }
+  const mayCarryPayloads = BASE64_SOURCE.test(text);
   return {
     model: request.model,
     stream: request.stream === true,
-    estimatedInputTokens: estimateInputTokens(request, BASE64_SOURCE.test(text)),
+    // A compact body (no line breaks: what the SDKs and Claude Code send) is counted as it is, a few
+    // characters of `model` and `max_tokens` over; re-serializing the conversation cost more than parsing it.
+    estimatedInputTokens:
+      mayCarryPayloads || raw.includes(LINE_FEED)
+        ? estimateInputTokens(request, mayCarryPayloads)
+        : tokensOfJson(text, raw.length),
     maxTokens: typeof request.max_tokens === 'number' ? request.max_tokens : undefined,
   };
 }
@@ -76,12 +83,14 @@ function estimateInputTokens(request: Record<string, unknown>, mayCarryPayloads:
         }
         return value;
       });
-  // Four characters a token holds for English and code; other scripts take about a token a character or
-  // more, so characters outside ASCII (seen as the extra UTF-8 bytes they take) count 1.5 tokens each.
-  const extraBytes = Buffer.byteLength(text, 'utf8') - text.length;
-  const nonAscii = Math.ceil(extraBytes / 2);
-  return (
-    Math.ceil((text.length - nonAscii) / CHARS_PER_TOKEN + nonAscii * 1.5) +
-    attachments * TOKENS_PER_ATTACHMENT
-  );
+  return tokensOfJson(text, Buffer.byteLength(text, 'utf8')) + attachments * TOKENS_PER_ATTACHMENT;
+}
+
+/**
+ * Four characters a token holds for English and code; other scripts take about a token a character or
+ * more, so characters outside ASCII (seen as the extra UTF-8 bytes they take) count 1.5 tokens each.
+ */
+function tokensOfJson(text: string, utf8Bytes: number): number {
+  const nonAscii = Math.ceil((utf8Bytes - text.length) / 2);
+  return Math.ceil((text.length - nonAscii) / CHARS_PER_TOKEN + nonAscii * 1.5);
 }

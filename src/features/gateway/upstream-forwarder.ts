@@ -3,10 +3,10 @@
 // to the client. When every try fails with an HTTP answer, the last one is relayed unchanged.
 
 import type { IncomingHttpHeaders } from 'node:http';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Dispatcher } from 'undici';
 import { AppError } from '../../core/errors/app-error.ts';
 import { isRetryableStatus, retryDelayMs } from './retry-policy.ts';
+import type { UpstreamCancel } from './upstream-cancel.ts';
 import type { Upstream } from './upstream-registry.ts';
 
 /** What is forwarded of the client's request (a Fastify request or a raw one). */
@@ -46,7 +46,7 @@ export async function forwardToUpstreams(
   upstreams: readonly Upstream[],
   request: ForwardedRequest,
   raw: Buffer | undefined,
-  signal: AbortSignal,
+  signal: UpstreamCancel,
   onError: UpstreamErrorListener = NOT_COUNTED,
 ): Promise<Forwarded> {
   let held: Forwarded | undefined;
@@ -64,9 +64,7 @@ export async function forwardToUpstreams(
           held && header(held.response.headers, 'retry-after'),
           Math.random(),
         );
-        try {
-          await sleep(wait, undefined, { signal });
-        } catch {
+        if (!(await signal.sleep(wait))) {
           upstream.breaker.abandoned();
           break;
         }

@@ -44,13 +44,28 @@ export function relayUpstreamBody(
   const settle = (ended: boolean) => {
     if (settled) return;
     settled = true;
+    // Fields written out rather than spread: this runs at the end of every request.
     if (sse) {
       sse.end();
       const reading = sse.reading();
-      resolve({ ...reading, complete: reading.complete && !cut, cut });
+      resolve({
+        usage: reading.usage,
+        model: reading.model,
+        complete: reading.complete && !cut,
+        cut,
+        malformed: reading.malformed,
+        upstreamError: reading.upstreamError,
+      });
     } else {
       const reading = json!.reading();
-      resolve({ ...reading, complete: ended && !cut && !reading.malformed, cut, upstreamError: undefined });
+      resolve({
+        usage: reading.usage,
+        model: reading.model,
+        complete: ended && !cut && !reading.malformed,
+        cut,
+        malformed: reading.malformed,
+        upstreamError: undefined,
+      });
     }
   };
 

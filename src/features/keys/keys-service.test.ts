@@ -186,6 +186,29 @@ describe('KeysService', () => {
     await expect(cached.authenticate(local.plaintext)).rejects.toThrow(/revoked/);
   });
 
+  it('answers authenticateNow only for a key verified within the cache time and still valid', async () => {
+    const cached = new KeysService(storage, clock, undefined, { cacheTtlMs: 5000 });
+    const key = await cached.create({ tenantId: 'acme', principal: alice, ttlMs: 8000 });
+    expect(cached.authenticateNow(key.plaintext)).toBeUndefined(); // never verified here
+    const who = await cached.authenticate(key.plaintext);
+    expect(cached.authenticateNow(` ${key.plaintext} `)).toBe(who);
+    expect(cached.authenticateNow(`${key.plaintext.slice(0, -1)}x`)).toBeUndefined(); // checksum
+    clock.advance(5000);
+    expect(cached.authenticateNow(key.plaintext)).toBeUndefined(); // cache time up
+    await cached.authenticate(key.plaintext);
+    clock.advance(3000);
+    expect(cached.authenticateNow(key.plaintext)).toBeUndefined(); // expired, though cached
+    await expect(cached.authenticate(key.plaintext)).rejects.toThrow(/expired/);
+
+    const local = await cached.create({ tenantId: 'acme', principal: alice });
+    await cached.authenticate(local.plaintext);
+    await cached.revoke('acme', local.record.id);
+    expect(cached.authenticateNow(local.plaintext)).toBeUndefined();
+    const uncached = new KeysService(storage, clock);
+    await uncached.authenticate(local.plaintext).catch(() => {});
+    expect(uncached.authenticateNow(key.plaintext)).toBeUndefined(); // no cache, no answer
+  });
+
   describe('auth audit events', () => {
     const auth = async () =>
       (await storage.audit.list('acme', { event: 'auth' })).map(

@@ -111,6 +111,8 @@ export function installSignIn(app: FastifyInstance, wiring: SignInWiring): Insta
       JWT_SHAPE.test(presented.trim())
         ? signedIn.authenticate(presented.trim())
         : wiring.keys.authenticate(presented),
+    authenticateNow: (presented: string) =>
+      JWT_SHAPE.test(presented.trim()) ? undefined : wiring.keys.authenticateNow(presented),
   };
   return {
     credentials,
@@ -140,5 +142,7 @@ function withoutSignIn(keys: KeysService): CredentialAuthenticator {
       }
       return keys.authenticate(presented);
     },
+    authenticateNow: (presented) =>
+      JWT_SHAPE.test(presented.trim()) ? undefined : keys.authenticateNow(presented),
   };
 }

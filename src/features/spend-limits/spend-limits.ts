@@ -14,6 +14,10 @@ const FRESH_MS = 5_000;
 interface Cached {
   at: number;
   limits: Promise<SpendLimitRecord[]>;
+  /** The limits once read, for budgetsNow. */
+  value?: SpendLimitRecord[];
+  /** The budgets last combined from them, and the policy they were combined with. */
+  combined?: { content: PolicyConfig; budgets: BudgetConfig[] };
 }
 
 export class SpendLimits {
@@ -30,10 +34,16 @@ export class SpendLimits {
     const hit = this.#cache.get(tenantId);
     if (hit && now - hit.at < FRESH_MS) return hit.limits;
     const limits = this.store.list(tenantId);
+    const entry: Cached = { at: now, limits };
     // A failed read is not kept: the next request asks again (and the gateway fails closed meanwhile).
-    limits.catch(() => this.#cache.delete(tenantId));
+    limits.then(
+      (value) => {
+        entry.value = value;
+      },
+      () => this.#cache.delete(tenantId),
+    );
     if (this.#cache.size > 10_000) this.#cache.clear();
-    this.#cache.set(tenantId, { at: now, limits });
+    this.#cache.set(tenantId, entry);
     return limits;
   }
 
@@ -47,6 +57,21 @@ export class SpendLimits {
     const configured = tenantBudgets(content, tenantId);
     const limits = await this.forTenant(tenantId);
     return limits.length === 0 ? configured : [...configured, ...limits.map(limitAsBudget)];
+  }
+
+  /**
+   * The same budgets without waiting, when the tenant's limits were read moments ago; undefined sends the
+   * caller to `budgets`. The same array is returned while nothing changes, so callers may key caches on it.
+   */
+  budgetsNow(content: PolicyConfig, tenantId: TenantId): BudgetConfig[] | undefined {
+    const hit = this.#cache.get(tenantId);
+    if (!hit?.value || this.clock.now().getTime() - hit.at >= FRESH_MS) return undefined;
+    const configured = tenantBudgets(content, tenantId);
+    if (hit.value.length === 0) return configured;
+    if (hit.combined?.content !== content) {
+      hit.combined = { content, budgets: [...configured, ...hit.value.map(limitAsBudget)] };
+    }
+    return hit.combined.budgets;
   }
 }
 

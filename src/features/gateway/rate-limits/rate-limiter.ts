@@ -21,10 +21,16 @@ export interface Permit {
   finish(actualTokens: number): Promise<void>;
 }
 
-const NO_LIMITS: Permit = { finish: async () => {} };
+/** The permit of a request no rate limit applies to: finishing it does nothing. */
+export const NO_LIMITS: Permit = { finish: async () => {} };
 
 export class RateLimiter {
   constructor(private readonly counter: RateCounter) {}
+
+  /** `admit` without waiting when no limit is configured; undefined sends the caller to `admit`. */
+  admitNow(limits: readonly RateLimitConfig[]): Permit | undefined {
+    return limits.length === 0 ? NO_LIMITS : undefined;
+  }
 
   async admit(
     limits: readonly RateLimitConfig[],
