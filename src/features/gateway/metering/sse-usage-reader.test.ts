@@ -66,6 +66,16 @@ describe('SseUsageReader', () => {
     );
   });
 
+  it('reads CRLF line ends, comments, other fields and values without their space as the SSE format allows', () => {
+    const lf = new TextDecoder().decode(streamOf());
+    const variant = lf
+      .replaceAll('data: ', 'data:')
+      .replaceAll('event: ', ': a comment\nid: 7\nevent:')
+      .replaceAll('\n', '\r\n');
+    const bytes = new TextEncoder().encode(variant);
+    expect(read(bytes, [3, 50, 51, 400]).reading()).toEqual(read(streamOf()).reading());
+  });
+
   it('splits cache writes by lifetime when the upstream does', () => {
     const reader = new SseUsageReader();
     reader.push(

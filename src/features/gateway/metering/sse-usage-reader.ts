@@ -10,6 +10,7 @@ import { completeUsage, usageFields } from './anthropic-usage.ts';
 const CHARS_PER_TOKEN = 4;
 /** An event larger than this without a blank line is not an event stream. */
 const MAX_PENDING_CHARS = 8 * 1024 * 1024;
+const CARRIAGE_RETURN = 13;
 
 export interface StreamReading {
   /** The model named by `message_start`. */
@@ -38,18 +39,18 @@ export class SseUsageReader {
 
   push(chunk: Uint8Array): void {
     if (this.#malformed) return;
-    this.#pending += this.#decoder.decode(chunk, { stream: true });
-    let newline = this.#pending.indexOf('\n');
+    // Lines are cut from one string by index: slicing the rest off after every line copied it each time.
+    const text = this.#pending + this.#decoder.decode(chunk, { stream: true });
+    let start = 0;
+    let newline = text.indexOf('\n');
     while (newline !== -1) {
-      const line = this.#pending.slice(
-        0,
-        newline > 0 && this.#pending[newline - 1] === '\r' ? newline - 1 : newline,
-      );
-      this.#pending = this.#pending.slice(newline + 1);
-      this.#line(line);
+      const end = newline > start && text.charCodeAt(newline - 1) === CARRIAGE_RETURN ? newline - 1 : newline;
+      this.#line(text.slice(start, end));
       if (this.#malformed) return;
-      newline = this.#pending.indexOf('\n');
+      start = newline + 1;
+      newline = text.indexOf('\n', start);
     }
+    this.#pending = start === 0 ? text : text.slice(start);
     if (this.#pending.length > MAX_PENDING_CHARS) this.#malformed = 'an event line longer than 8 MB';
   }
 
@@ -84,13 +85,11 @@ export class SseUsageReader {
       this.#dispatch();
       return;
     }
-    if (line.startsWith(':')) return; // a comment
-    const colon = line.indexOf(':');
-    const field = colon === -1 ? line : line.slice(0, colon);
-    let value = colon === -1 ? '' : line.slice(colon + 1);
-    if (value.startsWith(' ')) value = value.slice(1);
-    if (field === 'event') this.#event = value;
-    else if (field === 'data') this.#data.push(value);
+    // The two fields read, matched in place (a comment, `:`, or any other field is skipped).
+    if (line.startsWith('data:')) this.#data.push(fieldValue(line, 5));
+    else if (line.startsWith('event:')) this.#event = fieldValue(line, 6);
+    else if (line === 'data') this.#data.push('');
+    else if (line === 'event') this.#event = '';
   }
 
   #dispatch(): void {
@@ -142,6 +141,13 @@ export class SseUsageReader {
     }
   }
 }
+
+/** A field's value: after its colon, less one leading space. */
+function fieldValue(line: string, colonEnd: number): string {
+  return line.charCodeAt(colonEnd) === SPACE ? line.slice(colonEnd + 1) : line.slice(colonEnd);
+}
+
+const SPACE = 32;
 
 function deltaChars(delta: unknown): number {
   if (typeof delta !== 'object' || delta === null) return 0;
