@@ -11,6 +11,8 @@ const CHARS_PER_TOKEN = 4;
 /** An event larger than this without a blank line is not an event stream. */
 const MAX_PENDING_CHARS = 8 * 1024 * 1024;
 const CARRIAGE_RETURN = 13;
+/** TextDecoder's options for a chunk of a longer stream, made once. */
+const STREAMING = { stream: true } as const;
 
 export interface StreamReading {
   /** The model named by `message_start`. */
@@ -29,7 +31,8 @@ export class SseUsageReader {
   readonly #decoder = new TextDecoder();
   #pending = '';
   #event = '';
-  #data: string[] = [];
+  /** The event's data lines joined by newlines; undefined before its first (most events have one). */
+  #data: string | undefined;
   #reported: Partial<TokenUsage> = {};
   #contentChars = 0;
   #model: string | undefined;
@@ -40,7 +43,7 @@ export class SseUsageReader {
   push(chunk: Uint8Array): void {
     if (this.#malformed) return;
     // Lines are cut from one string by index: slicing the rest off after every line copied it each time.
-    const text = this.#pending + this.#decoder.decode(chunk, { stream: true });
+    const text = this.#pending + this.#decoder.decode(chunk, STREAMING);
     let start = 0;
     let newline = text.indexOf('\n');
     while (newline !== -1) {
@@ -86,21 +89,25 @@ export class SseUsageReader {
       return;
     }
     // The two fields read, matched in place (a comment, `:`, or any other field is skipped).
-    if (line.startsWith('data:')) this.#data.push(fieldValue(line, 5));
+    if (line.startsWith('data:')) this.#addData(fieldValue(line, 5));
     else if (line.startsWith('event:')) this.#event = fieldValue(line, 6);
-    else if (line === 'data') this.#data.push('');
+    else if (line === 'data') this.#addData('');
     else if (line === 'event') this.#event = '';
   }
 
+  #addData(value: string): void {
+    this.#data = this.#data === undefined ? value : `${this.#data}\n${value}`;
+  }
+
   #dispatch(): void {
-    if (this.#data.length === 0) {
+    const data = this.#data;
+    if (data === undefined) {
       this.#event = '';
       return;
     }
-    const data = this.#data.join('\n');
     const name = this.#event;
     this.#event = '';
-    this.#data = [];
+    this.#data = undefined;
     let event: Record<string, unknown>;
     try {
       const parsed: unknown = JSON.parse(data);
