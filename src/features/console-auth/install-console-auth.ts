@@ -19,7 +19,8 @@ import {
   ConsoleSessions,
 } from './console-sessions.ts';
 import { samlRoutes } from './saml-routes.ts';
-import { SamlServiceProvider, samlSettings } from './saml-service-provider.ts';
+import type { SamlServiceProvider } from './saml-service-provider.ts';
+import { samlSettings } from './saml-settings.ts';
 
 export interface ConsoleAuthWiring {
   storage: Storage;
@@ -91,12 +92,14 @@ export function installConsoleAuth(app: FastifyInstance, wiring: ConsoleAuthWiri
     master,
     markers: wiring.storage.signIn,
     tls: wiring.tls,
-    provider: () => {
+    provider: async () => {
       const loaded = wiring.bundle.current();
       const settings = loaded && samlSettings(loaded.content, wiring.env, wiring.publicUrl);
       if (!settings) return undefined;
       const key = JSON.stringify(settings);
       if (provider?.key !== key) {
+        // Imported on first use: a server without SAML never loads its XML and signature libraries.
+        const { SamlServiceProvider } = await import('./saml-service-provider.ts');
         provider = {
           key,
           value: new SamlServiceProvider(settings, master, wiring.storage.signIn, () => wiring.clock.now()),

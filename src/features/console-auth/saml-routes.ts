@@ -15,7 +15,8 @@ import type { SignInStore } from '../../storage/sign-in-port.ts';
 import type { MasterKey } from '../sign-in/master-key.ts';
 import { type ConsoleLogin, safeReturnTo } from './console-auth-routes.ts';
 import { consoleFailedPage } from './console-pages.ts';
-import { REQUEST_TTL_MS, type SamlServiceProvider } from './saml-service-provider.ts';
+import type { SamlServiceProvider } from './saml-service-provider.ts';
+import { REQUEST_TTL_MS } from './saml-settings.ts';
 
 const LOGIN_COOKIE = 'llmr_saml_login';
 const LOGIN_PURPOSE = 'saml-login-cookie';
@@ -28,7 +29,7 @@ export interface SamlRouteDeps {
   master: MasterKey;
   markers: Pick<SignInStore, 'spendOnce'>;
   /** The service provider of the active bundle's security.saml; undefined when there is none. */
-  provider(): SamlServiceProvider | undefined;
+  provider(): Promise<SamlServiceProvider | undefined>;
   tls: boolean;
 }
 
@@ -48,8 +49,8 @@ interface Ticket {
 
 export function samlRoutes(app: FastifyInstance, deps: SamlRouteDeps): void {
   const { html } = deps.login;
-  const configured = () => {
-    const provider = deps.provider();
+  const configured = async () => {
+    const provider = await deps.provider();
     if (!provider) throw new AppError(404, 'not_found_error', 'SAML sign-in is not set up (security.saml).');
     return provider;
   };
@@ -74,12 +75,12 @@ export function samlRoutes(app: FastifyInstance, deps: SamlRouteDeps): void {
     );
 
     scope.get('/console/saml/metadata', async (_request, reply) =>
-      reply.type('application/samlmetadata+xml; charset=utf-8').send(configured().metadata()),
+      reply.type('application/samlmetadata+xml; charset=utf-8').send((await configured()).metadata()),
     );
 
     scope.get('/console/saml/login', async (request, reply) => {
       try {
-        const { url, requestId } = await configured().loginUrl();
+        const { url, requestId } = await (await configured()).loginUrl();
         const sealed: LoginCookie = {
           requestId,
           returnTo: safeReturnTo((request.query as { return_to?: unknown }).return_to),
@@ -99,7 +100,7 @@ export function samlRoutes(app: FastifyInstance, deps: SamlRouteDeps): void {
     scope.post('/console/saml/acs', async (request, reply) => {
       try {
         const form = (request.body ?? {}) as Record<string, string | undefined>;
-        const identity = await configured().consume(form.SAMLResponse);
+        const identity = await (await configured()).consume(form.SAMLResponse);
         const ticket: Ticket = {
           id: randomBytes(16).toString('base64url'),
           requestId: identity.requestId,

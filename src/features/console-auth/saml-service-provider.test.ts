@@ -21,7 +21,8 @@ import {
 import { createStorage } from '../../storage/create-storage.ts';
 import type { Storage } from '../../storage/ports.ts';
 import { MasterKey } from '../sign-in/master-key.ts';
-import { SamlRefusal, SamlServiceProvider, type SamlSettings } from './saml-service-provider.ts';
+import { SamlServiceProvider } from './saml-service-provider.ts';
+import { SamlRefusal, type SamlSettings } from './saml-settings.ts';
 
 const DS = 'http://www.w3.org/2000/09/xmldsig#';
 const SAML = 'urn:oasis:names:tc:SAML:2.0:assertion';

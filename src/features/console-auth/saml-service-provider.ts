@@ -9,80 +9,19 @@
 //   - one AuthnStatement; an assertion id, spent once across every instance until it expires (replay);
 //   - no DOCTYPE, no SHA-1 signatures, a bounded size.
 // IdP-initiated sign-in (no InResponseTo) is refused: nothing would tie it to a browser that asked.
+// The server imports this module only when SAML is configured (its XML and signature libraries hold
+// about 6 MB of heap); the settings and refusals are in saml-settings.ts.
 import { randomBytes } from 'node:crypto';
 import { type CacheProvider, type Profile, SAML, ValidateInResponseTo } from '@node-saml/node-saml';
 import { DOMParser } from '@xmldom/xmldom';
-import type { PolicyConfig } from '../../config/policy-config.ts';
-import { resolveSecret } from '../../config/resolve-secret.ts';
-import { parseDuration } from '../../core/credentials/duration.ts';
-import { AppError } from '../../core/errors/app-error.ts';
 import type { SignInStore } from '../../storage/sign-in-port.ts';
 import type { MasterKey } from '../sign-in/master-key.ts';
+import { REQUEST_TTL_MS, type SamlIdentity, SamlRefusal, type SamlSettings } from './saml-settings.ts';
 
 const ASSERTION_NS = 'urn:oasis:names:tc:SAML:2.0:assertion';
 const BEARER = 'urn:oasis:names:tc:SAML:2.0:cm:bearer';
-/** A browser has this long between leaving for the IdP and coming back with a response. */
-export const REQUEST_TTL_MS = 10 * 60_000;
 const MAX_RESPONSE_BASE64 = 512 * 1024;
 const REQUEST_PURPOSE = 'saml-request-id';
-
-export interface SamlSettings {
-  entryPoint: string;
-  idpEntityId: string;
-  idpCerts: string[];
-  spEntityId: string;
-  acsUrl: string;
-  emailAttribute: string | undefined;
-  groupsAttribute: string;
-  wantResponseSigned: boolean;
-  clockSkewMs: number;
-}
-
-export interface SamlIdentity {
-  email: string;
-  groups: string[];
-  /** The request this response answers (from the signed assertion), to match with the browser's. */
-  requestId: string;
-}
-
-export class SamlRefusal extends AppError {
-  constructor(message: string) {
-    super(401, 'authentication_error', message);
-  }
-}
-
-/** The active bundle's `security.saml`, with this server's URLs; undefined when it has none. */
-export function samlSettings(
-  content: PolicyConfig,
-  env: Readonly<Record<string, string | undefined>>,
-  publicUrl: string | undefined,
-): SamlSettings | undefined {
-  const saml = content.config.security.saml;
-  if (!saml) return undefined;
-  if (!publicUrl) {
-    // Our entity id and ACS URL are what the IdP signs for: they cannot come from a request's Host header.
-    throw new AppError(
-      503,
-      'api_error',
-      'SAML sign-in needs the server’s public URL (LLM_RULES_PUBLIC_URL, or publicUrl in the options file).',
-    );
-  }
-  const base = publicUrl.replace(/\/$/, '');
-  const certs = Array.isArray(saml.idp_cert) ? saml.idp_cert : [saml.idp_cert];
-  return {
-    entryPoint: saml.entry_point,
-    idpEntityId: saml.idp_entity_id,
-    idpCerts: certs.map((c, i) =>
-      resolveSecret(c, env, `security.saml.idp_cert${certs.length > 1 ? `[${i}]` : ''}`),
-    ),
-    spEntityId: saml.sp_entity_id ?? `${base}/console/saml/metadata`,
-    acsUrl: `${base}/console/saml/acs`,
-    emailAttribute: saml.email_attribute,
-    groupsAttribute: saml.groups_attribute,
-    wantResponseSigned: saml.want_response_signed,
-    clockSkewMs: parseDuration(saml.clock_skew, 'security.saml.clock_skew'),
-  };
-}
 
 export class SamlServiceProvider {
   readonly #validator: SAML;

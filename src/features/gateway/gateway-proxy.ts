@@ -3,6 +3,7 @@
 
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Dispatcher } from 'undici';
 import type { PolicyConfig } from '../../config/policy-config.ts';
 import { type Clock, systemClock } from '../../core/clock/clock.ts';
 import { AppError, ValidationError } from '../../core/errors/app-error.ts';
@@ -22,6 +23,7 @@ import {
   budgetSubject,
   worstCaseMicro,
 } from './budget-guard.ts';
+import { DispatchedAnswer, type RelaySource } from './dispatched-answer.ts';
 import { clientResponseHeaders, copyClientResponseHeaders } from './forward-headers.ts';
 import { type Caller, modelSubject, resolveCaller, resolveCallerNow } from './gateway-caller.ts';
 import { GatewayPrices, type PriceWarnings } from './gateway-prices.ts';
@@ -37,12 +39,17 @@ import type { UsageRecorder } from './metering/usage-recorder.ts';
 import { NO_LIMITS, type Permit, type RateLimiter, type RateSubject } from './rate-limits/rate-limiter.ts';
 import { UpstreamCancel } from './upstream-cancel.ts';
 import {
+  AS_DISPATCHED,
+  AS_READABLE,
+  type Forwarded,
   type ForwardedRequest,
   forwardToUpstreams,
+  type MessagesBody,
+  type SendWay,
   type UpstreamErrorListener,
 } from './upstream-forwarder.ts';
 import type { Upstream, UpstreamRegistry } from './upstream-registry.ts';
-import { relayUpstreamBody } from './upstream-relay.ts';
+import { readableSource, relayUpstreamBody } from './upstream-relay.ts';
 import { usageReport } from './usage-report.ts';
 
 export interface GatewayDeps {
@@ -136,9 +143,9 @@ export class GatewayProxy {
         return permit === NO_LIMITS ? undefined : this.#finish(permit, tokens);
       return budgets.settle(settlement).then(() => this.#finish(permit, tokens));
     };
-    let sent: Awaited<ReturnType<GatewayProxy['sendToUpstream']>>;
+    let sent: Forwarded<MessagesBody> & { controller: UpstreamCancel };
     try {
-      sent = await this.sendToUpstream(upstreams, forwardedOf(req), res, raw, controller);
+      sent = await this.sendToUpstream(upstreams, forwardedOf(req), res, raw, controller, AS_DISPATCHED);
     } catch (error) {
       // No upstream answered (or the client left first): a record with nothing billed.
       const status = error instanceof AppError ? error.status : 502;
@@ -149,23 +156,31 @@ export class GatewayProxy {
     const ttfbMs = performance.now() - started;
     facts.upstream = sent.upstream.name;
     const { statusCode } = sent.response;
-    // An upstream with its own answer format (Bedrock's event stream) is translated before relaying.
-    const translate = statusCode < 400 ? sent.upstream.provider.translateResponse : undefined;
-    const { headers, body } = translate
-      ? translate({ headers: sent.response.headers, body: sent.response.body })
-      : sent.response;
+    const answered = sent.response.body;
+    let headers = sent.response.headers;
+    let source: RelaySource;
+    let translated = false;
+    if (answered instanceof DispatchedAnswer) source = answered;
+    else {
+      // An upstream with its own answer format (Bedrock's event stream) is translated before relaying.
+      const translate = statusCode < 400 ? sent.upstream.provider.translateResponse : undefined;
+      const body = translate ? translate({ headers, body: answered }) : { headers, body: answered };
+      headers = body.headers;
+      source = readableSource(body.body);
+      translated = Boolean(translate);
+    }
     const stream = String(headers['content-type'] ?? '').includes('text/event-stream');
     // Built in one object (spreading four into one cost more than the rest of the head).
     const head = exchange.baseHeaders();
     copyClientResponseHeaders(headers, head);
     // A body relayed unchanged keeps the upstream's length, so it goes out in one write with its headers
     // rather than chunked (a terminating chunk is one more write a request).
-    const length = !translate && !stream ? headers['content-length'] : undefined;
+    const length = !translated && !stream ? headers['content-length'] : undefined;
     if (typeof length === 'string') head['content-length'] = length;
     // The caller's standing against their caps rides on every successful answer.
     if (statusCode < 400) Object.assign(head, admission.headers);
     res.writeHead(statusCode, head);
-    const result = relayUpstreamBody(body, res, stream, () => sent.controller.aborted);
+    const result = relayUpstreamBody(source, res, stream, () => sent.controller.aborted);
     void result
       .then((result) => {
         const aborted = sent.controller.aborted;
@@ -300,13 +315,14 @@ export class GatewayProxy {
   }
 
   /** Forwards with retries and failover; the client's abort (its connection closing first) cancels it. */
-  private async sendToUpstream(
+  private async sendToUpstream<Body = Dispatcher.ResponseData['body']>(
     upstreams: Upstream[],
     request: ForwardedRequest,
     res: ServerResponse,
     raw: Buffer | undefined,
     controller = this.#abortOnClose(res),
-  ) {
+    way: SendWay<Body> = AS_READABLE as unknown as SendWay<Body>,
+  ): Promise<Forwarded<Body> & { controller: UpstreamCancel }> {
     // The response (or its socket) already gone: the client left before anything was sent upstream.
     if (res.destroyed || res.socket?.destroyed) controller.abort();
     const { response, upstream } = await forwardToUpstreams(
@@ -315,6 +331,7 @@ export class GatewayProxy {
       raw,
       controller,
       this.#deps.onUpstreamError,
+      way,
     );
     return { response, upstream, controller };
   }

@@ -5,6 +5,8 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Dispatcher } from 'undici';
 import { AppError } from '../../core/errors/app-error.ts';
+import { DispatchedAnswer, dispatchUpstream } from './dispatched-answer.ts';
+import type { ProviderRequest } from './providers/provider.ts';
 import { isRetryableStatus, retryDelayMs } from './retry-policy.ts';
 import type { UpstreamCancel } from './upstream-cancel.ts';
 import type { Upstream } from './upstream-registry.ts';
@@ -32,24 +34,78 @@ export type UpstreamErrorListener = (upstream: string, kind: UpstreamErrorKind) 
 
 const NOT_COUNTED: UpstreamErrorListener = () => {};
 
-export interface Forwarded {
-  response: Dispatcher.ResponseData;
+/** An upstream's answer: its head, and its body in whatever form the way it was sent gives. */
+export interface UpstreamAnswer<Body> {
+  statusCode: number;
+  headers: IncomingHttpHeaders;
+  body: Body;
+}
+
+export interface Forwarded<Body = Dispatcher.ResponseData['body']> {
+  response: UpstreamAnswer<Body>;
   upstream: Upstream;
 }
 
-const header = (headers: Dispatcher.ResponseData['headers'], name: string): string | undefined => {
+/** How one try is sent, and how an answer that is not kept is thrown away. */
+export interface SendWay<Body> {
+  send(upstream: Upstream, outgoing: ProviderRequest, signal: UpstreamCancel): Promise<UpstreamAnswer<Body>>;
+  discard(body: Body): Promise<void>;
+}
+
+/** undici's `request`: the body is a Readable (what Fastify replies with and translators read). */
+export const AS_READABLE: SendWay<Dispatcher.ResponseData['body']> = {
+  send: (upstream, outgoing, signal) =>
+    upstream.pool.request({
+      path: outgoing.path,
+      method: outgoing.method as Dispatcher.HttpMethod,
+      headers: outgoing.headers,
+      ...(outgoing.body ? { body: outgoing.body } : {}),
+      signal,
+    }),
+  discard: (body) => body.dump().catch(() => {}),
+};
+
+/** What `/v1/messages` reads: a dispatched answer, or a Readable from a provider that translates its answer. */
+export type MessagesBody = DispatchedAnswer | Dispatcher.ResponseData['body'];
+
+/**
+ * For `/v1/messages`: undici's dispatch API, so the relay reads the parser's chunks with no stream in
+ * between; a provider that translates its answer (Bedrock's event stream) gets a Readable to pipe.
+ */
+export const AS_DISPATCHED: SendWay<MessagesBody> = {
+  send: (upstream, outgoing, signal) =>
+    upstream.provider.translateResponse
+      ? AS_READABLE.send(upstream, outgoing, signal)
+      : dispatchUpstream(
+          upstream.pool,
+          {
+            path: outgoing.path,
+            method: outgoing.method as Dispatcher.HttpMethod,
+            headers: outgoing.headers,
+            ...(outgoing.body ? { body: outgoing.body } : {}),
+          },
+          signal,
+        ),
+  discard: (body) => (body instanceof DispatchedAnswer ? body.discard() : AS_READABLE.discard(body)),
+};
+
+const header = (headers: IncomingHttpHeaders, name: string): string | undefined => {
   const value = headers[name];
   return Array.isArray(value) ? value[0] : value;
 };
 
-export async function forwardToUpstreams(
+export async function forwardToUpstreams<Body = Dispatcher.ResponseData['body']>(
   upstreams: readonly Upstream[],
   request: ForwardedRequest,
   raw: Buffer | undefined,
   signal: UpstreamCancel,
   onError: UpstreamErrorListener = NOT_COUNTED,
-): Promise<Forwarded> {
-  let held: Forwarded | undefined;
+  way: SendWay<Body> = AS_READABLE as unknown as SendWay<Body>,
+): Promise<Forwarded<Body>> {
+  let held: Forwarded<Body> | undefined;
+  const discard = async (forwarded: Forwarded<Body> | undefined) => {
+    if (forwarded) await way.discard(forwarded.response.body);
+  };
   let lastError: string | undefined;
   let tried = 0;
   for (const upstream of upstreams) {
@@ -71,7 +127,7 @@ export async function forwardToUpstreams(
       }
       if (signal.aborted) break;
       tried++;
-      let outgoing: Awaited<ReturnType<Upstream['provider']['buildRequest']>>;
+      let outgoing: ProviderRequest;
       try {
         outgoing = await upstream.provider.buildRequest({
           baseUrl: upstream.baseUrl,
@@ -94,15 +150,9 @@ export async function forwardToUpstreams(
         onError(upstream.name, 'credentials');
         continue;
       }
-      let response: Dispatcher.ResponseData;
+      let response: UpstreamAnswer<Body>;
       try {
-        response = await upstream.pool.request({
-          path: outgoing.path,
-          method: outgoing.method as Dispatcher.HttpMethod,
-          headers: outgoing.headers,
-          ...(outgoing.body ? { body: outgoing.body } : {}),
-          signal,
-        });
+        response = await way.send(upstream, outgoing, signal);
       } catch (error) {
         if (signal.aborted) {
           upstream.breaker.abandoned();
@@ -153,8 +203,4 @@ function isTimeout(error: unknown): boolean {
 function statusErrorKind(status: number): UpstreamErrorKind {
   if (status === 429) return 'rate_limited';
   return status === 529 ? 'overloaded' : 'server_error';
-}
-
-async function discard(forwarded: Forwarded | undefined): Promise<void> {
-  await forwarded?.response.body.dump().catch(() => {});
 }

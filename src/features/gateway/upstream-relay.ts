@@ -4,6 +4,7 @@
 
 import type { Readable, Writable } from 'node:stream';
 import type { TokenUsage } from '../../core/pricing/usage-cost.ts';
+import type { BodyEvents, RelaySource } from './dispatched-answer.ts';
 import { JsonUsageReader } from './metering/json-usage-reader.ts';
 import { SseUsageReader } from './metering/sse-usage-reader.ts';
 
@@ -27,7 +28,7 @@ function errorEvent(type: string, message: string): string {
  * rejecting, when the upstream body has ended, failed or been abandoned.
  */
 export function relayUpstreamBody(
-  upstream: Readable,
+  upstream: RelaySource,
   out: Writable,
   stream: boolean,
   isClientGone: () => boolean,
@@ -69,41 +70,67 @@ export function relayUpstreamBody(
     }
   };
 
-  upstream.on('data', (chunk: Buffer) => {
-    if (sse) {
-      sse.push(chunk);
-      const malformed = sse.malformed;
-      if (malformed) {
-        // The chunk holding the broken event is not passed on; the client gets a clean error instead.
-        out.end(errorEvent('api_error', `The upstream sent a malformed event stream (${malformed}).`));
-        upstream.destroy();
-        settle(false);
-        return;
+  upstream.start({
+    data: (chunk) => {
+      if (sse) {
+        sse.push(chunk);
+        const malformed = sse.malformed;
+        if (malformed) {
+          // The chunk holding the broken event is not passed on; the client gets a clean error instead.
+          out.end(errorEvent('api_error', `The upstream sent a malformed event stream (${malformed}).`));
+          settle(false);
+          upstream.destroy();
+          return;
+        }
+      } else json!.push(chunk);
+      if (!out.write(chunk)) upstream.pause();
+    },
+    end: () => {
+      out.end();
+      settle(true);
+    },
+    error: () => {
+      if (settled) return;
+      if (isClientGone()) {
+        out.destroy();
+      } else {
+        cut = true;
+        if (stream) out.end(errorEvent('api_error', 'The upstream closed the stream before it finished.'));
+        // A body cut short: the client's connection is closed before the length it was promised.
+        else out.destroy();
       }
-    } else json!.push(chunk);
-    if (!out.write(chunk)) upstream.pause();
+      settle(false);
+    },
   });
   out.on('drain', () => upstream.resume());
-  upstream.on('end', () => {
-    out.end();
-    settle(true);
-  });
-  upstream.on('error', () => {
-    if (settled) return;
-    if (isClientGone()) {
-      out.destroy();
-    } else {
-      cut = true;
-      if (stream) out.end(errorEvent('api_error', 'The upstream closed the stream before it finished.'));
-      // A body cut short: the client's connection is closed before the length it was promised.
-      else out.destroy();
-    }
-    settle(false);
-  });
-  upstream.on('close', () => settle(false));
   out.on('close', () => {
     // The client went away: stop reading the upstream.
     if (!settled) upstream.destroy();
   });
   return result;
+}
+
+/** A Readable (undici's `request` body, a translated stream) as a relay source. */
+export function readableSource(readable: Readable): RelaySource {
+  return {
+    start(events: BodyEvents) {
+      let over = false;
+      readable.on('data', events.data);
+      readable.once('end', () => {
+        over = true;
+        events.end();
+      });
+      readable.once('error', (error: Error) => {
+        over = true;
+        events.error(error);
+      });
+      // Destroyed without an error (the relay stopped it, or the client left): not an end.
+      readable.once('close', () => {
+        if (!over) events.error(new Error('The upstream body closed before it ended.'));
+      });
+    },
+    pause: () => readable.pause(),
+    resume: () => readable.resume(),
+    destroy: () => readable.destroy(),
+  };
 }

@@ -1,0 +1,163 @@
+// An upstream answer read through undici's dispatch API, for `/v1/messages`: its body goes from undici's
+// parser to whoever relays it, with no Readable stream in between (the stream machinery cost about a
+// tenth of the gateway's CPU a request: bench/README.md). Headers resolve the promise; the body waits,
+// paused, until `start` is called, so nothing is lost between the answer and its relay.
+
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Dispatcher } from 'undici';
+import type { UpstreamCancel } from './upstream-cancel.ts';
+
+/** Where a relayed body goes: each chunk, then its end or why it failed. */
+export interface BodyEvents {
+  data(chunk: Buffer): void;
+  end(): void;
+  error(error: Error): void;
+}
+
+/** A response body that can be relayed with backpressure (a dispatched answer, or a Readable adapted). */
+export interface RelaySource {
+  start(events: BodyEvents): void;
+  pause(): void;
+  resume(): void;
+  /** Stops reading: the upstream request is abandoned (its `error` follows unless it had finished). */
+  destroy(): void;
+}
+
+export interface DispatchedResponse {
+  statusCode: number;
+  headers: IncomingHttpHeaders;
+  body: DispatchedAnswer;
+}
+
+/** A discarded body larger than this is not worth reading to keep its connection: the request is aborted. */
+const MAX_DISCARD_BYTES = 256 * 1024;
+
+class AbandonedError extends Error {
+  constructor(why: string) {
+    super(why);
+    this.name = 'AbortError';
+  }
+}
+
+export class DispatchedAnswer implements Dispatcher.DispatchHandler, RelaySource {
+  #controller: Dispatcher.DispatchController | undefined;
+  #events: BodyEvents | undefined;
+  /** Chunks that came before `start` (undici stops at the pause, but one parse may already be under way). */
+  #early: Buffer[] | undefined;
+  #ended = false;
+  #failure: Error | undefined;
+  #answered = false;
+  #discarding: { bytes: number; done: () => void } | undefined;
+  readonly #answer: (response: DispatchedResponse) => void;
+  readonly #fail: (error: Error) => void;
+  readonly #cancel: UpstreamCancel;
+  readonly #onCancel = () => this.#controller?.abort(new AbandonedError('The client closed the request.'));
+
+  constructor(
+    answer: (response: DispatchedResponse) => void,
+    fail: (error: Error) => void,
+    cancel: UpstreamCancel,
+  ) {
+    this.#answer = answer;
+    this.#fail = fail;
+    this.#cancel = cancel;
+    cancel.once('abort', this.#onCancel);
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.#controller = controller;
+    if (this.#cancel.aborted) this.#onCancel();
+  }
+
+  onResponseStart(
+    controller: Dispatcher.DispatchController,
+    statusCode: number,
+    headers: IncomingHttpHeaders,
+  ): void {
+    this.#answered = true;
+    controller.pause();
+    this.#answer({ statusCode, headers, body: this });
+  }
+
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    const discarding = this.#discarding;
+    if (discarding) {
+      discarding.bytes += chunk.length;
+      if (discarding.bytes > MAX_DISCARD_BYTES) controller.abort(new AbandonedError('discarded'));
+      return;
+    }
+    if (this.#events) this.#events.data(chunk);
+    else if (this.#early) this.#early.push(chunk);
+    else this.#early = [chunk];
+  }
+
+  onResponseEnd(): void {
+    this.#ended = true;
+    this.#finish();
+    if (this.#discarding) this.#discarding.done();
+    else this.#events?.end();
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
+    this.#finish();
+    if (!this.#answered) {
+      this.#fail(error);
+      return;
+    }
+    this.#failure = error;
+    if (this.#discarding) this.#discarding.done();
+    else this.#events?.error(error);
+  }
+
+  start(events: BodyEvents): void {
+    this.#events = events;
+    const early = this.#early;
+    this.#early = undefined;
+    if (early) for (const chunk of early) events.data(chunk);
+    if (this.#failure) events.error(this.#failure);
+    else if (this.#ended) events.end();
+    else this.#controller?.resume();
+  }
+
+  pause(): void {
+    this.#controller?.pause();
+  }
+
+  resume(): void {
+    this.#controller?.resume();
+  }
+
+  destroy(): void {
+    if (!this.#ended && !this.#failure)
+      this.#controller?.abort(new AbandonedError('The relay stopped reading.'));
+  }
+
+  /** Reads the rest and throws it away (a retried answer), so the connection can be reused. */
+  discard(): Promise<void> {
+    if (this.#ended || this.#failure) return Promise.resolve();
+    return new Promise((done) => {
+      this.#discarding = { bytes: 0, done };
+      this.#early = undefined;
+      this.#controller?.resume();
+    });
+  }
+
+  #finish(): void {
+    this.#cancel.removeListener('abort', this.#onCancel);
+  }
+}
+
+/** Sends one request through `pool`'s dispatch API; settles with the answer's head, or the error before it. */
+export function dispatchUpstream(
+  pool: Dispatcher,
+  options: Dispatcher.DispatchOptions,
+  cancel: UpstreamCancel,
+): Promise<DispatchedResponse> {
+  return new Promise((answer, fail) => {
+    if (cancel.aborted) {
+      fail(new AbandonedError('The client closed the request.'));
+      return;
+    }
+    pool.dispatch(options, new DispatchedAnswer(answer, fail, cancel));
+  });
+}
