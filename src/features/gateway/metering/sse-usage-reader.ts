@@ -3,6 +3,7 @@
 // streamed so far, so that a stream cut short can still be billed a floor. It only reads: the bytes go
 // to the client untouched and unheld, whatever it makes of them.
 
+import { StringDecoder } from 'node:string_decoder';
 import type { TokenUsage } from '../../../core/pricing/usage-cost.ts';
 import { completeUsage, usageFields } from './anthropic-usage.ts';
 
@@ -11,8 +12,6 @@ const CHARS_PER_TOKEN = 4;
 /** An event larger than this without a blank line is not an event stream. */
 const MAX_PENDING_CHARS = 8 * 1024 * 1024;
 const CARRIAGE_RETURN = 13;
-/** TextDecoder's options for a chunk of a longer stream, made once. */
-const STREAMING = { stream: true } as const;
 
 export interface StreamReading {
   /** The model named by `message_start`. */
@@ -28,7 +27,9 @@ export interface StreamReading {
 }
 
 export class SseUsageReader {
-  readonly #decoder = new TextDecoder();
+  // StringDecoder rather than TextDecoder: a third of the cost per chunk, and it keeps a character split
+  // across two chunks the same way.
+  readonly #decoder = new StringDecoder('utf8');
   #pending = '';
   #event = '';
   /** The event's data lines joined by newlines; undefined before its first (most events have one). */
@@ -43,7 +44,7 @@ export class SseUsageReader {
   push(chunk: Uint8Array): void {
     if (this.#malformed) return;
     // Lines are cut from one string by index: slicing the rest off after every line copied it each time.
-    const text = this.#pending + this.#decoder.decode(chunk, STREAMING);
+    const text = this.#pending + this.#decoder.write(chunk);
     let start = 0;
     let newline = text.indexOf('\n');
     while (newline !== -1) {
@@ -59,7 +60,7 @@ export class SseUsageReader {
 
   /** The stream ended (or was cut): an event not yet closed by a blank line still counts. */
   end(): void {
-    this.#pending += this.#decoder.decode();
+    this.#pending += this.#decoder.end();
     if (this.#pending) this.#line(this.#pending);
     this.#pending = '';
     this.#dispatch();
