@@ -207,6 +207,7 @@ export async function startServer(options: ServerOptions, deps: ServerDeps = {})
       env: deps.env ?? {},
       upstreamUrl: options.upstreamUrl,
       rateCounter: await openRateCounter(options.redisUrl),
+      sessions: storage.sessions,
       logger,
       clock,
       metrics: metrics?.gateway,

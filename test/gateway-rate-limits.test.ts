@@ -37,12 +37,12 @@ afterAll(async () => {
   await work?.remove();
 });
 
-async function gateway(redisUrl?: string): Promise<ServerHandle> {
+async function gateway(redisUrl?: string, configDir = config): Promise<ServerHandle> {
   return startServer(
     resolveServerOptions([
       {
         name: 'test',
-        values: { port: 0, configDir: config, applyConfigOnStart: 'always', upstreamUrl: mock.url, redisUrl },
+        values: { port: 0, configDir, applyConfigOnStart: 'always', upstreamUrl: mock.url, redisUrl },
       },
     ]),
     {
@@ -155,5 +155,56 @@ describe('rate limiter', () => {
     // The refused request's user-level count was given back: 9 more fit under the user limit of 10.
     const user = await counter.take('t:user:user:ada@x.test:rpm', 9, 10, now);
     expect(user.allowed).toBe(true);
+  });
+});
+
+describe('gateway session quota (limits.max_sessions_per_day)', () => {
+  it('counts each Claude Code session once, refuses the one past the day’s limit, and leaves requests without a session alone', async () => {
+    const quotaWork = await tempDir('llm-rules-sessions-');
+    const quotaConfig = await copyExampleConfig(quotaWork.path);
+    const file = join(quotaConfig, 'config.yaml');
+    const yaml = await import('node:fs/promises').then((fs) => fs.readFile(file, 'utf8'));
+    await writeFile(file, yaml.replace('max_sessions_per_day: 50', 'max_sessions_per_day: 2'));
+    const server = await gateway(undefined, quotaConfig);
+    try {
+      const { plaintext } = await server.keys.create({
+        tenantId: 'acme',
+        principal: { type: 'user', id: 'alice@acme.test' },
+      });
+      const inSession = async (session: string | undefined) => {
+        const response = await fetch(`${server.url}/v1/messages`, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            'x-api-key': plaintext,
+            'anthropic-version': '2023-06-01',
+            ...(session ? { 'x-claude-code-session-id': session } : {}),
+          },
+          body: JSON.stringify({
+            model: 'claude-haiku-4-5',
+            max_tokens: 10,
+            messages: [{ role: 'user', content: 'hi' }],
+          }),
+        });
+        const body = (await response.json()) as { error?: { type: string; message: string } };
+        return { status: response.status, headers: response.headers, body };
+      };
+      expect((await inSession('s-1')).status).toBe(200);
+      expect((await inSession('s-1')).status).toBe(200);
+      expect((await inSession('s-2')).status).toBe(200);
+      const third = await inSession('s-3');
+      expect(third.status).toBe(429);
+      expect(third.body.error).toMatchObject({ type: 'rate_limit_error' });
+      expect(third.body.error?.message).toMatch(/started 2 sessions today.*max_sessions_per_day \(2\)/);
+      expect(third.headers.get('x-should-retry')).toBe('false');
+      expect(Number(third.headers.get('retry-after'))).toBeGreaterThan(0);
+      // Still refused on its next request; the sessions already started and plain SDK calls go on.
+      expect((await inSession('s-3')).status).toBe(429);
+      expect((await inSession('s-2')).status).toBe(200);
+      expect((await inSession(undefined)).status).toBe(200);
+    } finally {
+      await server.close();
+      await quotaWork.remove();
+    }
   });
 });

@@ -37,6 +37,7 @@ import {
 } from './metering/usage-record-of.ts';
 import type { UsageRecorder } from './metering/usage-recorder.ts';
 import { NO_LIMITS, type Permit, type RateLimiter, type RateSubject } from './rate-limits/rate-limiter.ts';
+import type { SessionQuota } from './session-quota.ts';
 import { UpstreamCancel } from './upstream-cancel.ts';
 import {
   AS_DISPATCHED,
@@ -69,6 +70,8 @@ export interface GatewayDeps {
   bodyLimit: number;
   /** Told which managed settings each session runs under (the protocol's hint header). */
   machineReports?: MachineReports;
+  /** limits.max_sessions_per_day for requests that name their Claude Code session; unchecked when unset. */
+  sessionQuota?: SessionQuota;
   /** Told of every failed try at an upstream (the Prometheus metrics). */
   onUpstreamError?: UpstreamErrorListener;
 }
@@ -214,6 +217,8 @@ export class GatewayProxy {
    * undefined, with nothing taken, sends the request to #admit.
    */
   #admitNow(caller: Caller, facts: RequestFacts): { permit: Permit; admission: Admission } | undefined {
+    const quota = this.#deps.sessionQuota;
+    if (quota && !quota.knownNow(caller.who.tenantId, facts.attribution.sessionId)) return undefined;
     const permit = this.#deps.rateLimits.admitNow(caller.config.gateway.rate_limits);
     if (!permit) return undefined;
     const budgets = this.#deps.spendLimits.budgetsNow(caller.content, caller.who.tenantId);
@@ -230,9 +235,22 @@ export class GatewayProxy {
     return admission && { permit, admission };
   }
 
-  /** The rate limits, then the budgets. A request the budgets refuse gives its rate-limit slots back. */
+  /**
+   * The day's sessions, the rate limits, then the budgets. A request the budgets refuse gives its
+   * rate-limit slots back.
+   */
   async #admit(caller: Caller, facts: RequestFacts): Promise<{ permit: Permit; admission: Admission }> {
     const inspected = facts.request;
+    const sessionId = facts.attribution.sessionId;
+    const quota = this.#deps.sessionQuota;
+    if (quota && sessionId !== null && !quota.knownNow(caller.who.tenantId, sessionId)) {
+      await quota.admit(
+        caller.who.tenantId,
+        sessionId,
+        caller.who.principal,
+        caller.config.limits.max_sessions_per_day,
+      );
+    }
     const permit = await this.#deps.rateLimits.admit(
       caller.config.gateway.rate_limits,
       rateSubject(caller.who),

@@ -6,6 +6,7 @@ import { formatOrgRef } from '../../config/schema/common-schemas.ts';
 import type { Clock } from '../../core/clock/clock.ts';
 import type { BudgetIncreaseStore } from '../../storage/budget-increase-port.ts';
 import type { BudgetStore } from '../../storage/budget-port.ts';
+import type { SessionStore } from '../../storage/session-port.ts';
 import type { UsageStore } from '../../storage/usage-port.ts';
 import type { ActiveBundle } from '../bundles/active-bundle.ts';
 import type { AuditSink } from '../hooks/hook-audit.ts';
@@ -22,6 +23,7 @@ import { gatewayRoutes } from './gateway-routes.ts';
 import { UsageRecorder } from './metering/usage-recorder.ts';
 import type { RateCounter } from './rate-limits/rate-counter.ts';
 import { RateLimiter } from './rate-limits/rate-limiter.ts';
+import { SessionQuota } from './session-quota.ts';
 import { UpstreamRegistry } from './upstream-registry.ts';
 
 /** The Messages API's own request limit, for a server started before any bundle is active. */
@@ -41,6 +43,8 @@ export interface GatewayWiring {
   spendLimits: SpendLimits;
   env: Readonly<Record<string, string | undefined>>;
   upstreamUrl: string | undefined;
+  /** Where Claude Code sessions are counted (limits.max_sessions_per_day), as the hooks count them. */
+  sessions: SessionStore;
   /** Rate-limit counters: in Redis for a fleet, else in process memory (openRateCounter). */
   rateCounter: RateCounter;
   logger: Logger;
@@ -95,6 +99,7 @@ export function installGateway(app: FastifyInstance, wiring: GatewayWiring): Ins
     logger: wiring.logger,
     clock: wiring.clock,
     bodyLimit,
+    sessionQuota: new SessionQuota(wiring.sessions, wiring.clock),
     ...(wiring.machineReports ? { machineReports: wiring.machineReports } : {}),
     ...(metrics ? { onUpstreamError: (upstream, kind) => metrics.upstreamError(upstream, kind) } : {}),
   });

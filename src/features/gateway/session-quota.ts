@@ -1,0 +1,76 @@
+// `limits.max_sessions_per_day` at the gateway. A Claude Code session (`x-claude-code-session-id`) is
+// counted the first time this process sees it, in the session store the hooks count in: a session the
+// SessionStart hook already counted is not counted again, and a client without the hooks (`claude -p`
+// with hooks off, anything else that sends the header) is held to the same limit. Requests without a
+// session id (the SDKs) are not sessions and are not counted. A session refused here stays refused by
+// this process for the day; another instance, finding it already counted, would let it through (as the
+// hooks do with a refused session that is resumed).
+
+import type { Clock } from '../../core/clock/clock.ts';
+import { AppError } from '../../core/errors/app-error.ts';
+import type { PrincipalRef } from '../../storage/ports.ts';
+import type { SessionStore } from '../../storage/session-port.ts';
+
+const DAY_MS = 86_400_000;
+/** Sessions this process has let through, remembered so their later requests skip the store; bounded. */
+const MAX_KNOWN = 20_000;
+
+export class SessionQuota {
+  readonly #known = new Set<string>();
+  /** Sessions refused today, with how many the principal had started before them. */
+  readonly #refused = new Map<string, number>();
+
+  constructor(
+    private readonly sessions: SessionStore,
+    private readonly clock: Clock,
+  ) {}
+
+  /** True when the request needs no check: no session id, or a session already let through today. */
+  knownNow(tenantId: string, sessionId: string | null): boolean {
+    return sessionId === null || this.#known.has(knownKey(tenantId, sessionId, this.#day()));
+  }
+
+  /** Counts a session not seen yet; refuses it with 429 when it is one more than the day allows. */
+  async admit(tenantId: string, sessionId: string, principal: PrincipalRef, limit: number): Promise<void> {
+    const now = this.clock.now();
+    const day = Math.floor(now.getTime() / DAY_MS);
+    const key = knownKey(tenantId, sessionId, day);
+    const before = this.#refused.get(key);
+    if (before !== undefined) throw refusal(before, limit, now);
+    const started = await this.sessions.start(tenantId, {
+      id: sessionId,
+      principal,
+      agent: null,
+      cwd: null,
+      at: now,
+      dayStart: new Date(day * DAY_MS),
+    });
+    if (started.created && started.startedToday > limit) {
+      if (this.#refused.size >= MAX_KNOWN) this.#refused.clear();
+      this.#refused.set(key, started.startedToday - 1);
+      throw refusal(started.startedToday - 1, limit, now);
+    }
+    if (this.#known.size >= MAX_KNOWN) this.#known.clear();
+    this.#known.add(key);
+  }
+
+  #day(): number {
+    return Math.floor(this.clock.now().getTime() / DAY_MS);
+  }
+}
+
+const knownKey = (tenantId: string, sessionId: string, day: number) =>
+  `${tenantId}\u0000${day}\u0000${sessionId}`;
+
+/** 429 until midnight UTC; `x-should-retry: false`, as retrying within the day cannot succeed. */
+function refusal(startedBefore: number, limit: number, now: Date): AppError {
+  const nextDay = (Math.floor(now.getTime() / DAY_MS) + 1) * DAY_MS;
+  const seconds = Math.max(1, Math.ceil((nextDay - now.getTime()) / 1000));
+  return new AppError(
+    429,
+    'rate_limit_error',
+    `You have started ${startedBefore} sessions today, the most limits.max_sessions_per_day (${limit}) allows; try again after 00:00 UTC.`,
+    { limit: 'limits.max_sessions_per_day' },
+    { 'retry-after': String(seconds), 'x-should-retry': 'false' },
+  );
+}
