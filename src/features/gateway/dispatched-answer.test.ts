@@ -14,6 +14,7 @@ beforeAll(async () => {
   server = createServer((request, response) => {
     requests.push(request.url!);
     if (request.url === '/slow') return; // never answers
+    if (request.url === '/hints') response.writeEarlyHints({ link: '</style.css>; rel=preload; as=style' });
     if (request.url === '/big') {
       response.writeHead(503, { 'content-type': 'text/plain' });
       response.end('x'.repeat(1_000_000));
@@ -54,6 +55,12 @@ describe('dispatchUpstream', () => {
     expect(answer.statusCode).toBe(200);
     expect(answer.headers['x-answer']).toBe('42');
     await new Promise((r) => setTimeout(r, 20)); // the whole body has arrived by now, held back
+    expect(await read(answer.body)).toEqual({ text: 'one two three' });
+  });
+
+  it('waits past an informational answer (103 Early Hints) for the real one', async () => {
+    const answer = await dispatchUpstream(pool, { path: '/hints', method: 'GET' }, new UpstreamCancel());
+    expect(answer.statusCode).toBe(200);
     expect(await read(answer.body)).toEqual({ text: 'one two three' });
   });
 

@@ -47,6 +47,7 @@ export class DispatchedAnswer implements Dispatcher.DispatchHandler, RelaySource
   #ended = false;
   #failure: Error | undefined;
   #answered = false;
+  #relayPaused = false;
   #discarding: { bytes: number; done: () => void } | undefined;
   readonly #answer: (response: DispatchedResponse) => void;
   readonly #fail: (error: Error) => void;
@@ -74,6 +75,8 @@ export class DispatchedAnswer implements Dispatcher.DispatchHandler, RelaySource
     statusCode: number,
     headers: IncomingHttpHeaders,
   ): void {
+    // An informational answer (103 Early Hints, 102 Processing) is not the answer: the real one follows.
+    if (statusCode < 200) return;
     this.#answered = true;
     controller.pause();
     this.#answer({ statusCode, headers, body: this });
@@ -116,14 +119,17 @@ export class DispatchedAnswer implements Dispatcher.DispatchHandler, RelaySource
     if (early) for (const chunk of early) events.data(chunk);
     if (this.#failure) events.error(this.#failure);
     else if (this.#ended) events.end();
-    else this.#controller?.resume();
+    // Unless the relay paused while the early chunks were replayed (its client is slow).
+    else if (!this.#relayPaused) this.#controller?.resume();
   }
 
   pause(): void {
+    this.#relayPaused = true;
     this.#controller?.pause();
   }
 
   resume(): void {
+    this.#relayPaused = false;
     this.#controller?.resume();
   }
 

@@ -76,6 +76,16 @@ describe('SseUsageReader', () => {
     expect(read(bytes, [3, 50, 51, 400]).reading()).toEqual(read(streamOf()).reading());
   });
 
+  it('drops a byte-order mark before the first line, however the bytes are split', () => {
+    // Without `event:` lines, the first line is message_start's data: a mark left on it would lose it.
+    const text = new TextDecoder().decode(streamOf()).replace(/^event: .*\n/gm, '');
+    const plain = new TextEncoder().encode(text);
+    const marked = new Uint8Array([0xef, 0xbb, 0xbf, ...plain]);
+    expect(read(plain).reading().usage.input).toBe(120);
+    expect(read(marked).reading()).toEqual(read(plain).reading());
+    expect(read(marked, [1, 2, 3]).reading()).toEqual(read(plain).reading());
+  });
+
   it('splits cache writes by lifetime when the upstream does', () => {
     const reader = new SseUsageReader();
     reader.push(

@@ -12,6 +12,7 @@ const CHARS_PER_TOKEN = 4;
 /** An event larger than this without a blank line is not an event stream. */
 const MAX_PENDING_CHARS = 8 * 1024 * 1024;
 const CARRIAGE_RETURN = 13;
+const BYTE_ORDER_MARK = 0xfeff;
 
 export interface StreamReading {
   /** The model named by `message_start`. */
@@ -31,6 +32,7 @@ export class SseUsageReader {
   // across two chunks the same way.
   readonly #decoder = new StringDecoder('utf8');
   #pending = '';
+  #first = true;
   #event = '';
   /** The event's data lines joined by newlines; undefined before its first (most events have one). */
   #data: string | undefined;
@@ -44,7 +46,12 @@ export class SseUsageReader {
   push(chunk: Uint8Array): void {
     if (this.#malformed) return;
     // Lines are cut from one string by index: slicing the rest off after every line copied it each time.
-    const text = this.#pending + this.#decoder.write(chunk);
+    let text = this.#pending + this.#decoder.write(chunk);
+    // A byte-order mark before the first line is not part of it (the SSE format says to drop it).
+    if (this.#first && text.length > 0) {
+      this.#first = false;
+      if (text.charCodeAt(0) === BYTE_ORDER_MARK) text = text.slice(1);
+    }
     let start = 0;
     let newline = text.indexOf('\n');
     while (newline !== -1) {
