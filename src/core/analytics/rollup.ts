@@ -65,24 +65,23 @@ export interface RollupContribution {
 /** Sums contributions into one row per (granularity, bucket, dimensions): what a batch adds. */
 export function rollupIncrements(contributions: readonly RollupContribution[]): RollupRow[] {
   const rows = new Map<string, RollupRow>();
+  // Runs for every stored usage record (on the SQLite writer thread): the dimensions' part of the key and
+  // the measures present are worked out once per contribution, not once per granularity.
   for (const c of contributions) {
+    const time = c.at.getTime();
+    const d = c.dims;
+    const dims = `${d.business_unit}\u0000${d.team}\u0000${d.user}\u0000${d.agent}\u0000${d.model}`;
+    const measures = Object.keys(c.measures) as Measure[];
     for (const granularity of GRANULARITIES) {
-      const bucket = bucketStart(c.at, granularity);
-      const key = [
-        granularity,
-        bucket,
-        c.dims.business_unit,
-        c.dims.team,
-        c.dims.user,
-        c.dims.agent,
-        c.dims.model,
-      ].join('\u0000');
+      const size = SIZE_MS[granularity];
+      const bucket = Math.floor(time / size) * size;
+      const key = `${granularity}\u0000${bucket}\u0000${dims}`;
       let row = rows.get(key);
       if (!row) {
-        row = { granularity, bucket, ...c.dims, ...emptyMeasures() };
+        row = { granularity, bucket, ...d, ...emptyMeasures() };
         rows.set(key, row);
       }
-      for (const [measure, value] of Object.entries(c.measures) as [Measure, number][]) row[measure] += value;
+      for (const measure of measures) row[measure] += c.measures[measure]!;
     }
   }
   return [...rows.values()];
