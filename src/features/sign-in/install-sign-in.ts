@@ -112,7 +112,9 @@ export function installSignIn(app: FastifyInstance, wiring: SignInWiring): Insta
         ? signedIn.authenticate(presented.trim())
         : wiring.keys.authenticate(presented),
     authenticateNow: (presented: string) =>
-      JWT_SHAPE.test(presented.trim()) ? undefined : wiring.keys.authenticateNow(presented),
+      JWT_SHAPE.test(presented.trim())
+        ? signedIn.authenticateNow(presented.trim())
+        : wiring.keys.authenticateNow(presented),
   };
   return {
     credentials,

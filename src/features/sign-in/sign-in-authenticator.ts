@@ -1,7 +1,10 @@
 // Turns a signed-in developer's bearer token into the same caller an API key gives (tenant, user, the
 // sign-in session in place of a key id, the user's profile with their IdP groups mapped in), checking
 // each time that the token verifies, its session is neither revoked nor past its age, and the user is
-// still a member. What it read is trusted for a few seconds, as verified API keys are.
+// still a member. What it read is trusted for a few seconds, as verified API keys are; so is a verified
+// token's answer as a whole, which spares every model call and tool call of a signed-in Claude Code an
+// ES256 signature check (a WebCrypto call through the thread pool).
+import { createHash } from 'node:crypto';
 import type { Clock } from '../../core/clock/clock.ts';
 import { CredentialEndedError } from '../../core/errors/app-error.ts';
 import type { GroupRecord, OrgStore, TenantId, UserRecord } from '../../storage/ports.ts';
@@ -18,10 +21,24 @@ interface Cached<T> {
   at: number;
 }
 
+/** A token's whole answer, kept while the reads behind it are fresh, never past the token's or its session's end. */
+interface VerifiedToken {
+  result: AuthenticatedKey;
+  /** `tenant\0session`, so a revocation through this process forgets it at once. */
+  session: string;
+  /** When the oldest of the session, member and groups reads behind it was made. */
+  at: number;
+  until: number;
+}
+
+/** Tokens are kept by their SHA-256, not as they are. */
+const tokenDigest = (token: string) => createHash('sha256').update(token).digest('base64');
+
 export class SignInAuthenticator {
   readonly #sessions = new Map<string, Cached<SignInSession | undefined>>();
   readonly #users = new Map<string, Cached<UserRecord | undefined>>();
   readonly #groups = new Map<TenantId, Cached<GroupRecord[]>>();
+  readonly #tokens = new Map<string, VerifiedToken>();
 
   constructor(
     private readonly tokens: AccessTokens,
@@ -30,7 +47,15 @@ export class SignInAuthenticator {
     private readonly clock: Clock,
   ) {}
 
+  /** The answer for a token verified within the last few seconds and still valid; undefined otherwise. */
+  authenticateNow(token: string): AuthenticatedKey | undefined {
+    return this.#known(tokenDigest(token), this.clock.now().getTime());
+  }
+
   async authenticate(token: string): Promise<AuthenticatedKey> {
+    const digest = tokenDigest(token);
+    const known = this.#known(digest, this.clock.now().getTime());
+    if (known) return known;
     const claims = await this.tokens.verify(token);
     if (!claims)
       throw new CredentialEndedError('Your sign-in has expired or is not valid; run /login again.');
@@ -43,7 +68,31 @@ export class SignInAuthenticator {
         'This sign-in has ended (signed out, revoked or too old); run /login again.',
       );
     }
-    return this.#member(claims.tenantId, claims.userId, session.id, session.idpGroups);
+    const result = await this.#member(claims.tenantId, claims.userId, session.id, session.idpGroups);
+    const sessionKey = `${claims.tenantId}\u0000${claims.sessionId}`;
+    // Kept as long as the oldest of the reads behind it would be: a revoked session or a removed member
+    // is seen no later than before.
+    const readAt = Math.min(
+      this.#sessions.get(sessionKey)?.at ?? 0,
+      this.#users.get(`${claims.tenantId}\u0000${claims.userId}`)?.at ?? 0,
+      this.#groups.get(claims.tenantId)?.at ?? 0,
+    );
+    if (this.#tokens.size >= MAX_CACHED) this.#tokens.clear();
+    this.#tokens.set(digest, {
+      result,
+      session: sessionKey,
+      at: readAt,
+      until: Math.min(claims.expiresAt.getTime(), session.expiresAt.getTime()),
+    });
+    return result;
+  }
+
+  #known(digest: string, now: number): AuthenticatedKey | undefined {
+    const hit = this.#tokens.get(digest);
+    if (!hit) return undefined;
+    if (now - hit.at < CACHE_TTL_MS && now < hit.until) return hit.result;
+    this.#tokens.delete(digest);
+    return undefined;
   }
 
   /** The owner of a hook credential (hook-credentials.ts), if still a member; their IdP groups are not known here. */
@@ -74,7 +123,9 @@ export class SignInAuthenticator {
 
   /** Forgets what was read about a session, so a revocation through this process applies at once. */
   forgetSession(tenantId: TenantId, sessionId: string): void {
-    this.#sessions.delete(`${tenantId}\u0000${sessionId}`);
+    const session = `${tenantId}\u0000${sessionId}`;
+    this.#sessions.delete(session);
+    for (const [digest, token] of this.#tokens) if (token.session === session) this.#tokens.delete(digest);
   }
 
   async #cached<T>(cache: Map<string, Cached<T>>, key: string, load: () => Promise<T>): Promise<T> {
