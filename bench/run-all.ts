@@ -7,10 +7,12 @@ import * as gateway from './gateway.bench.ts';
 import * as hookEndpoint from './hook-endpoint.bench.ts';
 import * as keyAuthentication from './key-authentication.bench.ts';
 import * as policyDecision from './policy-decision.bench.ts';
+import * as signInAuthentication from './sign-in-authentication.bench.ts';
 import * as telemetry from './telemetry.bench.ts';
 
 const benches: Record<string, { run(): Promise<void> }> = {
   'key-authentication': keyAuthentication,
+  'sign-in-authentication': signInAuthentication,
   'bundle-revision': bundleRevision,
   'audit-append': auditAppend,
   'policy-decision': policyDecision,
