@@ -37,7 +37,11 @@ afterAll(async () => {
   await work?.remove();
 });
 
-async function gateway(redisUrl?: string, configDir = config): Promise<ServerHandle> {
+async function gateway(
+  redisUrl?: string,
+  configDir = config,
+  storage?: Awaited<ReturnType<typeof createStorage>>,
+): Promise<ServerHandle> {
   return startServer(
     resolveServerOptions([
       {
@@ -46,7 +50,7 @@ async function gateway(redisUrl?: string, configDir = config): Promise<ServerHan
       },
     ]),
     {
-      storage: await createStorage({ memory: true }),
+      storage: storage ?? (await createStorage({ memory: true })),
       logger: createLogger('silent'),
       env: { ANTHROPIC_API_KEY: 'k' },
     },
@@ -165,7 +169,8 @@ describe('gateway session quota (limits.max_sessions_per_day)', () => {
     const file = join(quotaConfig, 'config.yaml');
     const yaml = await import('node:fs/promises').then((fs) => fs.readFile(file, 'utf8'));
     await writeFile(file, yaml.replace('max_sessions_per_day: 50', 'max_sessions_per_day: 2'));
-    const server = await gateway(undefined, quotaConfig);
+    const storage = await createStorage({ memory: true });
+    const server = await gateway(undefined, quotaConfig, storage);
     try {
       const { plaintext } = await server.keys.create({
         tenantId: 'acme',
@@ -202,6 +207,16 @@ describe('gateway session quota (limits.max_sessions_per_day)', () => {
       expect((await inSession('s-3')).status).toBe(429);
       expect((await inSession('s-2')).status).toBe(200);
       expect((await inSession(undefined)).status).toBe(200);
+      // The refusal is in the audit trail once, as the SessionStart hook records its own.
+      const refusals = (await storage.audit.list('acme')).filter(
+        (r) => r.event === 'session' && r.context.phase === 'refused',
+      );
+      expect(refusals).toHaveLength(1);
+      expect(refusals[0]).toMatchObject({
+        user: 'alice@acme.test',
+        sessionId: 's-3',
+        context: { by: 'gateway', started_today: 3 },
+      });
     } finally {
       await server.close();
       await quotaWork.remove();

@@ -8,7 +8,9 @@ import type { BudgetIncreaseStore } from '../../storage/budget-increase-port.ts'
 import type { BudgetStore } from '../../storage/budget-port.ts';
 import type { SessionStore } from '../../storage/session-port.ts';
 import type { UsageStore } from '../../storage/usage-port.ts';
+import { auditWanted } from '../audit/audit-wanted.ts';
 import type { ActiveBundle } from '../bundles/active-bundle.ts';
+import { tenantConfig } from '../bundles/tenant-config.ts';
 import type { AuditSink } from '../hooks/hook-audit.ts';
 import type { CredentialAuthenticator } from '../keys/keys-service.ts';
 import type { MachineReports } from '../managed-settings/machine-reports.ts';
@@ -23,7 +25,7 @@ import { gatewayRoutes } from './gateway-routes.ts';
 import { UsageRecorder } from './metering/usage-recorder.ts';
 import type { RateCounter } from './rate-limits/rate-counter.ts';
 import { RateLimiter } from './rate-limits/rate-limiter.ts';
-import { SessionQuota } from './session-quota.ts';
+import { SessionQuota, type SessionRefusal } from './session-quota.ts';
 import { UpstreamRegistry } from './upstream-registry.ts';
 
 /** The Messages API's own request limit, for a server started before any bundle is active. */
@@ -99,7 +101,9 @@ export function installGateway(app: FastifyInstance, wiring: GatewayWiring): Ins
     logger: wiring.logger,
     clock: wiring.clock,
     bodyLimit,
-    sessionQuota: new SessionQuota(wiring.sessions, wiring.clock),
+    sessionQuota: new SessionQuota(wiring.sessions, wiring.clock, (refusal) =>
+      recordSessionRefusal(wiring, refusal),
+    ),
     ...(wiring.machineReports ? { machineReports: wiring.machineReports } : {}),
     ...(metrics ? { onUpstreamError: (upstream, kind) => metrics.upstreamError(upstream, kind) } : {}),
   });
@@ -130,6 +134,32 @@ export function installGateway(app: FastifyInstance, wiring: GatewayWiring): Ins
 }
 
 /** A budget passing a threshold is an audit event (`budget`), which alert rules will turn into notifications. */
+/**
+ * A session the gateway refused, as the SessionStart hook records its own (a `session` event, phase
+ * `refused`), if the tenant's `audit.events` lists sessions. A failed write is logged: the refusal stands.
+ */
+async function recordSessionRefusal(wiring: GatewayWiring, refusal: SessionRefusal): Promise<void> {
+  const config = wiring.bundle.current();
+  const tenant = config && tenantConfig(config.content, refusal.tenantId);
+  if (!tenant || !auditWanted(tenant, 'session')) return;
+  try {
+    await wiring.audit.record(refusal.tenantId, {
+      event: 'session',
+      user: refusal.user,
+      sessionId: refusal.sessionId,
+      bundleRevision: config.revision,
+      context: {
+        phase: 'refused',
+        reason: refusal.reason,
+        started_today: refusal.startedBefore + 1,
+        by: 'gateway',
+      },
+    });
+  } catch (error) {
+    wiring.logger.error({ err: error }, 'could not record a refused session in the audit trail');
+  }
+}
+
 async function recordThreshold(audit: AuditSink, event: ThresholdEvent): Promise<void> {
   const { budget } = event;
   await audit.record(event.tenantId, {

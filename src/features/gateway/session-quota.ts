@@ -15,6 +15,16 @@ const DAY_MS = 86_400_000;
 /** Sessions this process has let through, remembered so their later requests skip the store; bounded. */
 const MAX_KNOWN = 20_000;
 
+/** A session refused here, for the audit trail (the hooks record theirs as `session` events too). */
+export interface SessionRefusal {
+  tenantId: string;
+  sessionId: string;
+  user: string;
+  startedBefore: number;
+  limit: number;
+  reason: string;
+}
+
 export class SessionQuota {
   readonly #known = new Set<string>();
   /** Sessions refused today, with how many the principal had started before them. */
@@ -23,6 +33,8 @@ export class SessionQuota {
   constructor(
     private readonly sessions: SessionStore,
     private readonly clock: Clock,
+    /** Told of each session refused (once, not of its later requests); the refusal stands if it fails. */
+    private readonly onRefused: (refusal: SessionRefusal) => Promise<void> = async () => {},
   ) {}
 
   /** True when the request needs no check: no session id, or a session already let through today. */
@@ -48,7 +60,16 @@ export class SessionQuota {
     if (started.created && started.startedToday > limit) {
       if (this.#refused.size >= MAX_KNOWN) this.#refused.clear();
       this.#refused.set(key, started.startedToday - 1);
-      throw refusal(started.startedToday - 1, limit, now);
+      const error = refusal(started.startedToday - 1, limit, now);
+      await this.onRefused({
+        tenantId,
+        sessionId,
+        user: principal.id,
+        startedBefore: started.startedToday - 1,
+        limit,
+        reason: error.message,
+      });
+      throw error;
     }
     if (this.#known.size >= MAX_KNOWN) this.#known.clear();
     this.#known.add(key);

@@ -18,6 +18,7 @@ import { inCanary } from '../../core/rollout/canary.ts';
 import type { RuleAudience } from '../../core/rules/rule-audience.ts';
 import { describeFindings, scanForCredentials } from '../../core/secrets/credential-scanner.ts';
 import type { SessionProject, SessionStore } from '../../storage/session-port.ts';
+import { auditWanted } from '../audit/audit-wanted.ts';
 import type { ActiveBundle } from '../bundles/active-bundle.ts';
 import { tenantConfig } from '../bundles/tenant-config.ts';
 import type { AuthenticatedKey, CredentialAuthenticator } from '../keys/keys-service.ts';
@@ -341,10 +342,6 @@ function projectPath(projectDir: string | null, cwd: string): string | null {
   if (!projectDir || !cwd) return null;
   const rel = posix.relative(projectDir, cwd);
   return rel.startsWith('..') || posix.isAbsolute(rel) ? null : rel;
-}
-
-function auditWanted(config: MainConfig, event: string): boolean {
-  return config.audit.enabled && (config.audit.events as string[]).includes(event);
 }
 
 function principalOf(who: AuthenticatedKey): PolicyPrincipal {
