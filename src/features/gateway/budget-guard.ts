@@ -1,8 +1,7 @@
 // Enforces budgets around a gateway request: reserve the worst case on every budget that applies before
 // forwarding, refuse with the protocol's 429 when one would overflow, settle the actual cost afterwards.
 
-import type { BudgetConfig, OrgRef } from '../../config/policy-config.ts';
-import { formatOrgRef } from '../../config/schema/common-schemas.ts';
+import type { BudgetConfig } from '../../config/policy-config.ts';
 import {
   type ApplicableBudget,
   type ApprovedLookup,
@@ -17,16 +16,13 @@ import {
   rejectedHeaders,
 } from '../../core/budgets/usage-limit-headers.ts';
 import { AppError } from '../../core/errors/app-error.ts';
-import type { ModelPrice } from '../../core/pricing/price-table.ts';
-import { formatDollars } from '../../core/pricing/usage-cost.ts';
 import type {
   BudgetCharge,
   BudgetCounterRef,
   BudgetStanding,
   BudgetStore,
 } from '../../storage/budget-port.ts';
-import type { AuthenticatedKey } from '../keys/keys-service.ts';
-import type { MessagesRequest } from './messages-request.ts';
+import { budgetRefusal, isSoftCapped } from './budget-refusal.ts';
 
 /** A request that never settles (its process died) stops holding budget after this. */
 const LEASE_MS = 15 * 60_000;
@@ -235,7 +231,7 @@ export class BudgetGuard {
       throw new AppError(
         429,
         'billing_error',
-        refusal(blocking, now),
+        budgetRefusal(blocking, now),
         isSoftCapped(blocking)
           ? { budget: blocking.budget.id, approval_required: true }
           : { budget: blocking.budget.id },
@@ -398,62 +394,4 @@ function capsOf(
     });
   }
   return caps;
-}
-
-const PERIOD_WORD = { daily: 'a day', weekly: 'a week', monthly: 'a month' } as const;
-
-/** Stopped by its soft cap (plus what was approved), not by its amount: an approved increase lets work go on. */
-function isSoftCapped(budget: ApplicableBudget): boolean {
-  return budget.limitMicro < budget.hardLimitMicro;
-}
-
-/** One sentence: which budget, when it resets, what to do. */
-function refusal(budget: ApplicableBudget, now: Date): string {
-  const resets = budget.resetsAt.toLocaleDateString('en-US', {
-    month: 'short',
-    day: 'numeric',
-    timeZone: 'UTC',
-    ...(budget.resetsAt.getTime() - now.getTime() < 86_400_000
-      ? { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }
-      : {}),
-  });
-  const whose = budget.holder === 'user' ? 'your' : `the ${describeScope(budget.budget.scope)}`;
-  const per = PERIOD_WORD[budget.period];
-  if (isSoftCapped(budget)) {
-    const approved = budget.approvedMicro > 0 ? ` + ${formatDollars(budget.approvedMicro)} approved` : '';
-    const seat = budget.key.includes('/seat:')
-      ? ` --user ${budget.key.slice(budget.key.indexOf('/seat:') + 6)}`
-      : '';
-    return `approval needed: ${whose} budget "${budget.budget.id}" reached its soft cap (${formatDollars(budget.softLimitMicro!)}${approved} of ${formatDollars(budget.hardLimitMicro)} ${per}) · resets ${resets} UTC · ask your LLM-RULES admin for an increase (llm-rules budgets request ${budget.budget.id}${seat} --amount DOLLARS)`;
-  }
-  return `spend limit reached: ${whose} budget "${budget.budget.id}" (${formatDollars(budget.limitMicro)} ${per}) · resets ${resets} UTC · ask your LLM-RULES admin to raise it`;
-}
-
-function describeScope(scope: OrgRef): string {
-  return scope.level === 'tenant' ? 'organisation' : formatOrgRef(scope).replace(':', ' ').replace('_', ' ');
-}
-
-/**
- * The most a request can cost, reserved before it is forwarded: its estimated input at the dearest input
- * rate (a 1-hour cache write) and all of `max_tokens` as output. Reserving the worst case is what keeps
- * concurrent requests from overdrawing a budget; the actual cost replaces it when the request settles.
- */
-export function worstCaseMicro(request: MessagesRequest, price: ModelPrice): number {
-  const input = Math.max(price.input, price.cacheWrite5m, price.cacheWrite1h);
-  return Math.ceil(
-    request.estimatedInputTokens * input + (request.maxTokens ?? DEFAULT_OUTPUT_RESERVE) * price.output,
-  );
-}
-
-/** `max_tokens` is required by the Messages API; a request without it reserves this much output. */
-const DEFAULT_OUTPUT_RESERVE = 4_096;
-
-export function budgetSubject(who: AuthenticatedKey): BudgetSubject {
-  const profile = who.profile;
-  return {
-    type: who.principal.type,
-    id: who.principal.id,
-    businessUnitId: 'businessUnitId' in profile ? profile.businessUnitId : null,
-    teamId: profile.teamId,
-  };
 }

@@ -16,13 +16,8 @@ import type { ActiveBundle } from '../bundles/active-bundle.ts';
 import type { AuthenticatedKey, CredentialAuthenticator } from '../keys/keys-service.ts';
 import type { MachineReports } from '../managed-settings/machine-reports.ts';
 import type { SpendLimits } from '../spend-limits/spend-limits.ts';
-import {
-  type Admission,
-  type ApprovedIncreases,
-  type BudgetGuard,
-  budgetSubject,
-  worstCaseMicro,
-} from './budget-guard.ts';
+import type { Admission, ApprovedIncreases, BudgetGuard } from './budget-guard.ts';
+import { budgetSubject, worstCaseMicro } from './budget-request.ts';
 import { DispatchedAnswer, type RelaySource } from './dispatched-answer.ts';
 import { clientResponseHeaders, copyClientResponseHeaders } from './forward-headers.ts';
 import { type Caller, modelSubject, resolveCaller, resolveCallerNow } from './gateway-caller.ts';

@@ -7,7 +7,8 @@ import { periodWindow } from '../../core/budgets/budget-period.ts';
 import { type CapStanding, fullestCap, utilizationOf } from '../../core/budgets/usage-limit-headers.ts';
 import type { BudgetStore } from '../../storage/budget-port.ts';
 import type { UsageStore } from '../../storage/usage-port.ts';
-import { type ApprovedIncreases, budgetSubject } from './budget-guard.ts';
+import type { ApprovedIncreases } from './budget-guard.ts';
+import { budgetSubject } from './budget-request.ts';
 import type { Caller } from './gateway-caller.ts';
 
 const cents = (micro: number) => Math.round(micro / 10_000);

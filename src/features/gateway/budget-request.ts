@@ -1,0 +1,31 @@
+// What the budgets need to know of a request before it is forwarded: who it is for, and the most it can cost.
+
+import type { BudgetSubject } from '../../core/budgets/applicable-budgets.ts';
+import type { ModelPrice } from '../../core/pricing/price-table.ts';
+import type { AuthenticatedKey } from '../keys/keys-service.ts';
+import type { MessagesRequest } from './messages-request.ts';
+
+/**
+ * The most a request can cost, reserved before it is forwarded: its estimated input at the dearest input
+ * rate (a 1-hour cache write) and all of `max_tokens` as output. Reserving the worst case is what keeps
+ * concurrent requests from overdrawing a budget; the actual cost replaces it when the request settles.
+ */
+export function worstCaseMicro(request: MessagesRequest, price: ModelPrice): number {
+  const input = Math.max(price.input, price.cacheWrite5m, price.cacheWrite1h);
+  return Math.ceil(
+    request.estimatedInputTokens * input + (request.maxTokens ?? DEFAULT_OUTPUT_RESERVE) * price.output,
+  );
+}
+
+/** `max_tokens` is required by the Messages API; a request without it reserves this much output. */
+const DEFAULT_OUTPUT_RESERVE = 4_096;
+
+export function budgetSubject(who: AuthenticatedKey): BudgetSubject {
+  const profile = who.profile;
+  return {
+    type: who.principal.type,
+    id: who.principal.id,
+    businessUnitId: 'businessUnitId' in profile ? profile.businessUnitId : null,
+    teamId: profile.teamId,
+  };
+}
