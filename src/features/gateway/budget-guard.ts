@@ -23,6 +23,7 @@ import type {
   BudgetStore,
 } from '../../storage/budget-port.ts';
 import { budgetRefusal, isSoftCapped } from './budget-refusal.ts';
+import { type ThresholdEvent, ThresholdMarks } from './threshold-marks.ts';
 
 /** A request that never settles (its process died) stops holding budget after this. */
 const LEASE_MS = 15 * 60_000;
@@ -37,14 +38,7 @@ export interface BudgetGuardLogger {
   error(obj: object, msg: string): void;
 }
 
-/** A budget passed one of its `alert_thresholds` in its current period (emitted once per threshold). */
-export interface ThresholdEvent {
-  tenantId: string;
-  user: string;
-  budget: ApplicableBudget;
-  threshold: number;
-  spentMicro: number;
-}
+export type { ThresholdEvent } from './threshold-marks.ts';
 
 /** Where the approved increases of soft-capped budgets come from (ApprovedIncreaseCache). */
 export interface ApprovedIncreases {
@@ -104,24 +98,23 @@ interface ApplicableEntry {
   until: number;
 }
 
-/** Thresholds known to be marked, so most settlements skip the store; bounded, then forgotten. */
-const MAX_KNOWN_THRESHOLDS = 10_000;
+/** Subjects whose applicable budgets are kept per budget list; bounded, then forgotten. */
+const MAX_CACHED_SUBJECTS = 10_000;
 
 export class BudgetGuard {
-  readonly #known = new Set<string>();
+  readonly #marks: ThresholdMarks;
   readonly #immediate: ImmediateBudgetCounters | undefined;
   /** Applicable budgets per budget list (a bundle's, or with spend limits) and subject, for admitNow. */
   #applicable = new WeakMap<readonly BudgetConfig[], Map<string, ApplicableEntry>>();
-  /** The budget and last user behind each counter settled lately, for spentChanged. */
-  readonly #recent = new Map<string, { budget: ApplicableBudget; user: string }>();
 
   constructor(
     private readonly store: BudgetStore,
     private readonly logger: BudgetGuardLogger,
-    private readonly onThreshold: (event: ThresholdEvent) => Promise<void> = async () => {},
+    onThreshold: (event: ThresholdEvent) => Promise<void> = async () => {},
     private readonly approvals: ApprovedIncreases = NONE_APPROVED,
   ) {
     this.#immediate = isImmediate(store) ? store : undefined;
+    this.#marks = new ThresholdMarks(store, logger, onThreshold);
   }
 
   /**
@@ -177,7 +170,7 @@ export class BudgetGuard {
     const budgets = applicableBudgets(configs, who, now);
     let until = Number.POSITIVE_INFINITY;
     for (const budget of budgets) until = Math.min(until, budget.resetsAt.getTime());
-    if (bySubject.size >= MAX_KNOWN_THRESHOLDS) bySubject.clear();
+    if (bySubject.size >= MAX_CACHED_SUBJECTS) bySubject.clear();
     bySubject.set(subject, { budgets, until });
     return budgets;
   }
@@ -261,9 +254,9 @@ export class BudgetGuard {
         );
         return true;
       }
-      this.#checkAll(tenantId, admission.budgets, standings, now, user)?.catch((error: unknown) =>
-        this.#settleFailed(error, requestId, actualMicro),
-      );
+      this.#marks
+        .checkAll(tenantId, admission.budgets, standings, now, user)
+        ?.catch((error: unknown) => this.#settleFailed(error, requestId, actualMicro));
     } catch (error) {
       this.#settleFailed(error, requestId, actualMicro);
     }
@@ -293,14 +286,8 @@ export class BudgetGuard {
    * A counter's spend as the store reported it after a write (BudgetAllotments), which includes what other
    * instances spent: a threshold the whole fleet passed is emitted even if no one settlement here saw it.
    */
-  async spentChanged(tenantId: string, counter: { key: string; periodStart: Date }, spentMicro: number) {
-    const seen = this.#recent.get(counterId(tenantId, counter.key, counter.periodStart));
-    if (!seen) return;
-    try {
-      await this.#check(tenantId, seen.budget, spentMicro, new Date(), seen.user);
-    } catch (error) {
-      this.logger.error({ err: error }, 'could not record a budget threshold');
-    }
+  spentChanged(tenantId: string, counter: BudgetCounterRef, spentMicro: number): Promise<void> {
+    return this.#marks.spentChanged(tenantId, counter, spentMicro);
   }
 
   async #thresholds(tenantId: string, budgets: ApplicableBudget[], now: Date, user: string): Promise<void> {
@@ -310,73 +297,9 @@ export class BudgetGuard {
       limitMicro: b.limitMicro,
     }));
     const standings = await this.store.standings(tenantId, charges, now);
-    await this.#checkAll(tenantId, budgets, standings, now, user);
-  }
-
-  /** Checks each budget's thresholds against its standing; a promise only when one is to be marked. */
-  #checkAll(
-    tenantId: string,
-    budgets: readonly ApplicableBudget[],
-    standings: readonly BudgetStanding[],
-    now: Date,
-    user: string,
-  ): Promise<void> | undefined {
-    let markings: Promise<void>[] | undefined;
-    for (const [i, budget] of budgets.entries()) {
-      if (this.#recent.size >= MAX_KNOWN_THRESHOLDS) this.#recent.clear();
-      this.#recent.set(counterId(tenantId, budget.key, budget.periodStart), { budget, user });
-      const marking = this.#check(tenantId, budget, standings[i]!.spentMicro, now, user);
-      if (!marking) continue;
-      if (markings) markings.push(marking);
-      else markings = [marking];
-    }
-    return markings && Promise.all(markings).then(() => {});
-  }
-
-  /**
-   * Marks the thresholds `spent` has passed that were not yet known to be marked. Synchronous when there
-   * are none (nearly every settlement), so the common case allocates no promise.
-   */
-  #check(
-    tenantId: string,
-    budget: ApplicableBudget,
-    spent: number,
-    now: Date,
-    user: string,
-  ): Promise<void> | undefined {
-    // Alert thresholds are shares of the budget's amount, whatever soft cap or increase is in force.
-    const used = budget.hardLimitMicro > 0 ? (spent / budget.hardLimitMicro) * 100 : 100;
-    let fresh: number[] | undefined;
-    for (const threshold of budget.budget.alert_thresholds) {
-      if (used < threshold) break; // ascending
-      const id = `${counterId(tenantId, budget.key, budget.periodStart)}\u0000${threshold}`;
-      if (this.#known.has(id)) continue;
-      if (this.#known.size >= MAX_KNOWN_THRESHOLDS) this.#known.clear();
-      this.#known.add(id);
-      if (fresh) fresh.push(threshold);
-      else fresh = [threshold];
-    }
-    return fresh && this.#mark(tenantId, budget, fresh, spent, now, user);
-  }
-
-  async #mark(
-    tenantId: string,
-    budget: ApplicableBudget,
-    thresholds: number[],
-    spent: number,
-    now: Date,
-    user: string,
-  ): Promise<void> {
-    for (const threshold of thresholds) {
-      if (await this.store.markThreshold(tenantId, budget, threshold, now)) {
-        await this.onThreshold({ tenantId, user, budget, threshold, spentMicro: spent });
-      }
-    }
+    await this.#marks.checkAll(tenantId, budgets, standings, now, user);
   }
 }
-
-const counterId = (tenantId: string, key: string, periodStart: Date) =>
-  `${tenantId}\u0000${key}\u0000${periodStart.getTime()}`;
 
 function capsOf(
   budgets: ApplicableBudget[],
