@@ -1,9 +1,8 @@
 // The gateway's request path: who is calling, what they ask for, forwarding to the upstream, relaying
 // the answer as it comes, and metering it afterwards. Metering never holds back or changes the bytes.
 
-import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Dispatcher } from 'undici';
 import type { PolicyConfig } from '../../config/policy-config.ts';
 import { type Clock, systemClock } from '../../core/clock/clock.ts';
 import { AppError, ValidationError } from '../../core/errors/app-error.ts';
@@ -19,8 +18,9 @@ import type { SpendLimits } from '../spend-limits/spend-limits.ts';
 import type { Admission, ApprovedIncreases, BudgetGuard } from './budget-guard.ts';
 import { budgetSubject, worstCaseMicro } from './budget-request.ts';
 import { DispatchedAnswer, type RelaySource } from './dispatched-answer.ts';
-import { clientResponseHeaders, copyClientResponseHeaders } from './forward-headers.ts';
+import { copyClientResponseHeaders } from './forward-headers.ts';
 import { type Caller, modelSubject, resolveCaller, resolveCallerNow } from './gateway-caller.ts';
+import { GatewayPassthrough } from './gateway-passthrough.ts';
 import { GatewayPrices, type PriceWarnings } from './gateway-prices.ts';
 import { inspectMessagesRequest, type MessagesRequest } from './messages-request.ts';
 import { timeOrderedId } from './metering/time-ordered-id.ts';
@@ -33,20 +33,15 @@ import {
 import type { UsageRecorder } from './metering/usage-recorder.ts';
 import { NO_LIMITS, type Permit, type RateLimiter, type RateSubject } from './rate-limits/rate-limiter.ts';
 import type { SessionQuota } from './session-quota.ts';
-import { UpstreamCancel } from './upstream-cancel.ts';
 import {
   AS_DISPATCHED,
-  AS_READABLE,
-  type Forwarded,
   type ForwardedRequest,
-  forwardToUpstreams,
   type MessagesBody,
-  type SendWay,
   type UpstreamErrorListener,
 } from './upstream-forwarder.ts';
-import type { Upstream, UpstreamRegistry } from './upstream-registry.ts';
+import type { UpstreamRegistry } from './upstream-registry.ts';
 import { readableSource, relayUpstreamBody } from './upstream-relay.ts';
-import { usageReport } from './usage-report.ts';
+import { cancelOnClose, type Sent, UpstreamSender } from './upstream-sender.ts';
 
 export interface GatewayDeps {
   credentials: CredentialAuthenticator;
@@ -76,11 +71,15 @@ export class GatewayProxy {
   readonly #clock: Clock;
   readonly #prices = new WeakMap<PolicyConfig, GatewayPrices>();
   readonly #bodyLimit: number;
+  readonly #sender: UpstreamSender;
+  readonly #unmetered: GatewayPassthrough;
 
   constructor(deps: GatewayDeps) {
     this.#deps = deps;
     this.#clock = deps.clock ?? systemClock;
     this.#bodyLimit = deps.bodyLimit;
+    this.#sender = new UpstreamSender(deps.upstreams, deps.onUpstreamError);
+    this.#unmetered = new GatewayPassthrough(deps, this.#sender);
   }
 
   /**
@@ -92,7 +91,7 @@ export class GatewayProxy {
     const started = performance.now();
     // Watches for the client leaving from the start, so a request abandoned while it waited for its
     // budget reservation is never forwarded.
-    const controller = this.#abortOnClose(res);
+    const controller = cancelOnClose(res);
     const at = this.#clock.now();
     const raw = await readBody(req, this.#bodyLimit, 'gateway.max_request_bytes');
     // A session's requests after its first find the caller verified and the budgets in memory: those are
@@ -104,7 +103,7 @@ export class GatewayProxy {
       throw new ValidationError('The request has no body; the Messages API takes a JSON object.');
     }
     const inspected = inspectMessagesRequest(raw);
-    const upstreams = this.#upstreams(caller);
+    const upstreams = this.#sender.upstreamsFor(caller);
     const prices = this.#pricesFor(caller.content);
     const facts: RequestFacts = {
       attribution: attributionOf(caller.who, req.headers),
@@ -141,9 +140,9 @@ export class GatewayProxy {
         return permit === NO_LIMITS ? undefined : this.#finish(permit, tokens);
       return budgets.settle(settlement).then(() => this.#finish(permit, tokens));
     };
-    let sent: Forwarded<MessagesBody> & { controller: UpstreamCancel };
+    let sent: Sent<MessagesBody>;
     try {
-      sent = await this.sendToUpstream(upstreams, forwardedOf(req), res, raw, controller, AS_DISPATCHED);
+      sent = await this.#sender.send(upstreams, forwardedOf(req), res, raw, controller, AS_DISPATCHED);
     } catch (error) {
       // No upstream answered (or the client left first): a record with nothing billed.
       const status = error instanceof AppError ? error.status : 502;
@@ -268,93 +267,19 @@ export class GatewayProxy {
     }
   }
 
-  /** `GET /api/oauth/usage`: the caller's spend against their caps, in dollars. */
-  async usage(request: FastifyRequest): Promise<Record<string, unknown>> {
-    const caller = await resolveCaller(this.#deps, request.headers);
-    return usageReport(
-      {
-        budgets: this.#deps.budgetStore,
-        usage: this.#deps.usageStore,
-        approvals: this.#deps.approvals,
-        configs: await this.#deps.spendLimits.budgets(caller.content, caller.who.tenantId),
-      },
-      caller,
-      this.#clock.now(),
-    );
+  /** `GET /api/oauth/usage` (gateway-passthrough.ts). */
+  usage(request: FastifyRequest): Promise<Record<string, unknown>> {
+    return this.#unmetered.usage(request);
   }
 
-  /** `GET /v1/models` and `/v1/models/{id}`: the upstream's list, less the models this caller may not use. */
-  async models(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
-    const caller = await resolveCaller(this.#deps, request.headers);
-    const rules = caller.config.gateway.models;
-    if (rules.length === 0) return this.passthrough(request, reply);
-    const who = modelSubject(caller.who);
-    const id = (request.params as { id?: string }).id;
-    if (id !== undefined && !modelAccess(rules, who, id).allowed) {
-      throw new AppError(404, 'not_found_error', `model: ${id}`);
-    }
-    const { response } = await this.sendToUpstream(this.#upstreams(caller), request, reply.raw, undefined);
-    const text = await response.body.text();
-    if (response.statusCode !== 200 || id !== undefined) {
-      return reply.status(response.statusCode).headers(clientResponseHeaders(response.headers)).send(text);
-    }
-    const list = JSON.parse(text) as { data?: { id: string }[] } & Record<string, unknown>;
-    const data = (list.data ?? []).filter((model) => modelAccess(rules, who, model.id).allowed);
-    return reply.status(200).send({
-      ...list,
-      data,
-      first_id: data[0]?.id ?? null,
-      last_id: data.at(-1)?.id ?? null,
-    });
+  /** `GET /v1/models` and `/v1/models/{id}` (gateway-passthrough.ts). */
+  models(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+    return this.#unmetered.models(request, reply);
   }
 
-  /** `count_tokens` and `GET /v1/models`: authenticated, forwarded and relayed, not metered. */
-  async passthrough(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
-    const caller = await resolveCaller(this.#deps, request.headers);
-    const raw = request.body instanceof Buffer ? request.body : undefined;
-    const { response } = await this.sendToUpstream(this.#upstreams(caller), request, reply.raw, raw);
-    return reply
-      .status(response.statusCode)
-      .headers(clientResponseHeaders(response.headers))
-      .send(response.body);
-  }
-
-  /** In failover order. Upstreams and prices are the organisation's (root config.yaml), not a tenant's. */
-  #upstreams(caller: Caller): Upstream[] {
-    const upstreams = this.#deps.upstreams.upstreams(caller.content.config.gateway);
-    if (upstreams.length === 0)
-      throw new AppError(503, 'api_error', 'No gateway upstream is configured (gateway.upstreams).');
-    return upstreams;
-  }
-
-  /** Forwards with retries and failover; the client's abort (its connection closing first) cancels it. */
-  private async sendToUpstream<Body = Dispatcher.ResponseData['body']>(
-    upstreams: Upstream[],
-    request: ForwardedRequest,
-    res: ServerResponse,
-    raw: Buffer | undefined,
-    controller = this.#abortOnClose(res),
-    way: SendWay<Body> = AS_READABLE as unknown as SendWay<Body>,
-  ): Promise<Forwarded<Body> & { controller: UpstreamCancel }> {
-    // The response (or its socket) already gone: the client left before anything was sent upstream.
-    if (res.destroyed || res.socket?.destroyed) controller.abort();
-    const { response, upstream } = await forwardToUpstreams(
-      upstreams,
-      request,
-      raw,
-      controller,
-      this.#deps.onUpstreamError,
-      way,
-    );
-    return { response, upstream, controller };
-  }
-
-  #abortOnClose(res: ServerResponse): UpstreamCancel {
-    const controller = new UpstreamCancel();
-    res.once('close', () => {
-      if (!res.writableFinished) controller.abort();
-    });
-    return controller;
+  /** `count_tokens` (gateway-passthrough.ts). */
+  passthrough(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+    return this.#unmetered.passthrough(request, reply);
   }
 
   /** Rate-limit counters are best effort once the request is over: a Redis error is logged, not thrown. */

@@ -1,0 +1,94 @@
+// The gateway's routes that are forwarded but not metered: `count_tokens`, `GET /v1/models` (less the
+// models this caller may not use) and `GET /api/oauth/usage` (the caller's spend against their caps).
+
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { type Clock, systemClock } from '../../core/clock/clock.ts';
+import { AppError } from '../../core/errors/app-error.ts';
+import { modelAccess } from '../../core/models/model-access.ts';
+import type { BudgetStore } from '../../storage/budget-port.ts';
+import type { UsageStore } from '../../storage/usage-port.ts';
+import type { ActiveBundle } from '../bundles/active-bundle.ts';
+import type { CredentialAuthenticator } from '../keys/keys-service.ts';
+import type { SpendLimits } from '../spend-limits/spend-limits.ts';
+import type { ApprovedIncreases } from './budget-guard.ts';
+import { clientResponseHeaders } from './forward-headers.ts';
+import { modelSubject, resolveCaller } from './gateway-caller.ts';
+import type { UpstreamSender } from './upstream-sender.ts';
+import { usageReport } from './usage-report.ts';
+
+export interface PassthroughDeps {
+  credentials: CredentialAuthenticator;
+  bundle: ActiveBundle;
+  approvals: ApprovedIncreases;
+  spendLimits: SpendLimits;
+  budgetStore: BudgetStore;
+  usageStore: UsageStore;
+  clock?: Clock;
+}
+
+export class GatewayPassthrough {
+  readonly #clock: Clock;
+
+  constructor(
+    private readonly deps: PassthroughDeps,
+    private readonly sender: UpstreamSender,
+  ) {
+    this.#clock = deps.clock ?? systemClock;
+  }
+
+  /** `GET /api/oauth/usage`: the caller's spend against their caps, in dollars. */
+  async usage(request: FastifyRequest): Promise<Record<string, unknown>> {
+    const caller = await resolveCaller(this.deps, request.headers);
+    return usageReport(
+      {
+        budgets: this.deps.budgetStore,
+        usage: this.deps.usageStore,
+        approvals: this.deps.approvals,
+        configs: await this.deps.spendLimits.budgets(caller.content, caller.who.tenantId),
+      },
+      caller,
+      this.#clock.now(),
+    );
+  }
+
+  /** `GET /v1/models` and `/v1/models/{id}`: the upstream's list, less the models this caller may not use. */
+  async models(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+    const caller = await resolveCaller(this.deps, request.headers);
+    const rules = caller.config.gateway.models;
+    if (rules.length === 0) return this.passthrough(request, reply);
+    const who = modelSubject(caller.who);
+    const id = (request.params as { id?: string }).id;
+    if (id !== undefined && !modelAccess(rules, who, id).allowed) {
+      throw new AppError(404, 'not_found_error', `model: ${id}`);
+    }
+    const { response } = await this.sender.send(
+      this.sender.upstreamsFor(caller),
+      request,
+      reply.raw,
+      undefined,
+    );
+    const text = await response.body.text();
+    if (response.statusCode !== 200 || id !== undefined) {
+      return reply.status(response.statusCode).headers(clientResponseHeaders(response.headers)).send(text);
+    }
+    const list = JSON.parse(text) as { data?: { id: string }[] } & Record<string, unknown>;
+    const data = (list.data ?? []).filter((model) => modelAccess(rules, who, model.id).allowed);
+    return reply.status(200).send({
+      ...list,
+      data,
+      first_id: data[0]?.id ?? null,
+      last_id: data.at(-1)?.id ?? null,
+    });
+  }
+
+  /** `count_tokens` and `GET /v1/models`: authenticated, forwarded and relayed, not metered. */
+  async passthrough(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+    const caller = await resolveCaller(this.deps, request.headers);
+    const raw = request.body instanceof Buffer ? request.body : undefined;
+    const { response } = await this.sender.send(this.sender.upstreamsFor(caller), request, reply.raw, raw);
+    return reply
+      .status(response.statusCode)
+      .headers(clientResponseHeaders(response.headers))
+      .send(response.body);
+  }
+}

@@ -1,0 +1,65 @@
+// Sends a client's request to the active bundle's upstreams (failover order, retries: upstream-forwarder.ts),
+// cancelling it when the client's connection closes first. Shared by the metered route and the others.
+
+import type { ServerResponse } from 'node:http';
+import type { Dispatcher } from 'undici';
+import { AppError } from '../../core/errors/app-error.ts';
+import type { Caller } from './gateway-caller.ts';
+import { UpstreamCancel } from './upstream-cancel.ts';
+import {
+  AS_READABLE,
+  type Forwarded,
+  type ForwardedRequest,
+  forwardToUpstreams,
+  type SendWay,
+  type UpstreamErrorListener,
+} from './upstream-forwarder.ts';
+import type { Upstream, UpstreamRegistry } from './upstream-registry.ts';
+
+export type Sent<Body> = Forwarded<Body> & { controller: UpstreamCancel };
+
+export class UpstreamSender {
+  constructor(
+    private readonly registry: UpstreamRegistry,
+    private readonly onUpstreamError?: UpstreamErrorListener,
+  ) {}
+
+  /** In failover order. Upstreams and prices are the organisation's (root config.yaml), not a tenant's. */
+  upstreamsFor(caller: Caller): Upstream[] {
+    const upstreams = this.registry.upstreams(caller.content.config.gateway);
+    if (upstreams.length === 0)
+      throw new AppError(503, 'api_error', 'No gateway upstream is configured (gateway.upstreams).');
+    return upstreams;
+  }
+
+  /** Forwards with retries and failover; the client's abort (its connection closing first) cancels it. */
+  async send<Body = Dispatcher.ResponseData['body']>(
+    upstreams: Upstream[],
+    request: ForwardedRequest,
+    res: ServerResponse,
+    raw: Buffer | undefined,
+    controller = cancelOnClose(res),
+    way: SendWay<Body> = AS_READABLE as unknown as SendWay<Body>,
+  ): Promise<Sent<Body>> {
+    // The response (or its socket) already gone: the client left before anything was sent upstream.
+    if (res.destroyed || res.socket?.destroyed) controller.abort();
+    const { response, upstream } = await forwardToUpstreams(
+      upstreams,
+      request,
+      raw,
+      controller,
+      this.onUpstreamError,
+      way,
+    );
+    return { response, upstream, controller };
+  }
+}
+
+/** Cancelled when the client's connection closes before its answer was written. */
+export function cancelOnClose(res: ServerResponse): UpstreamCancel {
+  const controller = new UpstreamCancel();
+  res.once('close', () => {
+    if (!res.writableFinished) controller.abort();
+  });
+  return controller;
+}
