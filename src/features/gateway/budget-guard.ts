@@ -130,25 +130,9 @@ export class BudgetGuard {
     const amount = Math.max(1, input.worstCaseMicro);
     const standings = immediate.reserveNow(input.tenantId, input.requestId, budgets, amount);
     if (!standings) return undefined;
-    // The fullest cap decides the usage-limit headers (as fullestCap does for `admit`).
-    let fullest = -1;
-    let used = -1;
-    for (const [i, budget] of budgets.entries()) {
-      const share = budget.limitMicro > 0 ? standings[i]!.spentMicro / budget.limitMicro : 1;
-      if (share > used) {
-        used = share;
-        fullest = i;
-      }
-    }
-    const budget = budgets[fullest]!;
-    const cap: CapStanding = {
-      spentMicro: standings[fullest]!.spentMicro,
-      limitMicro: budget.limitMicro,
-      resetsAt: budget.resetsAt,
-      period: budget.period,
-      pooled: budget.holder === 'pool',
-    };
-    return { budgets, headers: allowedHeaders(cap) };
+    // reserveNow answers in the order of `budgets`, so no lookup by key is needed here.
+    const fullest = fullestCap(budgets.map((b, i) => capOf(b, standings[i]!.spentMicro)));
+    return { budgets, headers: allowedHeaders(fullest!) };
   }
 
   /** Applicable budgets from the cache while their periods last; undefined when a budget is soft-capped. */
@@ -308,13 +292,18 @@ function capsOf(
   const caps = new Map<ApplicableBudget, CapStanding>();
   for (const budget of budgets) {
     const standing = standings.find((s) => s.key === budget.key);
-    caps.set(budget, {
-      spentMicro: standing?.spentMicro ?? 0,
-      limitMicro: budget.limitMicro,
-      resetsAt: budget.resetsAt,
-      period: budget.period,
-      pooled: budget.holder === 'pool',
-    });
+    caps.set(budget, capOf(budget, standing?.spentMicro ?? 0));
   }
   return caps;
+}
+
+/** A budget's cap as the usage-limit headers describe it. */
+function capOf(budget: ApplicableBudget, spentMicro: number): CapStanding {
+  return {
+    spentMicro,
+    limitMicro: budget.limitMicro,
+    resetsAt: budget.resetsAt,
+    period: budget.period,
+    pooled: budget.holder === 'pool',
+  };
 }

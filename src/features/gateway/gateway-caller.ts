@@ -27,16 +27,22 @@ export async function resolveCaller(
     );
   }
   const who = await deps.credentials.authenticate(credential);
-  const loaded = deps.bundle.current();
-  const config = loaded ? tenantConfig(loaded.content, who.tenantId) : undefined;
-  if (!loaded || !config) {
+  const caller = callerUnder(deps.bundle, who);
+  if (!caller) {
     throw new AppError(
       503,
       'api_error',
       `No policy is active for tenant '${who.tenantId}'; the gateway forwards nothing until one is applied.`,
     );
   }
-  return { who, content: loaded.content, config };
+  return caller;
+}
+
+/** The caller under the active bundle; undefined when no policy is active for their tenant. */
+function callerUnder(bundle: ActiveBundle, who: AuthenticatedKey): Caller | undefined {
+  const loaded = bundle.current();
+  const config = loaded ? tenantConfig(loaded.content, who.tenantId) : undefined;
+  return loaded && config ? { who, content: loaded.content, config } : undefined;
 }
 
 /**
@@ -48,10 +54,8 @@ export function resolveCallerNow(
   headers: IncomingHttpHeaders,
 ): Caller | undefined {
   const credential = deps.credentials.authenticateNow && presentedCredential(headers);
-  const who = credential ? deps.credentials.authenticateNow!(credential) : undefined;
-  const loaded = who && deps.bundle.current();
-  const config = loaded ? tenantConfig(loaded.content, who.tenantId) : undefined;
-  return config ? { who: who!, content: loaded!.content, config } : undefined;
+  const who = credential ? deps.credentials.authenticateNow?.(credential) : undefined;
+  return who && callerUnder(deps.bundle, who);
 }
 
 /** Who the caller is for the model rules (gateway.models). */

@@ -157,16 +157,18 @@ export class KeysService {
    * (unknown, malformed, expired, revoked: `authenticate` then refuses it, with its audit event).
    */
   authenticateNow(presented: string): AuthenticatedKey | undefined {
-    const ttl = this.options.cacheTtlMs ?? 0;
-    if (ttl <= 0) return undefined;
+    if ((this.options.cacheTtlMs ?? 0) <= 0) return undefined;
     const text = presented.trim();
-    const parsed = parseApiKey(text);
-    if (!parsed?.checksumValid) return undefined;
-    const cached = this.verified.get(keyDigest(text));
-    if (!cached) return undefined;
+    if (!parseApiKey(text)?.checksumValid) return undefined;
     const now = this.clock.now();
-    if (now.getTime() - cached.at >= ttl || whyNoLongerValid(cached.record, now)) return undefined;
-    return cached.result;
+    const cached = this.fresh(keyDigest(text), now);
+    return cached && !whyNoLongerValid(cached.record, now) ? cached.result : undefined;
+  }
+
+  /** The verification of this digest made within the cache TTL, if any. */
+  private fresh(digest: string, now: Date) {
+    const cached = this.verified.get(digest);
+    return cached && now.getTime() - cached.at < (this.options.cacheTtlMs ?? 0) ? cached : undefined;
   }
 
   /** Verifies a presented key; every failure says why, without revealing whether other keys exist. */
@@ -183,8 +185,8 @@ export class KeysService {
     }
     const digest = keyDigest(text);
     const now = this.clock.now();
-    const cached = this.verified.get(digest);
-    if (cached && now.getTime() - cached.at < (this.options.cacheTtlMs ?? 0)) {
+    const cached = this.fresh(digest, now);
+    if (cached) {
       await this.refuseIfInvalid(cached.record, now);
       return cached.result;
     }
