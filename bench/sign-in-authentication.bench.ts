@@ -1,26 +1,16 @@
 // A signed-in caller's bearer token (what Claude Code sends after `/login`) on SQLite: the whole check a
 // gateway or hook request makes, answered from the few-seconds cache, beside its baseline, the ES256
 // signature check alone that every request paid before the cache (2026-12-06).
-import { join } from 'node:path';
-import { manualClock } from '../src/core/clock/clock.ts';
-import { orgSnapshot } from '../src/features/bundles/org-snapshot.ts';
 import { AccessTokens } from '../src/features/sign-in/access-tokens.ts';
 import { MasterKey } from '../src/features/sign-in/master-key.ts';
 import { SignInAuthenticator } from '../src/features/sign-in/sign-in-authenticator.ts';
-import { createStorage } from '../src/storage/create-storage.ts';
-import { minimalPolicyConfig } from '../test/support/minimal-policy-config.ts';
-import { benchTempDir } from './bench-temp-dir.ts';
 import { measure, report } from './measure.ts';
+import { withOrgStorage } from './support/org-storage.ts';
 
 const HOUR = 3_600_000;
 
 export async function run(): Promise<void> {
-  const dir = await benchTempDir();
-  const storage = await createStorage({ dataDir: join(dir.path, 'data') });
-  try {
-    await storage.migrate();
-    const clock = manualClock();
-    await storage.org.sync('acme', orgSnapshot(minimalPolicyConfig().org), clock.now());
+  await withOrgStorage(async (storage, clock) => {
     const tokens = new AccessTokens(
       storage.signIn,
       MasterKey.random(),
@@ -68,8 +58,5 @@ export async function run(): Promise<void> {
       [baseline, full, now],
       `a request's whole check costs ${full.p50Us.toFixed(1)} µs at p50 (${(baseline.p50Us / full.p50Us).toFixed(0)}× less than the signature check alone); every 5 s a token is verified again.`,
     );
-  } finally {
-    await storage.close();
-    await dir.remove();
-  }
+  });
 }
