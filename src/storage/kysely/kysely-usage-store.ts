@@ -3,6 +3,7 @@ import type { Kysely, Selectable } from 'kysely';
 import { usageRollupsByTenant } from '../../core/analytics/usage-contribution.ts';
 import type { PrincipalRef, TenantId } from '../ports.ts';
 import type { UsageOutcome, UsageQuery, UsageRecord, UsageStore } from '../usage-port.ts';
+import { usageRow } from '../usage-row.ts';
 import { toDate, toMillis } from './kysely-row-mappers.ts';
 import type { StorageDatabase, UsageRecordsTable } from './kysely-schema.ts';
 import { addRollups } from './kysely-telemetry-store.ts';
@@ -19,19 +20,20 @@ export class KyselyUsageStore implements UsageStore {
 
   async insert(records: readonly UsageRecord[]): Promise<void> {
     if (records.length === 0) return;
+    const rows = records.map(usageRow);
     await this.#db.transaction().execute(async (trx) => {
       const fresh = new Set<string>();
-      for (let i = 0; i < records.length; i += INSERT_CHUNK) {
+      for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
         const inserted = await trx
           .insertInto('usage_records')
-          .values(records.slice(i, i + INSERT_CHUNK).map(usageRow))
+          .values(rows.slice(i, i + INSERT_CHUNK))
           .onConflict((oc) => oc.columns(['tenant_id', 'request_id']).doNothing())
           .returning(['tenant_id', 'request_id'])
           .execute();
         for (const row of inserted) fresh.add(`${row.tenant_id}\u0000${row.request_id}`);
       }
       // Each record reaches the rollups once, with the insert that stored it.
-      const stored = records.filter((r) => fresh.has(`${r.tenantId}\u0000${r.requestId}`));
+      const stored = rows.filter((r) => fresh.has(`${r.tenant_id}\u0000${r.request_id}`));
       for (const [tenantId, rows] of usageRollupsByTenant(stored)) await addRollups(trx, tenantId, rows);
     });
   }
@@ -69,37 +71,6 @@ export class KyselyUsageStore implements UsageStore {
       .executeTakeFirst();
     return Number(row?.total ?? 0);
   }
-}
-
-/** A usage record as its row; also what the SQLite writer thread binds to its prepared INSERT. */
-export function usageRow(r: UsageRecord) {
-  return {
-    tenant_id: r.tenantId,
-    request_id: r.requestId,
-    at: toMillis(r.at),
-    principal_type: r.principal.type,
-    principal_id: r.principal.id,
-    key_id: r.keyId,
-    business_unit_id: r.businessUnitId,
-    team_id: r.teamId,
-    session_id: r.sessionId,
-    agent_id: r.agentId,
-    model: r.model,
-    upstream: r.upstream,
-    status: r.status,
-    outcome: r.outcome,
-    stream: r.stream ? 1 : 0,
-    input_tokens: r.tokens.input,
-    output_tokens: r.tokens.output,
-    cache_write_5m_tokens: r.tokens.cacheWrite5m,
-    cache_write_1h_tokens: r.tokens.cacheWrite1h,
-    cache_read_tokens: r.tokens.cacheRead,
-    cost_micro: r.costMicro,
-    priced_as: r.pricedAs,
-    price_version: r.priceVersion,
-    latency_ms: Math.round(r.latencyMs),
-    ttfb_ms: r.ttfbMs === null ? null : Math.round(r.ttfbMs),
-  };
 }
 
 function fromRow(row: Selectable<UsageRecordsTable>): UsageRecord {

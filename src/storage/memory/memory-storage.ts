@@ -4,6 +4,7 @@ import { usageRollupsByTenant } from '../../core/analytics/usage-contribution.ts
 import { emptySnapshotsForMissingTenants } from '../empty-org-snapshot.ts';
 import type { BundlePublication, OrgSyncResult, PublishResult, Storage, TenantId } from '../ports.ts';
 import { type StorageLogger, silentLogger } from '../storage-logger.ts';
+import { usageRow } from '../usage-row.ts';
 import { MemoryAlertStore } from './memory-alert-store.ts';
 import { MemoryApiKeyStore } from './memory-api-key-store.ts';
 import { MemoryAuditStore } from './memory-audit-store.ts';
@@ -26,7 +27,8 @@ export function createMemoryStorage(options: { logger?: StorageLogger } = {}): S
   const usage = new MemoryUsageStore();
   const telemetry = new MemoryTelemetryStore(usage);
   usage.onInserted = (records) => {
-    for (const [tenantId, rows] of usageRollupsByTenant(records)) telemetry.addRollups(tenantId, rows);
+    for (const [tenantId, rows] of usageRollupsByTenant(records.map(usageRow)))
+      telemetry.addRollups(tenantId, rows);
   };
   return {
     dialect: 'memory',

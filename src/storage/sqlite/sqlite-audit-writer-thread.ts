@@ -4,7 +4,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { KyselyBudgetStore } from '../kysely/kysely-budget-store.ts';
 import { KyselyMachineStore } from '../kysely/kysely-machine-store.ts';
-import type { UsageRecord, UsageStore } from '../usage-port.ts';
+import type { UsageRow } from '../usage-row.ts';
 import { prepareSqliteAuditAppend } from './sqlite-audit-append.ts';
 import {
   THREAD_WRITES,
@@ -23,14 +23,14 @@ const database = openSqliteDatabase(file);
 const append = prepareSqliteAuditAppend(database);
 
 // Budget and usage writes go through the same connection, with the stores the main thread would use, but
-// for usage inserts (one a request): a prepared statement.
+// for usage inserts (one a request): a prepared statement, given rows rather than records.
 const db = kyselyOver(database);
 const insertUsage = prepareSqliteUsageInsert(database);
 const stores = {
   budgets: new KyselyBudgetStore(db, sqliteTraits),
   usage: {
-    insert: async (records: readonly UsageRecord[]) => insertUsage(records),
-  } satisfies Pick<UsageStore, (typeof THREAD_WRITES)['usage'][number]>,
+    insertRows: async (rows: readonly UsageRow[]) => insertUsage(rows),
+  } satisfies Record<(typeof THREAD_WRITES)['usage'][number], unknown>,
   machines: new KyselyMachineStore(db),
 };
 

@@ -59,7 +59,6 @@ export function openSqliteConnection(dataDir: string): SqliteConnection {
   };
 }
 
-/** Opens the file with our pragmas; the writer thread uses this for a connection of its own. */
 /** Kysely over a connection of the caller's own (the writer thread's), with our dialect and statement cache. */
 export function kyselyOver(database: Database.Database): Kysely<StorageDatabase> {
   return new Kysely<StorageDatabase>({
@@ -67,6 +66,7 @@ export function kyselyOver(database: Database.Database): Kysely<StorageDatabase>
   });
 }
 
+/** Opens the file with our pragmas; the writer thread uses this for a connection of its own. */
 export function openSqliteDatabase(file: string): Database.Database {
   const database = new Database(file);
   // First, so that switching a new file to WAL waits for, rather than fails on, another process opening it.

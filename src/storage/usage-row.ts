@@ -1,0 +1,38 @@
+// A usage record as the row every adapter stores: the Kysely store inserts it, the SQLite writer thread
+// receives it (a flat object clones across threads for less than the nested record) and binds its values
+// in order, and the rollups are summed from it.
+import { toMillis } from './kysely/kysely-row-mappers.ts';
+import type { UsageRecord } from './usage-port.ts';
+
+export type UsageRow = ReturnType<typeof usageRow>;
+
+/** The columns in this literal's order are the INSERT's: the writer thread binds `Object.values(row)`. */
+export function usageRow(r: UsageRecord) {
+  return {
+    tenant_id: r.tenantId,
+    request_id: r.requestId,
+    at: toMillis(r.at),
+    principal_type: r.principal.type,
+    principal_id: r.principal.id,
+    key_id: r.keyId,
+    business_unit_id: r.businessUnitId,
+    team_id: r.teamId,
+    session_id: r.sessionId,
+    agent_id: r.agentId,
+    model: r.model,
+    upstream: r.upstream,
+    status: r.status,
+    outcome: r.outcome,
+    stream: r.stream ? 1 : 0,
+    input_tokens: r.tokens.input,
+    output_tokens: r.tokens.output,
+    cache_write_5m_tokens: r.tokens.cacheWrite5m,
+    cache_write_1h_tokens: r.tokens.cacheWrite1h,
+    cache_read_tokens: r.tokens.cacheRead,
+    cost_micro: r.costMicro,
+    priced_as: r.pricedAs,
+    price_version: r.priceVersion,
+    latency_ms: Math.round(r.latencyMs),
+    ttfb_ms: r.ttfbMs === null ? null : Math.round(r.ttfbMs),
+  };
+}
