@@ -6,6 +6,7 @@ import * as engineComparison from './engine-comparison.bench.ts';
 import * as gateway from './gateway.bench.ts';
 import * as hookEndpoint from './hook-endpoint.bench.ts';
 import * as keyAuthentication from './key-authentication.bench.ts';
+import * as messagesInspection from './messages-inspection.bench.ts';
 import * as policyDecision from './policy-decision.bench.ts';
 import * as signInAuthentication from './sign-in-authentication.bench.ts';
 import * as telemetry from './telemetry.bench.ts';
@@ -18,6 +19,7 @@ const benches: Record<string, { run(): Promise<void> }> = {
   'policy-decision': policyDecision,
   'engine-comparison': engineComparison,
   'hook-endpoint': hookEndpoint,
+  'messages-inspection': messagesInspection,
   gateway,
   telemetry,
 };

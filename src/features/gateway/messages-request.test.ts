@@ -43,3 +43,25 @@ describe('inspectMessagesRequest: compact and pretty-printed bodies', () => {
     expect(compact - pretty).toBeLessThan(20);
   });
 });
+
+describe('inspectMessagesRequest: the members read', () => {
+  it('takes the top-level model, not one nested in the conversation or the metadata', () => {
+    const body = { metadata: { model: 'nested' }, model: 'claude-sonnet-5', max_tokens: 10, stream: true };
+    expect(inspectMessagesRequest(Buffer.from(JSON.stringify(body)))).toMatchObject({
+      model: 'claude-sonnet-5',
+      maxTokens: 10,
+      stream: true,
+    });
+  });
+
+  it('refuses a body naming its model twice, as a client error that says so', () => {
+    const raw = Buffer.from('{"model":"claude-haiku-4-5","messages":[],"model":"claude-opus-5"}');
+    expect(() => inspectMessagesRequest(raw)).toThrow(/not valid JSON: "model" is given twice/);
+  });
+
+  it('refuses a body that is not a JSON object, naming the byte', () => {
+    expect(() => inspectMessagesRequest(Buffer.from('{"model":"m","messages":[}'))).toThrow(
+      /not valid JSON: mismatched bracket at byte 25/,
+    );
+  });
+});

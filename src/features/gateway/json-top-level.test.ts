@@ -1,0 +1,127 @@
+import { describe, expect, it } from 'vitest';
+import { JsonShapeError, readTopLevelMembers } from './json-top-level.ts';
+
+const WANTED = new Set(['model', 'stream', 'max_tokens']);
+const read = (text: string, wanted: ReadonlySet<string> = WANTED) =>
+  Object.fromEntries(readTopLevelMembers(Buffer.from(text, 'utf8'), wanted));
+
+/** A deterministic pseudo-random source, so a failure can be replayed. */
+function random(seed: number): () => number {
+  let state = seed;
+  return () => {
+    state = (state * 1_103_515_245 + 12_345) % 2_147_483_648;
+    return state / 2_147_483_648;
+  };
+}
+
+const AWKWARD_STRINGS = [
+  '',
+  'model',
+  '"model":"x"',
+  '\\',
+  '\\"',
+  'a"b',
+  '}]{[',
+  '汉字',
+  '\u0000\u001f',
+  '😀',
+  '\n\t',
+];
+
+function randomValue(next: () => number, depth: number): unknown {
+  const pick = Math.floor(next() * (depth > 3 ? 4 : 6));
+  if (pick === 0) return AWKWARD_STRINGS[Math.floor(next() * AWKWARD_STRINGS.length)];
+  if (pick === 1) return Math.floor(next() * 1e6) / (next() < 0.5 ? 1 : 7);
+  if (pick === 2) return [true, false, null][Math.floor(next() * 3)];
+  if (pick === 3) return `text ${Math.floor(next() * 1e9)} with "quotes" and \\ backslashes`;
+  if (pick === 4) return Array.from({ length: Math.floor(next() * 4) }, () => randomValue(next, depth + 1));
+  return Object.fromEntries(
+    Array.from({ length: Math.floor(next() * 4) }, (_, i) => [
+      next() < 0.3 ? 'model' : `k${i}`,
+      randomValue(next, depth + 1),
+    ]),
+  );
+}
+
+function randomObject(next: () => number): Record<string, unknown> {
+  const object: Record<string, unknown> = {};
+  for (let i = 0; i < 6; i++) object[`m${i}`] = randomValue(next, 0);
+  if (next() < 0.8) object.model = AWKWARD_STRINGS[Math.floor(next() * AWKWARD_STRINGS.length)];
+  if (next() < 0.5) object.max_tokens = Math.floor(next() * 100_000);
+  if (next() < 0.5) object.stream = next() < 0.5;
+  return object;
+}
+
+describe('readTopLevelMembers', () => {
+  it('reads what JSON.parse reads, for every member, across generated objects compact and indented', () => {
+    const next = random(42);
+    for (let n = 0; n < 500; n++) {
+      const object = randomObject(next);
+      const all = new Set(Object.keys(object));
+      for (const text of [JSON.stringify(object), JSON.stringify(object, null, n % 3 === 0 ? '\t' : 2)]) {
+        expect(read(text, all)).toEqual(JSON.parse(text));
+      }
+    }
+  });
+
+  it('refuses every truncation of an object as not an object', () => {
+    const next = random(7);
+    for (let n = 0; n < 50; n++) {
+      const text = JSON.stringify(randomObject(next));
+      for (let cut = 0; cut < text.length; cut++) {
+        expect(() => read(text.slice(0, cut)), text.slice(0, cut)).toThrow(JsonShapeError);
+      }
+    }
+  });
+
+  it('decodes a member name written with escapes before comparing it', () => {
+    expect(read('{"mod\\u0065l":"claude-x","m\\u0061x_tokens":5}')).toEqual({
+      model: 'claude-x',
+      max_tokens: 5,
+    });
+  });
+
+  it('refuses a member read twice (parsers differ on which wins), whatever way its name is written', () => {
+    expect(() => read('{"model":"a","messages":[],"model":"b"}')).toThrow(/"model" is given twice/);
+    expect(() => read('{"model":"a","mod\\u0065l":"b"}')).toThrow(/given twice/);
+    // Members not read may repeat: the upstream decides about those.
+    expect(read('{"metadata":1,"metadata":2,"model":"a"}')).toEqual({ model: 'a' });
+  });
+
+  it('reads only the top level: a nested member of the same name is not the model', () => {
+    expect(read('{"metadata":{"model":"nested"},"tools":[{"model":"x"}],"model":"top"}')).toEqual({
+      model: 'top',
+    });
+    expect(read('{"metadata":{"model":"nested"}}')).toEqual({});
+  });
+
+  it('sees where strings end, whatever backslashes and quotes they hold', () => {
+    expect(read('{"a":"\\\\","model":"m"}')).toEqual({ model: 'm' });
+    expect(read('{"a":"\\"model\\":\\"evil\\"","model":"m"}')).toEqual({ model: 'm' });
+    expect(read('{"a":"\\\\\\"}","model":"m"}')).toEqual({ model: 'm' });
+    expect(read('{"a":"}]","model":"m"}')).toEqual({ model: 'm' });
+  });
+
+  it('names what is wrong with a body that is not an object, and where', () => {
+    const wrong: [string, RegExp][] = [
+      ['', /expected a JSON object at byte 0/],
+      ['[1,2]', /expected a JSON object/],
+      ['"model"', /expected a JSON object/],
+      ['{"model" "x"}', /expected ':' after "model" at byte 9/],
+      ['{"model":"x",}', /expected a member name at byte 13/],
+      ['{"model":"x" "stream":true}', /expected ',' or '}'/],
+      ['{"messages":[}]}', /mismatched bracket/],
+      ['{"messages":[[]}', /mismatched bracket/],
+      ['{"model":"x"} trailing', /unexpected content after the object at byte 14/],
+      ['{"model":"x', /unterminated string/],
+      ['{"model":}', /expected a value/],
+      ['{"max_tokens":12a}', /max_tokens: not valid JSON/],
+    ];
+    for (const [text, message] of wrong) expect(() => read(text), text).toThrow(message);
+  });
+
+  it('allows JSON whitespace around everything', () => {
+    expect(read(' \t\r\n{ "model" :\n"m" ,\t"stream" : true }\n')).toEqual({ model: 'm', stream: true });
+    expect(read('{}')).toEqual({});
+  });
+});
