@@ -14,6 +14,8 @@ import {
 
 /** Callers choose model names: past this many, unknown ones are no longer warned about one by one. */
 const MAX_WARNED_MODELS = 1_000;
+/** Model names whose lookup is kept; a gateway sees a few dozen. */
+const MAX_REMEMBERED_MODELS = 1_000;
 
 export interface PriceWarnings {
   warn(obj: object, msg: string): void;
@@ -24,6 +26,8 @@ export class GatewayPrices {
   readonly #table: Record<string, ModelPrice>;
   readonly #unknown: ModelPrice;
   readonly #warned = new Set<string>();
+  /** Lookups by the model name asked for: a request prices its model three times, each a regex chain. */
+  readonly #looked = new Map<string, PriceLookup>();
 
   constructor(
     config: GatewayConfig,
@@ -42,7 +46,11 @@ export class GatewayPrices {
 
   /** An unknown model is priced at the conservative default and warned about once per model. */
   priceOf(model: string): PriceLookup {
+    const known = this.#looked.get(model);
+    if (known) return known;
     const found = lookUpPrice(this.#table, model, this.#unknown);
+    // Callers choose model names; past the bound, a name is looked up each time instead.
+    if (this.#looked.size < MAX_REMEMBERED_MODELS) this.#looked.set(model, found);
     if (found.key === undefined && !this.#warned.has(model) && this.#warned.size < MAX_WARNED_MODELS) {
       this.#warned.add(model);
       this.logger.warn(

@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { defaultGatewayConfig } from '../../config/default-gateway-config.ts';
+import { UNKNOWN_MODEL_PRICE } from '../../core/pricing/price-table.ts';
+import { GatewayPrices } from './gateway-prices.ts';
+
+function prices() {
+  const warnings: string[] = [];
+  const table = new GatewayPrices(defaultGatewayConfig(), {
+    warn: (obj) => warnings.push((obj as { model: string }).model),
+  });
+  return { table, warnings };
+}
+
+describe('GatewayPrices.priceOf', () => {
+  it('prices a dated model id by its family, the same on every lookup', () => {
+    const { table } = prices();
+    const first = table.priceOf('claude-sonnet-4-5-20250929');
+    expect(first.key).toBe('claude-sonnet-4-5');
+    expect(table.priceOf('claude-sonnet-4-5-20250929')).toEqual(first);
+  });
+
+  it('charges an unknown model the unknown-model price, warning once however often it is asked for', () => {
+    const { table, warnings } = prices();
+    for (let i = 0; i < 3; i++) {
+      expect(table.priceOf('mystery-model')).toEqual({ price: UNKNOWN_MODEL_PRICE, key: undefined });
+    }
+    expect(warnings).toEqual(['mystery-model']);
+  });
+
+  it('still prices every name right past the number of names it remembers', () => {
+    const { table } = prices();
+    for (let i = 0; i < 1_100; i++) table.priceOf(`made-up-${i}`);
+    expect(table.priceOf('made-up-1099').key).toBeUndefined();
+    expect(table.priceOf('claude-haiku-4-5').key).toBe('claude-haiku-4-5');
+  });
+});
