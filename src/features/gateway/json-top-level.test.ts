@@ -124,4 +124,30 @@ describe('readTopLevelMembers', () => {
     expect(read(' \t\r\n{ "model" :\n"m" ,\t"stream" : true }\n')).toEqual({ model: 'm', stream: true });
     expect(read('{}')).toEqual({});
   });
+
+  it('refuses a body that is not valid UTF-8: a lenient decoder reads an overlong "l" into "model"', () => {
+    const overlong = Buffer.concat([
+      Buffer.from('{"model":"claude-haiku-4-5","mode'),
+      Buffer.from([0xc1, 0xac]),
+      Buffer.from('":"claude-opus-4-1"}'),
+    ]);
+    expect(() => readTopLevelMembers(overlong, WANTED)).toThrow(/not valid UTF-8/);
+  });
+
+  it('refuses a member whose name folds to a wanted one, as parsers matching names loosely would read it', () => {
+    expect(() => read('{"model":"claude-haiku-4-5","MODEL":"claude-opus-4-1"}')).toThrow(
+      /"MODEL" is too like "model"/,
+    );
+    // A Kelvin sign, escaped or as it is, and a long s.
+    expect(() => read('{"model":"m","max_to\\u212aens":64000}')).toThrow(/too like "max_tokens"/);
+    expect(() => read('{"model":"m","max_to\u212aens":64000}')).toThrow(/too like "max_tokens"/);
+    expect(() => read('{"model":"m","\u017ftream":true}')).toThrow(/too like "stream"/);
+    // Other members are left alone, whatever their case.
+    expect(read('{"model":"m","Metadata":{},"METADATA":{}}')).toEqual({ model: 'm' });
+  });
+
+  it('shows at most the start of a long member name in an error', () => {
+    const name = 'k'.repeat(100_000);
+    expect(() => read(`{"model":"a","${name}"}`)).toThrow(/expected ':' after "k{40}…" at byte/);
+  });
 });

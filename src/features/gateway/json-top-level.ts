@@ -6,10 +6,15 @@
 // what it returns (bench/messages-inspection.bench.ts).
 //
 // The members read decide the model allowlist and the price, so the scan must see what the upstream's
-// parser sees: keys written with escapes are decoded before they are compared, and a member given twice
-// is refused rather than guessed at (parsers differ on which one wins). The rest of the body is checked
-// for its structure only (strings closed, brackets balanced, members separated); the upstream validates
-// the values it reads.
+// parser sees, whichever parser that is: the body must be valid UTF-8 (a lenient decoder reads an
+// overlong encoding such as C1 AC as 'l', so "mode\xC1\xAC" would be "model" to it); keys written with
+// escapes are decoded before they are compared; a member given twice is refused rather than guessed at
+// (parsers differ on which one wins); and so is a member whose name only differs from a wanted one by
+// case or Unicode folding (Go's encoding/json matches "MODEL" or "max_to\u212Aens", with a Kelvin sign,
+// to a struct's field). The rest of the body is checked for its structure only (strings closed, brackets
+// balanced, members separated); the upstream validates the values it reads.
+
+import { isUtf8 } from 'node:buffer';
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
@@ -20,10 +25,10 @@ const CLOSE_BRACE = 0x7d;
 const OPEN_BRACKET = 0x5b;
 const CLOSE_BRACKET = 0x5d;
 
-/** The body is not a JSON object, or one of the members read is not valid JSON; says where. */
+/** The body is not a JSON object, or one of the members read is not valid JSON; says where when it can. */
 export class JsonShapeError extends Error {
-  constructor(message: string, offset: number) {
-    super(`${message} at byte ${offset}`);
+  constructor(message: string, offset?: number) {
+    super(offset === undefined ? message : `${message} at byte ${offset}`);
     this.name = 'JsonShapeError';
   }
 }
@@ -33,7 +38,9 @@ export class JsonShapeError extends Error {
  * the map); throws JsonShapeError when `raw` is not shaped as an object or a wanted member is given twice.
  */
 export function readTopLevelMembers(raw: Buffer, wanted: ReadonlySet<string>): Map<string, unknown> {
+  if (!isUtf8(raw)) throw new JsonShapeError('it is not valid UTF-8');
   const values = new Map<string, unknown>();
+  const folded = new Map([...wanted].map((name) => [fold(name), name]));
   let i = skipWhitespace(raw, 0);
   if (raw[i] !== OPEN_BRACE) throw new JsonShapeError('expected a JSON object', i);
   i = skipWhitespace(raw, i + 1);
@@ -43,18 +50,32 @@ export function readTopLevelMembers(raw: Buffer, wanted: ReadonlySet<string>): M
     const keyEnd = stringEnd(raw, i + 1);
     const key = decodeKey(raw, i, keyEnd);
     i = skipWhitespace(raw, keyEnd);
-    if (raw[i] !== COLON) throw new JsonShapeError(`expected ':' after "${key}"`, i);
+    if (raw[i] !== COLON) throw new JsonShapeError(`expected ':' after "${shown(key)}"`, i);
     const valueStart = skipWhitespace(raw, i + 1);
     const valueEnd = valueEndFrom(raw, valueStart);
     if (wanted.has(key)) {
       if (values.has(key)) throw new JsonShapeError(`"${key}" is given twice`, valueStart);
       values.set(key, decodeValue(raw, valueStart, valueEnd, key));
+    } else {
+      const lookalike = folded.get(fold(key));
+      if (lookalike !== undefined)
+        throw new JsonShapeError(`"${shown(key)}" is too like "${lookalike}" to tell apart`, valueStart);
     }
     i = skipWhitespace(raw, valueEnd);
     if (raw[i] === CLOSE_BRACE) return finish(raw, i + 1, values);
     if (raw[i] !== COMMA) throw new JsonShapeError("expected ',' or '}'", i);
     i = skipWhitespace(raw, i + 1);
   }
+}
+
+/** Case and compatibility folding, as lenient parsers match names: "MODEL", "ſtream" (long s), "K" (Kelvin). */
+function fold(name: string): string {
+  return name.normalize('NFKC').toUpperCase().toLowerCase();
+}
+
+/** A member name as an error message shows it: a name can be megabytes long. */
+function shown(key: string): string {
+  return key.length > 40 ? `${key.slice(0, 40)}…` : key;
 }
 
 function finish(raw: Buffer, end: number, values: Map<string, unknown>): Map<string, unknown> {

@@ -64,4 +64,17 @@ describe('inspectMessagesRequest: the members read', () => {
       /not valid JSON: mismatched bracket at byte 25/,
     );
   });
+
+  it('refuses a stream flag that is not a boolean, which a lenient upstream might still read as one', () => {
+    for (const stream of ['1', '"true"', 'null']) {
+      const raw = Buffer.from(`{"model":"m","max_tokens":5,"stream":${stream}}`);
+      expect(() => inspectMessagesRequest(raw), stream).toThrow(/stream: must be a boolean/);
+    }
+  });
+
+  it('estimates a pretty-printed body nested too deep to re-serialize from its bytes, not a server error', () => {
+    const depth = 20_000;
+    const raw = Buffer.from(`{"model":"m",\n"messages":${'['.repeat(depth)}${']'.repeat(depth)}}`);
+    expect(inspectMessagesRequest(raw).estimatedInputTokens).toBeGreaterThanOrEqual((2 * depth) / 4);
+  });
 });

@@ -53,17 +53,22 @@ export function inspectMessagesRequest(raw: Buffer): MessagesRequest {
   if (maxTokens !== undefined && !(Number.isInteger(maxTokens) && (maxTokens as number) >= 1)) {
     throw new ValidationError('max_tokens: must be a positive integer', { field: 'max_tokens' });
   }
+  const stream = members.get('stream');
+  // The API takes a boolean; a lenient upstream might read 1 or "true" as one, and stream where we did not.
+  if (stream !== undefined && typeof stream !== 'boolean') {
+    throw new ValidationError('stream: must be a boolean', { field: 'stream' });
+  }
   const mayCarryPayloads = hasBase64Type(raw);
   return {
     model,
-    stream: members.get('stream') === true,
+    stream: stream === true,
     // A compact body (no line breaks: what the SDKs and Claude Code send) is counted as it is, a few
     // characters of `model` and `max_tokens` over; one that may carry an attachment, or is pretty-printed,
     // is parsed to count what the model reads.
     estimatedInputTokens:
       mayCarryPayloads || raw.includes(LINE_FEED)
-        ? estimateInputTokens(parsedObject(raw), mayCarryPayloads)
-        : tokensOfJson(isAscii(raw) ? raw.length : raw.toString('utf8').length, raw.length),
+        ? estimateInputTokens(parsedObject(raw), mayCarryPayloads, raw)
+        : tokensOfBytes(raw),
     maxTokens: typeof maxTokens === 'number' ? maxTokens : undefined,
   };
 }
@@ -83,12 +88,34 @@ function parsedObject(raw: Buffer): Record<string, unknown> {
   }
 }
 
-function estimateInputTokens(request: Record<string, unknown>, mayCarryPayloads: boolean): number {
+/** A compact body's estimate, from its bytes as they are. */
+function tokensOfBytes(raw: Buffer): number {
+  return tokensOfJson(isAscii(raw) ? raw.length : raw.toString('utf8').length, raw.length);
+}
+
+function estimateInputTokens(
+  request: Record<string, unknown>,
+  mayCarryPayloads: boolean,
+  raw: Buffer,
+): number {
   let attachments = 0;
   const parts = { system: request.system, messages: request.messages, tools: request.tools };
+  let text: string;
+  try {
+    text = serialized(parts, mayCarryPayloads, () => attachments++);
+  } catch (error) {
+    // Nesting deep enough to overflow JSON.stringify's recursion (JSON.parse takes it): the bytes as
+    // they are, a count that only errs high, rather than a server error.
+    if (error instanceof RangeError) return tokensOfBytes(raw);
+    throw error;
+  }
+  return tokensOfJson(text.length, Buffer.byteLength(text, 'utf8')) + attachments * TOKENS_PER_ATTACHMENT;
+}
+
+function serialized(parts: object, mayCarryPayloads: boolean, onAttachment: () => void): string {
   // A replacer makes JSON.stringify call back into JavaScript for every value, several times slower on
   // a large conversation; it is only needed when there may be a payload to leave out.
-  const text = !mayCarryPayloads
+  return !mayCarryPayloads
     ? JSON.stringify(parts)
     : JSON.stringify(parts, function (this: Record<string, unknown>, key, value: unknown) {
         // Only a base64 payload (an image, a PDF) is priced by the attachment, not by its length; a plain
@@ -99,12 +126,11 @@ function estimateInputTokens(request: Record<string, unknown>, mayCarryPayloads:
           typeof value === 'string' &&
           value.length > PAYLOAD_CHARS
         ) {
-          attachments++;
+          onAttachment();
           return '';
         }
         return value;
       });
-  return tokensOfJson(text.length, Buffer.byteLength(text, 'utf8')) + attachments * TOKENS_PER_ATTACHMENT;
 }
 
 /**
