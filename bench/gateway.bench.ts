@@ -15,6 +15,7 @@ import { Worker } from 'node:worker_threads';
 import { copyExampleConfig, REPO_ROOT } from '../test/support/temp-dir.ts';
 import { benchTempDir } from './bench-temp-dir.ts';
 import { report, type Stats } from './measure.ts';
+import { claudeCodeBody } from './support/claude-code-body.ts';
 
 const LOAD_WORKER = fileURLToPath(new URL('./support/http-load-worker.cjs', import.meta.url));
 const PASSTHROUGH = fileURLToPath(new URL('./support/undici-passthrough.cjs', import.meta.url));
@@ -73,7 +74,9 @@ function startUpstream(): Promise<Server> {
     const chunks: Buffer[] = [];
     request.on('data', (c: Buffer) => chunks.push(c));
     request.on('end', () => {
-      const stream = Buffer.concat(chunks).includes('"stream":true');
+      // Without the opening quote: a needle starting with a byte as common as '"' is slow to search for
+      // in a large body, and inside a string the quote before `:` would be escaped anyway.
+      const stream = Buffer.concat(chunks).includes('stream":true');
       if (!stream) {
         response.writeHead(200, {
           'content-type': 'application/json',
@@ -164,13 +167,16 @@ async function load(
   total: number,
   /** Requests a second on a fixed schedule (as wrk2), instead of a closed loop. */
   rate?: number,
-): Promise<Measured | undefined> {
-  const body = JSON.stringify({
+  /** The request body; a one-line question by default. */
+  body = JSON.stringify({
     model: 'claude-haiku-4-5',
     max_tokens: 64,
     stream,
     messages: [{ role: 'user', content: 'What is the answer?' }],
-  });
+  }),
+  /** Named in the report after the target and the kind of request. */
+  label = '',
+): Promise<Measured | undefined> {
   const warmUp = Math.min(500, total);
   const cpuBefore = await cpuUs(target.pid);
   const worker = new Worker(LOAD_WORKER, {
@@ -207,7 +213,7 @@ async function load(
   const samples = message.samples.sort();
   const at = (q: number) => samples[Math.min(total - 1, Math.floor(q * total))]!;
   return {
-    name: `${target.name}, ${stream ? 'stream' : 'json'}, c=${concurrency}${rate ? ` @${rate}/s` : ''}`,
+    name: `${target.name}, ${stream ? 'stream' : 'json'}${label}, c=${concurrency}${rate ? ` @${rate}/s` : ''}`,
     iterations: total,
     meanUs: (message.totalMs * 1000) / total,
     p50Us: at(0.5),
@@ -381,6 +387,29 @@ export async function run(): Promise<void> {
         'latency is counted from when each request was due, so a stall is charged for the requests queued behind it.',
       );
     }
+    // A request the size Claude Code sends (its first of a session was 48,869 bytes in the fixture), one
+    // at a time and 16 at once: what the gateway adds to a developer's model call, body reading included.
+    const sized = new Map<number, { floor: Measured; mine: Measured }>();
+    const sizedBody = claudeCodeBody(48, 'claude-haiku-4-5').toString('utf8');
+    const sizedLabel = `, ${Math.round(Buffer.byteLength(sizedBody) / 1024)} KB body`;
+    for (const concurrency of [1, 16]) {
+      const floorTarget = targets.find((t) => t.name === 'undici passthrough')!;
+      const mineTarget = targets.find((t) => t.name === 'llm-rules gateway')!;
+      const rows: Measured[] = [];
+      for (let round = 0; round < ROUNDS; round++) {
+        for (const target of [floorTarget, mineTarget])
+          rows.push((await load(target, concurrency, true, 1_000, undefined, sizedBody, sizedLabel))!);
+      }
+      const pick = (name: string) => medianRun(rows.filter((r) => r.name.startsWith(name)))!;
+      const floor = pick('undici passthrough');
+      const mine = pick('llm-rules gateway');
+      sized.set(concurrency, { floor, mine });
+      report(
+        `Gateway, streaming, a Claude Code-sized request${sizedLabel}, concurrency ${concurrency}`,
+        [floor, mine],
+        `server CPU per request: undici passthrough ${floor.cpuPerRequestUs!.toFixed(0)} µs, llm-rules gateway ${mine.cpuPerRequestUs!.toFixed(0)} µs.`,
+      );
+    }
     const rss = await rssMb(ours.pid!);
     console.log('');
     for (const stream of [false, true]) {
@@ -419,6 +448,11 @@ export async function run(): Promise<void> {
     if (s1 && f1) {
       console.log(
         `streaming, c=1: p50 ours ${(s1.p50Us / 1000).toFixed(2)} ms, passthrough ${(f1.p50Us / 1000).toFixed(2)} ms, Portkey ${p1 ? `${(p1.p50Us / 1000).toFixed(2)} ms` : 'not measured'}`,
+      );
+    }
+    for (const [concurrency, { floor, mine }] of sized) {
+      console.log(
+        `INFO streaming${sizedLabel}, c=${concurrency}: added latency over the undici passthrough p50 ${((mine.p50Us - floor.p50Us) / 1000).toFixed(2)} ms, p99 ${((mine.p99Us - floor.p99Us) / 1000).toFixed(2)} ms`,
       );
     }
     console.log(
