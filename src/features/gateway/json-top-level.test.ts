@@ -26,6 +26,10 @@ const AWKWARD_STRINGS = [
   '\u0000\u001f',
   '😀',
   '\n\t',
+  // Escaped quotes close together (looked for byte by byte), far apart (by a native search), and both.
+  '"'.repeat(40),
+  'a\\"'.repeat(20),
+  `${'x'.repeat(30)}"${'"'.repeat(9)}${'y'.repeat(30)}"${'z'.repeat(12)}"`,
 ];
 
 function randomValue(next: () => number, depth: number): unknown {
@@ -60,6 +64,18 @@ describe('readTopLevelMembers', () => {
       const all = new Set(Object.keys(object));
       for (const text of [JSON.stringify(object), JSON.stringify(object, null, n % 3 === 0 ? '\t' : 2)]) {
         expect(read(text, all)).toEqual(JSON.parse(text));
+      }
+    }
+  });
+
+  it('finds the end of a string whatever the gap between its escaped quotes', () => {
+    for (let run = 1; run <= 3; run++) {
+      for (let gap = 0; gap <= 24; gap++) {
+        const value = `${'"'.repeat(run)}${'x'.repeat(gap)}"${'y'.repeat(gap)}"`;
+        // The closing quote itself at each distance from an escaped one.
+        const ending = `${'"'.repeat(run)}${'x'.repeat(gap)}`;
+        const text = JSON.stringify({ a: value, model: 'm', b: [value, { c: ending }, ending] });
+        expect(read(text, new Set(['a', 'model', 'b'])), text).toEqual(JSON.parse(text));
       }
     }
   });

@@ -25,6 +25,8 @@ const CLOSE_BRACE = 0x7d;
 const OPEN_BRACKET = 0x5b;
 const CLOSE_BRACKET = 0x5d;
 const ASCII = /^[\x00-\x7f]*$/;
+/** Escaped quotes closer together than this are looked for byte by byte rather than by a native search. */
+const NEAR_BYTES = 8;
 
 /** The body is not a JSON object, or one of the members read is not valid JSON; says where when it can. */
 export class JsonShapeError extends Error {
@@ -96,15 +98,27 @@ function skipWhitespace(raw: Buffer, i: number): number {
 
 /** Just past the closing quote of the string whose content starts at `i`. */
 function stringEnd(raw: Buffer, i: number): number {
+  let from = i;
+  let quote = raw.indexOf(QUOTE, from);
   for (;;) {
-    const quote = raw.indexOf(QUOTE, i);
     if (quote === -1) throw new JsonShapeError('unterminated string', i);
     // A quote is escaped when an odd number of backslashes precede it.
     let backslashes = 0;
     while (raw[quote - 1 - backslashes] === BACKSLASH) backslashes++;
     if (backslashes % 2 === 0) return quote + 1;
-    i = quote + 1;
+    // Each native search costs a call: in a run of escaped quotes close together (`\"\"\"…`, the worst
+    // case, one every two bytes) the next one is looked for here, byte by byte, instead.
+    const dense = quote - from < NEAR_BYTES;
+    from = quote + 1;
+    quote = dense ? quoteNear(raw, from) : raw.indexOf(QUOTE, from);
   }
+}
+
+/** The next quote at or after `i`, or -1: the next few bytes looked at one by one, then a native search. */
+function quoteNear(raw: Buffer, i: number): number {
+  const near = Math.min(i + NEAR_BYTES, raw.length);
+  for (let j = i; j < near; j++) if (raw[j] === QUOTE) return j;
+  return near < raw.length ? raw.indexOf(QUOTE, near) : -1;
 }
 
 /** Just past the value starting at `i`: a string, an object or array (its nesting balanced), or a literal. */
