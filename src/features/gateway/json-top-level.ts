@@ -24,7 +24,8 @@ const OPEN_BRACE = 0x7b;
 const CLOSE_BRACE = 0x7d;
 const OPEN_BRACKET = 0x5b;
 const CLOSE_BRACKET = 0x5d;
-const ASCII = /^[\x00-\x7f]*$/;
+/** Letters, digits, '_' and '-' in ASCII: what member names are made of, in the common case. */
+const PLAIN_NAME = /^[\w-]*$/;
 /** Escaped quotes closer together than this are looked for byte by byte rather than by a native search. */
 const NEAR_BYTES = 8;
 
@@ -73,8 +74,8 @@ export function readTopLevelMembers(raw: Buffer, wanted: ReadonlySet<string>): M
 
 /** Case and compatibility folding, as lenient parsers match names: "MODEL", "ſtream" (long s), "K" (Kelvin). */
 function fold(name: string): string {
-  // ASCII is its own compatibility form, and its case folds by lower-casing (the common case, half the cost).
-  if (ASCII.test(name)) return name.toLowerCase();
+  // ASCII is its own compatibility form, and its case folds by lower-casing (half the cost).
+  if (PLAIN_NAME.test(name)) return name.toLowerCase();
   return name.normalize('NFKC').toUpperCase().toLowerCase();
 }
 
