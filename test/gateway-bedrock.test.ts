@@ -249,4 +249,41 @@ describe('gateway: Amazon Bedrock upstream', () => {
       cutMidStream = false;
     }
   });
+
+  it("answers a body whose nested content is not JSON as the client's error, leaving the upstream's breaker closed", async () => {
+    // The gateway reads only a body's top level (ADR 0012); Bedrock's request is built from the whole of it.
+    const send = (body: string) =>
+      fetch(`${gateway.server.url}/v1/messages`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'anthropic-version': '2023-06-01',
+          'x-api-key': gateway.tokens['alice@acme.test']!,
+        },
+        body,
+      });
+    const before = seen.length;
+    // More than the breaker's threshold of failures in a row, had these counted as the upstream's.
+    for (let i = 0; i < 6; i++) {
+      const answer = await send(
+        '{"model":"claude-sonnet-4-5","max_tokens":64,"messages":[{"role":"user","content":"hi"},]}',
+      );
+      expect(answer.status).toBe(400);
+      expect(await answer.json()).toMatchObject({
+        error: { type: 'invalid_request_error', message: expect.stringMatching(/not valid JSON/) },
+      });
+    }
+    expect(seen.length).toBe(before);
+    await gateway.server.usage.flush();
+    expect((await gateway.server.storage.usage.list('acme')).at(-1)).toMatchObject({
+      status: 400,
+      outcome: 'refused',
+      costMicro: 0,
+    });
+    const good = await send(
+      '{"model":"claude-sonnet-4-5","max_tokens":64,"messages":[{"role":"user","content":"hi"}]}',
+    );
+    expect(good.status).toBe(200);
+    expect(seen.length).toBe(before + 1);
+  });
 });

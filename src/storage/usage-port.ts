@@ -4,7 +4,8 @@ import type { PrincipalRef, TenantId } from './ports.ts';
 
 /**
  * How a request ended: `aborted` by the client, `cut` upstream, an upstream error or malformed stream, or
- * `refused` by a budget before it was forwarded.
+ * `refused` before it was forwarded (a limit, a budget, a model rule, a body the upstream's provider
+ * cannot rewrite).
  */
 export type UsageOutcome = 'complete' | 'aborted' | 'cut' | 'upstream_error' | 'malformed' | 'refused';
 

@@ -144,9 +144,11 @@ export class GatewayProxy {
     try {
       sent = await this.#sender.send(upstreams, forwardedOf(req), res, raw, controller, AS_DISPATCHED);
     } catch (error) {
-      // No upstream answered (or the client left first): a record with nothing billed.
+      // No upstream answered, the client left first, or the request was ours to refuse (a body an
+      // upstream's provider could not rewrite): a record with nothing billed.
       const status = error instanceof AppError ? error.status : 502;
-      this.#deps.usage.record(unansweredUsage(facts, status, status === 499 ? 'aborted' : 'upstream_error'));
+      const outcome = status === 499 ? 'aborted' : status < 500 ? 'refused' : 'upstream_error';
+      this.#deps.usage.record(unansweredUsage(facts, status, outcome));
       await settle(0, 0);
       throw error;
     }

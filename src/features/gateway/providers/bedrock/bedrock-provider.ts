@@ -7,11 +7,12 @@ import { Sha256 } from '@aws-crypto/sha256-js';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { ValidationError } from '../../../../core/errors/app-error.ts';
 import { joinPath } from '../anthropic/anthropic-provider.ts';
-import type {
-  ProviderRequest,
-  ProviderRequestInput,
-  ProviderResponse,
-  UpstreamProvider,
+import {
+  clientBodyObject,
+  type ProviderRequest,
+  type ProviderRequestInput,
+  type ProviderResponse,
+  type UpstreamProvider,
 } from '../provider.ts';
 import { eventStreamToSse } from './bedrock-event-stream.ts';
 
@@ -31,7 +32,7 @@ export const bedrockProvider: UpstreamProvider = {
     if (!input.path.startsWith('/v1/messages') || input.path.startsWith('/v1/messages/count_tokens')) {
       throw new ValidationError(`Upstream "${config.name}" (Bedrock) serves only /v1/messages.`);
     }
-    const body = JSON.parse(input.body?.toString('utf8') ?? '{}') as Record<string, unknown>;
+    const body = clientBodyObject(input.body);
     const { model, stream, ...rest } = body;
     const beta = input.headers['anthropic-beta'];
     const betas = (Array.isArray(beta) ? beta.join(',') : (beta ?? ''))

@@ -6,7 +6,12 @@ import { GoogleAuth } from 'google-auth-library';
 import { ValidationError } from '../../../../core/errors/app-error.ts';
 import { upstreamRequestHeaders } from '../../forward-headers.ts';
 import { joinPath } from '../anthropic/anthropic-provider.ts';
-import type { ProviderRequest, ProviderRequestInput, UpstreamProvider } from '../provider.ts';
+import {
+  clientBodyObject,
+  type ProviderRequest,
+  type ProviderRequestInput,
+  type UpstreamProvider,
+} from '../provider.ts';
 
 const VERTEX_ANTHROPIC_VERSION = 'vertex-2023-10-16';
 const SCOPE = 'https://www.googleapis.com/auth/cloud-platform';
@@ -42,7 +47,7 @@ export const vertexProvider: UpstreamProvider = {
     if (!input.path.startsWith('/v1/messages') || input.path.startsWith('/v1/messages/count_tokens')) {
       throw new ValidationError(`Upstream "${config.name}" (Vertex) serves only /v1/messages.`);
     }
-    const body = JSON.parse(input.body?.toString('utf8') ?? '{}') as Record<string, unknown>;
+    const body = clientBodyObject(input.body);
     const { model, ...rest } = body;
     const payload = Buffer.from(JSON.stringify({ anthropic_version: VERTEX_ANTHROPIC_VERSION, ...rest }));
     const region = config.region!;
