@@ -177,6 +177,8 @@ describe('gateway: Amazon Bedrock upstream', () => {
     expect(
       bedrockModelId('claude-sonnet-5', { 'claude-sonnet-5': 'global.anthropic.claude-sonnet-5-v1:0' }),
     ).toBe('global.anthropic.claude-sonnet-5-v1:0');
+    // A name on Object's prototype is a model id like any other, not a mapping.
+    expect(bedrockModelId('constructor', {})).toBe('anthropic.constructor-v1:0');
   });
 
   it('sends a signed InvokeModel with the body Bedrock expects, and relays the message', async () => {

@@ -108,6 +108,8 @@ describe('gateway: Google Vertex AI upstream', () => {
   it('maps model ids to Vertex ids', () => {
     expect(vertexModelId('claude-sonnet-4-5-20250929', {})).toBe('claude-sonnet-4-5@20250929');
     expect(vertexModelId('claude-sonnet-5', {})).toBe('claude-sonnet-5');
+    // A name on Object's prototype is a model id like any other, not a mapping.
+    expect(vertexModelId('constructor', {})).toBe('constructor');
     expect(vertexModelId('claude-sonnet-5', { 'claude-sonnet-5': 'claude-sonnet-5@20260801' })).toBe(
       'claude-sonnet-5@20260801',
     );

@@ -82,8 +82,9 @@ export function lookUpPrice(
   unknown: ModelPrice = UNKNOWN_MODEL_PRICE,
 ): PriceLookup {
   const id = canonicalModelId(model);
-  const exact = table[id];
-  if (exact) return { price: exact, key: id };
+  // Own keys only: a caller names the model, and "constructor" or "__proto__" would otherwise find
+  // Object's, pricing a request at NaN (which no budget comparison refuses).
+  if (Object.hasOwn(table, id)) return { price: table[id]!, key: id };
   let best: string | undefined;
   for (const key of Object.keys(table)) {
     if (id.startsWith(`${key}-`) && (best === undefined || key.length > best.length)) best = key;

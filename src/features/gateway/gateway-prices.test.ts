@@ -33,4 +33,11 @@ describe('GatewayPrices.priceOf', () => {
     expect(table.priceOf('made-up-1099').key).toBeUndefined();
     expect(table.priceOf('claude-haiku-4-5').key).toBe('claude-haiku-4-5');
   });
+
+  it("prices a model named after Object's prototype members as unknown, never at NaN", () => {
+    const { table } = prices();
+    for (const model of ['constructor', '__proto__', 'toString', 'hasOwnProperty']) {
+      expect(table.priceOf(model), model).toEqual({ price: UNKNOWN_MODEL_PRICE, key: undefined });
+    }
+  });
 });

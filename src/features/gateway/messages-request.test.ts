@@ -78,3 +78,43 @@ describe('inspectMessagesRequest: the members read', () => {
     expect(inspectMessagesRequest(raw).estimatedInputTokens).toBeGreaterThanOrEqual((2 * depth) / 4);
   });
 });
+
+describe('inspectMessagesRequest: what counts as an attachment', () => {
+  it('takes only a `"type": "base64"` member for a source, not the word base64 elsewhere', () => {
+    const padding = 'x'.repeat(4_000);
+    const compact = (extra: object) =>
+      inspectMessagesRequest(
+        Buffer.from(
+          JSON.stringify({ model: 'm', max_tokens: 5, metadata: { padding }, messages: [], ...extra }),
+        ),
+      ).estimatedInputTokens;
+    // A compact body is counted from its bytes, metadata included; a parsed one from what the model reads.
+    const counted = compact({});
+    expect(counted).toBeGreaterThan(1_000);
+    expect(compact({ tools: [{ input_schema: { enum: ['base64', 'hex'] } }] })).toBeGreaterThan(1_000);
+    expect(compact({ system: 'base64' })).toBeGreaterThan(1_000);
+    // A real base64 source, compact or spaced, goes the parsed way.
+    const image = { type: 'image', source: { type: 'base64', media_type: 'image/png', data: 'AAAA' } };
+    expect(compact({ messages: [{ role: 'user', content: [image] }] })).toBeLessThan(100);
+    const spaced = Buffer.from(
+      `{"model":"m","metadata":{"padding":"${padding}"},"messages":[{"role":"user","content":[{"type":"image","source":{"type" :\t"base64","data":"AAAA"}}]}]}`,
+    );
+    expect(inspectMessagesRequest(spaced).estimatedInputTokens).toBeLessThan(100);
+  });
+});
+
+describe('inspectMessagesRequest: a compact body outside ASCII', () => {
+  it('counts its characters block by block within a token or two of decoding all of it, wherever they fall', () => {
+    for (const at of [16_370, 16_380, 16_383, 16_384, 16_385, 40_000]) {
+      const content = `${'a'.repeat(at)}汉é😀${'b'.repeat(20_000)}`;
+      const raw = Buffer.from(
+        JSON.stringify({ model: 'm', max_tokens: 5, messages: [{ role: 'user', content }] }),
+      );
+      const text = raw.toString('utf8');
+      const nonAscii = Math.ceil((raw.length - text.length) / 2);
+      const decoded = Math.ceil((text.length - nonAscii) / 4 + nonAscii * 1.5);
+      const estimate = inspectMessagesRequest(raw).estimatedInputTokens;
+      expect(Math.abs(estimate - decoded), String(at)).toBeLessThanOrEqual(2);
+    }
+  });
+});

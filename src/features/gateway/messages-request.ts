@@ -22,12 +22,14 @@ export interface MessagesRequest {
 }
 
 /**
- * A base64 source names its type as the JSON string "base64" (inside another string its quotes would be
- * escaped). Searched for without its opening quote, which is too common a byte for Buffer#indexOf to skip
- * ahead on (50 times slower on a megabyte of conversation), then checked.
+ * A base64 source says `"type":"base64"` (inside another string its quotes would be escaped). Searched
+ * for from `base64"`, without the opening quote, which is too common a byte for Buffer#indexOf to skip
+ * ahead on (50 times slower on a megabyte of conversation); what comes before is then checked.
  */
 const BASE64_TYPE = 'base64"';
+const TYPE_MEMBER = Buffer.from('"type"');
 const QUOTE = 0x22;
+const COLON = 0x3a;
 const LINE_FEED = 0x0a;
 const MEMBERS: ReadonlySet<string> = new Set(['model', 'stream', 'max_tokens']);
 
@@ -75,9 +77,21 @@ export function inspectMessagesRequest(raw: Buffer): MessagesRequest {
 
 function hasBase64Type(raw: Buffer): boolean {
   for (let at = raw.indexOf(BASE64_TYPE); at !== -1; at = raw.indexOf(BASE64_TYPE, at + 1)) {
-    if (raw[at - 1] === QUOTE) return true;
+    if (raw[at - 1] !== QUOTE) continue;
+    // Back over `"type" :` and the whitespace JSON allows around the colon.
+    let i = skipWhitespaceBack(raw, at - 2);
+    if (raw[i] !== COLON) continue;
+    i = skipWhitespaceBack(raw, i - 1);
+    const start = i - TYPE_MEMBER.length + 1;
+    if (start >= 0 && raw.subarray(start, i + 1).equals(TYPE_MEMBER)) return true;
   }
   return false;
+}
+
+function skipWhitespaceBack(raw: Buffer, i: number): number {
+  let c = raw[i];
+  while (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) c = raw[--i];
+  return i;
 }
 
 function parsedObject(raw: Buffer): Record<string, unknown> {
@@ -90,7 +104,25 @@ function parsedObject(raw: Buffer): Record<string, unknown> {
 
 /** A compact body's estimate, from its bytes as they are. */
 function tokensOfBytes(raw: Buffer): number {
-  return tokensOfJson(isAscii(raw) ? raw.length : raw.toString('utf8').length, raw.length);
+  return tokensOfJson(characters(raw), raw.length);
+}
+
+/** Blocks of a body outside ASCII are decoded to count their characters; the rest are their bytes. */
+const CHARACTER_BLOCK_BYTES = 16_384;
+
+/**
+ * The UTF-16 length of the body's text, without decoding all of it: a conversation with a few accented
+ * letters decodes the blocks that hold them. A character cut by a block boundary counts one or two
+ * more, which an estimate can carry.
+ */
+function characters(raw: Buffer): number {
+  if (isAscii(raw)) return raw.length;
+  let count = 0;
+  for (let at = 0; at < raw.length; at += CHARACTER_BLOCK_BYTES) {
+    const block = raw.subarray(at, at + CHARACTER_BLOCK_BYTES);
+    count += isAscii(block) ? block.length : block.toString('utf8').length;
+  }
+  return count;
 }
 
 function estimateInputTokens(

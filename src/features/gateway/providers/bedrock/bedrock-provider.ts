@@ -20,7 +20,8 @@ const BEDROCK_ANTHROPIC_VERSION = 'bedrock-2023-05-31';
 
 /** `claude-sonnet-4-5-20250929` → `anthropic.claude-sonnet-4-5-20250929-v1:0`, unless `model_ids` says otherwise. */
 export function bedrockModelId(model: string, mapped: Readonly<Record<string, string>>): string {
-  if (mapped[model]) return mapped[model]!;
+  // Own keys only: the caller names the model ("constructor" is on every object's prototype).
+  if (Object.hasOwn(mapped, model)) return mapped[model]!;
   if (model.includes('anthropic.') || model.startsWith('arn:')) return model;
   return `anthropic.${model}-v1:0`;
 }

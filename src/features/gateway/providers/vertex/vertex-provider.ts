@@ -18,7 +18,8 @@ const SCOPE = 'https://www.googleapis.com/auth/cloud-platform';
 
 /** `claude-sonnet-4-5-20250929` → `claude-sonnet-4-5@20250929`, unless `model_ids` says otherwise. */
 export function vertexModelId(model: string, mapped: Readonly<Record<string, string>>): string {
-  if (mapped[model]) return mapped[model]!;
+  // Own keys only: the caller names the model ("constructor" is on every object's prototype).
+  if (Object.hasOwn(mapped, model)) return mapped[model]!;
   return model.includes('@') ? model : model.replace(/-(\d{8})$/, '@$1');
 }
 
