@@ -32,8 +32,9 @@ export class KyselyUsageStore implements UsageStore {
           .execute();
         for (const row of inserted) fresh.add(`${row.tenant_id}\u0000${row.request_id}`);
       }
-      // Each record reaches the rollups once, with the insert that stored it.
-      const stored = rows.filter((r) => fresh.has(`${r.tenant_id}\u0000${r.request_id}`));
+      // Each record reaches the rollups once, with the insert that stored it: a request twice in one
+      // batch was stored once, so only its first row counts.
+      const stored = rows.filter((r) => fresh.delete(`${r.tenant_id}\u0000${r.request_id}`));
       for (const [tenantId, rows] of usageRollupsByTenant(stored)) await addRollups(trx, tenantId, rows);
     });
   }
