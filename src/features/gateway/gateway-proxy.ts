@@ -15,7 +15,7 @@ import type { ActiveBundle } from '../bundles/active-bundle.ts';
 import type { AuthenticatedKey, CredentialAuthenticator } from '../keys/keys-service.ts';
 import type { MachineReports } from '../managed-settings/machine-reports.ts';
 import type { SpendLimits } from '../spend-limits/spend-limits.ts';
-import type { Admission, ApprovedIncreases, BudgetGuard } from './budget-guard.ts';
+import type { Admission, AdmissionRequest, ApprovedIncreases, BudgetGuard } from './budget-guard.ts';
 import { budgetSubject, worstCaseMicro } from './budget-request.ts';
 import { DispatchedAnswer, type RelaySource } from './dispatched-answer.ts';
 import { copyClientResponseHeaders } from './forward-headers.ts';
@@ -219,15 +219,7 @@ export class GatewayProxy {
     if (!permit) return undefined;
     const budgets = this.#deps.spendLimits.budgetsNow(caller.content, caller.who.tenantId);
     if (!budgets) return undefined;
-    const inspected = facts.request;
-    const admission = this.#deps.budgets.admitNow({
-      tenantId: caller.who.tenantId,
-      requestId: facts.requestId,
-      budgets,
-      who: budgetSubject(caller.who),
-      worstCaseMicro: worstCaseMicro(inspected, facts.prices.priceOf(inspected.model).price),
-      now: facts.at,
-    });
+    const admission = this.#deps.budgets.admitNow(admissionRequest(caller, facts, budgets));
     return admission && { permit, admission };
   }
 
@@ -254,14 +246,8 @@ export class GatewayProxy {
       Date.now(),
     );
     try {
-      const admission = await this.#deps.budgets.admit({
-        tenantId: caller.who.tenantId,
-        requestId: facts.requestId,
-        budgets: await this.#deps.spendLimits.budgets(caller.content, caller.who.tenantId),
-        who: budgetSubject(caller.who),
-        worstCaseMicro: worstCaseMicro(inspected, facts.prices.priceOf(inspected.model).price),
-        now: facts.at,
-      });
+      const budgets = await this.#deps.spendLimits.budgets(caller.content, caller.who.tenantId);
+      const admission = await this.#deps.budgets.admit(admissionRequest(caller, facts, budgets));
       return { permit, admission };
     } catch (error) {
       await this.#finish(permit, 0);
@@ -319,6 +305,23 @@ function checkRequest(caller: Caller, inspected: MessagesRequest): void {
       field: 'model',
     });
   }
+}
+
+/** What the budgets are asked, the same whether they answer at once (admitNow) or after the store (admit). */
+function admissionRequest(
+  caller: Caller,
+  facts: RequestFacts,
+  budgets: AdmissionRequest['budgets'],
+): AdmissionRequest {
+  const inspected = facts.request;
+  return {
+    tenantId: caller.who.tenantId,
+    requestId: facts.requestId,
+    budgets,
+    who: budgetSubject(caller.who),
+    worstCaseMicro: worstCaseMicro(inspected, facts.prices.priceOf(inspected.model).price),
+    now: facts.at,
+  };
 }
 
 function rateSubject(who: AuthenticatedKey): RateSubject {
