@@ -69,7 +69,7 @@ export function inspectMessagesRequest(raw: Buffer): MessagesRequest {
     // is parsed to count what the model reads.
     estimatedInputTokens:
       mayCarryPayloads || raw.includes(LINE_FEED)
-        ? estimateInputTokens(parsedObject(raw), mayCarryPayloads, raw)
+        ? estimateInputTokens(parsedMessagesBody(raw), mayCarryPayloads, raw)
         : tokensOfBytes(raw),
     maxTokens: typeof maxTokens === 'number' ? maxTokens : undefined,
   };
@@ -94,12 +94,24 @@ function skipWhitespaceBack(raw: Buffer, i: number): number {
   return i;
 }
 
-function parsedObject(raw: Buffer): Record<string, unknown> {
+/**
+ * A Messages request body parsed whole: for the estimate of a body that may carry attachments, and for a
+ * provider that rewrites the body (Bedrock, Vertex). The gateway reads only a body's top level before
+ * forwarding it (ADR 0012), so nested content that is not JSON shows here first: a client error (400,
+ * our refusal), never an upstream failing, which would count against its circuit breaker and pause it
+ * for every caller.
+ */
+export function parsedMessagesBody(raw: Buffer | undefined): Record<string, unknown> {
+  let parsed: unknown;
   try {
-    return JSON.parse(raw.toString('utf8')) as Record<string, unknown>;
+    parsed = JSON.parse(raw?.toString('utf8') ?? '{}');
   } catch (error) {
     throw new ValidationError(`The body is not valid JSON: ${(error as Error).message}`);
   }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new ValidationError('The body must be a JSON object.');
+  }
+  return parsed as Record<string, unknown>;
 }
 
 /** A compact body's estimate, from its bytes as they are. */

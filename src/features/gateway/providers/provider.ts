@@ -4,7 +4,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
 import type { UpstreamConfig } from '../../../config/policy-config.ts';
-import { ValidationError } from '../../../core/errors/app-error.ts';
 
 /** The upstream config fields that hold secrets (kept as `${ENV}` references until used). */
 export type SecretField =
@@ -43,23 +42,4 @@ export interface UpstreamProvider {
   buildRequest(input: ProviderRequestInput): Promise<ProviderRequest>;
   /** Turns a successful answer into the Messages API's own form; absent when it already is. */
   translateResponse?(response: ProviderResponse): ProviderResponse;
-}
-
-/**
- * The client's body as an object, for a provider that rewrites it (Bedrock, Vertex). The gateway reads
- * only the top level of a body before forwarding it (ADR 0012), so nested content that is not JSON
- * shows here first: a client error (400, our refusal), never this upstream failing, which would count
- * against its circuit breaker and pause it for every caller.
- */
-export function clientBodyObject(body: Buffer | undefined): Record<string, unknown> {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(body?.toString('utf8') ?? '{}');
-  } catch (error) {
-    throw new ValidationError(`The body is not valid JSON: ${(error as Error).message}`);
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw new ValidationError('The body must be a JSON object.');
-  }
-  return parsed as Record<string, unknown>;
 }

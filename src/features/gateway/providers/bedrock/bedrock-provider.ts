@@ -6,13 +6,13 @@ import { pipeline } from 'node:stream';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { ValidationError } from '../../../../core/errors/app-error.ts';
+import { parsedMessagesBody } from '../../messages-request.ts';
 import { joinPath } from '../anthropic/anthropic-provider.ts';
-import {
-  clientBodyObject,
-  type ProviderRequest,
-  type ProviderRequestInput,
-  type ProviderResponse,
-  type UpstreamProvider,
+import type {
+  ProviderRequest,
+  ProviderRequestInput,
+  ProviderResponse,
+  UpstreamProvider,
 } from '../provider.ts';
 import { eventStreamToSse } from './bedrock-event-stream.ts';
 
@@ -33,7 +33,7 @@ export const bedrockProvider: UpstreamProvider = {
     if (!input.path.startsWith('/v1/messages') || input.path.startsWith('/v1/messages/count_tokens')) {
       throw new ValidationError(`Upstream "${config.name}" (Bedrock) serves only /v1/messages.`);
     }
-    const body = clientBodyObject(input.body);
+    const body = parsedMessagesBody(input.body);
     const { model, stream, ...rest } = body;
     const beta = input.headers['anthropic-beta'];
     const betas = (Array.isArray(beta) ? beta.join(',') : (beta ?? ''))

@@ -5,13 +5,9 @@
 import { GoogleAuth } from 'google-auth-library';
 import { ValidationError } from '../../../../core/errors/app-error.ts';
 import { upstreamRequestHeaders } from '../../forward-headers.ts';
+import { parsedMessagesBody } from '../../messages-request.ts';
 import { joinPath } from '../anthropic/anthropic-provider.ts';
-import {
-  clientBodyObject,
-  type ProviderRequest,
-  type ProviderRequestInput,
-  type UpstreamProvider,
-} from '../provider.ts';
+import type { ProviderRequest, ProviderRequestInput, UpstreamProvider } from '../provider.ts';
 
 const VERTEX_ANTHROPIC_VERSION = 'vertex-2023-10-16';
 const SCOPE = 'https://www.googleapis.com/auth/cloud-platform';
@@ -48,7 +44,7 @@ export const vertexProvider: UpstreamProvider = {
     if (!input.path.startsWith('/v1/messages') || input.path.startsWith('/v1/messages/count_tokens')) {
       throw new ValidationError(`Upstream "${config.name}" (Vertex) serves only /v1/messages.`);
     }
-    const body = clientBodyObject(input.body);
+    const body = parsedMessagesBody(input.body);
     const { model, ...rest } = body;
     const payload = Buffer.from(JSON.stringify({ anthropic_version: VERTEX_ANTHROPIC_VERSION, ...rest }));
     const region = config.region!;
