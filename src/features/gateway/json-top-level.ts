@@ -90,11 +90,40 @@ function finish(raw: Buffer, end: number, values: Map<string, unknown>): Map<str
   return values;
 }
 
+/** JSON's whitespace: space, tab, line feed, carriage return. */
+function isWhitespace(c: number | undefined): boolean {
+  return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
+}
+
 function skipWhitespace(raw: Buffer, i: number): number {
-  let c = raw[i];
-  // JSON's whitespace: space, tab, line feed, carriage return.
-  while (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) c = raw[++i];
+  while (isWhitespace(raw[i])) i++;
   return i;
+}
+
+function skipWhitespaceBack(raw: Buffer, i: number): number {
+  while (isWhitespace(raw[i])) i--;
+  return i;
+}
+
+/**
+ * Whether a `"name": "value"` member appears anywhere in the body, at any depth (inside another string
+ * its quotes would be escaped). Searched for from `value"`, without the opening quote, which is too
+ * common a byte for Buffer#indexOf to skip ahead on (50 times slower on a megabyte of conversation); what
+ * comes before is then checked.
+ */
+export function hasStringMember(raw: Buffer, name: string, value: string): boolean {
+  const needle = `${value}"`;
+  const member = Buffer.from(`"${name}"`);
+  for (let at = raw.indexOf(needle); at !== -1; at = raw.indexOf(needle, at + 1)) {
+    if (raw[at - 1] !== QUOTE) continue;
+    // Back over `"name" :` and the whitespace JSON allows around the colon.
+    let i = skipWhitespaceBack(raw, at - 2);
+    if (raw[i] !== COLON) continue;
+    i = skipWhitespaceBack(raw, i - 1);
+    const start = i - member.length + 1;
+    if (start >= 0 && raw.subarray(start, i + 1).equals(member)) return true;
+  }
+  return false;
 }
 
 /** Just past the closing quote of the string whose content starts at `i`. */
@@ -152,17 +181,7 @@ function literalEnd(raw: Buffer, i: number): number {
   let j = i;
   for (;;) {
     const c = raw[j];
-    if (
-      c === undefined ||
-      c === COMMA ||
-      c === CLOSE_BRACE ||
-      c === CLOSE_BRACKET ||
-      c === 0x20 ||
-      c === 0x0a ||
-      c === 0x0d ||
-      c === 0x09
-    )
-      break;
+    if (c === undefined || c === COMMA || c === CLOSE_BRACE || c === CLOSE_BRACKET || isWhitespace(c)) break;
     j++;
   }
   if (j === i) throw new JsonShapeError('expected a value', i);

@@ -3,7 +3,7 @@
 
 import { isAscii } from 'node:buffer';
 import { ValidationError } from '../../core/errors/app-error.ts';
-import { JsonShapeError, readTopLevelMembers } from './json-top-level.ts';
+import { hasStringMember, JsonShapeError, readTopLevelMembers } from './json-top-level.ts';
 
 /** Roughly four characters a token, the usual rule of thumb for English text and code. */
 const CHARS_PER_TOKEN = 4;
@@ -21,15 +21,6 @@ export interface MessagesRequest {
   maxTokens: number | undefined;
 }
 
-/**
- * A base64 source says `"type":"base64"` (inside another string its quotes would be escaped). Searched
- * for from `base64"`, without the opening quote, which is too common a byte for Buffer#indexOf to skip
- * ahead on (50 times slower on a megabyte of conversation); what comes before is then checked.
- */
-const BASE64_TYPE = 'base64"';
-const TYPE_MEMBER = Buffer.from('"type"');
-const QUOTE = 0x22;
-const COLON = 0x3a;
 const LINE_FEED = 0x0a;
 const MEMBERS: ReadonlySet<string> = new Set(['model', 'stream', 'max_tokens']);
 
@@ -60,7 +51,8 @@ export function inspectMessagesRequest(raw: Buffer): MessagesRequest {
   if (stream !== undefined && typeof stream !== 'boolean') {
     throw new ValidationError('stream: must be a boolean', { field: 'stream' });
   }
-  const mayCarryPayloads = hasBase64Type(raw);
+  // A base64 source (an image, a PDF) says `"type": "base64"`.
+  const mayCarryPayloads = hasStringMember(raw, 'type', 'base64');
   return {
     model,
     stream: stream === true,
@@ -73,25 +65,6 @@ export function inspectMessagesRequest(raw: Buffer): MessagesRequest {
         : tokensOfBytes(raw),
     maxTokens: typeof maxTokens === 'number' ? maxTokens : undefined,
   };
-}
-
-function hasBase64Type(raw: Buffer): boolean {
-  for (let at = raw.indexOf(BASE64_TYPE); at !== -1; at = raw.indexOf(BASE64_TYPE, at + 1)) {
-    if (raw[at - 1] !== QUOTE) continue;
-    // Back over `"type" :` and the whitespace JSON allows around the colon.
-    let i = skipWhitespaceBack(raw, at - 2);
-    if (raw[i] !== COLON) continue;
-    i = skipWhitespaceBack(raw, i - 1);
-    const start = i - TYPE_MEMBER.length + 1;
-    if (start >= 0 && raw.subarray(start, i + 1).equals(TYPE_MEMBER)) return true;
-  }
-  return false;
-}
-
-function skipWhitespaceBack(raw: Buffer, i: number): number {
-  let c = raw[i];
-  while (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) c = raw[--i];
-  return i;
 }
 
 /**
