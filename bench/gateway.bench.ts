@@ -365,21 +365,23 @@ export async function run(): Promise<void> {
     // Below saturation: 64 connections at a fixed rate half of what the slower of the two managed, so the
     // latency added is our work on the request's path, not the queue a saturated CPU builds (at c=64 in a
     // closed loop, latency is 64 ÷ throughput by Little's law).
+    const floorTarget = targets.find((t) => t.name === 'undici passthrough')!;
+    const mineTarget = targets.find((t) => t.name === 'llm-rules gateway')!;
+    /** The passthrough and ours, each run ROUNDS times interleaved; the median run of each. */
+    const floorAndMine = async (run: (target: Target) => Promise<Measured | undefined>) => {
+      const rows: Measured[] = [];
+      for (let round = 0; round < ROUNDS; round++) {
+        for (const target of [floorTarget, mineTarget]) rows.push((await run(target))!);
+      }
+      const pick = (target: Target) => medianRun(rows.filter((r) => r.name.startsWith(target.name)))!;
+      return { floor: pick(floorTarget), mine: pick(mineTarget) };
+    };
     const paced = new Map<boolean, { rate: number; floor: Measured; mine: Measured }>();
     for (const stream of [false, true]) {
       const floorRun = results.get(`undici passthrough|${stream}|64`)!;
       const mineRun = results.get(`llm-rules gateway|${stream}|64`)!;
       const rate = Math.round(Math.min(floorRun.opsPerSec, mineRun.opsPerSec) / 2);
-      const floorTarget = targets.find((t) => t.name === 'undici passthrough')!;
-      const mineTarget = targets.find((t) => t.name === 'llm-rules gateway')!;
-      const rows: Measured[] = [];
-      for (let round = 0; round < ROUNDS; round++) {
-        for (const target of [floorTarget, mineTarget])
-          rows.push((await load(target, 64, stream, 5_000, rate))!);
-      }
-      const pick = (name: string) => medianRun(rows.filter((r) => r.name.startsWith(name)))!;
-      const floor = pick('undici passthrough');
-      const mine = pick('llm-rules gateway');
+      const { floor, mine } = await floorAndMine((target) => load(target, 64, stream, 5_000, rate));
       paced.set(stream, { rate, floor, mine });
       report(
         `Gateway, ${stream ? 'streaming' : 'non-streaming'}, concurrency 64 at a constant ${rate} requests/s`,
@@ -393,16 +395,9 @@ export async function run(): Promise<void> {
     const sizedBody = claudeCodeBody(48, 'claude-haiku-4-5').toString('utf8');
     const sizedLabel = `, ${Math.round(Buffer.byteLength(sizedBody) / 1024)} KB body`;
     for (const concurrency of [1, 16]) {
-      const floorTarget = targets.find((t) => t.name === 'undici passthrough')!;
-      const mineTarget = targets.find((t) => t.name === 'llm-rules gateway')!;
-      const rows: Measured[] = [];
-      for (let round = 0; round < ROUNDS; round++) {
-        for (const target of [floorTarget, mineTarget])
-          rows.push((await load(target, concurrency, true, 1_000, undefined, sizedBody, sizedLabel))!);
-      }
-      const pick = (name: string) => medianRun(rows.filter((r) => r.name.startsWith(name)))!;
-      const floor = pick('undici passthrough');
-      const mine = pick('llm-rules gateway');
+      const { floor, mine } = await floorAndMine((target) =>
+        load(target, concurrency, true, 1_000, undefined, sizedBody, sizedLabel),
+      );
       sized.set(concurrency, { floor, mine });
       report(
         `Gateway, streaming, a Claude Code-sized request${sizedLabel}, concurrency ${concurrency}`,
