@@ -4,11 +4,11 @@
 // still a member. What it read is trusted for a few seconds, as verified API keys are; so is a verified
 // token's answer as a whole, which spares every model call and tool call of a signed-in Claude Code an
 // ES256 signature check (a WebCrypto call through the thread pool).
-import { createHash } from 'node:crypto';
 import type { Clock } from '../../core/clock/clock.ts';
 import { CredentialEndedError } from '../../core/errors/app-error.ts';
 import type { GroupRecord, OrgStore, TenantId, UserRecord } from '../../storage/ports.ts';
 import type { SignInSession, SignInStore } from '../../storage/sign-in-port.ts';
+import { keyDigest } from '../keys/key-digest.ts';
 import type { AuthenticatedKey } from '../keys/keys-service.ts';
 import type { AccessTokens } from './access-tokens.ts';
 import { effectiveGroups } from './identity-mapping.ts';
@@ -31,13 +31,11 @@ interface VerifiedToken {
   until: number;
 }
 
-/** Tokens are kept by their SHA-256, not as they are. */
-const tokenDigest = (token: string) => createHash('sha256').update(token).digest('base64');
-
 export class SignInAuthenticator {
   readonly #sessions = new Map<string, Cached<SignInSession | undefined>>();
   readonly #users = new Map<string, Cached<UserRecord | undefined>>();
   readonly #groups = new Map<TenantId, Cached<GroupRecord[]>>();
+  /** Verified tokens by their SHA-256 (keyDigest, as API keys are kept), never as they are. */
   readonly #tokens = new Map<string, VerifiedToken>();
 
   constructor(
@@ -49,11 +47,11 @@ export class SignInAuthenticator {
 
   /** The answer for a token verified within the last few seconds and still valid; undefined otherwise. */
   authenticateNow(token: string): AuthenticatedKey | undefined {
-    return this.#known(tokenDigest(token), this.clock.now().getTime());
+    return this.#known(keyDigest(token), this.clock.now().getTime());
   }
 
   async authenticate(token: string): Promise<AuthenticatedKey> {
-    const digest = tokenDigest(token);
+    const digest = keyDigest(token);
     const known = this.#known(digest, this.clock.now().getTime());
     if (known) return known;
     const claims = await this.tokens.verify(token);
