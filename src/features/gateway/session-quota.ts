@@ -8,6 +8,11 @@
 
 import type { Clock } from '../../core/clock/clock.ts';
 import { AppError } from '../../core/errors/app-error.ts';
+import {
+  sessionDayStart,
+  sessionLimitReason,
+  sessionsBeforeRefusal,
+} from '../../core/sessions/daily-session-limit.ts';
 import type { PrincipalRef } from '../../storage/ports.ts';
 import type { SessionStore } from '../../storage/session-port.ts';
 
@@ -45,8 +50,7 @@ export class SessionQuota {
   /** Counts a session not seen yet; refuses it with 429 when it is one more than the day allows. */
   async admit(tenantId: string, sessionId: string, principal: PrincipalRef, limit: number): Promise<void> {
     const now = this.clock.now();
-    const day = Math.floor(now.getTime() / DAY_MS);
-    const key = knownKey(tenantId, sessionId, day);
+    const key = knownKey(tenantId, sessionId, this.#day());
     const before = this.#refused.get(key);
     if (before !== undefined) throw refusal(before, limit, now);
     const started = await this.sessions.start(tenantId, {
@@ -55,17 +59,18 @@ export class SessionQuota {
       agent: null,
       cwd: null,
       at: now,
-      dayStart: new Date(day * DAY_MS),
+      dayStart: sessionDayStart(now),
     });
-    if (started.created && started.startedToday > limit) {
+    const startedBefore = sessionsBeforeRefusal(started, limit);
+    if (startedBefore !== undefined) {
       if (this.#refused.size >= MAX_KNOWN) this.#refused.clear();
-      this.#refused.set(key, started.startedToday - 1);
-      const error = refusal(started.startedToday - 1, limit, now);
+      this.#refused.set(key, startedBefore);
+      const error = refusal(startedBefore, limit, now);
       await this.onRefused({
         tenantId,
         sessionId,
         user: principal.id,
-        startedBefore: started.startedToday - 1,
+        startedBefore,
         limit,
         reason: error.message,
       });
@@ -75,8 +80,9 @@ export class SessionQuota {
     this.#known.add(key);
   }
 
+  /** Today, as the key of what is known: the day's start in milliseconds. */
   #day(): number {
-    return Math.floor(this.clock.now().getTime() / DAY_MS);
+    return sessionDayStart(this.clock.now()).getTime();
   }
 }
 
@@ -85,12 +91,12 @@ const knownKey = (tenantId: string, sessionId: string, day: number) =>
 
 /** 429 until midnight UTC; `x-should-retry: false`, as retrying within the day cannot succeed. */
 function refusal(startedBefore: number, limit: number, now: Date): AppError {
-  const nextDay = (Math.floor(now.getTime() / DAY_MS) + 1) * DAY_MS;
+  const nextDay = sessionDayStart(now).getTime() + DAY_MS;
   const seconds = Math.max(1, Math.ceil((nextDay - now.getTime()) / 1000));
   return new AppError(
     429,
     'rate_limit_error',
-    `You have started ${startedBefore} sessions today, the most limits.max_sessions_per_day (${limit}) allows; try again after 00:00 UTC.`,
+    `You have ${sessionLimitReason(startedBefore, limit)}`,
     { limit: 'limits.max_sessions_per_day' },
     { 'retry-after': String(seconds), 'x-should-retry': 'false' },
   );

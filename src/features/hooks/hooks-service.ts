@@ -17,6 +17,11 @@ import {
 import { inCanary } from '../../core/rollout/canary.ts';
 import type { RuleAudience } from '../../core/rules/rule-audience.ts';
 import { describeFindings, scanForCredentials } from '../../core/secrets/credential-scanner.ts';
+import {
+  sessionDayStart,
+  sessionLimitReason,
+  sessionsBeforeRefusal,
+} from '../../core/sessions/daily-session-limit.ts';
 import type { SessionProject, SessionStore } from '../../storage/session-port.ts';
 import { auditWanted } from '../audit/audit-wanted.ts';
 import type { ActiveBundle } from '../bundles/active-bundle.ts';
@@ -41,8 +46,6 @@ export interface HooksDeps {
   /** Counts every answer by event and outcome (the Prometheus metrics); none when unset. */
   decisions?: HookDecisionCounter;
 }
-
-const DAY_MS = 86_400_000;
 
 /** What the HTTP request adds to a hook event: the project SessionStart reported, this server's URL. */
 export interface HookRequestInfo {
@@ -249,7 +252,7 @@ export class HooksService {
   private async startSession(ctx: EventContext): Promise<HookVerdict> {
     const { input, who, config } = ctx;
     const now = this.clock.now();
-    const dayStart = new Date(Math.floor(now.getTime() / DAY_MS) * DAY_MS);
+    const dayStart = sessionDayStart(now);
     const reported = ctx.request.project;
     const started = await this.deps.sessions.start(who.tenantId, {
       id: input.session_id,
@@ -261,8 +264,9 @@ export class HooksService {
       ...(reported ? { project: reported } : {}),
     });
     const limit = config.limits.max_sessions_per_day;
-    if (input.hook_event_name === 'SessionStart' && started.created && started.startedToday > limit) {
-      const reason = `LLM-RULES: you have started ${started.startedToday - 1} sessions today, the most limits.max_sessions_per_day (${limit}) allows; try again after 00:00 UTC.`;
+    const startedBefore = sessionsBeforeRefusal(started, limit);
+    if (input.hook_event_name === 'SessionStart' && startedBefore !== undefined) {
+      const reason = `LLM-RULES: you have ${sessionLimitReason(startedBefore, limit)}`;
       await this.record(ctx, 'session', { phase: 'refused', reason, started_today: started.startedToday });
       return { kind: 'stop', reason };
     }
