@@ -116,11 +116,7 @@ export class BudgetAllotments implements BudgetStore {
       }
       taken.push(allotment);
     }
-    const now = this.clock();
-    for (const a of taken) a.lastActive = now;
-    this.#requests.set(requestKey(r.tenantId, r.requestId), { allotments: taken, amount: r.amountMicro });
-    this.#schedule();
-    return { ok: true, standings: r.charges.map((c, i) => standingOf(taken[i]!, c)) };
+    return { ok: true, standings: this.#held(r.tenantId, r.requestId, taken, r.charges, r.amountMicro) };
   }
 
   /**
@@ -139,16 +135,23 @@ export class BudgetAllotments implements BudgetStore {
       if (!a || freeOf(a) < amountMicro) return undefined;
       taken.push(a);
     }
+    for (const a of taken) a.inFlight += amountMicro;
+    return this.#held(tenantId, requestId, taken, charges, amountMicro);
+  }
+
+  /** A request's room, earmarked in every counter it charges, remembered until it settles. */
+  #held(
+    tenantId: string,
+    requestId: string,
+    taken: Allotment[],
+    charges: readonly BudgetCharge[],
+    amountMicro: number,
+  ): BudgetStanding[] {
     const now = this.clock();
-    const standings: BudgetStanding[] = [];
-    for (const [i, a] of taken.entries()) {
-      a.inFlight += amountMicro;
-      a.lastActive = now;
-      standings.push(standingOf(a, charges[i]!));
-    }
+    for (const a of taken) a.lastActive = now;
     this.#requests.set(requestKey(tenantId, requestId), { allotments: taken, amount: amountMicro });
     this.#schedule();
-    return standings;
+    return charges.map((c, i) => standingOf(taken[i]!, c));
   }
 
   async settle(
