@@ -52,16 +52,19 @@ export interface SendWay<Body> {
   discard(body: Body): Promise<void>;
 }
 
+/** A provider's request as undici takes it, by either way of sending. */
+function dispatchOptions(outgoing: ProviderRequest): Dispatcher.DispatchOptions {
+  return {
+    path: outgoing.path,
+    method: outgoing.method as Dispatcher.HttpMethod,
+    headers: outgoing.headers,
+    ...(outgoing.body ? { body: outgoing.body } : {}),
+  };
+}
+
 /** undici's `request`: the body is a Readable (what Fastify replies with and translators read). */
 export const AS_READABLE: SendWay<Dispatcher.ResponseData['body']> = {
-  send: (upstream, outgoing, signal) =>
-    upstream.pool.request({
-      path: outgoing.path,
-      method: outgoing.method as Dispatcher.HttpMethod,
-      headers: outgoing.headers,
-      ...(outgoing.body ? { body: outgoing.body } : {}),
-      signal,
-    }),
+  send: (upstream, outgoing, signal) => upstream.pool.request({ ...dispatchOptions(outgoing), signal }),
   discard: (body) => body.dump().catch(() => {}),
 };
 
@@ -76,16 +79,7 @@ export const AS_DISPATCHED: SendWay<MessagesBody> = {
   send: (upstream, outgoing, signal) =>
     upstream.provider.translateResponse
       ? AS_READABLE.send(upstream, outgoing, signal)
-      : dispatchUpstream(
-          upstream.pool,
-          {
-            path: outgoing.path,
-            method: outgoing.method as Dispatcher.HttpMethod,
-            headers: outgoing.headers,
-            ...(outgoing.body ? { body: outgoing.body } : {}),
-          },
-          signal,
-        ),
+      : dispatchUpstream(upstream.pool, dispatchOptions(outgoing), signal),
   discard: (body) => (body instanceof DispatchedAnswer ? body.discard() : AS_READABLE.discard(body)),
 };
 
