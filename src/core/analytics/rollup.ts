@@ -6,9 +6,10 @@ export type Granularity = 'minute' | 'hour' | 'day';
 export const GRANULARITIES: readonly Granularity[] = ['minute', 'hour', 'day'];
 const SIZE_MS: Record<Granularity, number> = { minute: 60_000, hour: 3_600_000, day: 86_400_000 };
 
-export function bucketStart(at: Date, granularity: Granularity): number {
+/** The start of the bucket a time (in milliseconds) falls in. */
+export function bucketStart(at: number, granularity: Granularity): number {
   const size = SIZE_MS[granularity];
-  return Math.floor(at.getTime() / size) * size;
+  return Math.floor(at / size) * size;
 }
 
 export const MEASURES = [
@@ -73,8 +74,7 @@ export function rollupIncrements(contributions: readonly RollupContribution[]): 
     const dims = `${d.business_unit}\u0000${d.team}\u0000${d.user}\u0000${d.agent}\u0000${d.model}`;
     const measures = Object.keys(c.measures) as Measure[];
     for (const granularity of GRANULARITIES) {
-      const size = SIZE_MS[granularity];
-      const bucket = Math.floor(time / size) * size;
+      const bucket = bucketStart(time, granularity);
       const key = `${granularity}\u0000${bucket}\u0000${dims}`;
       let row = rows.get(key);
       if (!row) {

@@ -1,6 +1,8 @@
 // Tool use summed per UTC day by (business unit, team, user, tool): decisions (and refusals) and runs
 // (and failures, and their time), from telemetry's tool_decision and tool_result events.
 
+import { bucketStart } from './rollup.ts';
+
 export const TOOL_MEASURES = ['decisions', 'rejects', 'results', 'failures', 'tool_ms'] as const;
 export type ToolMeasure = (typeof TOOL_MEASURES)[number];
 
@@ -21,12 +23,10 @@ export interface ToolUse {
   measures: Partial<Record<ToolMeasure, number>>;
 }
 
-const DAY_MS = 86_400_000;
-
 export function toolRollupIncrements(uses: readonly ToolUse[]): ToolRollupRow[] {
   const rows = new Map<string, ToolRollupRow>();
   for (const use of uses) {
-    const bucket = Math.floor(use.at.getTime() / DAY_MS) * DAY_MS;
+    const bucket = bucketStart(use.at.getTime(), 'day');
     const key = [bucket, use.business_unit, use.team, use.user, use.tool].join('\u0000');
     let row = rows.get(key);
     if (!row) {

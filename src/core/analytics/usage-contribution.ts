@@ -1,6 +1,12 @@
 // What each gateway usage record adds to the rollups (counted once, when the record is first stored).
 import type { UsageRow } from '../../storage/usage-row.ts';
-import { type Measures, type RollupContribution, type RollupRow, rollupIncrements } from './rollup.ts';
+import {
+  bucketStart,
+  type Measures,
+  type RollupContribution,
+  type RollupRow,
+  rollupIncrements,
+} from './rollup.ts';
 
 /** The columns of a usage row the rollups read. */
 export type UsageRollupSource = Pick<
@@ -44,8 +50,6 @@ interface MinuteGroup {
   measures: UsageMeasures;
 }
 
-const MINUTE_MS = 60_000;
-
 /**
  * The rollup increments of a batch of usage rows, per tenant. This runs for every stored record (on the
  * SQLite writer thread, beside the gateway): the rows are first summed per tenant, minute and dimensions,
@@ -57,7 +61,7 @@ export function usageRollupsByTenant(rows: readonly UsageRollupSource[]): Map<st
   const groups = new Map<string, MinuteGroup>();
   let last: MinuteGroup | undefined;
   for (const r of rows) {
-    const minute = Math.floor(r.at / MINUTE_MS) * MINUTE_MS;
+    const minute = bucketStart(r.at, 'minute');
     const businessUnit = r.business_unit_id ?? '';
     const team = r.team_id ?? '';
     let group = last;
