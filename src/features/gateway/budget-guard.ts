@@ -92,6 +92,9 @@ const isImmediate = (store: BudgetStore): store is BudgetStore & ImmediateBudget
 /** No budget applies: shared, never changed. */
 const UNBUDGETED: Admission = Object.freeze({ budgets: [], headers: Object.freeze({}) }) as Admission;
 
+/** What a request holds on each budget while it runs: its worst case, and at least one micro-dollar. */
+const reservationOf = (input: AdmissionRequest): number => Math.max(1, input.worstCaseMicro);
+
 /** A subject's budgets for one set of budget configs, valid until the first of their periods ends. */
 interface ApplicableEntry {
   budgets: ApplicableBudget[];
@@ -127,7 +130,7 @@ export class BudgetGuard {
     const budgets = this.#applicableNow(input.budgets, input.who, input.now);
     if (!budgets) return undefined;
     if (budgets.length === 0) return UNBUDGETED;
-    const amount = Math.max(1, input.worstCaseMicro);
+    const amount = reservationOf(input);
     const standings = immediate.reserveNow(input.tenantId, input.requestId, budgets, amount);
     if (!standings) return undefined;
     // reserveNow answers in the order of `budgets`, so no lookup by key is needed here.
@@ -167,6 +170,7 @@ export class BudgetGuard {
       : undefined;
     const budgets = applicableBudgets(input.budgets, input.who, now, approved);
     if (budgets.length === 0) return { budgets, headers: {} };
+    const amount = reservationOf(input);
     const charges = budgets.map((b) => ({
       key: b.key,
       periodStart: b.periodStart,
@@ -178,7 +182,7 @@ export class BudgetGuard {
         tenantId,
         requestId,
         charges,
-        amountMicro: Math.max(1, input.worstCaseMicro),
+        amountMicro: amount,
         now,
         leaseUntil: new Date(now.getTime() + LEASE_MS),
       });
@@ -195,9 +199,7 @@ export class BudgetGuard {
     }
     const caps = capsOf(budgets, result.standings);
     if (!result.ok) {
-      const over = result.standings.filter(
-        (s) => s.spentMicro + s.reservedMicro + Math.max(1, input.worstCaseMicro) > s.limitMicro,
-      );
+      const over = result.standings.filter((s) => s.spentMicro + s.reservedMicro + amount > s.limitMicro);
       // Of the caps in the way, the one that resets last is the one that decides when work can resume.
       const blocking =
         budgets
