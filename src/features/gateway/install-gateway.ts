@@ -133,7 +133,6 @@ export function installGateway(app: FastifyInstance, wiring: GatewayWiring): Ins
   };
 }
 
-/** A budget passing a threshold is an audit event (`budget`), which alert rules will turn into notifications. */
 /**
  * A session the gateway refused, as the SessionStart hook records its own (a `session` event, phase
  * `refused`), if the tenant's `audit.events` lists sessions. A failed write is logged: the refusal stands.
@@ -160,6 +159,7 @@ async function recordSessionRefusal(wiring: GatewayWiring, refusal: SessionRefus
   }
 }
 
+/** A budget passing a threshold is an audit event (`budget`), which alert rules will turn into notifications. */
 async function recordThreshold(audit: AuditSink, event: ThresholdEvent): Promise<void> {
   const { budget } = event;
   await audit.record(event.tenantId, {
