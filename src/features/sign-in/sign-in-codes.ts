@@ -1,7 +1,8 @@
 // The secrets of the device flow: device codes and refresh tokens (256 random bits, stored only as
 // SHA-256 digests) and user codes (eight letters of RFC 8628's base-20 alphabet, about 34 bits, enough
 // for ten minutes behind a rate limit, and easy to type from a terminal).
-import { createHash, randomBytes, randomInt } from 'node:crypto';
+import { randomBytes, randomInt } from 'node:crypto';
+import { keyDigest } from '../keys/key-digest.ts';
 
 /** Consonants only, no vowels (no words) and none easily mistaken for another. */
 const USER_CODE_LETTERS = 'BCDFGHJKLMNPQRSTVWXZ';
@@ -15,7 +16,7 @@ export function newRefreshToken(): string {
 }
 
 export function digestOf(secret: string): string {
-  return createHash('sha256').update(secret, 'utf8').digest('hex');
+  return keyDigest(secret);
 }
 
 export function newUserCode(): string {
