@@ -81,7 +81,8 @@ describe('llm-rules CLI on SQLite', { timeout: 90_000 }, () => {
     const service = await runCli(['keys', 'create', '--service', 'ci', '--data', data], { env });
     keys.push(service.stdout.trim());
 
-    const revoked = await runCli(['keys', 'revoke', id, '--data', data], { env });
+    // As `keys list` displays it: `llmr_<id>…`.
+    const revoked = await runCli(['keys', 'revoke', `llmr_${id}…`, '--data', data], { env });
     expect(revoked.code).toBe(0);
     expect((await runCli(['keys', 'list', '--data', data], { env })).stdout).toMatch(
       new RegExp(`${id}.*revoked`),

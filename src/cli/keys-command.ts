@@ -193,7 +193,7 @@ async function findKey(
     parseApiKey(id)?.id ??
     id
       .replace(/^llmr_/, '')
-      .replace(/…$/, '')
+      .replace(/\u2026$/, '')
       .slice(0, KEY_ID_LENGTH);
   const record = tenant
     ? await storage.apiKeys.get(tenant, keyId)

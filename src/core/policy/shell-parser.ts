@@ -219,7 +219,7 @@ class ShellParser extends ShellScanner {
     return undefined;
   }
 
-  /** `for name in words; do` or `for ((…)); do`: the header holds no command except in substitutions. */
+  /** `for name in words; do` or `for ((...)); do`: the header holds no command except in substitutions. */
   private skipForHeader(): undefined {
     this.skipBlanks();
     if (this.startsWith('((')) {
@@ -235,7 +235,7 @@ class ShellParser extends ShellScanner {
     return undefined;
   }
 
-  /** `case word in pattern) list ;; … esac`. */
+  /** `case word in pattern) list ;; ... esac`. */
   private parseCase(): undefined {
     this.skipBlanks();
     this.readWord();

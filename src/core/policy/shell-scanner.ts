@@ -98,7 +98,7 @@ export class ShellScanner {
     return text;
   }
 
-  /** Inside "…" (or a here-document body when `until` is ''): escapes and expansions, no globbing. */
+  /** Inside "..." (or a here-document body when `until` is ''): escapes and expansions, no globbing. */
   readDoubleQuoted(word: ShellWord, until: '"' | ''): void {
     while (this.pos < this.src.length) {
       const c = this.peek();
@@ -119,7 +119,7 @@ export class ShellScanner {
     if (until !== '') this.fail('unterminated double quote');
   }
 
-  /** `$'…'`, `$((…))`, `$(…)`, `${…}`, `$NAME`, `` `…` ``: appended as written; substitutions parsed. */
+  /** `$'...'`, `$((...))`, `$(...)`, `${...}`, `$NAME`, `` `...` ``: appended as written; substitutions parsed. */
   private readExpansion(word: ShellWord): void {
     const start = this.pos;
     if (this.peek() === '`') {

@@ -157,7 +157,7 @@ export class SamlServiceProvider {
     );
   }
 
-  /** `_` + base64url(nonce ‖ seconds) + MAC: a request id any instance recognises as ours, and dates. */
+  /** `_` + base64url(nonce and seconds, concatenated) + MAC: a request id any instance recognises as ours, and dates. */
   #newRequestId(): string {
     const body = Buffer.alloc(16);
     randomBytes(12).copy(body);

@@ -18,7 +18,7 @@ type Child = Histogram.Internal<'route' | 'method' | 'status_class'>;
 
 export class HttpMetrics {
   readonly #histogram: Histogram<'route' | 'method' | 'status_class'>;
-  /** route → method → status class (index 0 is 1xx) → child. */
+  /** route, then method, then status class (index 0 is 1xx), then child. */
   readonly #children = new Map<string, Map<string, (Child | undefined)[]>>();
 
   constructor(registry: Registry) {

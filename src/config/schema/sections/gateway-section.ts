@@ -29,7 +29,7 @@ const upstreamSchema = z
      * one, the server's application default credentials. */
     project_id: z.string().min(1).optional(),
     service_account_secret: z.string().min(1).optional(),
-    /** Model ids as clients send them → the upstream's ids (Bedrock: `anthropic.…-v1:0` by default). */
+    /** Model ids as clients send them, mapped to the upstream's ids (Bedrock: `anthropic.<model>-v1:0` by default). */
     model_ids: z.record(z.string().min(1), z.string().min(1)).optional(),
     base_url: z.url({ protocol: /^https?$/ }).default('https://api.anthropic.com'),
     /** A `${ENV}` reference, resolved from the server's environment when a request is forwarded. */
