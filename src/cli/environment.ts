@@ -19,6 +19,7 @@ export function serverOptionsFromEnv(env: Env): Record<string, string | undefine
     breakGlassHash: env.LLM_RULES_BREAK_GLASS_HASH || undefined,
     metrics: env.LLM_RULES_METRICS || undefined,
     metricsToken: env.LLM_RULES_METRICS_TOKEN || undefined,
+    parallelScavenge: env.LLM_RULES_PARALLEL_SCAVENGE || undefined,
   };
 }
 

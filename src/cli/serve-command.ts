@@ -1,8 +1,10 @@
 // `llm-rules serve`: runs the server until SIGTERM / SIGINT, then shuts down gracefully.
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import { ValidationError } from '../core/errors/app-error.ts';
+import { applyParallelScavenge } from '../http/parallel-scavenge.ts';
 import { resolveServerOptions } from '../http/server-options.ts';
 import { startServer } from '../server.ts';
 import { VERSION } from '../version.ts';
@@ -68,7 +70,13 @@ export async function serveCommand(args: string[], io: CliIo, control: ServeCont
     { name: 'flags', values: fromFlags },
   ]);
 
+  // A setting of the whole process, so the command that owns the process makes it, not startServer.
+  const parallelScavenge = applyParallelScavenge(options.parallelScavenge);
   const server = await startServer(options, { env: io.env });
+  server.logger.info(
+    { parallelScavenge, setting: options.parallelScavenge, cpus: availableParallelism() },
+    `V8 scavenges ${parallelScavenge ? 'with helper threads' : 'on the main thread alone'}`,
+  );
   const loaded = server.bundle.current();
   const storageText = options.databaseUrl ? 'postgresql' : `sqlite in ${options.dataDir}/`;
   io.stderr(

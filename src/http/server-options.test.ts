@@ -9,6 +9,7 @@ describe('resolveServerOptions', () => {
       port: 8787,
       dataDir: '.llm-rules',
       applyConfigOnStart: 'if-none',
+      parallelScavenge: 'auto',
     });
     expect(Object.isFrozen(options)).toBe(true);
   });
@@ -31,6 +32,9 @@ describe('resolveServerOptions', () => {
     expect(() => resolveServerOptions([{ name: 'flags', values: { databaseUrl: 'mysql://x' } }])).toThrow(
       /databaseUrl.*postgres:\/\//,
     );
+    expect(() =>
+      resolveServerOptions([{ name: 'environment', values: { parallelScavenge: 'sometimes' } }]),
+    ).toThrow(/Server option parallelScavenge \(from environment\)/);
   });
 
   it('requires both TLS files', () => {

@@ -55,6 +55,8 @@ export const serverOptionsSchema = z.strictObject({
   metricsToken: z.string().min(16, 'must be at least 16 characters').optional(),
   /** How long in-flight requests may take to finish after SIGTERM. */
   shutdownTimeoutMs: z.coerce.number().int().positive().default(10_000),
+  /** V8's young-generation collection on helper threads; `auto`: only with more than two CPUs (parallel-scavenge.ts). */
+  parallelScavenge: z.enum(['auto', 'on', 'off']).default('auto'),
 });
 
 export type ServerOptions = Readonly<z.output<typeof serverOptionsSchema>>;
