@@ -1,10 +1,11 @@
 // The compiled runtime (ADR 0008): the TypeScript sources bundled by esbuild into build/<fingerprint>/, so
 // a running server has no tsx loader (and no loader thread per JavaScript thread). The fingerprint is taken
-// from the sources' paths, sizes and modification times, so an edited or checked-out tree is rebuilt on its
-// next start (~0.3 s) and an unchanged one starts at once; there is no build step to forget.
+// from the sources' paths, sizes and modification times and from this script's text, so an edited or
+// checked-out tree, or a changed build option, is rebuilt on its next start (~0.3 s) and an unchanged one
+// starts at once; there is no build step to forget.
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -59,8 +60,9 @@ async function fingerprintSources() {
     const info = await stat(file);
     hash.update(`${relative(SRC, file)}\0${info.size}\0${info.mtimeMs}\n`);
   }
-  // A different esbuild or Node may compile differently.
+  // A different esbuild or Node may compile differently, and so may this script's build options.
   hash.update(`${process.version}\0${createRequire(import.meta.url)('esbuild/package.json').version}`);
+  hash.update(await readFile(fileURLToPath(import.meta.url)));
   return hash.digest('hex').slice(0, 16);
 }
 

@@ -188,13 +188,9 @@ async function findKey(
   tenant: string | undefined,
 ): Promise<ApiKeyRecord> {
   if (!id) throw new UsageError(`a key id is required (see \`llm-rules keys list\`)\n\nusage: ${USAGE}`);
-  // Accept the id as listed, the displayed `llmr_<id>…`, or a whole key (never echoed back).
-  const keyId =
-    parseApiKey(id)?.id ??
-    id
-      .replace(/^llmr_/, '')
-      .replace(/\u2026$/, '')
-      .slice(0, KEY_ID_LENGTH);
+  // Accept the id as listed, the displayed `llmr_<id>...` (the cut drops the ellipsis), or a whole key
+  // (never echoed back).
+  const keyId = parseApiKey(id)?.id ?? id.replace(/^llmr_/, '').slice(0, KEY_ID_LENGTH);
   const record = tenant
     ? await storage.apiKeys.get(tenant, keyId)
     : await storage.apiKeys.findForAuthentication(keyId);

@@ -24,4 +24,11 @@ describe('applyParallelScavenge', () => {
     expect(applyParallelScavenge('on', 1, (flags) => set.push(flags))).toBe(true);
     expect(set).toEqual(['--no-parallel-scavenge', '--no-parallel-scavenge']);
   });
+
+  it('reports off when node was started with it off', () => {
+    const none = () => {};
+    expect(applyParallelScavenge('on', 8, none, ['--no-parallel-scavenge'])).toBe(false);
+    expect(applyParallelScavenge('auto', 8, none, ['--single-threaded-gc'])).toBe(false);
+    expect(applyParallelScavenge('auto', 8, none, ['--max-old-space-size=512'])).toBe(true);
+  });
 });

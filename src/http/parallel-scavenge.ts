@@ -21,17 +21,23 @@ export function parallelScavengeWanted(setting: ParallelScavenge, cpus: number):
   return setting === 'on';
 }
 
+/** Flags given to node itself that already keep scavenges on the main thread. */
+const SERIAL_NODE_FLAGS = new Set(['--no-parallel-scavenge', '--single-threaded-gc']);
+
 /**
  * Sets V8's parallel scavenging for this process from the `parallelScavenge` server option; returns
  * whether it is on. Only ever turns it off: on is V8's default, and a flag given to node itself
- * (`node --no-parallel-scavenge …`) is left alone.
+ * (`node --no-parallel-scavenge ...`) is left alone, and reported.
  */
 export function applyParallelScavenge(
   setting: ParallelScavenge,
   cpus: number = availableParallelism(),
   setFlags: (flags: string) => void = setFlagsFromString,
+  nodeFlags: readonly string[] = process.execArgv,
 ): boolean {
-  const wanted = parallelScavengeWanted(setting, cpus);
-  if (!wanted) setFlags('--no-parallel-scavenge');
-  return wanted;
+  if (!parallelScavengeWanted(setting, cpus)) {
+    setFlags('--no-parallel-scavenge');
+    return false;
+  }
+  return !nodeFlags.some((flag) => SERIAL_NODE_FLAGS.has(flag));
 }
