@@ -1,11 +1,11 @@
 // Whether V8 collects the young generation with helper threads (its default) or on the main thread alone.
 //
 // Helper threads shorten each scavenge when cores sit idle. On a host with two CPUs or fewer they have
-// none: they take their share from the event loop and the SQLite writer thread, and the work spent
-// splitting and stealing is overhead. Measured with the gateway bench on a 2-vCPU VM, six interleaved
-// pairs of quick runs, medians: the server's CPU a request over the undici passthrough's went from 1.99×
-// to 1.83× (JSON) and from 2.18× to 1.74× (stream); its throughput from 64 % to 72 % of the
-// passthrough's (JSON) and from 62 % to 70 % (stream).
+// none: they take their share from the event loop, the gateway's bottleneck, and from the SQLite writer
+// thread. Measured with the gateway bench on a 2-vCPU VM, eleven interleaved pairs of quick runs, medians:
+// throughput at concurrency 64 went from 63 % to 72 % of the undici passthrough's (JSON) and from 63 % to
+// 68 % (stream); CPU a request over the passthrough's from 1.90x to 1.87x and from 2.06x to 1.83x. The
+// pairs scatter widely on that shared VM (throughput 47-81 % with helper threads, 49-101 % without).
 // The flag is read at every scavenge, so setting it once the process runs takes effect (a test spawns a
 // process to check that this Node honours it).
 import { availableParallelism } from 'node:os';
