@@ -68,6 +68,23 @@ const EVENTS = [
   { type: 'message_stop' },
 ].map((event) => `event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
 
+/** Events in the long answer: a real one streams a delta every few tokens, so hundreds of them. */
+const LONG_DELTAS = 300;
+/** The request that asks the mock for the long answer (its max_tokens is the marker). */
+const LONG_MAX_TOKENS = 4096;
+
+/** The long answer: the short one's frame around LONG_DELTAS deltas of a few words each. */
+const LONG_EVENTS = [
+  EVENTS[0]!,
+  EVENTS[1]!,
+  ...Array.from({ length: LONG_DELTAS }, (_, i) => {
+    const delta = { type: 'text_delta', text: ` step ${i}: the "answer" is 42` };
+    const event = { type: 'content_block_delta', index: 0, delta };
+    return `event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`;
+  }),
+  ...EVENTS.slice(-3),
+];
+
 /** A lean upstream: a fixed message, or its events written one by one. */
 function startUpstream(): Promise<Server> {
   const server = createServer((request, response) => {
@@ -89,7 +106,8 @@ function startUpstream(): Promise<Server> {
         'content-type': 'text/event-stream; charset=utf-8',
         'cache-control': 'no-cache',
       });
-      for (const event of EVENTS) response.write(event);
+      const long = Buffer.concat(chunks).includes(`max_tokens":${LONG_MAX_TOKENS}`);
+      for (const event of long ? LONG_EVENTS : EVENTS) response.write(event);
       response.end();
     });
   });
@@ -405,6 +423,28 @@ export async function run(): Promise<void> {
         `server CPU per request: undici passthrough ${floor.cpuPerRequestUs!.toFixed(0)} µs, llm-rules gateway ${mine.cpuPerRequestUs!.toFixed(0)} µs.`,
       );
     }
+    // A long streamed answer, as real ones are: what relaying and metering each event costs, which the
+    // short answers above (eight events) hardly show. The mock writes the events at once, so they arrive
+    // in bursts; a real upstream spaces them out as it generates them.
+    const long = new Map<number, { floor: Measured; mine: Measured }>();
+    const longBody = JSON.stringify({
+      model: 'claude-haiku-4-5',
+      max_tokens: LONG_MAX_TOKENS,
+      stream: true,
+      messages: [{ role: 'user', content: 'Explain the answer step by step.' }],
+    });
+    const longLabel = `, ${LONG_EVENTS.length}-event answer`;
+    for (const concurrency of [1, 16]) {
+      const { floor, mine } = await floorAndMine((target) =>
+        load(target, concurrency, true, 500, undefined, longBody, longLabel),
+      );
+      long.set(concurrency, { floor, mine });
+      report(
+        `Gateway, streaming, a long answer (${LONG_EVENTS.length} events), concurrency ${concurrency}`,
+        [floor, mine],
+        `server CPU per request: undici passthrough ${floor.cpuPerRequestUs!.toFixed(0)} µs, llm-rules gateway ${mine.cpuPerRequestUs!.toFixed(0)} µs.`,
+      );
+    }
     const rss = await rssMb(ours.pid!);
     console.log('');
     for (const stream of [false, true]) {
@@ -443,6 +483,11 @@ export async function run(): Promise<void> {
     if (s1 && f1) {
       console.log(
         `streaming, c=1: p50 ours ${(s1.p50Us / 1000).toFixed(2)} ms, passthrough ${(f1.p50Us / 1000).toFixed(2)} ms, Portkey ${p1 ? `${(p1.p50Us / 1000).toFixed(2)} ms` : 'not measured'}`,
+      );
+    }
+    for (const [concurrency, { floor, mine }] of long) {
+      console.log(
+        `INFO streaming${longLabel}, c=${concurrency}: added latency over the undici passthrough p50 ${((mine.p50Us - floor.p50Us) / 1000).toFixed(2)} ms, p99 ${((mine.p99Us - floor.p99Us) / 1000).toFixed(2)} ms; CPU a request ${mine.cpuPerRequestUs!.toFixed(0)} µs against ${floor.cpuPerRequestUs!.toFixed(0)} µs`,
       );
     }
     for (const [concurrency, { floor, mine }] of sized) {
