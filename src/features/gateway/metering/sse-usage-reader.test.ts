@@ -124,4 +124,24 @@ describe('SseUsageReader', () => {
     broken.end();
     expect(broken.reading().malformed).toMatch(/message_start/);
   });
+
+  it('counts content deltas read without a parse as a parse does, and still finds a broken one', () => {
+    const deltas = ['plain', 'with "quotes" and\nnew lines \u00e9', 'x'.repeat(5_000)].map(
+      (piece) =>
+        `event: content_block_delta\ndata: ${JSON.stringify({ type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: piece } })}\n\n`,
+    );
+    const reading = read(new TextEncoder().encode(deltas.join(''))).reading();
+    expect(reading.malformed).toBeUndefined();
+    // Cut before any usage: the floor is the content streamed, four characters a token.
+    const chars = 5 + 'with "quotes" and\nnew lines \u00e9'.length + 5_000;
+    expect(reading.usage.output).toBe(Math.ceil(chars / 4));
+
+    // A raw control character is not JSON: the parse, which the delta falls back to, refuses it.
+    const broken = read(
+      new TextEncoder().encode(
+        'event: content_block_delta\ndata: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"a\u0001b"}}\n\n',
+      ),
+    );
+    expect(broken.reading().malformed).toMatch(/content_block_delta/);
+  });
 });

@@ -6,6 +6,7 @@
 import { StringDecoder } from 'node:string_decoder';
 import type { TokenUsage } from '../../../core/pricing/usage-cost.ts';
 import { completeUsage, usageFields } from './anthropic-usage.ts';
+import { contentDeltaChars, NOT_READ } from './content-delta.ts';
 
 /** Roughly four characters a token: the floor estimate for content streamed without a final count. */
 const CHARS_PER_TOKEN = 4;
@@ -122,6 +123,12 @@ export class SseUsageReader {
     const name = this.#event;
     this.#event = '';
     this.#data = undefined;
+    // Most events of an answer are content deltas: counted without a parse when their form allows.
+    const chars = contentDeltaChars(data);
+    if (chars !== NOT_READ) {
+      this.#contentChars += chars;
+      return;
+    }
     let event: Record<string, unknown>;
     try {
       const parsed: unknown = JSON.parse(data);
