@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { contentDeltaChars, NOT_READ } from './content-delta.ts';
+import { contentDeltaChars, deltaChars, NOT_READ } from './content-delta.ts';
 
-/** What the reader counts after a parse (sse-usage-reader.ts, deltaChars), or undefined if it would not. */
+/** What the reader counts after a parse (its deltaChars), or undefined if the parse refuses the event. */
 function parsedChars(data: string): number | undefined {
   let event: unknown;
   try {
@@ -11,14 +11,7 @@ function parsedChars(data: string): number | undefined {
   }
   if (typeof event !== 'object' || event === null || Array.isArray(event)) return undefined;
   const e = event as Record<string, unknown>;
-  if (e.type !== 'content_block_delta') return undefined;
-  const d = e.delta as Record<string, unknown> | null | undefined;
-  if (typeof d !== 'object' || d === null) return 0;
-  for (const field of ['text', 'partial_json', 'thinking']) {
-    const value = d[field];
-    if (typeof value === 'string') return value.length;
-  }
-  return 0;
+  return e.type === 'content_block_delta' ? deltaChars(e.delta) : undefined;
 }
 
 const delta = (text: string, type = 'text_delta', field = 'text', index = 0) =>
@@ -104,6 +97,8 @@ describe('contentDeltaChars', () => {
       '{"type":"content_block_delta","index":1.5,"delta":{"type":"text_delta","text":"a"}}',
       '{"type":"content_block_delta","index":,"delta":{"type":"text_delta","text":"a"}}',
       '{"type":"content_block_delta","index":0,"delta":{"type":"te\\u0078t_delta","text":"a"}}',
+      '{"type":"content_block_delta","index":0,"delta":{"type":"a\\"b","text":"a"}}',
+      '{"type":"content_block_delta","index":0,"delta":{"type":"x\\":\\"y","text":"a"}}',
       // Not JSON: a raw control character, a bad or cut escape, a quote left open or unescaped.
       '{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"a\nb"}}',
       '{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"a\\xb"}}',

@@ -31,7 +31,8 @@ const U = 0x75;
  */
 export function contentDeltaChars(data: string): number {
   if (data.length > MAX_LENGTH || !CONTENT_DELTA.test(data)) return NOT_READ;
-  // The content opens after the first `":"` past the delta's type, whose name holds no quote.
+  // The content opens after the first `":"` past the delta's type. That is so only because the regex
+  // takes no quote, escaped or not, in the type's name: widen that and this finds the wrong place.
   const typeName = data.indexOf(DELTA_TYPE) + DELTA_TYPE.length;
   const from = data.indexOf('":"', data.indexOf('"', typeName) + 3) + 3;
   const end = data.length - CLOSING;
@@ -44,4 +45,17 @@ export function contentDeltaChars(data: string): number {
     at = data.indexOf('\\', at + (long ? 6 : 2));
   }
   return chars;
+}
+
+/**
+ * A parsed delta's streamed length: its text, a tool's input JSON, or its thinking (read in that order);
+ * what contentDeltaChars must agree with.
+ */
+export function deltaChars(delta: unknown): number {
+  if (typeof delta !== 'object' || delta === null) return 0;
+  const d = delta as Record<string, unknown>;
+  if (typeof d.text === 'string') return d.text.length;
+  if (typeof d.partial_json === 'string') return d.partial_json.length;
+  if (typeof d.thinking === 'string') return d.thinking.length;
+  return 0;
 }

@@ -6,7 +6,7 @@
 import { StringDecoder } from 'node:string_decoder';
 import type { TokenUsage } from '../../../core/pricing/usage-cost.ts';
 import { completeUsage, usageFields } from './anthropic-usage.ts';
-import { contentDeltaChars, NOT_READ } from './content-delta.ts';
+import { contentDeltaChars, deltaChars, NOT_READ } from './content-delta.ts';
 
 /** Roughly four characters a token: the floor estimate for content streamed without a final count. */
 const CHARS_PER_TOKEN = 4;
@@ -178,13 +178,3 @@ function fieldValue(text: string, colonEnd: number, end: number): string {
 }
 
 const SPACE = 32;
-
-/** The streamed content's length: text, a tool's input JSON, or thinking (read in that order). */
-function deltaChars(delta: unknown): number {
-  if (typeof delta !== 'object' || delta === null) return 0;
-  const d = delta as Record<string, unknown>;
-  if (typeof d.text === 'string') return d.text.length;
-  if (typeof d.partial_json === 'string') return d.partial_json.length;
-  if (typeof d.thinking === 'string') return d.thinking.length;
-  return 0;
-}
