@@ -40,11 +40,12 @@ export class JsonShapeError extends Error {
 /**
  * The decoded values of the wanted top-level members of the JSON object in `raw` (absent ones are not in
  * the map); throws JsonShapeError when `raw` is not shaped as an object or a wanted member is given twice.
+ * The folded forms of `wanted` are kept per set, so pass a set that does not change.
  */
 export function readTopLevelMembers(raw: Buffer, wanted: ReadonlySet<string>): Map<string, unknown> {
   if (!isUtf8(raw)) throw new JsonShapeError('it is not valid UTF-8');
   const values = new Map<string, unknown>();
-  const folded = new Map([...wanted].map((name) => [fold(name), name]));
+  const folded = foldedNames(wanted);
   let i = skipWhitespace(raw, 0);
   if (raw[i] !== OPEN_BRACE) throw new JsonShapeError('expected a JSON object', i);
   i = skipWhitespace(raw, i + 1);
@@ -70,6 +71,18 @@ export function readTopLevelMembers(raw: Buffer, wanted: ReadonlySet<string>): M
     if (raw[i] !== COMMA) throw new JsonShapeError("expected ',' or '}'", i);
     i = skipWhitespace(raw, i + 1);
   }
+}
+
+/** Each wanted set's names by their folded form, made once: callers pass the same set every request. */
+const foldedByWanted = new WeakMap<ReadonlySet<string>, ReadonlyMap<string, string>>();
+
+function foldedNames(wanted: ReadonlySet<string>): ReadonlyMap<string, string> {
+  let folded = foldedByWanted.get(wanted);
+  if (!folded) {
+    folded = new Map([...wanted].map((name) => [fold(name), name]));
+    foldedByWanted.set(wanted, folded);
+  }
+  return folded;
 }
 
 /** Case and compatibility folding, as lenient parsers match names: "MODEL", "ſtream" (long s), "K" (Kelvin). */
