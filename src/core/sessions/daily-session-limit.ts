@@ -8,6 +8,11 @@ export function sessionDayStart(now: Date): Date {
   return new Date(Math.floor(now.getTime() / DAY_MS) * DAY_MS);
 }
 
+/** Midnight UTC after `now`: when a refused principal may start sessions again. */
+export function nextSessionDayStart(now: Date): Date {
+  return new Date(sessionDayStart(now).getTime() + DAY_MS);
+}
+
 /**
  * How many sessions the principal had started today before this one, when this one is past the limit;
  * undefined when it may go on. Only a session counted just now can be refused: one seen before was let

@@ -9,6 +9,7 @@
 import type { Clock } from '../../core/clock/clock.ts';
 import { AppError } from '../../core/errors/app-error.ts';
 import {
+  nextSessionDayStart,
   sessionDayStart,
   sessionLimitReason,
   sessionsBeforeRefusal,
@@ -16,7 +17,6 @@ import {
 import type { PrincipalRef } from '../../storage/ports.ts';
 import type { SessionStore } from '../../storage/session-port.ts';
 
-const DAY_MS = 86_400_000;
 /** Sessions this process has let through, remembered so their later requests skip the store; bounded. */
 const MAX_KNOWN = 20_000;
 
@@ -91,7 +91,7 @@ const knownKey = (tenantId: string, sessionId: string, day: number) =>
 
 /** 429 until midnight UTC; `x-should-retry: false`, as retrying within the day cannot succeed. */
 function refusal(startedBefore: number, limit: number, now: Date): AppError {
-  const nextDay = sessionDayStart(now).getTime() + DAY_MS;
+  const nextDay = nextSessionDayStart(now).getTime();
   const seconds = Math.max(1, Math.ceil((nextDay - now.getTime()) / 1000));
   return new AppError(
     429,
