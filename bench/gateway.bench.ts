@@ -407,44 +407,42 @@ export async function run(): Promise<void> {
         'latency is counted from when each request was due, so a stall is charged for the requests queued behind it.',
       );
     }
-    // A request the size Claude Code sends (its first of a session was 48,869 bytes in the fixture), one
-    // at a time and 16 at once: what the gateway adds to a developer's model call, body reading included.
-    const sized = new Map<number, { floor: Measured; mine: Measured }>();
+    /** One streamed request, the passthrough's and ours, one at a time and 16 at once, each reported. */
+    const pairedCase = async (title: string, body: string, label: string, total: number) => {
+      const pairs = new Map<number, { floor: Measured; mine: Measured }>();
+      for (const concurrency of [1, 16]) {
+        const { floor, mine } = await floorAndMine((target) =>
+          load(target, concurrency, true, total, undefined, body, label),
+        );
+        pairs.set(concurrency, { floor, mine });
+        report(
+          `Gateway, streaming, ${title}, concurrency ${concurrency}`,
+          [floor, mine],
+          `server CPU per request: undici passthrough ${floor.cpuPerRequestUs!.toFixed(0)} µs, llm-rules gateway ${mine.cpuPerRequestUs!.toFixed(0)} µs.`,
+        );
+      }
+      return { label, pairs };
+    };
+    // A request the size Claude Code sends (its first of a session was 48,869 bytes in the fixture): what
+    // the gateway adds to a developer's model call, body reading included.
     const sizedBody = claudeCodeBody(48, 'claude-haiku-4-5').toString('utf8');
     const sizedLabel = `, ${Math.round(Buffer.byteLength(sizedBody) / 1024)} KB body`;
-    for (const concurrency of [1, 16]) {
-      const { floor, mine } = await floorAndMine((target) =>
-        load(target, concurrency, true, 1_000, undefined, sizedBody, sizedLabel),
-      );
-      sized.set(concurrency, { floor, mine });
-      report(
-        `Gateway, streaming, a Claude Code-sized request${sizedLabel}, concurrency ${concurrency}`,
-        [floor, mine],
-        `server CPU per request: undici passthrough ${floor.cpuPerRequestUs!.toFixed(0)} µs, llm-rules gateway ${mine.cpuPerRequestUs!.toFixed(0)} µs.`,
-      );
-    }
+    const sized = await pairedCase(`a Claude Code-sized request${sizedLabel}`, sizedBody, sizedLabel, 1_000);
     // A long streamed answer, as real ones are: what relaying and metering each event costs, which the
     // short answers above (eight events) hardly show. The mock writes the events at once, so they arrive
     // in bursts; a real upstream spaces them out as it generates them.
-    const long = new Map<number, { floor: Measured; mine: Measured }>();
     const longBody = JSON.stringify({
       model: 'claude-haiku-4-5',
       max_tokens: LONG_MAX_TOKENS,
       stream: true,
       messages: [{ role: 'user', content: 'Explain the answer step by step.' }],
     });
-    const longLabel = `, ${LONG_EVENTS.length}-event answer`;
-    for (const concurrency of [1, 16]) {
-      const { floor, mine } = await floorAndMine((target) =>
-        load(target, concurrency, true, 500, undefined, longBody, longLabel),
-      );
-      long.set(concurrency, { floor, mine });
-      report(
-        `Gateway, streaming, a long answer (${LONG_EVENTS.length} events), concurrency ${concurrency}`,
-        [floor, mine],
-        `server CPU per request: undici passthrough ${floor.cpuPerRequestUs!.toFixed(0)} µs, llm-rules gateway ${mine.cpuPerRequestUs!.toFixed(0)} µs.`,
-      );
-    }
+    const long = await pairedCase(
+      `a long answer (${LONG_EVENTS.length} events)`,
+      longBody,
+      `, ${LONG_EVENTS.length}-event answer`,
+      500,
+    );
     const rss = await rssMb(ours.pid!);
     console.log('');
     for (const stream of [false, true]) {
@@ -485,15 +483,12 @@ export async function run(): Promise<void> {
         `streaming, c=1: p50 ours ${(s1.p50Us / 1000).toFixed(2)} ms, passthrough ${(f1.p50Us / 1000).toFixed(2)} ms, Portkey ${p1 ? `${(p1.p50Us / 1000).toFixed(2)} ms` : 'not measured'}`,
       );
     }
-    for (const [concurrency, { floor, mine }] of long) {
-      console.log(
-        `INFO streaming${longLabel}, c=${concurrency}: added latency over the undici passthrough p50 ${((mine.p50Us - floor.p50Us) / 1000).toFixed(2)} ms, p99 ${((mine.p99Us - floor.p99Us) / 1000).toFixed(2)} ms; CPU a request ${mine.cpuPerRequestUs!.toFixed(0)} µs against ${floor.cpuPerRequestUs!.toFixed(0)} µs`,
-      );
-    }
-    for (const [concurrency, { floor, mine }] of sized) {
-      console.log(
-        `INFO streaming${sizedLabel}, c=${concurrency}: added latency over the undici passthrough p50 ${((mine.p50Us - floor.p50Us) / 1000).toFixed(2)} ms, p99 ${((mine.p99Us - floor.p99Us) / 1000).toFixed(2)} ms`,
-      );
+    for (const { label, pairs } of [long, sized]) {
+      for (const [concurrency, { floor, mine }] of pairs) {
+        console.log(
+          `INFO streaming${label}, c=${concurrency}: added latency over the undici passthrough p50 ${((mine.p50Us - floor.p50Us) / 1000).toFixed(2)} ms, p99 ${((mine.p99Us - floor.p99Us) / 1000).toFixed(2)} ms; CPU a request ${mine.cpuPerRequestUs!.toFixed(0)} µs against ${floor.cpuPerRequestUs!.toFixed(0)} µs`,
+        );
+      }
     }
     console.log(
       `${verdict(rss <= TARGET_RSS_MB)} RSS of the llm-rules server after the runs: ${rss.toFixed(0)} MB (target ≤ ${TARGET_RSS_MB} MB; ${idleRss.toFixed(0)} MB when it had started)`,
