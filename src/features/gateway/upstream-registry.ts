@@ -1,13 +1,13 @@
 // The upstreams of the active policy bundle, each with a keep-alive connection pool that is reused
 // while its settings stay the same and closed (after its requests finish) when they change.
 
-import { Pool } from 'undici';
 import type { GatewayConfig, UpstreamConfig } from '../../config/policy-config.ts';
 import { resolveSecret } from '../../config/resolve-secret.ts';
 import { AppError } from '../../core/errors/app-error.ts';
 import { CircuitBreaker } from './circuit-breaker.ts';
 import { anthropicProvider } from './providers/anthropic/anthropic-provider.ts';
 import type { SecretField, UpstreamProvider } from './providers/provider.ts';
+import { Pool } from './undici-pool.ts';
 
 export interface Upstream {
   name: string;
