@@ -6,7 +6,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 // @ts-expect-error: a plain JavaScript module of bin/, without type declarations.
-import { compiledMain } from '../bin/compiled-runtime.js';
+import { BUNDLED_PACKAGES, compiledMain } from '../bin/compiled-runtime.js';
 
 /** Each character outside ASCII in a file, as `file:line: text`. */
 function nonAsciiLines(file: string, text: string): string[] {
@@ -28,6 +28,24 @@ describe('the compiled runtime', () => {
     // A hit is a comment or literal in src/ that esbuild carried over: write it in ASCII (`->`, `...`),
     // or as an escape (`\u2026`) in a string or regular expression.
     expect(found, `non-ASCII in the build (${dir}):\n${found.join('\n')}`).toEqual([]);
+  });
+
+  it('bundles the ES module packages it names rather than importing them from node_modules', async () => {
+    const dir = dirname((await compiledMain()) as string);
+    const files = (await readdir(dir)).filter((name) => name.endsWith('.js'));
+    const imports = new Set<string>();
+    for (const name of files) {
+      const text = await readFile(join(dir, name), 'utf8');
+      // A bundled CommonJS module's require() of a built-in fails at run time in an ES module build.
+      expect(text.includes('__require('), `${name} calls esbuild's require shim`).toBe(false);
+      for (const [, specifier] of text.matchAll(/(?:from|import)\s*\(?\s*"([^"./][^"]*)"/g))
+        imports.add(specifier!);
+    }
+    // The check sees the imports left to Node: these are (an external package stays one).
+    expect([...imports]).toContain('fastify');
+    expect(BUNDLED_PACKAGES).toContain('kysely');
+    for (const name of BUNDLED_PACKAGES as string[])
+      expect([...imports].filter((i) => i === name || i.startsWith(`${name}/`))).toEqual([]);
   });
 
   it('finds a character outside ASCII (the check itself)', () => {
