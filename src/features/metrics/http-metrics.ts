@@ -1,9 +1,11 @@
 // HTTP latency by route template, method and status class, for Fastify's routes and the raw ones alike.
 // Observed once the response has gone (Fastify's onResponse, the raw response's close), so it adds
-// nothing to the answer's latency; children are cached, so an observation builds no label strings.
+// nothing to the answer's latency; each series is a cell (histogram-cells.ts), found through nested maps,
+// so an observation builds no label strings.
 import type { FastifyInstance } from 'fastify';
-import { Histogram, type Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
 import { OTHER } from './counter-cells.ts';
+import { type HistogramCell, HistogramFamily } from './histogram-cells.ts';
 
 /** Up to five minutes: a streamed gateway answer lasts as long as the model writes. */
 const BUCKETS_SECONDS = [
@@ -14,20 +16,17 @@ const STATUS_CLASSES = ['1xx', '2xx', '3xx', '4xx', '5xx'] as const;
 /** Requests no route matched (404s for any URL): one series, never the raw URL. */
 export const UNMATCHED_ROUTE = 'unmatched';
 
-type Child = Histogram.Internal<'route' | 'method' | 'status_class'>;
-
 export class HttpMetrics {
-  readonly #histogram: Histogram<'route' | 'method' | 'status_class'>;
-  /** route, then method, then status class (index 0 is 1xx), then child. */
-  readonly #children = new Map<string, Map<string, (Child | undefined)[]>>();
+  readonly #histogram: HistogramFamily<'route' | 'method' | 'status_class'>;
+  /** route, then method, then status class (index 0 is 1xx), then cell. */
+  readonly #children = new Map<string, Map<string, (HistogramCell | undefined)[]>>();
 
   constructor(registry: Registry) {
-    this.#histogram = new Histogram({
+    this.#histogram = new HistogramFamily(registry, {
       name: 'llm_rules_http_request_duration_seconds',
       help: 'Time from request to the end of its response (a streamed answer: its last byte), by route template, method and status class.',
       labelNames: ['route', 'method', 'status_class'],
       buckets: BUCKETS_SECONDS,
-      registers: [registry],
     });
   }
 
@@ -47,7 +46,7 @@ export class HttpMetrics {
     const index = Math.min(Math.max(Math.floor(statusCode / 100), 1), 5) - 1;
     let child = byClass[index];
     if (!child) {
-      child = this.#histogram.labels({ route, method: kept, status_class: STATUS_CLASSES[index]! });
+      child = this.#histogram.cell({ route, method: kept, status_class: STATUS_CLASSES[index]! });
       byClass[index] = child;
     }
     child.observe(seconds);
