@@ -1,19 +1,23 @@
 // The compiled runtime (ADR 0008): the TypeScript sources bundled by esbuild into build/<fingerprint>/, so
 // a running server has no tsx loader (and no loader thread per JavaScript thread). The fingerprint is taken
 // from the sources' paths, sizes and modification times and from this script's text, so an edited or
-// checked-out tree, or a changed build option, is rebuilt on its next start (~0.3 s) and an unchanged one
+// checked-out tree, or a changed build option, is rebuilt on its next start (~0.6 s) and an unchanged one
 // starts at once; there is no build step to forget.
 //
 // Packages stay in node_modules, loaded from there, but for BUNDLED_PACKAGES: packages published as ES
 // modules of many files, which Node's ES module loader costs far more to load file by file than as part
 // of our bundle (kysely's 300 files: 2.9 MB of heap and 17 MB of resident memory, against 1.1 MB and
-// 2 MB bundled), in the main thread and again in the writer thread. Their installed versions are part of
-// the fingerprint, so an upgrade is rebuilt.
+// 2 MB bundled), in the main thread and again in the writer thread. The installed tree is part of the
+// fingerprint, so a changed dependency is rebuilt.
+//
+// The build is minified for white space only (names stay): V8 keeps every module's source text in the
+// heap, and comments and indentation were a third of it. A stack trace then points into one long line;
+// with LLM_RULES_DEBUG=1 the source maps name the TypeScript sources, as before.
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
-import { builtinModules, createRequire } from 'node:module';
-import { dirname, join, relative } from 'node:path';
+import { createRequire } from 'node:module';
+import { dirname, isAbsolute, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -26,7 +30,6 @@ const ENTRIES = {
 };
 /** Bundled into the build rather than imported from node_modules (see the top of this file). */
 export const BUNDLED_PACKAGES = ['kysely', 'zod', 'jose', 'openid-client', 'oauth4webapi'];
-const BUILTINS = new Set(builtinModules);
 
 /** `@scope/name/sub/path` -> `@scope/name`; `name/sub/path` -> `name`. */
 function packageName(specifier) {
@@ -34,31 +37,16 @@ function packageName(specifier) {
   return specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0];
 }
 
-/**
- * Every package import is left to Node at run time but those of BUNDLED_PACKAGES, whose files are read
- * without their comments and blank space: their API docs (most of kysely's text) would otherwise be held
- * in the heap as part of the module's source. A file keeps a source map back to its original, so stack
- * traces with LLM_RULES_DEBUG=1 still name it.
- */
-function bundledPackages(transform) {
-  const inBundled = new RegExp(
-    `[\\\\/]node_modules[\\\\/](${BUNDLED_PACKAGES.join('|')})[\\\\/].*\\.[cm]?js$`,
-  );
+/** Every package import is left to Node at run time but those of BUNDLED_PACKAGES. */
+function bundledPackages() {
   return {
     name: 'bundled-packages',
     setup(build) {
-      build.onResolve({ filter: /^[^./]/ }, ({ path }) => {
-        if (path.startsWith('node:') || BUILTINS.has(path)) return { path, external: true };
+      // Bare specifiers (packages, built-in modules); not an entry point given as an absolute path, which
+      // on Windows (`C:\...`) does not start with `.` or `/` either.
+      build.onResolve({ filter: /^[^./]/ }, ({ path, kind }) => {
+        if (kind === 'entry-point' || isAbsolute(path)) return undefined;
         return BUNDLED_PACKAGES.includes(packageName(path)) ? undefined : { path, external: true };
-      });
-      build.onLoad({ filter: inBundled }, async ({ path }) => {
-        const { code } = await transform(await readFile(path, 'utf8'), {
-          loader: 'js',
-          minifyWhitespace: true,
-          sourcemap: 'inline',
-          sourcefile: path,
-        });
-        return { contents: code, loader: 'js' };
       });
     },
   };
@@ -76,7 +64,7 @@ export async function compiledMain() {
   // Built aside and renamed into place, so concurrent starts never see half a build: the first rename
   // wins, and a later one finds the directory taken and drops its own copy.
   const scratch = `${dir}.tmp-${process.pid}-${Date.now()}`;
-  const { build, transform } = await import('esbuild');
+  const { build } = await import('esbuild');
   await build({
     entryPoints: ENTRIES,
     outdir: scratch,
@@ -85,7 +73,8 @@ export async function compiledMain() {
     format: 'esm',
     platform: 'node',
     target: 'node20',
-    plugins: [bundledPackages(transform)],
+    plugins: [bundledPackages()],
+    minifyWhitespace: true,
     sourcemap: 'linked',
     chunkNames: 'chunk-[hash]',
     logLevel: 'error',
@@ -109,11 +98,19 @@ async function fingerprintSources() {
   // A different esbuild or Node may compile differently, and so may this script's build options.
   hash.update(`${process.version}\0${createRequire(import.meta.url)('esbuild/package.json').version}`);
   hash.update(await readFile(fileURLToPath(import.meta.url)));
+  // The bundled packages' files are in the build too: their versions, and npm's record of the installed
+  // tree (node_modules/.package-lock.json, rewritten by every install, update or removal), so a changed
+  // dependency is rebuilt. A file edited in node_modules by hand is not seen: remove build/ after that.
   for (const name of BUNDLED_PACKAGES) {
     const manifest = join(ROOT, 'node_modules', name, 'package.json');
     hash.update(
       `${name}\0${existsSync(manifest) ? JSON.parse(await readFile(manifest, 'utf8')).version : ''}\n`,
     );
+  }
+  const installed = join(ROOT, 'node_modules', '.package-lock.json');
+  if (existsSync(installed)) {
+    const info = await stat(installed);
+    hash.update(`installed\0${info.size}\0${info.mtimeMs}\n`);
   }
   return hash.digest('hex').slice(0, 16);
 }

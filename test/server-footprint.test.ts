@@ -60,7 +60,7 @@ describe('a default server', () => {
       ['--data', data, '--port', '0', '--log-level', 'error', '--upstream-url', mock.url],
       {
         env: cleanEnv({
-          NODE_OPTIONS: `--require ${PROBE}`,
+          NODE_OPTIONS: `--require ${JSON.stringify(PROBE)}`,
           LLM_RULES_LOADED_MODULES_FILE: listFile,
           ANTHROPIC_API_KEY: UPSTREAM_KEY,
         }),
