@@ -14,10 +14,10 @@
 // heap, and comments and indentation were a third of it. A stack trace then points into one long line;
 // with LLM_RULES_DEBUG=1 the source maps name the TypeScript sources, as before.
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { dirname, isAbsolute, join, relative } from 'node:path';
+import { dirname, isAbsolute, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -98,21 +98,41 @@ async function fingerprintSources() {
   // A different esbuild or Node may compile differently, and so may this script's build options.
   hash.update(`${process.version}\0${createRequire(import.meta.url)('esbuild/package.json').version}`);
   hash.update(await readFile(fileURLToPath(import.meta.url)));
-  // The bundled packages' files are in the build too: their versions, and npm's record of the installed
-  // tree (node_modules/.package-lock.json, rewritten by every install, update or removal), so a changed
-  // dependency is rebuilt. A file edited in node_modules by hand is not seen: remove build/ after that.
+  // The bundled packages' files are in the build too: their versions, and npm's record of the tree they
+  // are installed in (node_modules/.package-lock.json, rewritten by every install, update or removal),
+  // found where Node resolves them from (a hoisted copy too), so a changed dependency is rebuilt. A file
+  // edited in node_modules by hand is not seen: remove build/ after that.
+  const trees = new Set();
   for (const name of BUNDLED_PACKAGES) {
-    const manifest = join(ROOT, 'node_modules', name, 'package.json');
-    hash.update(
-      `${name}\0${existsSync(manifest) ? JSON.parse(await readFile(manifest, 'utf8')).version : ''}\n`,
-    );
+    const dir = installedPackageDir(name);
+    const version = dir ? JSON.parse(await readFile(join(dir, 'package.json'), 'utf8')).version : '';
+    hash.update(`${name}\0${version}\n`);
+    const tree = dir?.lastIndexOf(`${sep}node_modules${sep}`) ?? -1;
+    if (tree >= 0) trees.add(join(dir.slice(0, tree), 'node_modules'));
   }
-  const installed = join(ROOT, 'node_modules', '.package-lock.json');
-  if (existsSync(installed)) {
-    const info = await stat(installed);
-    hash.update(`installed\0${info.size}\0${info.mtimeMs}\n`);
+  for (const tree of [...trees].sort()) {
+    const record = join(tree, '.package-lock.json');
+    if (!existsSync(record)) continue;
+    const info = await stat(record);
+    hash.update(`${relative(ROOT, record)}\0${info.size}\0${info.mtimeMs}\n`);
   }
   return hash.digest('hex').slice(0, 16);
+}
+
+/** The directory of the package `name` as Node resolves it from here, or undefined if it is missing. */
+export function installedPackageDir(name) {
+  let dir;
+  try {
+    dir = dirname(fileURLToPath(import.meta.resolve(name)));
+  } catch {
+    return undefined;
+  }
+  // Up from its entry module to the package.json that names it (a package may hold others of its own).
+  for (; dir !== dirname(dir); dir = dirname(dir)) {
+    const manifest = join(dir, 'package.json');
+    if (existsSync(manifest) && JSON.parse(readFileSync(manifest, 'utf8')).name === name) return dir;
+  }
+  return undefined;
 }
 
 /** Every .ts file under src/ but the tests, sorted, so the fingerprint does not depend on readdir order. */
