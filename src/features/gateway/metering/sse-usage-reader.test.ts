@@ -76,6 +76,43 @@ describe('SseUsageReader', () => {
     expect(read(bytes, [3, 50, 51, 400]).reading()).toEqual(read(streamOf()).reading());
   });
 
+  it('reads lone CR line ends, and CRLF split between chunks, the same however the bytes are split', () => {
+    const lf = new TextDecoder().decode(streamOf());
+    const whole = read(streamOf()).reading();
+    for (const ending of ['\r', '\r\n']) {
+      const bytes = new TextEncoder().encode(lf.replaceAll('\n', ending));
+      fc.assert(
+        fc.property(
+          fc.uniqueArray(fc.integer({ min: 1, max: bytes.length - 1 }), { maxLength: 12 }),
+          (cuts) => {
+            expect(
+              read(
+                bytes,
+                [...cuts].sort((a, b) => a - b),
+              ).reading(),
+            ).toEqual(whole);
+          },
+        ),
+      );
+    }
+  });
+
+  it('takes the LF after a CR that ended the last chunk as the rest of one line end, not an empty line', () => {
+    // Two data lines of one event, joined by a newline into one JSON object; an empty line between them
+    // would dispatch each alone, neither of them JSON.
+    const reader = new SseUsageReader();
+    for (const piece of [
+      'event: message_delta\r\ndata: {"type":"message_delta",\r',
+      '\ndata: "usage":{"output_tokens":5}}\r',
+      '\n\r',
+      '\n',
+    ])
+      reader.push(new TextEncoder().encode(piece));
+    reader.end();
+    expect(reader.reading().malformed).toBeUndefined();
+    expect(reader.reading().usage.output).toBe(5);
+  });
+
   it('drops a byte-order mark before the first line, however the bytes are split', () => {
     // Without `event:` lines, the first line is message_start's data: a mark left on it would lose it.
     const text = new TextDecoder().decode(streamOf()).replace(/^event: .*\n/gm, '');

@@ -13,6 +13,9 @@ const CHARS_PER_TOKEN = 4;
 /** An event larger than this without a blank line is not an event stream. */
 const MAX_PENDING_CHARS = 8 * 1024 * 1024;
 const CARRIAGE_RETURN = 13;
+const LINE_FEED = 10;
+/** CRLF or a CR alone. */
+const CR_LINE_ENDS = /\r\n?/g;
 const BYTE_ORDER_MARK = 0xfeff;
 
 export interface StreamReading {
@@ -34,6 +37,7 @@ export class SseUsageReader {
   readonly #decoder = new StringDecoder('utf8');
   #pending = '';
   #first = true;
+  #afterCarriageReturn = false;
   #event = '';
   /** The event's data lines joined by newlines; undefined before its first (most events have one). */
   #data: string | undefined;
@@ -48,16 +52,26 @@ export class SseUsageReader {
     if (this.#malformed) return;
     // Lines are cut from one string by index: slicing the rest off after every line copied it each time.
     let text = this.#pending + this.#decoder.write(chunk);
+    // A CR that ended the last chunk ended its line: an LF opening this one is the rest of that CRLF.
+    if (this.#afterCarriageReturn && text.length > 0) {
+      this.#afterCarriageReturn = false;
+      if (text.charCodeAt(0) === LINE_FEED) text = text.slice(1);
+    }
     // A byte-order mark before the first line is not part of it (the SSE format says to drop it).
     if (this.#first && text.length > 0) {
       this.#first = false;
       if (text.charCodeAt(0) === BYTE_ORDER_MARK) text = text.slice(1);
     }
+    // The SSE format ends a line with CRLF, LF or a CR alone. Anthropic's streams use LF; any CR makes
+    // every line end an LF first, so the loop below looks for LF only.
+    if (text.includes('\r')) {
+      this.#afterCarriageReturn = text.charCodeAt(text.length - 1) === CARRIAGE_RETURN;
+      text = text.replace(CR_LINE_ENDS, '\n');
+    }
     let start = 0;
     let newline = text.indexOf('\n');
     while (newline !== -1) {
-      const end = newline > start && text.charCodeAt(newline - 1) === CARRIAGE_RETURN ? newline - 1 : newline;
-      this.#line(text, start, end);
+      this.#line(text, start, newline);
       if (this.#malformed) return;
       start = newline + 1;
       newline = text.indexOf('\n', start);
