@@ -6,7 +6,7 @@ import {
   streamEvents,
 } from '../../../../test/support/mock-anthropic/message-events.ts';
 import { text, toolUse } from '../../../../test/support/mock-anthropic/script.ts';
-import { SseUsageReader } from './sse-usage-reader.ts';
+import { SseUsageReader, type StreamReading } from './sse-usage-reader.ts';
 
 const body = {
   model: 'claude-sonnet-5',
@@ -37,6 +37,20 @@ function read(bytes: Uint8Array, cuts: number[] = []): SseUsageReader {
   return reader;
 }
 
+/** Up to twelve cuts anywhere in the bytes (fast-check): the reading is `expected` for every one. */
+function expectSameHoweverSplit(bytes: Uint8Array, expected: StreamReading): void {
+  fc.assert(
+    fc.property(fc.uniqueArray(fc.integer({ min: 1, max: bytes.length - 1 }), { maxLength: 12 }), (cuts) => {
+      expect(
+        read(
+          bytes,
+          [...cuts].sort((a, b) => a - b),
+        ).reading(),
+      ).toEqual(expected);
+    }),
+  );
+}
+
 describe('SseUsageReader', () => {
   it('takes input usage from message_start and the final output from message_delta', () => {
     expect(read(streamOf()).reading()).toEqual({
@@ -50,20 +64,7 @@ describe('SseUsageReader', () => {
 
   it('reads the same however the bytes are split, even inside a multi-byte character', () => {
     const bytes = streamOf(text('naïve café ✓ — ünïcödé', { output_tokens: 9 }));
-    const whole = read(bytes).reading();
-    fc.assert(
-      fc.property(
-        fc.uniqueArray(fc.integer({ min: 1, max: bytes.length - 1 }), { maxLength: 12 }),
-        (cuts) => {
-          expect(
-            read(
-              bytes,
-              [...cuts].sort((a, b) => a - b),
-            ).reading(),
-          ).toEqual(whole);
-        },
-      ),
-    );
+    expectSameHoweverSplit(bytes, read(bytes).reading());
   });
 
   it('reads CRLF line ends, comments, other fields and values without their space as the SSE format allows', () => {
@@ -79,22 +80,8 @@ describe('SseUsageReader', () => {
   it('reads lone CR line ends, and CRLF split between chunks, the same however the bytes are split', () => {
     const lf = new TextDecoder().decode(streamOf());
     const whole = read(streamOf()).reading();
-    for (const ending of ['\r', '\r\n']) {
-      const bytes = new TextEncoder().encode(lf.replaceAll('\n', ending));
-      fc.assert(
-        fc.property(
-          fc.uniqueArray(fc.integer({ min: 1, max: bytes.length - 1 }), { maxLength: 12 }),
-          (cuts) => {
-            expect(
-              read(
-                bytes,
-                [...cuts].sort((a, b) => a - b),
-              ).reading(),
-            ).toEqual(whole);
-          },
-        ),
-      );
-    }
+    for (const ending of ['\r', '\r\n'])
+      expectSameHoweverSplit(new TextEncoder().encode(lf.replaceAll('\n', ending)), whole);
   });
 
   it('takes the LF after a CR that ended the last chunk as the rest of one line end, not an empty line', () => {
