@@ -5,6 +5,8 @@
 // allow rule for the principal's team or the tenant matches and no deny rule does (deny overrides
 // allow); otherwise it is denied (default deny).
 
+import { seededRandom } from '../../test/support/seeded-random.ts';
+
 export const TEAMS = 250;
 export const BUSINESS_UNITS = 10;
 export const USERS_PER_TEAM = 2;
@@ -75,18 +77,6 @@ export interface Request {
   label: string;
 }
 
-/** Deterministic (mulberry32), so every run asks the same requests. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 type Case = (t: number, i: number, f: number, other: number) => [Action, string, boolean];
 
 const CASES: [string, Case][] = [
@@ -136,7 +126,7 @@ const CASES: [string, Case][] = [
 ];
 
 export function requests(count: number, seed = 20261122): Request[] {
-  const next = random(seed);
+  const next = seededRandom(seed);
   const pick = (n: number): number => Math.floor(next() * n);
   return Array.from({ length: count }, (_, k) => {
     const t = pick(TEAMS);

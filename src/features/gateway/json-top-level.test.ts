@@ -1,18 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { seededRandom } from '../../../test/support/seeded-random.ts';
 import { JsonShapeError, readTopLevelMembers } from './json-top-level.ts';
 
 const WANTED = new Set(['model', 'stream', 'max_tokens']);
 const read = (text: string, wanted: ReadonlySet<string> = WANTED) =>
   Object.fromEntries(readTopLevelMembers(Buffer.from(text, 'utf8'), wanted));
-
-/** A deterministic pseudo-random source, so a failure can be replayed. */
-function random(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state * 1_103_515_245 + 12_345) % 2_147_483_648;
-    return state / 2_147_483_648;
-  };
-}
 
 const AWKWARD_STRINGS = [
   '',
@@ -58,7 +50,7 @@ function randomObject(next: () => number): Record<string, unknown> {
 
 describe('readTopLevelMembers', () => {
   it('reads what JSON.parse reads, for every member, across generated objects compact and indented', () => {
-    const next = random(42);
+    const next = seededRandom(42);
     for (let n = 0; n < 500; n++) {
       const object = randomObject(next);
       const all = new Set(Object.keys(object));
@@ -81,7 +73,7 @@ describe('readTopLevelMembers', () => {
   });
 
   it('refuses every truncation of an object as not an object', () => {
-    const next = random(7);
+    const next = seededRandom(7);
     for (let n = 0; n < 50; n++) {
       const text = JSON.stringify(randomObject(next));
       for (let cut = 0; cut < text.length; cut++) {

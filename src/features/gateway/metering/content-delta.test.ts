@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { seededRandom } from '../../../../test/support/seeded-random.ts';
 import { contentDeltaChars, deltaChars, NOT_READ } from './content-delta.ts';
 
 /** What the reader counts after a parse (its deltaChars), or undefined if the parse refuses the event. */
@@ -16,15 +17,6 @@ function parsedChars(data: string): number | undefined {
 
 const delta = (text: string, type = 'text_delta', field = 'text', index = 0) =>
   JSON.stringify({ type: 'content_block_delta', index, delta: { type, [field]: text } });
-
-/** A small deterministic generator, so a failure can be replayed. */
-function random(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s * 1_664_525 + 1_013_904_223) >>> 0;
-    return s / 2 ** 32;
-  };
-}
 
 const NASTY = [
   '"',
@@ -112,7 +104,7 @@ describe('contentDeltaChars', () => {
   });
 
   it('agrees with the parse on 20,000 generated deltas', () => {
-    const next = random(1);
+    const next = seededRandom(1);
     for (let n = 0; n < 20_000; n++) {
       const length = Math.floor(next() * 40);
       let text = '';
@@ -128,7 +120,7 @@ describe('contentDeltaChars', () => {
   });
 
   it('never reads what the parse would refuse or count otherwise, over 200,000 mutated deltas', () => {
-    const next = random(2);
+    const next = seededRandom(2);
     const seeds = [
       delta(' step 1: the "answer" is 42'),
       delta('a\\b\n"c"\u00e9', 'input_json_delta', 'partial_json', 3),
