@@ -104,11 +104,10 @@ async function fingerprintSources() {
   // edited in node_modules by hand is not seen: remove build/ after that.
   const trees = new Set();
   for (const name of BUNDLED_PACKAGES) {
-    const dir = installedPackageDir(name);
-    const version = dir ? JSON.parse(await readFile(join(dir, 'package.json'), 'utf8')).version : '';
-    hash.update(`${name}\0${version}\n`);
-    const tree = dir?.lastIndexOf(`${sep}node_modules${sep}`) ?? -1;
-    if (tree >= 0) trees.add(join(dir.slice(0, tree), 'node_modules'));
+    const installed = installedPackage(name);
+    hash.update(`${name}\0${installed?.version ?? ''}\n`);
+    const tree = installed?.dir.lastIndexOf(`${sep}node_modules${sep}`) ?? -1;
+    if (tree >= 0) trees.add(join(installed.dir.slice(0, tree), 'node_modules'));
   }
   for (const tree of [...trees].sort()) {
     const record = join(tree, '.package-lock.json');
@@ -119,8 +118,11 @@ async function fingerprintSources() {
   return hash.digest('hex').slice(0, 16);
 }
 
-/** The directory of the package `name` as Node resolves it from here, or undefined if it is missing. */
-export function installedPackageDir(name) {
+/**
+ * The package `name` as Node resolves it from here, its directory and version, or undefined if it is
+ * missing.
+ */
+export function installedPackage(name) {
   let dir;
   try {
     dir = dirname(fileURLToPath(import.meta.resolve(name)));
@@ -130,7 +132,9 @@ export function installedPackageDir(name) {
   // Up from its entry module to the package.json that names it (a package may hold others of its own).
   for (; dir !== dirname(dir); dir = dirname(dir)) {
     const manifest = join(dir, 'package.json');
-    if (existsSync(manifest) && JSON.parse(readFileSync(manifest, 'utf8')).name === name) return dir;
+    if (!existsSync(manifest)) continue;
+    const { name: named, version } = JSON.parse(readFileSync(manifest, 'utf8'));
+    if (named === name) return { dir, version };
   }
   return undefined;
 }

@@ -6,7 +6,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 // @ts-expect-error: a plain JavaScript module of bin/, without type declarations.
-import { BUNDLED_PACKAGES, compiledMain, installedPackageDir } from '../bin/compiled-runtime.js';
+import { BUNDLED_PACKAGES, compiledMain, installedPackage } from '../bin/compiled-runtime.js';
 import { REPO_ROOT } from './support/temp-dir.ts';
 
 /** Each character outside ASCII in a file, as `file:line: text`. */
@@ -51,11 +51,13 @@ describe('the compiled runtime', () => {
 
   it('finds each bundled package where Node resolves it, for the fingerprint', async () => {
     for (const name of BUNDLED_PACKAGES as string[]) {
-      const dir = installedPackageDir(name) as string;
-      expect(JSON.parse(await readFile(join(dir, 'package.json'), 'utf8')).name).toBe(name);
+      const { dir, version } = installedPackage(name) as { dir: string; version: string };
+      const manifest = JSON.parse(await readFile(join(dir, 'package.json'), 'utf8'));
+      expect(manifest.name).toBe(name);
+      expect(version).toBe(manifest.version);
     }
-    expect(installedPackageDir('kysely')).toBe(join(REPO_ROOT, 'node_modules', 'kysely'));
-    expect(installedPackageDir('no-such-package-llm-rules')).toBeUndefined();
+    expect(installedPackage('kysely').dir).toBe(join(REPO_ROOT, 'node_modules', 'kysely'));
+    expect(installedPackage('no-such-package-llm-rules')).toBeUndefined();
   });
 
   it('finds a character outside ASCII (the check itself)', () => {
