@@ -19,10 +19,15 @@ function nonAsciiLines(file: string, text: string): string[] {
   return found;
 }
 
+/** The build's directory and its JavaScript files (built first if the sources changed). */
+async function builtFiles(): Promise<{ dir: string; files: string[] }> {
+  const dir = dirname((await compiledMain()) as string);
+  return { dir, files: (await readdir(dir)).filter((name) => name.endsWith('.js')) };
+}
+
 describe('the compiled runtime', () => {
   it('is ASCII, so V8 holds its source one byte a character', async () => {
-    const dir = dirname((await compiledMain()) as string);
-    const files = (await readdir(dir)).filter((name) => name.endsWith('.js'));
+    const { dir, files } = await builtFiles();
     expect(files).toContain('main.js');
     const found: string[] = [];
     for (const name of files) found.push(...nonAsciiLines(name, await readFile(join(dir, name), 'utf8')));
@@ -32,8 +37,7 @@ describe('the compiled runtime', () => {
   });
 
   it('bundles the ES module packages it names rather than importing them from node_modules', async () => {
-    const dir = dirname((await compiledMain()) as string);
-    const files = (await readdir(dir)).filter((name) => name.endsWith('.js'));
+    const { dir, files } = await builtFiles();
     const imports = new Set<string>();
     for (const name of files) {
       const text = await readFile(join(dir, name), 'utf8');
