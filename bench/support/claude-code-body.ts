@@ -1,5 +1,5 @@
 // A Messages API body shaped as Claude Code sends it (the members and their order of
-// ../shared/fixtures/claude-code-2.1.330/messages-request.json), compact, with a conversation of code-like
+// test/fixtures/claude-code-2.1.330/messages-request.json), compact, with a conversation of code-like
 // text (quotes, backslashes, line breaks: what JSON escapes) grown until the whole body is about `kilobytes`.
 
 const codeLines = (count: number, seed: number) =>

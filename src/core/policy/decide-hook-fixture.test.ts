@@ -1,17 +1,12 @@
 // The acme example against real Claude Code 2.1.330 PreToolUse payloads and the acceptance cases.
 
-import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { hookEventFixtures } from '../../../test/support/claude-code-fixtures.ts';
 import { loadPolicyConfig } from '../../config/load-policy-config.ts';
 import { compilePolicy } from './compile-policy.ts';
 import type { CompiledPolicy } from './compiled-types.ts';
 import { decide } from './decide.ts';
 import type { PolicyPrincipal } from './types.ts';
-
-const FIXTURE = new URL(
-  '../../../../shared/fixtures/claude-code-2.1.330/hook-events.ndjson',
-  import.meta.url,
-);
 
 interface HookEvent {
   hook_event_name: string;
@@ -40,11 +35,9 @@ beforeAll(async () => {
 });
 
 describe('the acme example against real Claude Code hook payloads', () => {
-  const events = readFileSync(FIXTURE, 'utf8')
-    .split('\n')
-    .filter((line) => line.trim() !== '')
-    .map((line) => JSON.parse(line) as HookEvent)
-    .filter((event) => event.hook_event_name === 'PreToolUse');
+  const events = (hookEventFixtures() as unknown as HookEvent[]).filter(
+    (event) => event.hook_event_name === 'PreToolUse',
+  );
 
   it('has PreToolUse events to check', () => {
     expect(events.length).toBeGreaterThan(0);
