@@ -73,8 +73,9 @@ export function relayUpstreamBody(
   // The chunks of one read of the upstream's socket, written to the client together once the read is
   // parsed (a microtask, so before any other I/O: nothing waits). A streamed answer arrives as several
   // HTTP chunks in one read (one a `write` of the upstream); relayed one by one, each was a chunked write
-  // of its own, which cost more than the rest of relaying a short stream (bench/README.md). The bytes
-  // are the same; only their framing into the client's chunks differs.
+  // of its own: a 305-event answer took about 40 % more CPU than it does now (bench/README.md). The bytes
+  // are the same; only their framing into the client's chunks differs. Backpressure pauses the upstream
+  // between reads (a read is at most one socket read, 64 KB), no longer between the chunks of one.
   let pending: Buffer[] | undefined;
   const takePending = (): Buffer | undefined => {
     const chunks = pending;
