@@ -168,4 +168,30 @@ describe('SseUsageReader', () => {
     );
     expect(broken.reading().malformed).toMatch(/content_block_delta/);
   });
+
+  it('passes the frame events as the API writes them without a parse, and still finds a broken one', () => {
+    const frame = [
+      { type: 'ping' },
+      { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } },
+      { type: 'content_block_stop', index: 12 },
+      { type: 'message_stop' },
+    ].map((event) => `event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
+    const reading = read(new TextEncoder().encode(frame.join(''))).reading();
+    expect(reading.malformed).toBeUndefined();
+    expect(reading.complete).toBe(true);
+    expect(reading.usage.output).toBe(0);
+
+    // Near misses are left to the parse, which refuses them.
+    for (const data of [
+      '{"type":"ping"',
+      '{"type":"ping}',
+      '{"type":"ping"}}',
+      '{"type":"content_block_stop","index":01}',
+      '{"type":"content_block_stop","index":0"}',
+      '{"type":"message_stop"',
+    ]) {
+      const broken = read(new TextEncoder().encode(`event: x\ndata: ${data}\n\n`));
+      expect(broken.reading().malformed, data).toBeDefined();
+    }
+  });
 });

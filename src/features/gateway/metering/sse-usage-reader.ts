@@ -17,6 +17,11 @@ const LINE_FEED = 10;
 /** CRLF or a CR alone. */
 const CR_LINE_ENDS = /\r\n?/g;
 const BYTE_ORDER_MARK = 0xfeff;
+const MESSAGE_STOP = '{"type":"message_stop"}';
+/** A ping, a block's end, and a text block's empty start, as the API writes them. */
+const INERT_EVENT =
+  /^\{"type":"(?:ping"|content_block_stop","index":(?:0|[1-9][0-9]*)|content_block_start","index":(?:0|[1-9][0-9]*),"content_block":\{"type":"text","text":""\})\}$/;
+const MAX_INERT_LENGTH = 128;
 
 export interface StreamReading {
   /** The model named by `message_start`. */
@@ -143,6 +148,13 @@ export class SseUsageReader {
       this.#contentChars += chars;
       return;
     }
+    // Every answer's frame: the end, and events that carry nothing metered, in the exact text the API
+    // writes (each a JSON object, so nothing malformed passes); any other form is parsed.
+    if (data === MESSAGE_STOP) {
+      this.#complete = true;
+      return;
+    }
+    if (data.length <= MAX_INERT_LENGTH && INERT_EVENT.test(data)) return;
     let event: Record<string, unknown>;
     try {
       const parsed: unknown = JSON.parse(data);
