@@ -119,7 +119,9 @@ export class DispatchedAnswer implements Dispatcher.DispatchHandler, RelaySource
     if (early) for (const chunk of early) events.data(chunk);
     if (this.#failure) events.error(this.#failure);
     else if (this.#ended) events.end();
-    // Unless the relay paused while the early chunks were replayed (its client is slow).
+    // Unless the relay paused while the early chunks were replayed (its client is slow). A JSON answer's
+    // relay can; an event stream's writes, and so its pause, come in a microtask after this, and undici
+    // honours that pause at the next chunk.
     else if (!this.#relayPaused) this.#controller?.resume();
   }
 

@@ -45,10 +45,10 @@ class RecordingResponse extends EventEmitter {
   }
 }
 
-function relay(stream = true) {
+function relay(stream = true, clientGone = () => false) {
   const source = new ScriptedSource();
   const out = new RecordingResponse();
-  const result = relayUpstreamBody(source, out as unknown as Writable, stream, () => false);
+  const result = relayUpstreamBody(source, out as unknown as Writable, stream, clientGone);
   return { source, out, result };
 }
 
@@ -122,10 +122,37 @@ describe('relayUpstreamBody', () => {
     const { source, out } = relay(false);
     out.full = true;
     source.events.data(Buffer.from('{"id":'));
-    await Promise.resolve();
     expect(source.paused).toBe(true);
     out.full = false;
     out.emit('drain');
     expect(source.paused).toBe(false);
+  });
+
+  it('pauses a stream once the events of a read are written to a slow client, and resumes it on drain', async () => {
+    const { source, out } = relay();
+    const [first, second] = answerEvents();
+    out.full = true;
+    source.events.data(Buffer.from(first!));
+    source.events.data(Buffer.from(second!));
+    expect(source.paused).toBe(false);
+    await Promise.resolve();
+    expect(out.calls).toEqual([`write ${first}${second}`]);
+    expect(source.paused).toBe(true);
+    out.full = false;
+    out.emit('drain');
+    expect(source.paused).toBe(false);
+  });
+
+  it('writes nothing more once the client has left, even what had come in the same read', async () => {
+    const { source, out, result } = relay(true, () => true);
+    const [first] = answerEvents();
+    source.events.data(Buffer.from(first!));
+    source.events.error(new Error('The client closed the request.'));
+    await Promise.resolve();
+    expect(out.calls).toEqual(['destroy']);
+    source.events.data(Buffer.from(first!));
+    await Promise.resolve();
+    expect(out.calls).toEqual(['destroy']);
+    expect(await result).toMatchObject({ complete: false, cut: false });
   });
 });

@@ -74,8 +74,9 @@ export function relayUpstreamBody(
   // parsed (a microtask, so before any other I/O: nothing waits). A streamed answer arrives as several
   // HTTP chunks in one read (one a `write` of the upstream); relayed one by one, each was a chunked write
   // of its own: a 305-event answer took about 40 % more CPU than it does now (bench/README.md). The bytes
-  // are the same; only their framing into the client's chunks differs. Backpressure pauses the upstream
-  // between reads (a read is at most one socket read, 64 KB), no longer between the chunks of one.
+  // are the same; only their framing into the client's chunks differs. Backpressure is applied when a
+  // read's events are written: a full client buffer pauses the upstream at the first chunk after that
+  // read, no longer at the chunk that filled it.
   let pending: Buffer[] | undefined;
   const takePending = (): Buffer | undefined => {
     const chunks = pending;
@@ -85,7 +86,15 @@ export function relayUpstreamBody(
   };
   const flush = () => {
     const body = takePending();
-    if (body && !settled && !out.write(body)) upstream.pause();
+    if (!body || settled) return;
+    try {
+      if (!out.write(body)) upstream.pause();
+    } catch {
+      // Not expected of a response given bytes; were it to happen in this microtask, it would otherwise
+      // be uncaught and end the process. The request fails instead (cut, and metered as such).
+      out.destroy();
+      upstream.destroy();
+    }
   };
 
   upstream.start({
