@@ -151,11 +151,27 @@ async function startProcess(
   throw new Error(`${args.join(' ')} did not start: ${stderr.slice(-500)}`);
 }
 
-/** User + system CPU time of a process (every thread), in µs; /proc counts in clock ticks of 10 ms. */
-async function cpuUs(pid: number | undefined): Promise<number> {
+/**
+ * User + system CPU time of a process (every thread), or of its main thread alone (the event loop, which
+ * a Node server's throughput is bound by), in µs; /proc counts in clock ticks of 10 ms.
+ */
+async function cpuUs(pid: number | undefined, mainThreadOnly = false): Promise<number> {
   if (pid === undefined) return 0;
-  const fields = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]!.split(' ');
+  const path = mainThreadOnly ? `/proc/${pid}/task/${pid}/stat` : `/proc/${pid}/stat`;
+  const fields = (await readFile(path, 'utf8')).split(') ')[1]!.split(' ');
   return (Number(fields[11]) + Number(fields[12])) * 10_000;
+}
+
+/** The machine's idle and total CPU time so far (every core), from /proc/stat's first line, in ticks. */
+async function machineTicks(): Promise<{ idle: number; total: number }> {
+  const ticks = (await readFile('/proc/stat', 'utf8'))
+    .split('\n')[0]!
+    .trim()
+    .split(/ +/)
+    .slice(1)
+    .map(Number);
+  // user nice system idle iowait irq softirq steal …: idle and iowait are time no task could use.
+  return { idle: ticks[3]! + ticks[4]!, total: ticks.reduce((sum, n) => sum + n, 0) };
 }
 
 async function rssMb(pid: number): Promise<number> {
@@ -163,7 +179,13 @@ async function rssMb(pid: number): Promise<number> {
   return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;
 }
 
-type Measured = Stats & { cpuPerRequestUs: number | undefined };
+type Measured = Stats & {
+  cpuPerRequestUs: number | undefined;
+  /** The server's main thread alone. */
+  mainCpuPerRequestUs: number | undefined;
+  /** How much of the machine's CPU was idle during the run, in %. */
+  machineIdlePct: number;
+};
 
 function medianRun(runs: Measured[]): Measured | undefined {
   return [...runs].sort((a, b) => a.opsPerSec - b.opsPerSec)[Math.floor(runs.length / 2)];
@@ -197,6 +219,8 @@ async function load(
 ): Promise<Measured | undefined> {
   const warmUp = Math.min(500, total);
   const cpuBefore = await cpuUs(target.pid);
+  const mainCpuBefore = await cpuUs(target.pid, true);
+  const machineBefore = await machineTicks();
   const worker = new Worker(LOAD_WORKER, {
     workerData: {
       host: '127.0.0.1',
@@ -216,6 +240,10 @@ async function load(
   ];
   await worker.terminate();
   const cpuPerRequestUs = (await cpuUs(target.pid)) - cpuBefore;
+  const mainCpuPerRequestUs = (await cpuUs(target.pid, true)) - mainCpuBefore;
+  const machineAfter = await machineTicks();
+  const machineIdlePct =
+    (100 * (machineAfter.idle - machineBefore.idle)) / Math.max(1, machineAfter.total - machineBefore.total);
   const failed = message.answers.filter((a) => !a.startsWith('200 ')).length;
   if (failed > 0) {
     const example = message.answers.find((a) => !a.startsWith('200 '))?.slice(0, 160);
@@ -238,10 +266,16 @@ async function load(
     p99Us: at(0.99),
     opsPerSec: Math.round(total / (message.totalMs / 1000)),
     cpuPerRequestUs: target.pid === undefined ? undefined : cpuPerRequestUs / (warmUp + total),
+    mainCpuPerRequestUs: target.pid === undefined ? undefined : mainCpuPerRequestUs / (warmUp + total),
+    machineIdlePct,
   };
 }
 
 const verdict = (ok: boolean) => (ok ? 'PASS' : 'MISS');
+
+/** A server's CPU a request: all its threads, then its main thread alone. */
+const cpuOf = (r: Measured) =>
+  `${r.cpuPerRequestUs!.toFixed(0)} µs (main thread ${r.mainCpuPerRequestUs!.toFixed(0)} µs)`;
 
 export async function run(): Promise<void> {
   const dir = await benchTempDir();
@@ -346,7 +380,7 @@ export async function run(): Promise<void> {
       },
     ];
     const targets = QUICK ? all.slice(1, 3) : all;
-    const results = new Map<string, Stats>();
+    const results = new Map<string, Measured>();
     for (const stream of [false, true]) {
       for (const concurrency of CONCURRENCIES) {
         const rows: Measured[] = [];
@@ -372,11 +406,12 @@ export async function run(): Promise<void> {
         }
         const cpu = rows
           .filter((r) => r.cpuPerRequestUs !== undefined)
-          .map((r) => `${r.name.split(',')[0]} ${r.cpuPerRequestUs!.toFixed(0)} µs`);
+          .map((r) => `${r.name.split(',')[0]} ${cpuOf(r)}`);
+        const idle = rows.map((r) => `${r.machineIdlePct.toFixed(0)}%`).join(', ');
         report(
           `Gateway, ${stream ? 'streaming' : 'non-streaming'}, concurrency ${concurrency}`,
           rows,
-          `latency is client-measured to the last byte; server CPU per request (all its threads): ${cpu.join(', ')}.`,
+          `latency is client-measured to the last byte; server CPU per request: ${cpu.join(', ')}; the machine's CPU idle during each row: ${idle}.`,
         );
       }
     }
@@ -418,7 +453,7 @@ export async function run(): Promise<void> {
         report(
           `Gateway, streaming, ${title}, concurrency ${concurrency}`,
           [floor, mine],
-          `server CPU per request: undici passthrough ${floor.cpuPerRequestUs!.toFixed(0)} µs, llm-rules gateway ${mine.cpuPerRequestUs!.toFixed(0)} µs.`,
+          `server CPU per request: undici passthrough ${cpuOf(floor)}, llm-rules gateway ${cpuOf(mine)}.`,
         );
       }
       return { label, pairs };
@@ -462,7 +497,7 @@ export async function run(): Promise<void> {
         `${verdict(pacedP50 <= TARGET_ADDED_P50_US && pacedP99 <= TARGET_ADDED_P99_US)} ${kind}, c=64 at ${atRate.rate}/s: added latency over the undici passthrough p50 ${(pacedP50 / 1000).toFixed(2)} ms, p99 ${(pacedP99 / 1000).toFixed(2)} ms (targets ≤ 0.3 ms, ≤ 1.5 ms)`,
       );
       console.log(
-        `${verdict(mine.opsPerSec >= 0.8 * floor.opsPerSec)} ${kind}, c=64: throughput ${mine.opsPerSec}/s = ${Math.round((100 * mine.opsPerSec) / floor.opsPerSec)}% of the passthrough's ${floor.opsPerSec}/s (target ≥ 80%)`,
+        `${verdict(mine.opsPerSec >= 0.8 * floor.opsPerSec)} ${kind}, c=64: throughput ${mine.opsPerSec}/s = ${Math.round((100 * mine.opsPerSec) / floor.opsPerSec)}% of the passthrough's ${floor.opsPerSec}/s (target ≥ 80%); CPU a request ${cpuOf(mine)} against ${cpuOf(floor)}, the machine ${mine.machineIdlePct.toFixed(0)}% / ${floor.machineIdlePct.toFixed(0)}% idle`,
       );
       if (portkey) {
         console.log(
@@ -486,7 +521,7 @@ export async function run(): Promise<void> {
     for (const { label, pairs } of [long, sized]) {
       for (const [concurrency, { floor, mine }] of pairs) {
         console.log(
-          `INFO streaming${label}, c=${concurrency}: added latency over the undici passthrough p50 ${((mine.p50Us - floor.p50Us) / 1000).toFixed(2)} ms, p99 ${((mine.p99Us - floor.p99Us) / 1000).toFixed(2)} ms; CPU a request ${mine.cpuPerRequestUs!.toFixed(0)} µs against ${floor.cpuPerRequestUs!.toFixed(0)} µs`,
+          `INFO streaming${label}, c=${concurrency}: added latency over the undici passthrough p50 ${((mine.p50Us - floor.p50Us) / 1000).toFixed(2)} ms, p99 ${((mine.p99Us - floor.p99Us) / 1000).toFixed(2)} ms; CPU a request ${cpuOf(mine)} against ${cpuOf(floor)}`,
         );
       }
     }
