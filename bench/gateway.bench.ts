@@ -20,6 +20,7 @@ import { claudeCodeBody } from './support/claude-code-body.ts';
 const LOAD_WORKER = fileURLToPath(new URL('./support/http-load-worker.cjs', import.meta.url));
 const PASSTHROUGH = fileURLToPath(new URL('./support/undici-passthrough.cjs', import.meta.url));
 const PORTKEY = join(REPO_ROOT, 'node_modules/@portkey-ai/gateway/build/start-server.js');
+const PORTKEY_NODE20_SHIM = fileURLToPath(new URL('./support/portkey-node20-shim.cjs', import.meta.url));
 /** `GATEWAY_BENCH_QUICK=1`: only the passthrough and ours at concurrency 64, for iterating on the hot path. */
 const QUICK = Boolean(process.env.GATEWAY_BENCH_QUICK);
 /** `GATEWAY_BENCH_PROFILE=DIR`: our server and the passthrough write V8 CPU profiles there when they stop. */
@@ -345,9 +346,12 @@ export async function run(): Promise<void> {
     const portkeyPort = await freePort();
     const portkey = QUICK
       ? undefined
-      : await startProcess([PORTKEY, `--port=${portkeyPort}`, '--headless'], portkeyPort, {
-          NODE_ENV: 'production',
-        });
+      : await startProcess(
+          // The shim lets Portkey 1.15.2 relay streams on Node 20 (see the file).
+          ['--require', PORTKEY_NODE20_SHIM, PORTKEY, `--port=${portkeyPort}`, '--headless'],
+          portkeyPort,
+          { NODE_ENV: 'production' },
+        );
     if (portkey) children.push(portkey);
 
     const upstreamPort = (upstream.address() as AddressInfo).port;
