@@ -91,7 +91,7 @@ export function relayUpstreamBody(
       if (!out.write(body)) upstream.pause();
     } catch {
       // Not expected of a response given bytes; were it to happen in this microtask, it would otherwise
-      // be uncaught and end the process. The request fails instead (cut, and metered as such).
+      // be uncaught and end the process. This request fails instead, metered as cut short or abandoned.
       out.destroy();
       upstream.destroy();
     }
