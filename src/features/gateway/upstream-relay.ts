@@ -97,25 +97,29 @@ export function relayUpstreamBody(
     }
   };
 
+  /** What had come of the current read, written before the stream's last words. */
+  const writePending = () => {
+    const body = takePending();
+    if (body) out.write(body);
+  };
+
   upstream.start({
     data: (chunk) => {
       if (settled) return;
-      if (sse) {
-        sse.push(chunk);
-        const malformed = sse.malformed;
-        if (malformed) {
-          // The chunk holding the broken event is not passed on; the client gets a clean error instead.
-          const before = takePending();
-          if (before) out.write(before);
-          out.end(errorEvent('api_error', `The upstream sent a malformed event stream (${malformed}).`));
-          settle(false);
-          upstream.destroy();
-          return;
-        }
-      } else {
+      if (!sse) {
         // A JSON answer is not written event by event: it comes whole or a socket read at a time.
         json!.push(chunk);
         if (!out.write(chunk)) upstream.pause();
+        return;
+      }
+      sse.push(chunk);
+      const malformed = sse.malformed;
+      if (malformed) {
+        // The chunk holding the broken event is not passed on; the client gets a clean error instead.
+        writePending();
+        out.end(errorEvent('api_error', `The upstream sent a malformed event stream (${malformed}).`));
+        settle(false);
+        upstream.destroy();
         return;
       }
       if (pending) pending.push(chunk);
@@ -137,9 +141,8 @@ export function relayUpstreamBody(
         out.destroy();
       } else {
         cut = true;
-        const before = takePending();
         if (stream) {
-          if (before) out.write(before);
+          writePending();
           out.end(errorEvent('api_error', 'The upstream closed the stream before it finished.'));
         }
         // A body cut short: the client's connection is closed before the length it was promised.
