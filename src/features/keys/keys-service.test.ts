@@ -211,6 +211,25 @@ describe('KeysService', () => {
     expect(uncached.authenticateNow(key.plaintext)).toBeUndefined(); // no cache, no answer
   });
 
+  it('answers a key presented again from its remembered digest only while its verification is fresh', async () => {
+    const cached = new KeysService(storage, clock, undefined, { cacheTtlMs: 5000 });
+    const key = await cached.create({ tenantId: 'acme', principal: alice });
+    const who = await cached.authenticate(key.plaintext);
+    expect(cached.authenticateNow(key.plaintext)).toBe(who); // the digest is remembered here
+    expect(cached.authenticateNow(key.plaintext)).toBe(who); // and answered from it
+    clock.advance(5000);
+    expect(cached.authenticateNow(key.plaintext)).toBeUndefined(); // the verification is stale
+    const again = await cached.authenticate(key.plaintext);
+    expect(cached.authenticateNow(key.plaintext)).toBe(again);
+    expect(cached.authenticateNow(key.plaintext)).toBe(again);
+    await cached.revoke('acme', key.record.id);
+    expect(cached.authenticateNow(key.plaintext)).toBeUndefined(); // revoked here: forgotten at once
+    expect(cached.authenticateNow(key.plaintext)).toBeUndefined();
+    // Another key of the same id and a wrong secret is never taken for the remembered one.
+    const forged = `${key.plaintext.slice(0, 17)}${'A'.repeat(32)}${key.plaintext.slice(49)}`;
+    expect(cached.authenticateNow(forged)).toBeUndefined();
+  });
+
   describe('auth audit events', () => {
     const auth = async () =>
       (await storage.audit.list('acme', { event: 'auth' })).map(

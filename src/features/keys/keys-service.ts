@@ -90,6 +90,14 @@ export class KeysService {
     { record: ApiKeyRecord; result: AuthenticatedKey; at: number }
   >();
 
+  /**
+   * The digest of each key presented while its verification is fresh, by the header's text as it came,
+   * so a session's later requests skip the format check, the checksum and the SHA-256 (authenticateNow).
+   * The text is the secret: it is held no longer than its verification stays fresh (and at most until
+   * the next key is remembered after that), as a request's own headers are held until collected.
+   */
+  private readonly recentDigests = new Map<string, string>();
+
   async create(input: {
     tenantId: TenantId;
     principal: PrincipalRef;
@@ -158,11 +166,33 @@ export class KeysService {
    */
   authenticateNow(presented: string): AuthenticatedKey | undefined {
     if ((this.options.cacheTtlMs ?? 0) <= 0) return undefined;
-    const text = presented.trim();
-    if (!parseApiKey(text)?.checksumValid) return undefined;
     const now = this.clock.now();
-    const cached = this.fresh(keyDigest(text), now);
-    return cached && !whyNoLongerValid(cached.record, now) ? cached.result : undefined;
+    const known = this.recentDigests.get(presented);
+    let digest = known;
+    if (digest === undefined) {
+      const text = presented.trim();
+      if (!parseApiKey(text)?.checksumValid) return undefined;
+      digest = keyDigest(text);
+    }
+    const cached = this.fresh(digest, now);
+    if (!cached) {
+      if (known !== undefined) this.recentDigests.delete(presented);
+      return undefined;
+    }
+    if (known === undefined) this.rememberDigest(presented, digest, now);
+    return whyNoLongerValid(cached.record, now) ? undefined : cached.result;
+  }
+
+  /**
+   * Remembers which digest a presented key has while its verification is fresh. A verification that has
+   * gone stale forgets it when the key comes again; each new entry also sweeps the oldest one if its
+   * verification is stale, so keys that stop coming are dropped as new ones are remembered.
+   */
+  private rememberDigest(presented: string, digest: string, now: Date): void {
+    const oldest = this.recentDigests.entries().next().value;
+    if (oldest && (this.recentDigests.size >= MAX_CACHED_KEYS || !this.fresh(oldest[1], now)))
+      this.recentDigests.delete(oldest[0]);
+    this.recentDigests.set(presented, digest);
   }
 
   /** The verification of this digest made within the cache TTL, if any. */
