@@ -128,6 +128,24 @@ describe('readTopLevelMembers', () => {
     for (const [text, message] of wrong) expect(() => read(text), text).toThrow(message);
   });
 
+  it('reads a wanted value from its bytes only where that gives what JSON.parse gives', () => {
+    const values = [
+      ...['0', '7', '64', '999999999999999', '1000000000000000', '12345678901234567890', '-5', '1.5', '1e3'],
+      ...['1E3', '0.0', 'true', 'false', 'null', '"claude-haiku-4-5"', '""', '"é😀"', '"a\\tb"', '"\\u0041"'],
+    ];
+    for (const value of values) {
+      const text = `{"max_tokens":${value}}`;
+      expect(read(text), text).toEqual(JSON.parse(text));
+    }
+    // What JSON.parse refuses is refused, read from bytes or not: leading zeros, bare words, a control
+    // character written into a string as it is (a tab here, in a value or in a member name).
+    for (const value of ['007', '00', '1.', 'tru', 'truex', 'False', 'nul', '"a\tb"']) {
+      expect(() => read(`{"max_tokens":${value}}`), value).toThrow(/max_tokens: not valid JSON/);
+    }
+    expect(() => read('{"model":"a\tb"}')).toThrow(/model: not valid JSON/);
+    expect(() => read('{"mo\tdel":1}')).toThrow(/a member name: not valid JSON/);
+  });
+
   it('allows JSON whitespace around everything', () => {
     expect(read(' \t\r\n{ "model" :\n"m" ,\t"stream" : true }\n')).toEqual({ model: 'm', stream: true });
     expect(read('{}')).toEqual({});
