@@ -1,6 +1,6 @@
 // A usage record as the row every adapter stores: the Kysely store inserts it, the SQLite writer thread
-// receives it (a flat object clones across threads for less than the nested record) and binds its values
-// in order, and the rollups are summed from it.
+// receives its values (packUsageRows: cheaper to clone across threads than objects) and binds them in
+// order, and the rollups are summed from it.
 import { toMillis } from './kysely/kysely-row-mappers.ts';
 import type { UsageRecord } from './usage-port.ts';
 

@@ -230,6 +230,29 @@ describe('KeysService', () => {
     expect(cached.authenticateNow(forged)).toBeUndefined();
   });
 
+  it("holds a presented key's text no longer than the cache time, nor past its revocation here", async () => {
+    const cached = new KeysService(storage, clock, undefined, { cacheTtlMs: 5000 });
+    // The memo is private; its size is read here because what it holds is the secret itself.
+    const held = () => (cached as unknown as { recentDigests: Map<string, unknown> }).recentDigests.size;
+    const a = await cached.create({ tenantId: 'acme', principal: alice });
+    const b = await cached.create({ tenantId: 'acme', principal: alice });
+    await cached.authenticate(a.plaintext);
+    await cached.authenticate(b.plaintext);
+    cached.authenticateNow(a.plaintext);
+    cached.authenticateNow(b.plaintext);
+    expect(held()).toBe(2);
+    // `a` is verified again through another route once its verification is stale, which makes it fresh
+    // again; its remembered text, as old as the cache time, is let go all the same.
+    clock.advance(5000);
+    await cached.authenticate(a.plaintext);
+    expect(cached.authenticateNow('not a key')).toBeUndefined();
+    expect(held()).toBe(0);
+    expect(cached.authenticateNow(a.plaintext)).toMatchObject({ keyId: a.record.id });
+    expect(held()).toBe(1);
+    await cached.revoke('acme', a.record.id);
+    expect(held()).toBe(0);
+  });
+
   describe('auth audit events', () => {
     const auth = async () =>
       (await storage.audit.list('acme', { event: 'auth' })).map(

@@ -91,12 +91,13 @@ export class KeysService {
   >();
 
   /**
-   * The digest of each key presented while its verification is fresh, by the header's text as it came,
-   * so a session's later requests skip the format check, the checksum and the SHA-256 (authenticateNow).
-   * The text is the secret: it is held no longer than its verification stays fresh (and at most until
-   * the next key is remembered after that), as a request's own headers are held until collected.
+   * The digest of each key presented to authenticateNow with a fresh, valid verification, by the header's
+   * text as it came, so a session's later requests skip the format check, the checksum and the SHA-256.
+   * The text is the secret, so an entry is dropped once it is as old as the cache's time (swept at the
+   * next authenticateNow; the entries are in the order they were made), when its key is revoked or
+   * rotated here, or when its key is found no longer valid.
    */
-  private readonly recentDigests = new Map<string, string>();
+  private readonly recentDigests = new Map<string, { digest: string; at: number }>();
 
   async create(input: {
     tenantId: TenantId;
@@ -165,34 +166,36 @@ export class KeysService {
    * (unknown, malformed, expired, revoked: `authenticate` then refuses it, with its audit event).
    */
   authenticateNow(presented: string): AuthenticatedKey | undefined {
-    if ((this.options.cacheTtlMs ?? 0) <= 0) return undefined;
+    const ttl = this.options.cacheTtlMs ?? 0;
+    if (ttl <= 0) return undefined;
     const now = this.clock.now();
+    this.sweepRecentDigests(now.getTime() - ttl);
     const known = this.recentDigests.get(presented);
-    let digest = known;
+    let digest = known?.digest;
     if (digest === undefined) {
       const text = presented.trim();
       if (!parseApiKey(text)?.checksumValid) return undefined;
       digest = keyDigest(text);
     }
     const cached = this.fresh(digest, now);
-    if (!cached) {
-      if (known !== undefined) this.recentDigests.delete(presented);
+    if (!cached || whyNoLongerValid(cached.record, now)) {
+      if (known) this.recentDigests.delete(presented);
       return undefined;
     }
-    if (known === undefined) this.rememberDigest(presented, digest, now);
-    return whyNoLongerValid(cached.record, now) ? undefined : cached.result;
+    if (!known) {
+      if (this.recentDigests.size >= MAX_CACHED_KEYS)
+        this.recentDigests.delete(this.recentDigests.keys().next().value!);
+      this.recentDigests.set(presented, { digest, at: now.getTime() });
+    }
+    return cached.result;
   }
 
-  /**
-   * Remembers which digest a presented key has while its verification is fresh. A verification that has
-   * gone stale forgets it when the key comes again; each new entry also sweeps the oldest one if its
-   * verification is stale, so keys that stop coming are dropped as new ones are remembered.
-   */
-  private rememberDigest(presented: string, digest: string, now: Date): void {
-    const oldest = this.recentDigests.entries().next().value;
-    if (oldest && (this.recentDigests.size >= MAX_CACHED_KEYS || !this.fresh(oldest[1], now)))
-      this.recentDigests.delete(oldest[0]);
-    this.recentDigests.set(presented, digest);
+  /** Drops the remembered digests made before `before` (ms): the oldest come first. */
+  private sweepRecentDigests(before: number): void {
+    for (const [text, entry] of this.recentDigests) {
+      if (entry.at > before) return;
+      this.recentDigests.delete(text);
+    }
   }
 
   /** The verification of this digest made within the cache TTL, if any. */
@@ -262,7 +265,14 @@ export class KeysService {
 
   /** A key changed here takes effect at once in this process (others within the cache TTL). */
   private forget(id: string): void {
-    for (const [digest, entry] of this.verified) if (entry.record.id === id) this.verified.delete(digest);
+    const digests = new Set<string>();
+    for (const [digest, entry] of this.verified) {
+      if (entry.record.id !== id) continue;
+      this.verified.delete(digest);
+      digests.add(digest);
+    }
+    for (const [text, entry] of this.recentDigests)
+      if (digests.has(entry.digest)) this.recentDigests.delete(text);
   }
 
   /** Best effort: a busy database (an `apply` holding SQLite's write lock) must not fail authentication. */
