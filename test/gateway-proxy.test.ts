@@ -109,6 +109,24 @@ describe('gateway: /v1/messages', () => {
     expect(usage.ttfbMs).not.toBeNull();
   });
 
+  it('records a request under the id its answer carries in x-request-id, unless the client chose it', async () => {
+    mock.setScript([text('One.', { input_tokens: 10, output_tokens: 2 })]);
+    const ours = await post('/v1/messages', requestBody());
+    await ours.json();
+    const id = ours.headers.get('x-request-id');
+    expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+    expect((await lastUsage()).requestId).toBe(id);
+    // A client's id is echoed, but it is not trusted to be unique: the record gets an id of ours.
+    mock.setScript([text('Two.', { input_tokens: 10, output_tokens: 2 })]);
+    const chosen = await post('/v1/messages', requestBody(), { 'x-request-id': 'client-chosen-1' });
+    await chosen.json();
+    expect(chosen.headers.get('x-request-id')).toBe('client-chosen-1');
+    const usage = await lastUsage();
+    expect(usage.requestId).not.toBe('client-chosen-1');
+    expect(usage.requestId).not.toBe(id);
+    expect(usage.requestId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7/);
+  });
+
   it('relays a stream event by event and meters it from message_start and message_delta', async () => {
     mock.setScript([text('Streaming answer here.', { input_tokens: 800, output_tokens: 12 })]);
     const response = await post('/v1/messages', requestBody({ stream: true }));

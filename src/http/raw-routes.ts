@@ -3,16 +3,18 @@
 // the proxying itself (bench/README.md). A raw route keeps the app's conventions: the request id, the
 // security headers, `connection: close` once shutdown begins, errors in error-mapper.ts's shape, and
 // one access-log line per request at info level.
-import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { AppError } from '../core/errors/app-error.ts';
 import { mapError } from './error-mapper.ts';
+import { timeOrderedId } from './time-ordered-id.ts';
 
 export interface RawExchange {
   req: IncomingMessage;
   res: ServerResponse;
   requestId: string;
+  /** Whether the server made the request id (none came, or the one that came was not safe to keep). */
+  requestIdIsOurs: boolean;
   /** The request id, the security headers and, during shutdown, `connection: close`. */
   baseHeaders(): OutgoingHttpHeaders;
   /** A logger bound to this request's id, made on first use. */
@@ -30,9 +32,15 @@ export interface RawRouteContext {
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
-export function requestIdOf(req: IncomingMessage): string {
+/** A safe `x-request-id` the client sent, or undefined. */
+function incomingRequestId(req: IncomingMessage): string | undefined {
   const incoming = req.headers['x-request-id'];
-  return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+  return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : undefined;
+}
+
+/** The client's safe `x-request-id`, else one made here: time-ordered, so ids sort as requests came. */
+export function requestIdOf(req: IncomingMessage): string {
+  return incomingRequestId(req) ?? timeOrderedId();
 }
 
 /** Told when a raw request's response has closed: the route, its status and how long it took. */
@@ -56,12 +64,14 @@ export class RawRoutes {
     const route = this.#routes.get(`${req.method} ${query < 0 ? url : url.slice(0, query)}`);
     if (!route) return false;
     const started = performance.now();
-    const requestId = requestIdOf(req);
+    const incoming = incomingRequestId(req);
+    const requestId = incoming ?? timeOrderedId();
     let log: Logger | undefined;
     const exchange: RawExchange = {
       req,
       res,
       requestId,
+      requestIdIsOurs: incoming === undefined,
       baseHeaders: () => ({
         ...context.securityHeaders,
         'x-request-id': requestId,

@@ -9,6 +9,7 @@ import { AppError, ValidationError } from '../../core/errors/app-error.ts';
 import { modelAccess } from '../../core/models/model-access.ts';
 import { totalTokens } from '../../core/pricing/usage-cost.ts';
 import { type RawExchange, readBody } from '../../http/raw-routes.ts';
+import { timeOrderedId } from '../../http/time-ordered-id.ts';
 import type { BudgetStore } from '../../storage/budget-port.ts';
 import type { UsageStore } from '../../storage/usage-port.ts';
 import type { ActiveBundle } from '../bundles/active-bundle.ts';
@@ -23,7 +24,6 @@ import { type Caller, modelSubject, resolveCaller, resolveCallerNow } from './ga
 import { GatewayPassthrough } from './gateway-passthrough.ts';
 import { GatewayPrices, type PriceWarnings } from './gateway-prices.ts';
 import { inspectMessagesRequest, type MessagesRequest } from './messages-request.ts';
-import { timeOrderedId } from './metering/time-ordered-id.ts';
 import {
   attributionOf,
   meteredUsage,
@@ -107,7 +107,9 @@ export class GatewayProxy {
     const prices = this.#pricesFor(caller.content);
     const facts: RequestFacts = {
       attribution: attributionOf(caller.who, req.headers),
-      requestId: timeOrderedId(),
+      // The id the answer carries in x-request-id, when the server made it, so the two can be matched; a
+      // client's own id is not trusted to be unique, so its request gets one of ours.
+      requestId: exchange.requestIdIsOurs ? exchange.requestId : timeOrderedId(),
       at,
       started,
       upstream: upstreams[0]!.name,
