@@ -174,10 +174,14 @@ describe('analytics API', () => {
       tool_input: { file_path: '/home/alice/app/.env' },
     });
     await hook({ hook_event_name: 'PreToolUse', tool_name: 'Bash', tool_input: { command: 'cat .env' } });
-    await hook({
+    const prompt = await hook({
       hook_event_name: 'UserPromptSubmit',
       prompt: `deploy with AKIA${'IOSFODNN7EXAMPL'}E please`,
     });
+    // Checked here so that a miscount below says whether the hook blocked the prompt at all (this test
+    // once counted no blocked prompt in a CI run, and was not reproduced in ten runs after).
+    expect(prompt.statusCode, prompt.body).toBe(200);
+    expect(prompt.json(), prompt.body).toMatchObject({ decision: 'block' });
     const root = (await get('root@acme.test', `${A}/incidents`)).json();
     expect(root).toMatchObject({ denied_tool_calls: 2, blocked_prompts: 1 });
     expect(root.by_user).toEqual([{ user: 'alice@acme.test', denied: 2, asked: 0, blocked_prompts: 1 }]);
