@@ -54,7 +54,7 @@ export function readTopLevelMembers(raw: Buffer, wanted: ReadonlySet<string>): M
   for (;;) {
     if (raw[i] !== QUOTE) throw new JsonShapeError('expected a member name', i);
     const keyEnd = stringEnd(raw, i + 1);
-    const key = decodeKey(raw, i, keyEnd);
+    const key = decodeString(raw, i, keyEnd, 'a member name');
     i = skipWhitespace(raw, keyEnd);
     if (raw[i] !== COLON) throw new JsonShapeError(`expected ':' after "${shown(key)}"`, i);
     const valueStart = skipWhitespace(raw, i + 1);
@@ -214,11 +214,12 @@ function literalEnd(raw: Buffer, i: number): number {
   return j;
 }
 
-function decodeKey(raw: Buffer, start: number, end: number): string {
-  // Most keys hold no escape and are read as they are; one that does is decoded as JSON would.
+/** A string token (quotes included), a member name or a value: `what` names it in an error. */
+function decodeString(raw: Buffer, start: number, end: number, what: string): string {
+  // Most strings hold no escape and are read as they are; one that does is decoded as JSON would.
   return plainString(raw, start, end)
     ? raw.toString('utf8', start + 1, end - 1)
-    : (decodeValue(raw, start, end, 'a member name') as string);
+    : (decodeValue(raw, start, end, what) as string);
 }
 
 /**
@@ -227,7 +228,7 @@ function decodeKey(raw: Buffer, start: number, end: number): string {
  * request, the native calls a parse takes (decoding the bytes, then parsing them) were most of the cost.
  */
 function decodeWanted(raw: Buffer, start: number, end: number, what: string): unknown {
-  if (raw[start] === QUOTE && plainString(raw, start, end)) return raw.toString('utf8', start + 1, end - 1);
+  if (raw[start] === QUOTE) return decodeString(raw, start, end, what);
   if (bytesAre(raw, start, end, 'true')) return true;
   if (bytesAre(raw, start, end, 'false')) return false;
   return smallInteger(raw, start, end) ?? decodeValue(raw, start, end, what);
