@@ -1,6 +1,7 @@
 // The analytics API over telemetry that arrived by OTLP: grouped, derived metrics, CSV, and each reader
 // held to the teams they may read.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { manualClock } from '../src/core/clock/clock.ts';
 import type { ServerHandle } from '../src/server.ts';
 import { readFixture } from './support/claude-code-fixtures.ts';
 import { startExampleServer } from './support/example-server.ts';
@@ -217,5 +218,42 @@ describe('analytics API', () => {
     ]);
     const alice = (await get('alice@acme.test', `${A}/tools?${WINDOW}`)).json();
     expect(alice).toEqual([expect.objectContaining({ tool: 'Read', users: 1, decisions: 1 })]);
+  });
+});
+
+describe('analytics API, a record stamped in the millisecond of the query', () => {
+  it('counts it: the default window ends just after now, not at now', async () => {
+    // A clock that stands still: the prompt's audit record and the query share one millisecond, as they
+    // can on a fast machine (this test's sibling above once counted no blocked prompt in CI).
+    const clock = manualClock(new Date());
+    const { server, tokens } = await startExampleServer({ users: ['alice@acme.test'], clock });
+    try {
+      const admin = await server.keys.create({
+        tenantId: 'acme',
+        principal: { type: 'user', id: 'root@acme.test' },
+        scopes: ['admin:read'],
+      });
+      const prompt = await server.app.inject({
+        method: 'POST',
+        url: '/v1/hooks/claude-code',
+        headers: { authorization: `Bearer ${tokens['alice@acme.test']}` },
+        payload: {
+          session_id: 'same-millisecond',
+          cwd: '/home/alice/app',
+          hook_event_name: 'UserPromptSubmit',
+          prompt: `deploy with AKIA${'IOSFODNN7EXAMPL'}E please`,
+        },
+      });
+      expect(prompt.json(), prompt.body).toMatchObject({ decision: 'block' });
+      const incidents = await server.app.inject({
+        method: 'GET',
+        url: `${A}/incidents`,
+        headers: { authorization: `Bearer ${admin.plaintext}` },
+      });
+      expect(incidents.json()).toMatchObject({ blocked_prompts: 1 });
+      expect(new Date(incidents.json().to).getTime()).toBe(clock.now().getTime() + 1);
+    } finally {
+      await server.close();
+    }
   });
 });

@@ -1,5 +1,6 @@
 // An in-process server governed by a config (the example enterprise by default), silent, on a
 // free port, with keys for the users a test names.
+import type { Clock } from '../../src/core/clock/clock.ts';
 import { createLogger } from '../../src/http/create-logger.ts';
 import { resolveServerOptions } from '../../src/http/server-options.ts';
 import { type ServerHandle, startServer } from '../../src/server.ts';
@@ -21,6 +22,8 @@ export async function startExampleServer(
     /** `--upstream-url`: the gateway forwards to this (a mock upstream). */
     upstreamUrl?: string;
     env?: Record<string, string>;
+    /** The server's clock (the system's by default). */
+    clock?: Clock;
   } = {},
 ): Promise<ExampleServer> {
   const serverOptions = resolveServerOptions([
@@ -38,6 +41,7 @@ export async function startExampleServer(
     storage: await createStorage(options.storage ?? { memory: true }),
     logger: createLogger('silent'),
     env: options.env ?? {},
+    ...(options.clock ? { clock: options.clock } : {}),
   });
   const tokens: Record<string, string> = {};
   for (const user of options.users ?? []) {

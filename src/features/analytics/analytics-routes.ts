@@ -20,6 +20,7 @@ import { adminRoute } from '../admin/admin-route.ts';
 import { tenantConfig } from '../bundles/tenant-config.ts';
 import { budgetForecasts } from './budget-forecasts.ts';
 import { incidentCounts } from './incident-counts.ts';
+import { TO_DEFAULT_DESCRIPTION, timeWindow } from './time-window.ts';
 
 const DAY_MS = 86_400_000;
 /** Buckets one answer may span, per granularity: enough for a quarter by day, a month by hour, a day by minute. */
@@ -38,7 +39,7 @@ const list = z
 
 const query = z.object({
   from: z.iso.datetime({ offset: true }).optional().describe('inclusive; default 30 days before `to`'),
-  to: z.iso.datetime({ offset: true }).optional().describe('exclusive; default now'),
+  to: z.iso.datetime({ offset: true }).optional().describe(TO_DEFAULT_DESCRIPTION),
   granularity: z.enum(['minute', 'hour', 'day']).default('day'),
   group_by: z
     .string()
@@ -130,7 +131,7 @@ export function analyticsRoutes(deps: AdminDeps) {
       ...spec,
       query: z.object({
         from: z.iso.datetime({ offset: true }).optional().describe('inclusive; default 7 days before `to`'),
-        to: z.iso.datetime({ offset: true }).optional().describe('exclusive; default now'),
+        to: z.iso.datetime({ offset: true }).optional().describe(TO_DEFAULT_DESCRIPTION),
       }),
       method: 'GET',
       path: '/api/v1/tenants/{tenant}/analytics/incidents',
@@ -167,7 +168,7 @@ export function analyticsRoutes(deps: AdminDeps) {
       ...spec,
       query: z.object({
         from: z.iso.datetime({ offset: true }).optional().describe('inclusive; default 30 days before `to`'),
-        to: z.iso.datetime({ offset: true }).optional().describe('exclusive; default now'),
+        to: z.iso.datetime({ offset: true }).optional().describe(TO_DEFAULT_DESCRIPTION),
       }),
       method: 'GET',
       path: '/api/v1/tenants/{tenant}/analytics/tools',
@@ -305,18 +306,6 @@ async function usage(
     rows,
     totals,
   };
-}
-
-/** `from` and `to` of a query: `to` defaults to now, `from` to `defaultDays` before it; `from` must come first. */
-function timeWindow(
-  q: { from?: string; to?: string },
-  now: Date,
-  defaultDays: number,
-): { from: Date; to: Date } {
-  const to = q.to ? new Date(q.to) : now;
-  const from = q.from ? new Date(q.from) : new Date(to.getTime() - defaultDays * DAY_MS);
-  if (!(from < to)) throw new ValidationError('query.from: must be before query.to', { field: 'query.from' });
-  return { from, to };
 }
 
 function sortKey(row: Record<string, unknown>, groupBy: readonly string[]): string {
