@@ -96,9 +96,8 @@ export class RawRoutes {
     }
     const listener = this.onResponse;
     if (listener) {
-      res.once('close', () =>
-        listener(route.method, route.path, res.statusCode, performance.now() - started),
-      );
+      // `on`, not `once`: a response closes once (see cancelOnClose).
+      res.on('close', () => listener(route.method, route.path, res.statusCode, performance.now() - started));
     }
     route.handler(exchange).catch((error: unknown) => answerError(exchange, error));
     return true;
@@ -130,18 +129,10 @@ export function answerError(exchange: RawExchange, error: unknown): void {
  */
 export function readBody(req: IncomingMessage, limit: number, setting: string): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    const tooLarge = () =>
-      new AppError(
-        413,
-        'request_too_large',
-        `The request body is larger than this server accepts (${limit} bytes, ${setting}).`,
-        {},
-        { connection: 'close' },
-      );
     const declared = Number(req.headers['content-length']);
     if (Number.isFinite(declared) && declared > limit) {
       req.resume();
-      reject(tooLarge());
+      reject(tooLarge(limit, setting));
       return;
     }
     const chunks: Buffer[] = [];
@@ -151,15 +142,26 @@ export function readBody(req: IncomingMessage, limit: number, setting: string): 
       if (size > limit) {
         req.removeAllListeners('data');
         req.resume();
-        reject(tooLarge());
+        reject(tooLarge(limit, setting));
         return;
       }
       chunks.push(chunk);
     });
-    req.once('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)));
-    req.once('error', reject);
-    req.once('aborted', () =>
+    // `on`, not `once` (a wrapper closure each): these end the body, and a promise settles only once.
+    req.on('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)));
+    req.on('error', reject);
+    req.on('aborted', () =>
       reject(new AppError(499, 'client_closed_request', 'The client closed the request.')),
     );
   });
+}
+
+function tooLarge(limit: number, setting: string): AppError {
+  return new AppError(
+    413,
+    'request_too_large',
+    `The request body is larger than this server accepts (${limit} bytes, ${setting}).`,
+    {},
+    { connection: 'close' },
+  );
 }

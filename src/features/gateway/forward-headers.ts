@@ -31,7 +31,9 @@ const NOT_UPSTREAM = new Set([
 
 export function upstreamRequestHeaders(headers: IncomingHttpHeaders): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) {
+  // for…in rather than Object.entries: on every request, and entries makes an array per header.
+  for (const name in headers) {
+    const value = headers[name];
     if (value === undefined || NOT_UPSTREAM.has(name)) continue;
     out[name] = Array.isArray(value) ? value.join(', ') : value;
   }

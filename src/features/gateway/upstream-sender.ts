@@ -58,7 +58,8 @@ export class UpstreamSender {
 /** Cancelled when the client's connection closes before its answer was written. */
 export function cancelOnClose(res: ServerResponse): UpstreamCancel {
   const controller = new UpstreamCancel();
-  res.once('close', () => {
+  // `on`, not `once`: a response closes once, and `once` wraps each listener in one more closure.
+  res.on('close', () => {
     if (!res.writableFinished) controller.abort();
   });
   return controller;
