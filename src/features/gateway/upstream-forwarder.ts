@@ -123,7 +123,7 @@ export async function forwardToUpstreams<Body = Dispatcher.ResponseData['body']>
       tried++;
       let outgoing: ProviderRequest;
       try {
-        outgoing = await upstream.provider.buildRequest({
+        const built = upstream.provider.buildRequest({
           baseUrl: upstream.baseUrl,
           path: request.url,
           method: request.method,
@@ -132,6 +132,7 @@ export async function forwardToUpstreams<Body = Dispatcher.ResponseData['body']>
           config: upstream.config,
           secret: upstream.secret,
         });
+        outgoing = built instanceof Promise ? await built : built;
       } catch (error) {
         // Our own refusals (a missing credential, an unsupported route) are answers; anything else (a
         // token endpoint that failed) is this upstream failing.
@@ -159,7 +160,8 @@ export async function forwardToUpstreams<Body = Dispatcher.ResponseData['body']>
       }
       if (!isRetryableStatus(response.statusCode)) {
         upstream.breaker.succeeded();
-        await discard(held);
+        // Nearly always nothing is held: no promise made for it then.
+        if (held) await discard(held);
         return { response, upstream };
       }
       // A rate limit says nothing about the upstream's health; overload and server errors do.

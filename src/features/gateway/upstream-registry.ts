@@ -52,9 +52,12 @@ function lazyProvider(
   let loaded: UpstreamProvider | undefined;
   const provider: UpstreamProvider = {
     kind,
-    async buildRequest(input) {
-      loaded ??= await load();
-      return loaded.buildRequest(input);
+    buildRequest(input) {
+      if (loaded) return loaded.buildRequest(input);
+      return load().then((provider) => {
+        loaded = provider;
+        return provider.buildRequest(input);
+      });
     },
   };
   if (translates) {

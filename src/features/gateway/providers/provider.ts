@@ -39,7 +39,8 @@ export interface ProviderResponse {
 
 export interface UpstreamProvider {
   readonly kind: string;
-  buildRequest(input: ProviderRequestInput): Promise<ProviderRequest>;
+  /** Synchronous where nothing is awaited (the Anthropic API's): one promise and tick fewer a request. */
+  buildRequest(input: ProviderRequestInput): ProviderRequest | Promise<ProviderRequest>;
   /** Turns a successful answer into the Messages API's own form; absent when it already is. */
   translateResponse?(response: ProviderResponse): ProviderResponse;
 }

@@ -7,7 +7,7 @@ import type { ProviderRequest, UpstreamProvider } from '../provider.ts';
 
 export const anthropicProvider: UpstreamProvider = {
   kind: 'anthropic',
-  async buildRequest({ baseUrl, path, method, headers, body, secret }): Promise<ProviderRequest> {
+  buildRequest({ baseUrl, path, method, headers, body, secret }): ProviderRequest {
     const outgoing = upstreamRequestHeaders(headers as IncomingHttpHeaders);
     const apiKey = secret('api_key');
     if (apiKey !== undefined) outgoing['x-api-key'] = apiKey;
