@@ -1,12 +1,12 @@
 // A usage record as the row every adapter stores: the Kysely store inserts it, the SQLite writer thread
 // receives its values (packUsageRows: cheaper to clone across threads than objects) and binds them in
-// order, and the rollups are summed from it.
+// order, and the rollups are summed from it (on the thread, from the values: sqlite-usage-insert.ts).
 import { toMillis } from './kysely/kysely-row-mappers.ts';
 import type { UsageRecord } from './usage-port.ts';
 
 export type UsageRow = ReturnType<typeof usageRow>;
 
-/** The columns in this literal's order are the INSERT's: the writer thread binds `Object.values(row)`. */
+/** The columns in this literal's order are the INSERT's: the writer thread binds each row's values in it. */
 export function usageRow(r: UsageRecord) {
   return {
     tenant_id: r.tenantId,
@@ -52,13 +52,4 @@ export function packUsageRows(rows: readonly UsageRow[]): PackedUsageRows {
     columns: rows.length > 0 ? Object.keys(rows[0]!) : [],
     values: rows.map((row) => Object.values(row)),
   };
-}
-
-/** The rows back as objects, on the thread that received them. */
-export function unpackUsageRows({ columns, values }: PackedUsageRows): UsageRow[] {
-  return values.map((rowValues) => {
-    const row: Record<string, unknown> = {};
-    for (let i = 0; i < columns.length; i++) row[columns[i]!] = rowValues[i];
-    return row as UsageRow;
-  });
 }

@@ -200,6 +200,19 @@ export function telemetryContract(ctx: ContractContext): void {
         cache_creation_tokens: 3,
         cache_read_tokens: 3,
       });
+      // And under its own dimensions, each from its own column.
+      const [grouped] = await ctx.storage().telemetry.rollups(t, {
+        granularity: 'hour',
+        since: at(-3_600_000),
+        until: at(3_600_000),
+        groupBy: ['business_unit', 'team', 'user', 'model'],
+      });
+      expect(grouped?.key).toEqual({
+        business_unit: 'bu-eng',
+        team: 'team-a',
+        user: 'ada',
+        model: record.model,
+      });
       expect(await ctx.storage().telemetry.gatewaySessions(t, ['gw-session', 'other'])).toEqual(
         new Set(['gw-session']),
       );

@@ -4,7 +4,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { KyselyBudgetStore } from '../kysely/kysely-budget-store.ts';
 import { KyselyMachineStore } from '../kysely/kysely-machine-store.ts';
-import { type PackedUsageRows, unpackUsageRows } from '../usage-row.ts';
+import type { PackedUsageRows } from '../usage-row.ts';
 import { prepareSqliteAuditAppend } from './sqlite-audit-append.ts';
 import {
   THREAD_WRITES,
@@ -29,7 +29,7 @@ const insertUsage = prepareSqliteUsageInsert(database);
 const stores = {
   budgets: new KyselyBudgetStore(db, sqliteTraits),
   usage: {
-    insertRows: async (packed: PackedUsageRows) => insertUsage(unpackUsageRows(packed)),
+    insertRows: async (packed: PackedUsageRows) => insertUsage(packed),
   } satisfies Record<(typeof THREAD_WRITES)['usage'][number], unknown>,
   machines: new KyselyMachineStore(db),
 };
