@@ -20,9 +20,8 @@ import { adminRoute } from '../admin/admin-route.ts';
 import { tenantConfig } from '../bundles/tenant-config.ts';
 import { budgetForecasts } from './budget-forecasts.ts';
 import { incidentCounts } from './incident-counts.ts';
-import { TO_DEFAULT_DESCRIPTION, timeWindow } from './time-window.ts';
+import { DAY_MS, TO_DEFAULT_DESCRIPTION, timeWindow } from './time-window.ts';
 
-const DAY_MS = 86_400_000;
 /** Buckets one answer may span, per granularity: enough for a quarter by day, a month by hour, a day by minute. */
 const MAX_SPAN_MS: Record<Granularity, number> = { day: 400 * DAY_MS, hour: 32 * DAY_MS, minute: 2 * DAY_MS };
 const GROUPS = [...DIMENSIONS, 'bucket'] as const;

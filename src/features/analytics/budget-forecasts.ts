@@ -8,8 +8,7 @@ import type { Dimension } from '../../core/analytics/rollup.ts';
 import { periodWindow } from '../../core/budgets/budget-period.ts';
 import type { TelemetryStore } from '../../storage/telemetry-port.ts';
 import { tenantBudgets } from '../bundles/tenant-config.ts';
-
-const DAY_MS = 86_400_000;
+import { DAY_MS } from './time-window.ts';
 
 export interface BudgetForecast {
   budget: string;

@@ -2,7 +2,7 @@
 
 import { ValidationError } from '../../core/errors/app-error.ts';
 
-const DAY_MS = 86_400_000;
+export const DAY_MS = 86_400_000;
 
 /** What the `to` parameter says in the API's description. */
 export const TO_DEFAULT_DESCRIPTION = 'exclusive; default now (what was recorded up to now is included)';
