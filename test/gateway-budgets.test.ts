@@ -14,6 +14,7 @@ import { createLogger } from '../src/http/create-logger.ts';
 import { resolveServerOptions } from '../src/http/server-options.ts';
 import { type ServerHandle, startServer } from '../src/server.ts';
 import { type CreateStorageOptions, createStorage } from '../src/storage/create-storage.ts';
+import type { Storage } from '../src/storage/ports.ts';
 import { type MockAnthropic, startMockAnthropic } from './support/mock-anthropic/mock-anthropic.ts';
 import { text } from './support/mock-anthropic/script.ts';
 import { SQL_BACKENDS } from './support/sql-backends.ts';
@@ -49,7 +50,11 @@ async function gateway(
   configDir: string,
   storage: CreateStorageOptions,
   redisUrl?: string,
+  /** Changes the storage before the server starts (a store made to fail). */
+  patch?: (storage: Storage) => void,
 ): Promise<ServerHandle> {
+  const opened = await createStorage(storage);
+  patch?.(opened);
   return startServer(
     resolveServerOptions([
       {
@@ -58,7 +63,7 @@ async function gateway(
       },
     ]),
     {
-      storage: await createStorage(storage),
+      storage: opened,
       logger: createLogger('silent'),
       env: { ANTHROPIC_API_KEY: 'k' },
     },
@@ -139,6 +144,66 @@ describe('gateway budgets: headers and refusal', () => {
       [USER, 'alice-daily', 50, 'daily'],
       [USER, 'alice-daily', 80, 'daily'],
     ]);
+  });
+
+  it('refuses with fetch_error while the database is down, or forwards with budgets_unavailable: fail_open', async () => {
+    const down = { now: false };
+    /** A database outage: the spend limits and the counters both fail to read. */
+    const failing = (storage: Storage) => {
+      const limits = storage.spendLimits;
+      const list = limits.list.bind(limits);
+      limits.list = (...args) => (down.now ? Promise.reject(new Error('database down')) : list(...args));
+      const counters = storage.budgets;
+      for (const method of ['reserve', 'reserveMany'] as const) {
+        const real = counters[method].bind(counters) as (...args: unknown[]) => Promise<never>;
+        (counters as unknown as Record<string, unknown>)[method] = (...args: unknown[]) =>
+          down.now ? Promise.reject(new Error('database down')) : real(...args);
+      }
+    };
+    const budgets = [{ id: 'alice-daily', scope: `user:${USER}`, amount: 10, period: 'daily' }];
+    const closed = await gateway(
+      await configWithBudgets('down', budgets),
+      { memory: true },
+      undefined,
+      failing,
+    );
+    servers.push(closed);
+    const token = (await closed.keys.create({ tenantId: 'acme', principal: { type: 'user', id: USER } }))
+      .plaintext;
+    down.now = true;
+    const forwardedBefore = mock.requests.length;
+    const refused = await ask(closed, token);
+    const body = (await refused.json()) as { error: { type: string; message: string } };
+    expect(refused.status).toBe(429);
+    expect(body.error.type).toBe('billing_error');
+    expect(body.error.message).toMatch(/could not be checked against your budget/);
+    expect(refused.headers.get('x-should-retry')).toBe('false');
+    expect(refused.headers.get(`${PREFIX}overage-disabled-reason`)).toBe('fetch_error');
+    await closed.usage.flush();
+    expect((await closed.storage.usage.list('acme')).at(-1)).toMatchObject({
+      outcome: 'refused',
+      status: 429,
+      costMicro: 0,
+    });
+    expect(mock.requests.length).toBe(forwardedBefore);
+
+    const openConfig = await configWithBudgets('down-open', budgets);
+    const file = join(openConfig, 'config.yaml');
+    await writeFile(file, `${await readFile(file, 'utf8')}\ngateway:\n  budgets_unavailable: fail_open\n`);
+    const open = await gateway(openConfig, { memory: true }, undefined, failing);
+    servers.push(open);
+    const openToken = (await open.keys.create({ tenantId: 'acme', principal: { type: 'user', id: USER } }))
+      .plaintext;
+    const forwarded = await ask(open, openToken);
+    expect(forwarded.status).toBe(200);
+    await forwarded.text();
+    // No budget was applied, so the answer carries no standing.
+    expect(forwarded.headers.get(`${PREFIX}status`)).toBeNull();
+    await open.usage.flush();
+    expect((await open.storage.usage.list('acme')).at(-1)).toMatchObject({
+      outcome: 'complete',
+      costMicro: 510,
+    });
   });
 
   it('stops at a soft cap until an increase is approved, then admits up to it, never past the amount', async () => {

@@ -21,6 +21,7 @@ export function defaultGatewayConfig(): GatewayConfig {
     rate_limits: [],
     models: [],
     prices: {},
+    budgets_unavailable: 'fail_closed',
     max_request_bytes: 33_554_432,
   };
 }

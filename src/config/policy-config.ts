@@ -189,6 +189,8 @@ export interface GatewayConfig {
   models: ModelRuleConfig[];
   prices: Record<string, PriceConfig>;
   unknown_model_price?: PriceConfig | undefined;
+  /** When the budget store cannot be read: refuse (`fail_closed`, the default) or forward with no budget. */
+  budgets_unavailable: 'fail_closed' | 'fail_open';
   max_request_bytes: number;
 }
 

@@ -1,7 +1,7 @@
 // Which budgets a request counts against, and under which counter: a pooled budget has one counter for
-// its whole scope; a per-seat budget one counter per user in its scope, unless the user has a budget of
-// their own, which then replaces the seat's amount (a user override; an `unlimited` one caps nothing
-// itself). A budget with a soft cap (`approval_required_above`) stops there unless increases were
+// its whole scope; a per-seat budget one counter per user in its scope. A user's seat is, in order: a
+// budget of their own (a user override; an `unlimited` one caps nothing itself), else the seats of their
+// business unit and team (the most restrictive caps them), else the tenant's seat (the org default). A budget with a soft cap (`approval_required_above`) stops there unless increases were
 // approved, and never passes its amount.
 
 import { type BudgetConfig, budgetAmount, type OrgRef } from '../../config/policy-config.ts';
@@ -51,11 +51,17 @@ export function applicableBudgets(
     (scope.level === 'team' && scope.id === who.teamId) ||
     (scope.level === 'user' && who.type === 'user' && scope.id === who.id);
   const hasOwnBudget = budgets.some((b) => b.scope.level === 'user' && covers(b.scope));
+  // A tenant-wide seat is the org default: the seats of the user's business unit or team replace it,
+  // larger or not (an unlimited one included: it leaves them no seat).
+  const hasGroupSeat = budgets.some(
+    (b) => b.mode === 'per_seat' && b.scope.level !== 'tenant' && covers(b.scope),
+  );
   const out: ApplicableBudget[] = [];
   for (const budget of budgets) {
     if (!covers(budget.scope)) continue;
     const seat = budget.mode === 'per_seat';
-    if ((seat && hasOwnBudget) || budget.unlimited) continue;
+    if (seat && (hasOwnBudget || (hasGroupSeat && budget.scope.level === 'tenant'))) continue;
+    if (budget.unlimited) continue;
     const window = periodWindow(budget.period, now);
     const own = budget.scope.level === 'user' || seat;
     const key = seat ? seatKey(budget.id, who) : budget.id;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { BudgetConfig } from '../../config/policy-config.ts';
+import type { BudgetConfig, OrgRef } from '../../config/policy-config.ts';
 import { applicableBudgets } from './applicable-budgets.ts';
 import { periodWindow } from './budget-period.ts';
 
@@ -77,6 +77,31 @@ describe('applicable budgets', () => {
     const seat = applicableBudgets(budgets, ada, at).find((b) => b.key.startsWith('seats'))!;
     expect(seat.periodStart).toEqual(new Date('2026-11-22T00:00:00Z'));
     expect(seat.resetsAt).toEqual(new Date('2026-11-23T00:00:00Z'));
+  });
+
+  it('takes a tenant-wide seat as the default, replaced by the seats of their business unit or team', () => {
+    const seats = (scope: OrgRef, amount: number, id = `${scope.level}-seats`) =>
+      budget({ id, scope, mode: 'per_seat', amount, period: 'daily' });
+    const tenantDefault = seats({ level: 'tenant' }, 10);
+    const withDefault = [tenantDefault, seats({ level: 'team', id: 'web' }, 50)];
+    // The team's seat is larger than the org default, and still the one that applies.
+    expect(applicableBudgets(withDefault, ada, at).map((b) => [b.key, b.limitMicro])).toEqual([
+      ['team-seats/seat:ada@acme.test', 50_000_000],
+    ]);
+    // Outside any team or business unit with seats, the default.
+    const cy = { ...ada, id: 'cy@acme.test', businessUnitId: 'ops', teamId: 'infra' };
+    expect(applicableBudgets(withDefault, cy, at).map((b) => b.key)).toEqual([
+      'tenant-seats/seat:cy@acme.test',
+    ]);
+    // Seats of both her business unit and her team: the most restrictive caps her (each has its counter).
+    const both = [...withDefault, seats({ level: 'business_unit', id: 'eng' }, 20)];
+    expect(applicableBudgets(both, ada, at).map((b) => b.key)).toEqual([
+      'team-seats/seat:ada@acme.test',
+      'business_unit-seats/seat:ada@acme.test',
+    ]);
+    // An unlimited team seat replaces the default with no seat at all.
+    const lifted = [tenantDefault, { ...seats({ level: 'team', id: 'web' }, 0), unlimited: true }];
+    expect(applicableBudgets(lifted, ada, at)).toEqual([]);
   });
 
   it('gives a service account its own seat, never a user budget', () => {

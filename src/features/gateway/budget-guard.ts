@@ -55,6 +55,8 @@ export interface AdmissionRequest {
   who: BudgetSubject;
   worstCaseMicro: number;
   now: Date;
+  /** gateway.budgets_unavailable: when the counters cannot be read, admit without budgets (fail open). */
+  failOpen?: boolean;
 }
 
 /** A finished request's actual cost, against what it was admitted on. */
@@ -165,9 +167,14 @@ export class BudgetGuard {
   async admit(input: AdmissionRequest): Promise<Admission> {
     const { tenantId, requestId, now } = input;
     // Only a soft-capped budget needs the approvals; the others skip the lookup.
-    const approved = input.budgets.some((b) => b.approval_required_above !== undefined)
-      ? await this.approvals.forTenant(tenantId, now)
-      : undefined;
+    let approved: ApprovedLookup | undefined;
+    try {
+      approved = input.budgets.some((b) => b.approval_required_above !== undefined)
+        ? await this.approvals.forTenant(tenantId, now)
+        : undefined;
+    } catch (error) {
+      return this.unavailable(error, input.failOpen);
+    }
     const budgets = applicableBudgets(input.budgets, input.who, now, approved);
     if (budgets.length === 0) return { budgets, headers: {} };
     const amount = reservationOf(input);
@@ -187,15 +194,7 @@ export class BudgetGuard {
         leaseUntil: new Date(now.getTime() + LEASE_MS),
       });
     } catch (error) {
-      // Budgets are enforced, so an unreadable counter refuses the request rather than letting it through.
-      this.logger.error({ err: error }, 'budget counters unavailable; refusing the request');
-      throw new AppError(
-        429,
-        'billing_error',
-        'Your spend could not be checked against your budget right now, so the request was not sent; try again in a minute.',
-        {},
-        fetchErrorHeaders(),
-      );
+      return this.unavailable(error, input.failOpen);
     }
     const caps = capsOf(budgets, result.standings);
     if (!result.ok) {
@@ -219,6 +218,27 @@ export class BudgetGuard {
     }
     const fullest = fullestCap([...caps.values()]);
     return { budgets, headers: fullest ? allowedHeaders(fullest) : {} };
+  }
+
+  /**
+   * The answer when the budgets or their counters cannot be read (the store is down). By default budgets
+   * are enforced, so the request is refused with the protocol's `fetch_error` 429 rather than let through;
+   * with `gateway.budgets_unavailable: fail_open` it is admitted with no budget, so its cost is in its usage
+   * record but on no budget's counter.
+   */
+  unavailable(error: unknown, failOpen = false): Admission {
+    if (failOpen) {
+      this.logger.error({ err: error }, 'budget store unavailable; admitting the request without budgets');
+      return { budgets: [], headers: {} };
+    }
+    this.logger.error({ err: error }, 'budget store unavailable; refusing the request');
+    throw new AppError(
+      429,
+      'billing_error',
+      'Your spend could not be checked against your budget right now, so the request was not sent; try again in a minute.',
+      {},
+      fetchErrorHeaders(),
+    );
   }
 
   /**

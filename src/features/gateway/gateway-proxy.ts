@@ -3,7 +3,7 @@
 
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { PolicyConfig } from '../../config/policy-config.ts';
+import type { BudgetConfig, PolicyConfig } from '../../config/policy-config.ts';
 import { type Clock, systemClock } from '../../core/clock/clock.ts';
 import { AppError, ValidationError } from '../../core/errors/app-error.ts';
 import { modelAccess } from '../../core/models/model-access.ts';
@@ -248,7 +248,15 @@ export class GatewayProxy {
       Date.now(),
     );
     try {
-      const budgets = await this.#deps.spendLimits.budgets(caller.content, caller.who.tenantId);
+      let budgets: BudgetConfig[];
+      try {
+        budgets = await this.#deps.spendLimits.budgets(caller.content, caller.who.tenantId);
+      } catch (error) {
+        // The spend limits live beside the counters: unreadable, the budgets are unknown.
+        if (error instanceof AppError) throw error;
+        const failOpen = caller.config.gateway.budgets_unavailable === 'fail_open';
+        return { permit, admission: this.#deps.budgets.unavailable(error, failOpen) };
+      }
       const admission = await this.#deps.budgets.admit(admissionRequest(caller, facts, budgets));
       return { permit, admission };
     } catch (error) {
@@ -323,6 +331,7 @@ function admissionRequest(
     who: budgetSubject(caller.who),
     worstCaseMicro: worstCaseMicro(inspected, facts.prices.priceOf(inspected.model).price),
     now: facts.at,
+    failOpen: caller.config.gateway.budgets_unavailable === 'fail_open',
   };
 }
 

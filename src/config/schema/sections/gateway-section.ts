@@ -107,6 +107,12 @@ export const gatewaySection = z
      * or one of their groups, and no `deny` of any of them (deny wins).
      */
     models: z.array(modelRuleSchema).default([]),
+    /**
+     * When the budget store cannot be read: `fail_closed` refuses the request with the protocol's 429
+     * `fetch_error` (budgets are enforced); `fail_open` forwards it with no budget, its cost recorded in its
+     * usage record but charged to no budget.
+     */
+    budgets_unavailable: z.enum(['fail_closed', 'fail_open']).default('fail_closed'),
     /** Largest request body the gateway accepts (the Messages API's own limit is 32 MB). */
     max_request_bytes: z.int().min(1024).default(33_554_432),
   })
