@@ -100,7 +100,7 @@ describe('applicable budgets', () => {
       'business_unit-seats/seat:ada@acme.test',
     ]);
     // An unlimited team seat replaces the default with no seat at all.
-    const lifted = [tenantDefault, { ...seats({ level: 'team', id: 'web' }, 0), unlimited: true }];
+    const lifted = [tenantDefault, { ...seats({ level: 'team', id: 'web' }, 0), unlimited: true as const }];
     expect(applicableBudgets(lifted, ada, at)).toEqual([]);
   });
 
