@@ -14,6 +14,7 @@ import { SignatureV4 } from '@smithy/signature-v4';
 import { fromUtf8, toUtf8 } from '@smithy/util-utf8';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bedrockModelId } from '../src/features/gateway/providers/bedrock/bedrock-provider.ts';
+import { createLogger } from '../src/http/create-logger.ts';
 import { type ExampleServer, startExampleServer } from './support/example-server.ts';
 import { buildMessage, streamEvents } from './support/mock-anthropic/message-events.ts';
 import { text } from './support/mock-anthropic/script.ts';
@@ -31,6 +32,10 @@ interface Seen {
 const seen: Seen[] = [];
 let throttleMidStream = false;
 let cutMidStream = false;
+/** The next request's answer, when a test wants Bedrock to refuse it. */
+let nextError: { status: number; body: string; headers?: Record<string, string> } | undefined;
+/** What the gateway logged (warn and above). */
+const logged: Record<string, unknown>[] = [];
 
 function frame(headers: Record<string, string>, body: string): Uint8Array {
   return codec.encode({
@@ -88,6 +93,13 @@ beforeAll(async () => {
         body,
         signatureValid: await signatureValid(request, raw, (bedrock.address() as AddressInfo).port),
       });
+      if (nextError) {
+        const { status, body: errorBody, headers } = nextError;
+        nextError = undefined;
+        response.writeHead(status, { 'content-type': 'application/json', ...headers });
+        response.end(errorBody);
+        return;
+      }
       const message = buildMessage(
         text('Hello from Bedrock', { input_tokens: 40, output_tokens: 5 }),
         { model: 'claude-sonnet-4-5', messages: [] } as never,
@@ -148,6 +160,7 @@ beforeAll(async () => {
     configDir: config,
     users: ['alice@acme.test'],
     env: { AWS_SECRET: SECRET },
+    logger: createLogger('warn', { write: (line: string) => logged.push(JSON.parse(line)) }),
   });
 });
 afterAll(async () => {
@@ -288,4 +301,104 @@ describe('gateway: Amazon Bedrock upstream', () => {
     expect(good.status).toBe(200);
     expect(seen.length).toBe(before + 1);
   });
+
+  it('leaves the request tags and their beta out of what Bedrock is sent', async () => {
+    const answer = await send(
+      {
+        model: 'claude-sonnet-4-5',
+        max_tokens: 64,
+        messages: [{ role: 'user', content: 'hi' }],
+        tags: { team: 'x' },
+      },
+      { 'anthropic-beta': 'claude-code-20250219,request-tags-2026-08-21' },
+    );
+    expect(answer.status).toBe(200);
+    const request = seen.at(-1)!;
+    expect(request.body).not.toHaveProperty('tags');
+    expect(request.body.anthropic_beta).toEqual(['claude-code-20250219']);
+    expect(request.signatureValid).toBe(true);
+  });
+
+  it('answers count_tokens with 501 not_supported and x-should-retry: false, and /v1/models with 404', async () => {
+    const before = seen.length;
+    const logs = logged.length;
+    const counted = await send(
+      { model: 'claude-sonnet-4-5', messages: [{ role: 'user', content: 'hi' }] },
+      {},
+      '/v1/messages/count_tokens?beta=true',
+    );
+    expect(counted.status).toBe(501);
+    expect(counted.headers.get('x-should-retry')).toBe('false');
+    expect(await counted.json()).toMatchObject({ type: 'error', error: { type: 'not_supported' } });
+    const models = await fetch(`${gateway.server.url}/v1/models`, {
+      headers: { 'x-api-key': gateway.tokens['alice@acme.test']! },
+    });
+    expect(models.status).toBe(404);
+    expect(await models.json()).toMatchObject({ type: 'error', error: { type: 'not_found_error' } });
+    expect(seen.length).toBe(before);
+    // A route this upstream does not offer is no server failure: nothing is logged as one.
+    expect(logged.slice(logs)).toEqual([]);
+  });
+
+  it("sends Bedrock's errors as a generic Anthropic error of the matching type, logs its message, and records them", async () => {
+    const arn = 'arn:aws:bedrock:us-east-1:123456789012:inference-profile/x';
+    nextError = { status: 403, body: JSON.stringify({ message: `You don't have access to ${arn}.` }) };
+    const denied = await send(hello);
+    expect(denied.status).toBe(403);
+    const body = (await denied.json()) as { type: string; error: { type: string; message: string } };
+    expect(body).toMatchObject({ type: 'error', error: { type: 'permission_error' } });
+    expect(body.error.message).not.toContain('123456789012');
+    expect(logged.at(-1)).toMatchObject({
+      upstream: 'aws',
+      upstreamStatus: 403,
+      upstreamMessage: `You don't have access to ${arn}.`,
+    });
+    await gateway.server.usage.flush();
+    expect((await gateway.server.storage.usage.list('acme')).at(-1)).toMatchObject({
+      status: 403,
+      outcome: 'upstream_error',
+      costMicro: 0,
+    });
+
+    nextError = {
+      status: 429,
+      body: JSON.stringify({ message: 'Too many requests, please wait before trying again.' }),
+      headers: { 'retry-after': '7' },
+    };
+    const throttled = await send(hello);
+    expect(throttled.status).toBe(429);
+    expect(throttled.headers.get('retry-after')).toBe('7');
+    expect(await throttled.json()).toMatchObject({ error: { type: 'rate_limit_error' } });
+
+    // The gateway's own AWS credentials refused: not a 401, which would make Claude Code sign the user in again.
+    nextError = { status: 401, body: JSON.stringify({ message: 'The security token is invalid.' }) };
+    const unsigned = await send(hello);
+    expect(unsigned.status).toBe(502);
+    expect(await unsigned.json()).toMatchObject({ error: { type: 'api_error' } });
+  });
+
+  it("sends Bedrock's `Input is too long.` exactly, for Claude Code's recovery", async () => {
+    nextError = { status: 400, body: JSON.stringify({ message: 'Input is too long.' }) };
+    const long = await send(hello);
+    expect(long.status).toBe(400);
+    expect(await long.json()).toEqual({
+      type: 'error',
+      error: { type: 'invalid_request_error', message: 'Input is too long.' },
+    });
+  });
 });
+
+const hello = { model: 'claude-sonnet-4-5', max_tokens: 64, messages: [{ role: 'user', content: 'hi' }] };
+
+function send(body: unknown, headers: Record<string, string> = {}, path = '/v1/messages') {
+  return fetch(`${gateway.server.url}${path}`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      'anthropic-version': '2023-06-01',
+      'x-api-key': gateway.tokens['alice@acme.test']!,
+      ...headers,
+    },
+    body: JSON.stringify(body),
+  });
+}

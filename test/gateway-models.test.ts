@@ -1,5 +1,5 @@
-// Model allowlists at the gateway: a model outside the caller's lists is refused before it is forwarded,
-// and /v1/models lists only what the caller may use.
+// Model allowlists at the gateway: a model outside the caller's lists is refused before it is forwarded
+// (to /v1/messages or count_tokens), and /v1/models lists only what the caller may use.
 
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -65,6 +65,33 @@ describe('gateway model allowlists', () => {
     expect((await ask('erin@acme.test', 'claude-sonnet-5')).status).toBe(400);
     expect((await ask('carol@acme.test', 'claude-sonnet-5')).status).toBe(400);
     expect(mock.requests.length).toBe(before);
+  });
+
+  it('holds count_tokens to the same allowlist, refusing a denied model with 400 before forwarding', async () => {
+    const count = (model: string) =>
+      fetch(`${gateway.server.url}/v1/messages/count_tokens`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'x-api-key': gateway.tokens['alice@acme.test']!,
+          'anthropic-version': '2023-06-01',
+        },
+        body: JSON.stringify({ model, messages: [{ role: 'user', content: 'hi' }] }),
+      });
+    const before = mock.requests.length;
+    const refused = await count('claude-opus-5-5');
+    expect(refused.status).toBe(400);
+    expect(await refused.json()).toMatchObject({
+      error: {
+        type: 'invalid_request_error',
+        message: expect.stringMatching(/claude-opus-5-5" is not among the models allowed to you/),
+      },
+    });
+    expect(mock.requests.length).toBe(before);
+    const counted = await count('claude-sonnet-5');
+    expect(counted.status).toBe(200);
+    expect(await counted.json()).toHaveProperty('input_tokens');
+    expect(mock.requests.length).toBe(before + 1);
   });
 
   it('lists only the models the caller may use', async () => {

@@ -66,8 +66,10 @@ describe('gateway: /v1/messages', () => {
     mock.setScript([
       text('Forty-two.', { input_tokens: 1000, output_tokens: 20, cache_read_input_tokens: 5000 }),
     ]);
-    const raw = JSON.stringify(requestBody({ metadata: { user_id: 'u' } }), null, 1);
-    const response = await post('/v1/messages?beta=true', raw);
+    // Request tags included: only cloud upstreams, which reject them, have them left out.
+    const raw = JSON.stringify(requestBody({ metadata: { user_id: 'u' }, tags: { team: 't' } }), null, 1);
+    const beta = 'claude-code-20250219,request-tags-2026-08-21';
+    const response = await post('/v1/messages?beta=true', raw, { 'anthropic-beta': beta });
     expect(response.status).toBe(200);
     const message = (await response.json()) as { content: { text: string }[]; usage: unknown };
     expect(message.content[0]!.text).toBe('Forty-two.');
@@ -77,7 +79,7 @@ describe('gateway: /v1/messages', () => {
     expect(seen.headers['x-api-key']).toBe(UPSTREAM_KEY);
     expect(seen.headers.authorization).toBeUndefined();
     expect(seen.headers['anthropic-version']).toBe('2023-06-01');
-    expect(seen.headers['anthropic-beta']).toBe('claude-code-20250219,interleaved-thinking-2025-05-14');
+    expect(seen.headers['anthropic-beta']).toBe(beta);
     expect(JSON.stringify(seen.headers)).not.toContain(token);
   });
 

@@ -18,8 +18,14 @@ import { copyExampleConfig, tempDir } from './support/temp-dir.ts';
 const ACCESS_TOKEN = 'ya29.test-access-token';
 /** Every metadata-server request: whether it carried `Metadata-Flavor: Google`, and its path. */
 const tokenRequests: { flavored: boolean; path: string }[] = [];
-const vertexRequests: { path: string; authorization: string | undefined; body: Record<string, unknown> }[] =
-  [];
+const vertexRequests: {
+  path: string;
+  authorization: string | undefined;
+  beta: string | undefined;
+  body: Record<string, unknown>;
+}[] = [];
+/** The next request's answer, when a test wants Vertex to refuse it. */
+let nextError: { status: number; body: string } | undefined;
 
 function readBody(request: import('node:http').IncomingMessage): Promise<string> {
   return new Promise((resolve) => {
@@ -55,7 +61,14 @@ beforeAll(async () => {
   });
   vertex = createServer(async (request, response) => {
     const body = JSON.parse(await readBody(request)) as Record<string, unknown>;
-    vertexRequests.push({ path: request.url!, authorization: request.headers.authorization, body });
+    const beta = request.headers['anthropic-beta'] as string | undefined;
+    vertexRequests.push({ path: request.url!, authorization: request.headers.authorization, beta, body });
+    if (nextError) {
+      response.writeHead(nextError.status, { 'content-type': 'application/json' });
+      response.end(nextError.body);
+      nextError = undefined;
+      return;
+    }
     if (request.headers.authorization !== `Bearer ${ACCESS_TOKEN}`) {
       response.writeHead(401, { 'content-type': 'application/json' });
       response.end(
@@ -156,4 +169,101 @@ describe('gateway: Google Vertex AI upstream', () => {
       tokens: { input: 30, output: 4 },
     });
   });
+
+  it('leaves the request tags out of the body and their beta out of anthropic-beta', async () => {
+    const answer = await send(
+      { ...hello, tags: { team: 'x' } },
+      { 'anthropic-beta': 'request-tags-2026-08-21, claude-code-20250219' },
+    );
+    expect(answer.status).toBe(200);
+    expect(vertexRequests.at(-1)!.body).not.toHaveProperty('tags');
+    expect(vertexRequests.at(-1)!.beta).toBe('claude-code-20250219');
+    // Only the request tags beta: no anthropic-beta header at all.
+    await send({ ...hello, tags: { team: 'x' } }, { 'anthropic-beta': 'request-tags-2026-08-21' });
+    expect(vertexRequests.at(-1)!.beta).toBeUndefined();
+  });
+
+  it('answers count_tokens with 501 not_supported and x-should-retry: false, and /v1/models with 404', async () => {
+    const before = vertexRequests.length;
+    const counted = await send(hello, {}, '/v1/messages/count_tokens');
+    expect(counted.status).toBe(501);
+    expect(counted.headers.get('x-should-retry')).toBe('false');
+    expect(await counted.json()).toMatchObject({ type: 'error', error: { type: 'not_supported' } });
+    const models = await fetch(`${gateway.server.url}/v1/models`, {
+      headers: { 'x-api-key': gateway.tokens['alice@acme.test']! },
+    });
+    expect(models.status).toBe(404);
+    expect(await models.json()).toMatchObject({ type: 'error', error: { type: 'not_found_error' } });
+    expect(vertexRequests.length).toBe(before);
+  });
+
+  it("relays the message of Anthropic's own 400 envelope, and hides Google's errors behind a generic one", async () => {
+    nextError = {
+      status: 400,
+      body: JSON.stringify({
+        type: 'error',
+        error: {
+          type: 'invalid_request_error',
+          message: 'prompt is too long: 210000 tokens > 200000 maximum',
+        },
+      }),
+    };
+    const long = await send(hello);
+    expect(long.status).toBe(400);
+    expect(await long.json()).toEqual({
+      type: 'error',
+      error: { type: 'invalid_request_error', message: 'prompt is too long: 210000 tokens > 200000 maximum' },
+    });
+
+    const where = 'projects/acme-ai/locations/us-east5/publishers/anthropic/models/claude-opus-9';
+    nextError = {
+      status: 404,
+      body: JSON.stringify({
+        error: { code: 404, message: `Publisher Model \`${where}\` not found.`, status: 'NOT_FOUND' },
+      }),
+    };
+    const missing = await send(hello);
+    expect(missing.status).toBe(404);
+    const body = (await missing.json()) as { error: { type: string; message: string } };
+    expect(body.error.type).toBe('not_found_error');
+    expect(body.error.message).not.toContain('acme-ai');
+    await gateway.server.usage.flush();
+    expect((await gateway.server.storage.usage.list('acme')).at(-1)).toMatchObject({
+      status: 404,
+      outcome: 'upstream_error',
+    });
+  });
+
+  it("sends Vertex's request-size 400 as `Input is too long.`, for Claude Code's recovery", async () => {
+    for (const message of [
+      'The request size (30037042 bytes) exceeds 30.000MB limit.',
+      'The message size (31457281 bytes) exceeds 30.000MB limit.',
+    ]) {
+      nextError = {
+        status: 400,
+        body: JSON.stringify({ error: { code: 400, message, status: 'INVALID_ARGUMENT' } }),
+      };
+      const big = await send(hello);
+      expect(big.status).toBe(400);
+      expect(await big.json()).toEqual({
+        type: 'error',
+        error: { type: 'invalid_request_error', message: 'Input is too long.' },
+      });
+    }
+  });
 });
+
+const hello = { model: 'claude-sonnet-4-5', max_tokens: 64, messages: [{ role: 'user', content: 'hi' }] };
+
+function send(body: unknown, headers: Record<string, string> = {}, path = '/v1/messages') {
+  return fetch(`${gateway.server.url}${path}`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      'anthropic-version': '2023-06-01',
+      'x-api-key': gateway.tokens['alice@acme.test']!,
+      ...headers,
+    },
+    body: JSON.stringify(body),
+  });
+}

@@ -35,7 +35,8 @@ export function mapError(error: unknown, requestId: string): MappedError {
   if (error instanceof AppError) {
     return {
       ...mapped(error.status, errorBody(error.code, error.message, error.details), error.headers),
-      logAs: error.status >= 500 ? error.message : undefined,
+      // 501 is a route this server does not offer (count_tokens before a cloud upstream): not a failure.
+      logAs: error.status >= 500 && error.status !== 501 ? error.message : undefined,
     };
   }
   const fastify = error as Partial<FastifyError>;

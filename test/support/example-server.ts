@@ -1,5 +1,6 @@
 // An in-process server governed by a config (the example enterprise by default), silent, on a
 // free port, with keys for the users a test names.
+import type { Logger } from 'pino';
 import type { Clock } from '../../src/core/clock/clock.ts';
 import { createLogger } from '../../src/http/create-logger.ts';
 import { resolveServerOptions } from '../../src/http/server-options.ts';
@@ -24,6 +25,8 @@ export async function startExampleServer(
     env?: Record<string, string>;
     /** The server's clock (the system's by default). */
     clock?: Clock;
+    /** Where the server logs (silent by default), for a test that checks what is logged. */
+    logger?: Logger;
   } = {},
 ): Promise<ExampleServer> {
   const serverOptions = resolveServerOptions([
@@ -39,7 +42,7 @@ export async function startExampleServer(
   ]);
   const server = await startServer(serverOptions, {
     storage: await createStorage(options.storage ?? { memory: true }),
-    logger: createLogger('silent'),
+    logger: options.logger ?? createLogger('silent'),
     env: options.env ?? {},
     ...(options.clock ? { clock: options.clock } : {}),
   });

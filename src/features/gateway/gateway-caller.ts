@@ -3,7 +3,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { MainConfig, PolicyConfig } from '../../config/policy-config.ts';
 import { AppError, AuthenticationError } from '../../core/errors/app-error.ts';
-import type { ModelSubject } from '../../core/models/model-access.ts';
+import { type ModelSubject, modelAccess } from '../../core/models/model-access.ts';
 import { presentedCredential } from '../../http/presented-credential.ts';
 import type { ActiveBundle } from '../bundles/active-bundle.ts';
 import { tenantConfig } from '../bundles/tenant-config.ts';
@@ -56,6 +56,16 @@ export function resolveCallerNow(
   const credential = deps.credentials.authenticateNow && presentedCredential(headers);
   const who = credential ? deps.credentials.authenticateNow?.(credential) : undefined;
   return who && callerUnder(deps.bundle, who);
+}
+
+/** The gateway protocol's answer to a model outside the caller's allowlist: 400 invalid_request_error. */
+export function refuseDeniedModel(caller: Caller, model: string): void {
+  const access = modelAccess(caller.config.gateway.models, modelSubject(caller.who), model);
+  if (!access.allowed) {
+    throw new AppError(400, 'invalid_request_error', `The model "${model}" is ${access.reason}.`, {
+      field: 'model',
+    });
+  }
 }
 
 /** Who the caller is for the model rules (gateway.models). */

@@ -12,7 +12,8 @@ import type { CredentialAuthenticator } from '../keys/keys-service.ts';
 import type { SpendLimits } from '../spend-limits/spend-limits.ts';
 import type { ApprovedIncreases } from './budget-guard.ts';
 import { clientResponseHeaders } from './forward-headers.ts';
-import { modelSubject, resolveCaller } from './gateway-caller.ts';
+import { type Caller, modelSubject, refuseDeniedModel, resolveCaller } from './gateway-caller.ts';
+import { inspectMessagesRequest } from './messages-request.ts';
 import type { UpstreamSender } from './upstream-sender.ts';
 import { usageReport } from './usage-report.ts';
 
@@ -55,7 +56,7 @@ export class GatewayPassthrough {
   async models(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
     const caller = await resolveCaller(this.deps, request.headers);
     const rules = caller.config.gateway.models;
-    if (rules.length === 0) return this.passthrough(request, reply);
+    if (rules.length === 0) return this.#forward(caller, request, reply, undefined);
     const who = modelSubject(caller.who);
     const id = (request.params as { id?: string }).id;
     if (id !== undefined && !modelAccess(rules, who, id).allowed) {
@@ -81,10 +82,24 @@ export class GatewayPassthrough {
     });
   }
 
-  /** `count_tokens` and `GET /v1/models`: authenticated, forwarded and relayed, not metered. */
+  /**
+   * `count_tokens`: authenticated, its model held to the caller's allowlist as on /v1/messages (a count
+   * tells what a denied model would be sent), forwarded and relayed, not metered.
+   */
   async passthrough(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
     const caller = await resolveCaller(this.deps, request.headers);
-    const raw = request.body instanceof Buffer ? request.body : undefined;
+    const raw = request.body instanceof Buffer ? request.body : Buffer.alloc(0);
+    refuseDeniedModel(caller, inspectMessagesRequest(raw).model);
+    return this.#forward(caller, request, reply, raw);
+  }
+
+  /** Forwarded and relayed as the upstream answered. */
+  async #forward(
+    caller: Caller,
+    request: FastifyRequest,
+    reply: FastifyReply,
+    raw: Buffer | undefined,
+  ): Promise<FastifyReply> {
     const { response } = await this.sender.send(this.sender.upstreamsFor(caller), request, reply.raw, raw);
     return reply
       .status(response.statusCode)

@@ -6,7 +6,6 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { BudgetConfig, PolicyConfig } from '../../config/policy-config.ts';
 import { type Clock, systemClock } from '../../core/clock/clock.ts';
 import { AppError, ValidationError } from '../../core/errors/app-error.ts';
-import { modelAccess } from '../../core/models/model-access.ts';
 import { totalTokens } from '../../core/pricing/usage-cost.ts';
 import { type RawExchange, readBody } from '../../http/raw-routes.ts';
 import { timeOrderedId } from '../../http/time-ordered-id.ts';
@@ -20,7 +19,7 @@ import type { Admission, AdmissionRequest, ApprovedIncreases, BudgetGuard } from
 import { budgetSubject, worstCaseMicro } from './budget-request.ts';
 import { DispatchedAnswer, type RelaySource } from './dispatched-answer.ts';
 import { copyClientResponseHeaders } from './forward-headers.ts';
-import { type Caller, modelSubject, resolveCaller, resolveCallerNow } from './gateway-caller.ts';
+import { type Caller, refuseDeniedModel, resolveCaller, resolveCallerNow } from './gateway-caller.ts';
 import { GatewayPassthrough } from './gateway-passthrough.ts';
 import { GatewayPrices, type PriceWarnings } from './gateway-prices.ts';
 import { inspectMessagesRequest, type MessagesRequest } from './messages-request.ts';
@@ -33,6 +32,7 @@ import {
 import type { UsageRecorder } from './metering/usage-recorder.ts';
 import { NO_LIMITS, type Permit, type RateLimiter, type RateSubject } from './rate-limits/rate-limiter.ts';
 import type { SessionQuota } from './session-quota.ts';
+import { translatedErrorAnswer } from './upstream-error-answer.ts';
 import {
   AS_DISPATCHED,
   type ForwardedRequest,
@@ -156,7 +156,7 @@ export class GatewayProxy {
     }
     const ttfbMs = performance.now() - started;
     facts.upstream = sent.upstream.name;
-    const { statusCode } = sent.response;
+    let { statusCode } = sent.response;
     const answered = sent.response.body;
     let headers = sent.response.headers;
     let source: RelaySource;
@@ -169,6 +169,19 @@ export class GatewayProxy {
       headers = body.headers;
       source = readableSource(body.body);
       translated = Boolean(translate);
+    }
+    // A cloud upstream's error can name the organisation's accounts: its provider rewrites it (cloud-errors.ts).
+    const translateError = statusCode >= 400 ? sent.upstream.provider.translateError : undefined;
+    if (translateError) {
+      const context = { upstream: facts.upstream, requestId: facts.requestId };
+      const answer = { statusCode, headers, source };
+      ({ statusCode, headers, source } = await translatedErrorAnswer(
+        translateError,
+        answer,
+        this.#deps.logger,
+        context,
+      ));
+      translated = true;
     }
     const stream = String(headers['content-type'] ?? '').includes('text/event-stream');
     // Built in one object (spreading four into one cost more than the rest of the head).
@@ -308,13 +321,8 @@ function checkRequest(caller: Caller, inspected: MessagesRequest): void {
       { field: 'messages', limit: 'limits.max_context_tokens' },
     );
   }
-  const access = modelAccess(caller.config.gateway.models, modelSubject(caller.who), inspected.model);
-  if (!access.allowed) {
-    // The gateway protocol asks for 400 invalid_request_error on a denied model (Claude Code shows its message).
-    throw new AppError(400, 'invalid_request_error', `The model "${inspected.model}" is ${access.reason}.`, {
-      field: 'model',
-    });
-  }
+  // The gateway protocol asks for 400 invalid_request_error on a denied model (Claude Code shows its message).
+  refuseDeniedModel(caller, inspected.model);
 }
 
 /** What the budgets are asked, the same whether they answer at once (admitNow) or after the store (admit). */

@@ -30,23 +30,29 @@ const PROVIDERS: Record<UpstreamConfig['provider'], UpstreamProvider> = {
   anthropic: anthropicProvider,
   // Loaded on a first request to such an upstream: their cloud SDKs (AWS signing and event streams, Google
   // auth) would otherwise hold 10 MB of heap in every server, most of which never use them.
-  bedrock: lazyProvider('bedrock', true, async () => {
+  bedrock: lazyProvider('bedrock', { responses: true, errors: true }, async () => {
     const { bedrockProvider } = await import('./providers/bedrock/bedrock-provider.ts');
     return bedrockProvider;
   }),
-  vertex: lazyProvider('vertex', false, async () => {
+  vertex: lazyProvider('vertex', { responses: false, errors: true }, async () => {
     const { vertexProvider } = await import('./providers/vertex/vertex-provider.ts');
     return vertexProvider;
   }),
 };
 
+/** Which of a provider's optional hooks it has: known before its module is loaded. */
+interface Translates {
+  responses: boolean;
+  errors: boolean;
+}
+
 /**
  * A provider whose module is imported by its first `buildRequest`. A response is only ever translated
- * after its request was built, so `translateResponse` finds the module loaded.
+ * after its request was built, so `translateResponse` and `translateError` find the module loaded.
  */
 function lazyProvider(
   kind: string,
-  translates: boolean,
+  translates: Translates,
   load: () => Promise<UpstreamProvider>,
 ): UpstreamProvider {
   let loaded: UpstreamProvider | undefined;
@@ -60,10 +66,16 @@ function lazyProvider(
       });
     },
   };
-  if (translates) {
+  if (translates.responses) {
     provider.translateResponse = (response) => {
       if (!loaded?.translateResponse) throw new Error(`the ${kind} provider translated before it was loaded`);
       return loaded.translateResponse(response);
+    };
+  }
+  if (translates.errors) {
+    provider.translateError = (error) => {
+      if (!loaded?.translateError) throw new Error(`the ${kind} provider translated before it was loaded`);
+      return loaded.translateError(error);
     };
   }
   return provider;

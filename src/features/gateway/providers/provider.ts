@@ -37,10 +37,28 @@ export interface ProviderResponse {
   body: Readable;
 }
 
+/** An upstream's error answer (status 400 or above) with its whole body, as the gateway read it. */
+export interface ProviderErrorInput {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: Buffer;
+}
+
+/** What the client is sent for an upstream's error answer, and what the operator's log is told of it. */
+export interface ProviderError {
+  status: number;
+  headers: Record<string, string>;
+  body: Buffer;
+  /** The upstream's own message, for the operator's log only: it can name cloud accounts, ARNs, projects. */
+  upstreamMessage: string;
+}
+
 export interface UpstreamProvider {
   readonly kind: string;
   /** Synchronous where nothing is awaited (the Anthropic API's): one promise and tick fewer a request. */
   buildRequest(input: ProviderRequestInput): ProviderRequest | Promise<ProviderRequest>;
   /** Turns a successful answer into the Messages API's own form; absent when it already is. */
   translateResponse?(response: ProviderResponse): ProviderResponse;
+  /** Turns an error answer into the Messages API's error envelope; absent when it is relayed unchanged. */
+  translateError?(error: ProviderErrorInput): ProviderError;
 }

@@ -1,6 +1,8 @@
 // Bedrock streams a response as AWS event-stream frames (binary: lengths, headers, payload, CRCs), each
 // `chunk` carrying one Messages API event as base64 JSON. This turns them back into the SSE a Messages
 // API client reads, frame by frame as they arrive; an `exception` frame becomes an SSE `error` event.
+// Bedrock sends no pings, so one is made during silences: a long thinking pause would otherwise trip the
+// idle timeouts of the client and of proxies between.
 
 import { Transform, type TransformCallback } from 'node:stream';
 import { EventStreamCodec } from '@smithy/eventstream-codec';
@@ -17,6 +19,11 @@ const ERROR_TYPES: Record<string, string> = {
   internalServerException: 'api_error',
 };
 
+/** Silence after which a ping is sent, and again after each further such silence. */
+export const PING_EVERY_MS = 10_000;
+/** The Anthropic API's own ping, byte for byte. */
+const PING = 'event: ping\ndata: {"type": "ping"}\n\n';
+
 function sse(type: string, json: string): string {
   return `event: ${type}\ndata: ${json}\n\n`;
 }
@@ -26,9 +33,19 @@ function header(headers: Record<string, { value: unknown }>, name: string): stri
   return typeof value === 'string' ? value : undefined;
 }
 
-export function eventStreamToSse(): Transform {
+export function eventStreamToSse(pingEveryMs = PING_EVERY_MS): Transform {
   let pending: Buffer = Buffer.alloc(0);
-  return new Transform({
+  // Restarted by every event sent, so a ping fills only a silence; unref'd, it keeps no process alive.
+  const pinger = setInterval(() => translator.push(PING), pingEveryMs).unref();
+  const translator = new Transform({
+    flush(done: TransformCallback) {
+      clearInterval(pinger);
+      done();
+    },
+    destroy(error, done) {
+      clearInterval(pinger);
+      done(error);
+    },
     transform(chunk: Buffer, _encoding, done: TransformCallback) {
       pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
       try {
@@ -45,6 +62,7 @@ export function eventStreamToSse(): Transform {
             const json = Buffer.from(bytes, 'base64').toString('utf8');
             const type = (JSON.parse(json) as { type?: string }).type ?? 'message';
             this.push(sse(type, json));
+            pinger.refresh();
           } else if (kind === 'exception' || kind === 'error') {
             const name =
               header(message.headers, ':exception-type') ?? header(message.headers, ':error-code') ?? 'error';
@@ -72,4 +90,5 @@ export function eventStreamToSse(): Transform {
       }
     },
   });
+  return translator;
 }

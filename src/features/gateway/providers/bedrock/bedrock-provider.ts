@@ -1,14 +1,18 @@
 // Amazon Bedrock as an upstream: `InvokeModel` / `InvokeModelWithResponseStream` on the Anthropic model,
-// signed with SigV4; the body loses `model` and `stream` (they are in the path) and gains
-// `anthropic_version` and the client's `anthropic-beta` header as `anthropic_beta`.
+// signed with SigV4; the body loses `model` and `stream` (they are in the path) and the request tags
+// (Bedrock rejects them), and gains `anthropic_version` and the client's `anthropic-beta` header as
+// `anthropic_beta`. Its error answers are rewritten so they name no AWS account (cloud-errors.ts).
 
 import { pipeline } from 'node:stream';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { ValidationError } from '../../../../core/errors/app-error.ts';
 import { parsedMessagesBody } from '../../messages-request.ts';
 import { joinPath } from '../anthropic/anthropic-provider.ts';
+import { cloudErrorAnswer } from '../cloud-errors.ts';
+import { assertMessagesRoute, betasOf, withoutRequestTags } from '../cloud-request.ts';
 import type {
+  ProviderError,
+  ProviderErrorInput,
   ProviderRequest,
   ProviderRequestInput,
   ProviderResponse,
@@ -30,16 +34,11 @@ export const bedrockProvider: UpstreamProvider = {
   kind: 'bedrock',
   async buildRequest(input: ProviderRequestInput): Promise<ProviderRequest> {
     const { config, baseUrl } = input;
-    if (!input.path.startsWith('/v1/messages') || input.path.startsWith('/v1/messages/count_tokens')) {
-      throw new ValidationError(`Upstream "${config.name}" (Bedrock) serves only /v1/messages.`);
-    }
-    const body = parsedMessagesBody(input.body);
+    // CountTokens is not implemented: Claude Code, told 501, counts with an ordinary request instead.
+    assertMessagesRoute(input.path, config.name, 'Bedrock');
+    const body = withoutRequestTags(parsedMessagesBody(input.body));
     const { model, stream, ...rest } = body;
-    const beta = input.headers['anthropic-beta'];
-    const betas = (Array.isArray(beta) ? beta.join(',') : (beta ?? ''))
-      .split(',')
-      .map((b) => b.trim())
-      .filter(Boolean);
+    const betas = betasOf(input.headers['anthropic-beta']);
     const payload = Buffer.from(
       JSON.stringify({
         anthropic_version: BEDROCK_ANTHROPIC_VERSION,
@@ -86,4 +85,14 @@ export const bedrockProvider: UpstreamProvider = {
       body: pipeline(response.body, eventStreamToSse(), () => {}),
     };
   },
+  translateError(error: ProviderErrorInput): ProviderError {
+    return cloudErrorAnswer('Amazon Bedrock', error, inputTooLong);
+  },
 };
+
+/** Bedrock's own word for a prompt over the model's context, which Claude Code's recovery matches whole. */
+const INPUT_TOO_LONG = 'Input is too long.';
+
+function inputTooLong(status: number, message: string): string | undefined {
+  return status === 400 && message === INPUT_TOO_LONG ? INPUT_TOO_LONG : undefined;
+}

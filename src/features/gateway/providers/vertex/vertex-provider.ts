@@ -1,13 +1,21 @@
 // Google Vertex AI as an upstream: `rawPredict` / `streamRawPredict` on the Anthropic publisher model,
 // with an OAuth access token from google-auth-library (a service account, or the server's application
-// default credentials). Vertex answers in the Messages API's own form, SSE included.
+// default credentials). Vertex answers in the Messages API's own form, SSE included; it rejects the
+// request tags, which are left out, and its error answers are rewritten so they name no GCP project.
 
 import { GoogleAuth } from 'google-auth-library';
-import { ValidationError } from '../../../../core/errors/app-error.ts';
 import { upstreamRequestHeaders } from '../../forward-headers.ts';
 import { parsedMessagesBody } from '../../messages-request.ts';
 import { joinPath } from '../anthropic/anthropic-provider.ts';
-import type { ProviderRequest, ProviderRequestInput, UpstreamProvider } from '../provider.ts';
+import { cloudErrorAnswer } from '../cloud-errors.ts';
+import { assertMessagesRoute, betasOf, withoutRequestTags } from '../cloud-request.ts';
+import type {
+  ProviderError,
+  ProviderErrorInput,
+  ProviderRequest,
+  ProviderRequestInput,
+  UpstreamProvider,
+} from '../provider.ts';
 
 const VERTEX_ANTHROPIC_VERSION = 'vertex-2023-10-16';
 const SCOPE = 'https://www.googleapis.com/auth/cloud-platform';
@@ -41,10 +49,8 @@ export const vertexProvider: UpstreamProvider = {
   kind: 'vertex',
   async buildRequest(input: ProviderRequestInput): Promise<ProviderRequest> {
     const { config, baseUrl } = input;
-    if (!input.path.startsWith('/v1/messages') || input.path.startsWith('/v1/messages/count_tokens')) {
-      throw new ValidationError(`Upstream "${config.name}" (Vertex) serves only /v1/messages.`);
-    }
-    const body = parsedMessagesBody(input.body);
+    assertMessagesRoute(input.path, config.name, 'Vertex');
+    const body = withoutRequestTags(parsedMessagesBody(input.body));
     const { model, ...rest } = body;
     const payload = Buffer.from(JSON.stringify({ anthropic_version: VERTEX_ANTHROPIC_VERSION, ...rest }));
     const region = config.region!;
@@ -59,6 +65,22 @@ export const vertexProvider: UpstreamProvider = {
     const headers = upstreamRequestHeaders(input.headers);
     headers.authorization = `Bearer ${token}`;
     headers['content-type'] = 'application/json';
+    const betas = betasOf(input.headers['anthropic-beta']);
+    if (betas.length > 0) headers['anthropic-beta'] = betas.join(',');
+    else delete headers['anthropic-beta'];
     return { path, method: 'POST', headers, body: payload };
   },
+  translateError(error: ProviderErrorInput): ProviderError {
+    return cloudErrorAnswer('Google Vertex AI', error, requestTooLarge);
+  },
 };
+
+/**
+ * Vertex's limit on a request's bytes (`The request size (30037042 bytes) exceeds 30.000MB limit.`, or
+ * `The message size …`), sent in the words of Bedrock's, which Claude Code's recovery matches whole.
+ */
+const SIZE_LIMIT = /^The (?:request|message) size \(\d+ bytes\) exceeds [\d.]+ ?MB limit\.?$/;
+
+function requestTooLarge(status: number, message: string): string | undefined {
+  return status === 400 && SIZE_LIMIT.test(message) ? 'Input is too long.' : undefined;
+}

@@ -1,0 +1,51 @@
+// What a cloud upstream (Bedrock, Vertex) takes of a client's request: only `/v1/messages`, and none of
+// the Anthropic API's request tags, which both reject (tags only label usage: the reply is the same).
+
+import { AppError } from '../../../core/errors/app-error.ts';
+
+/** The `anthropic-beta` value that enables the top-level `tags` member. */
+export const REQUEST_TAGS_BETA = 'request-tags-2026-08-21';
+
+/**
+ * Refuses, before anything is sent, a route the cloud upstream has no counterpart for, the way the
+ * gateway protocol asks: `count_tokens` is 501 `not_supported` with `x-should-retry: false` (Claude Code
+ * then counts another way at once), and anything else, `/v1/models` included, a 404 (the client falls
+ * back to its built-in model list).
+ */
+export function assertMessagesRoute(path: string, upstream: string, label: string): void {
+  const route = path.split('?', 1)[0];
+  if (route === '/v1/messages') return;
+  if (route === '/v1/messages/count_tokens') {
+    throw new AppError(
+      501,
+      'not_supported',
+      `count_tokens is not available through upstream "${upstream}" (${label}).`,
+      {},
+      { 'x-should-retry': 'false' },
+    );
+  }
+  throw new AppError(
+    404,
+    'not_found_error',
+    `${route} is not available through upstream "${upstream}" (${label}).`,
+  );
+}
+
+/** The client's `anthropic-beta` values (a comma-separated header, maybe repeated), less the request tags one. */
+export function betasOf(header: string | string[] | undefined): string[] {
+  const joined = Array.isArray(header) ? header.join(',') : (header ?? '');
+  return joined
+    .split(',')
+    .map((beta) => beta.trim())
+    .filter((beta) => beta !== '' && beta !== REQUEST_TAGS_BETA);
+}
+
+/** The body less `tags`, and less the request tags beta where a client put `anthropic_beta` in the body. */
+export function withoutRequestTags(body: Record<string, unknown>): Record<string, unknown> {
+  const { tags: _tags, ...rest } = body;
+  if (!Array.isArray(rest.anthropic_beta)) return rest;
+  const betas = rest.anthropic_beta.filter((beta) => beta !== REQUEST_TAGS_BETA);
+  if (betas.length > 0) return { ...rest, anthropic_beta: betas };
+  const { anthropic_beta: _none, ...bare } = rest;
+  return bare;
+}
