@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { defaultGatewayConfig } from '../../config/default-gateway-config.ts';
-import { UNKNOWN_MODEL_PRICE } from '../../core/pricing/price-table.ts';
+import { PRICE_TABLE_VERSION, UNKNOWN_MODEL_PRICE } from '../../core/pricing/price-table.ts';
 import { GatewayPrices } from './gateway-prices.ts';
 
 function prices() {
@@ -39,5 +39,15 @@ describe('GatewayPrices.priceOf', () => {
     for (const model of ['constructor', '__proto__', 'toString', 'hasOwnProperty']) {
       expect(table.priceOf(model), model).toEqual({ price: UNKNOWN_MODEL_PRICE, key: undefined });
     }
+  });
+
+  it('names the built-in version, marked +config when config sets a price or the unknown-model price', () => {
+    const quiet = { warn: () => {} };
+    const price = { input: 1, output: 2 };
+    const version = (gateway: Partial<ReturnType<typeof defaultGatewayConfig>>) =>
+      new GatewayPrices({ ...defaultGatewayConfig(), ...gateway }, quiet).version;
+    expect(version({})).toBe(PRICE_TABLE_VERSION);
+    expect(version({ prices: { 'claude-sonnet-5': price } })).toBe(`${PRICE_TABLE_VERSION}+config`);
+    expect(version({ unknown_model_price: price })).toBe(`${PRICE_TABLE_VERSION}+config`);
   });
 });
