@@ -50,11 +50,16 @@ const ENDING =
   }) +
   sse({ type: 'message_stop' });
 
+/** A delta event cut off inside its text: its end never comes. */
+const HALF_EVENT =
+  'event: content_block_delta\ndata: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"yyy';
+
 /** What the upstream does with the next requests; each test sets it. */
 type Behaviour =
   | 'no-head'
   | 'silent-after-head'
   | 'silent-mid-stream'
+  | 'silent-mid-event'
   | 'silent-mid-json'
   | 'slow-but-talking';
 let behaviour: Behaviour = 'no-head';
@@ -82,6 +87,10 @@ function serve(request: IncomingMessage, response: ServerResponse): void {
       case 'silent-mid-stream':
         response.writeHead(200, { 'content-type': 'text/event-stream' });
         response.write(MESSAGE_START + BLOCK_START + DELTAS);
+        return;
+      case 'silent-mid-event':
+        response.writeHead(200, { 'content-type': 'text/event-stream' });
+        response.write(MESSAGE_START + BLOCK_START + HALF_EVENT);
         return;
       case 'silent-mid-json':
         response.writeHead(200, { 'content-type': 'application/json', 'content-length': '4000' });
@@ -235,23 +244,28 @@ describe('gateway: upstream timeouts', () => {
     };
     expect(usage).toMatchObject({ status: 200, stream: false, tokens });
     expect(usage.costMicro).toBe(costMicroDollars(tokens, DEFAULT_PRICES[MODEL]!));
-    // Ended early, so `cut` by docs/gateway.md; recorded `malformed` today (see the todo below).
-    expect(['cut', 'malformed']).toContain(usage.outcome);
+    // Ended early: `cut` (docs/gateway.md, Metering), though what came is not JSON either.
+    expect(usage.outcome).toBe('cut');
   });
 
-  // DEFECT: a body cut part way is recorded `malformed`, not `cut` (docs/gateway.md, Metering: `cut` is
-  // "the upstream's stream or body ended early"). meteredUsage (metering/usage-record-of.ts) tests
-  // `result.malformed` before `result.cut`, and the readers call any truncated JSON malformed: a JSON
-  // answer that goes silent, or a stream silenced mid-event, is `malformed` (counted as malformed_stream
-  // in the metrics), though the relay knew it was cut. Billing is the same either way.
-  it.todo('records a JSON answer or a stream cut mid-event by the idle timeout as `cut`, not `malformed`');
-
-  // DEFECT: a stream silenced (or cut) in the middle of an event gets the half event relayed and then
-  // `event: error` straight after it, with no blank line between (upstream-relay.ts, `error` handler), so
-  // the client reads one broken event: `…"text":"yyyevent: error\ndata: {"type":"error",…}\n\n`. The
-  // Anthropic SDK then throws "Bad control character in string literal in JSON" (a plain AnthropicError)
-  // instead of the clean API error docs/gateway.md (Broken streams) promises.
-  it.todo('ends a stream silenced mid-event with a separate, parseable SSE error event');
+  it('ends a stream silenced mid-event with the events before it and a separate, parseable error event', async () => {
+    behaviour = 'silent-mid-event';
+    const text = await (await send()).text();
+    // The half event is not passed on, so every event the client reads is whole JSON.
+    expect(text.startsWith(MESSAGE_START + BLOCK_START)).toBe(true);
+    const events = text.split('\n\n').filter(Boolean);
+    const data = events.map((event) => JSON.parse(event.split('\ndata: ')[1]!) as { type: string });
+    expect(data.map((d) => d.type)).toEqual(['message_start', 'content_block_start', 'error']);
+    expect(data[2]).toEqual({
+      type: 'error',
+      error: {
+        type: 'api_error',
+        message: 'The upstream sent nothing for too long, so the gateway closed the stream; try again.',
+      },
+    });
+    expect(text.endsWith('\n\n')).toBe(true);
+    expect(await lastUsage()).toMatchObject({ status: 200, outcome: 'cut', stream: true });
+  });
 
   it('lets a stream that lasts longer than both timeouts finish, as long as it is never silent that long', async () => {
     behaviour = 'slow-but-talking';

@@ -7,6 +7,7 @@ import type { TokenUsage } from '../../core/pricing/usage-cost.ts';
 import type { BodyEvents, RelaySource } from './dispatched-answer.ts';
 import { JsonUsageReader } from './metering/json-usage-reader.ts';
 import { SseUsageReader } from './metering/sse-usage-reader.ts';
+import { completeEventsEnd } from './sse-event-boundary.ts';
 
 export interface RelayResult {
   usage: TokenUsage;
@@ -84,8 +85,22 @@ export function relayUpstreamBody(
     if (!chunks) return undefined;
     return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
   };
+  // An event the reads so far only began is held until its end comes: were the stream cut now, the
+  // client would otherwise get half an event run into the error event that follows, which no SSE parser
+  // can read (the Anthropic SDKs fail on its JSON). A client cannot use a partial event before its end
+  // anyway, and an event nearly always arrives whole in one read.
+  let unfinished: Buffer | undefined;
+  const takeCompleteEvents = (): Buffer | undefined => {
+    const read = takePending();
+    if (!read) return undefined;
+    const held = unfinished;
+    const bytes = held ? Buffer.concat([held, read]) : read;
+    const end = completeEventsEnd(bytes, held ? held.length : 0);
+    unfinished = end < bytes.length ? bytes.subarray(end) : undefined;
+    return end > 0 ? bytes.subarray(0, end) : undefined;
+  };
   const flush = () => {
-    const body = takePending();
+    const body = takeCompleteEvents();
     if (!body || settled) return;
     try {
       if (!out.write(body)) upstream.pause();
@@ -97,9 +112,10 @@ export function relayUpstreamBody(
     }
   };
 
-  /** What had come of the current read, written before the stream's last words. */
-  const writePending = () => {
-    const body = takePending();
+  /** The complete events that had come, written before the stream's error event (an unfinished one is dropped). */
+  const writeCompleteEvents = () => {
+    const body = takeCompleteEvents();
+    unfinished = undefined;
     if (body) out.write(body);
   };
 
@@ -116,7 +132,7 @@ export function relayUpstreamBody(
       const malformed = sse.malformed;
       if (malformed) {
         // The chunk holding the broken event is not passed on; the client gets a clean error instead.
-        writePending();
+        writeCompleteEvents();
         out.end(errorEvent('api_error', `The upstream sent a malformed event stream (${malformed}).`));
         settle(false);
         upstream.destroy();
@@ -129,12 +145,15 @@ export function relayUpstreamBody(
       }
     },
     end: () => {
-      const last = takePending();
+      // The upstream finished: every byte it sent goes on, an event it left unfinished too.
+      const read = takePending();
+      const last = unfinished && read ? Buffer.concat([unfinished, read]) : (read ?? unfinished);
+      unfinished = undefined;
       if (last) out.end(last);
       else out.end();
       settle(true);
     },
-    error: () => {
+    error: (error) => {
       if (settled) return;
       if (isClientGone()) {
         pending = undefined;
@@ -142,8 +161,8 @@ export function relayUpstreamBody(
       } else {
         cut = true;
         if (stream) {
-          writePending();
-          out.end(errorEvent('api_error', 'The upstream closed the stream before it finished.'));
+          writeCompleteEvents();
+          out.end(errorEvent('api_error', cutMessage(error)));
         }
         // A body cut short: the client's connection is closed before the length it was promised.
         else out.destroy();
@@ -157,6 +176,14 @@ export function relayUpstreamBody(
     if (!settled) upstream.destroy();
   });
   return result;
+}
+
+/** Why a stream ended early, as its error event tells the client. */
+function cutMessage(error: Error): string {
+  // undici's idle timeout (gateway.upstreams[].idle_timeout_ms): the gateway, not the upstream, ended it.
+  if ((error as { code?: unknown }).code === 'UND_ERR_BODY_TIMEOUT')
+    return 'The upstream sent nothing for too long, so the gateway closed the stream; try again.';
+  return 'The upstream closed the stream before it finished.';
 }
 
 /** A Readable (undici's `request` body, a translated stream) as a relay source. */

@@ -54,11 +54,14 @@ export function meteredUsage(
       ? 'upstream_error'
       : answer.aborted
         ? 'aborted'
-        : result.malformed
-          ? 'malformed'
-          : result.cut || (answer.stream && !result.complete)
-            ? 'cut'
-            : 'complete';
+        : // Cut before malformed: a body that ended part way is unreadable because it was cut.
+          result.cut
+          ? 'cut'
+          : result.malformed
+            ? 'malformed'
+            : answer.stream && !result.complete
+              ? 'cut'
+              : 'complete';
   // Errors are not billed; an accepted request whose usage never arrived is billed its estimated input.
   const tokens = statusCode >= 400 ? { ...NO_TOKENS } : { ...result.usage };
   const inputKnown =
