@@ -50,6 +50,12 @@ beforeAll(async () => {
       'role_bindings:\n  - role: key-admin\n    at: team:platform\n    subjects: [bob@acme.test]\n  - role: finance\n    at: tenant\n    subjects: [dave@acme.test]\n',
     ),
   );
+  // A budget on one key: key ids are in no org node, so only tenant-wide grants reach it.
+  const budgets = JSON.parse(await readFile(join(config, 'org/budgets.json'), 'utf8')) as {
+    budgets: unknown[];
+  };
+  budgets.budgets.push({ id: 'laptop-key', scope: 'key:LaptopKey123', amount: 20 });
+  await writeFile(join(config, 'org/budgets.json'), JSON.stringify(budgets));
   for (const entry of await readdir(config, { recursive: true, withFileTypes: true })) {
     if (!entry.isFile()) continue;
     const path = relative(config, join(entry.parentPath, entry.name));
@@ -381,8 +387,13 @@ describe('admin API behaviour', () => {
   it('answers with the part of a list the caller may see', async () => {
     const seen = (await (await call(keys.bob, 'GET', `${A}/budgets`)).json()) as { id: string }[];
     expect(seen.map((b) => b.id).sort()).toEqual(['alice', 'platform-team']);
-    const all = (await (await call(keys.dave, 'GET', `${A}/budgets`)).json()) as { id: string }[];
-    expect(all.length).toBe(7);
+    const all = (await (await call(keys.dave, 'GET', `${A}/budgets`)).json()) as {
+      id: string;
+      scope: string;
+      spent_usd: number | null;
+    }[];
+    expect(all.length).toBe(8);
+    expect(all.find((b) => b.id === 'laptop-key')).toMatchObject({ scope: 'key:LaptopKey123', spent_usd: 0 });
   });
 
   it('simulates a decision for a developer', async () => {

@@ -9,6 +9,7 @@ import { systemClock } from '../src/core/clock/clock.ts';
 import { KEY_ID_LENGTH } from '../src/core/credentials/api-key-format.ts';
 import type { AuditInput } from '../src/features/audit/audit-log.ts';
 import { BudgetIncreases } from '../src/features/budgets/budget-increases.ts';
+import { BundlesService } from '../src/features/bundles/bundles-service.ts';
 import { REFRESH_MS } from '../src/features/gateway/approved-increase-cache.ts';
 import { createLogger } from '../src/http/create-logger.ts';
 import { resolveServerOptions } from '../src/http/server-options.ts';
@@ -348,6 +349,42 @@ describe('gateway budgets: headers and refusal', () => {
     const free = await ask(server, await key('erin@acme.test'));
     expect(free.status).toBe(200);
     expect(free.headers.get(`${PREFIX}status`)).toBeNull();
+  });
+
+  it('caps one key with a key budget while the same user’s other key keeps working', async () => {
+    const config = await configWithBudgets('key', []);
+    const server = await gateway(config, { memory: true });
+    servers.push(server);
+    const issue = () => server.keys.create({ tenantId: 'acme', principal: { type: 'user', id: USER } });
+    const [laptop, desktop] = [await issue(), await issue()];
+    // Key ids exist only once the keys do: the budget is applied afterwards, as an admin would.
+    await writeFile(
+      join(config, 'org/budgets.json'),
+      JSON.stringify({
+        budgets: [{ id: 'laptop-key', scope: `key:${laptop.record.id}`, amount: 0.002, period: 'daily' }],
+      }),
+    );
+    await new BundlesService(server.storage).apply(config, { ANTHROPIC_API_KEY: 'k' }, 'test');
+    await server.bundle.refresh();
+
+    let refused: Response | undefined;
+    for (let i = 0; i < 10 && !refused; i++) {
+      const answer = await ask(server, laptop.plaintext);
+      await server.usage.flush();
+      if (answer.status !== 200) refused = answer;
+      else await answer.text();
+    }
+    expect(refused?.status).toBe(429);
+    expect(refused!.headers.get('x-should-retry')).toBe('false');
+    expect(refused!.headers.get(`${PREFIX}overage-scope`)).toBeNull();
+    const body = (await refused!.json()) as { error: { type: string; message: string } };
+    expect(body.error.type).toBe('billing_error');
+    expect(body.error.message).toMatch(
+      /^spend limit reached: your key's budget "laptop-key" \(\$0\.002000 a day\) · resets .* UTC/,
+    );
+    const other = await ask(server, desktop.plaintext);
+    expect(other.status).toBe(200);
+    expect(other.headers.get(`${PREFIX}status`)).toBeNull();
   });
 });
 

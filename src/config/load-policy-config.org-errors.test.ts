@@ -124,6 +124,43 @@ describe('org/ problems', () => {
     ]);
   });
 
+  it('reports a malformed key scope and a per-seat budget on a key, still checking the other scopes', async () => {
+    const pasted = `llmr_LaptopKey123${'s'.repeat(32)}_abcdef`;
+    const errors = await errorsOf({
+      'org/hierarchy.yaml': HIERARCHY,
+      'org/budgets.yaml': [
+        'budgets:',
+        '  - {id: a, scope: key:LaptopKey123, amount: 5}',
+        '  - {id: b, scope: key:short, amount: 5}',
+        `  - {id: c, scope: "key:${pasted}", amount: 5}`,
+        '  - {id: d, scope: key:LaptopKey123, amount: 5, mode: per_seat}',
+        '  - {id: e, scope: team:payments, amount: 5}',
+        '',
+      ].join('\n'),
+    });
+    expect(errors.map((e) => [e.file, e.line, e.column, e.path, e.message])).toEqual([
+      [
+        'org/budgets.yaml',
+        3,
+        20,
+        'budgets[1].scope',
+        'invalid key scope: "key:" needs a key id of 12 letters and digits',
+      ],
+      [
+        'org/budgets.yaml',
+        4,
+        20,
+        'budgets[2].scope',
+        'invalid key scope: "key:" takes the key id, not the whole key (remove the key from this file and rotate it)',
+      ],
+      ['org/budgets.yaml', 5, 55, 'budgets[3].mode', 'a per-seat budget on a single key'],
+      ['org/budgets.yaml', 6, 20, 'budgets[4].scope', 'unknown team "payments"'],
+    ]);
+    expect(errors[0]!.hint).toMatch(/12 letters and digits after "llmr_"/);
+    // A pasted key's secret is never repeated back.
+    expect(JSON.stringify(errors)).not.toContain(pasted);
+  });
+
   it('reports alert thresholds out of order and out of range', async () => {
     const errors = await errorsOf({
       'org/budgets.yaml':

@@ -255,7 +255,7 @@ describe('defaults and interpolation', () => {
   it('normalizes org refs and defaults names to ids', async () => {
     const dir = writeConfigTree({
       'org/org.yaml':
-        'tenant: {id: acme}\nbusiness_units: [{id: eng}]\nteams: [{id: web, business_unit: eng, members: [{email: a@acme.test}]}]\nbudgets:\n  - {id: a, scope: tenant, monthly_budget: 1}\n  - {id: b, scope: "user:a@acme.test", monthly_budget: 1}\n  - {id: c, scope: {level: team, id: web}, monthly_budget: 1}\n',
+        'tenant: {id: acme}\nbusiness_units: [{id: eng}]\nteams: [{id: web, business_unit: eng, members: [{email: a@acme.test}]}]\nbudgets:\n  - {id: a, scope: tenant, monthly_budget: 1}\n  - {id: b, scope: "user:a@acme.test", monthly_budget: 1}\n  - {id: c, scope: {level: team, id: web}, monthly_budget: 1}\n  - {id: d, scope: key:LaptopKey123, amount: 1}\n  - {id: e, scope: {level: key, id: DesktopKey45}, amount: 1}\n',
     });
     const config = configOf(await loadPolicyConfig(dir, { env: {} }));
     expect(config.org.tenant).toEqual({ id: 'acme', name: 'acme' });
@@ -270,6 +270,9 @@ describe('defaults and interpolation', () => {
       [{ level: 'tenant' }, [50, 80, 100]],
       [{ level: 'user', id: 'a@acme.test' }, [50, 80, 100]],
       [{ level: 'team', id: 'web' }, [50, 80, 100]],
+      // Keys live in the database: accepted without an existence check.
+      [{ level: 'key', id: 'LaptopKey123' }, [50, 80, 100]],
+      [{ level: 'key', id: 'DesktopKey45' }, [50, 80, 100]],
     ]);
   });
 

@@ -124,7 +124,10 @@ export function checkOrg(ctx: LoadContext, located: LocatedOrg, options: OrgChec
     });
   }
   for (const budget of located.budgets) {
-    if (options.nodes) checkRef(ctx, budget.source, [...budget.path, 'scope'], budget.value.scope, index);
+    const scope = budget.value.scope;
+    // Keys live in the database, not in the config: a key budget's key cannot be checked here.
+    if (options.nodes && scope.level !== 'key')
+      checkRef(ctx, budget.source, [...budget.path, 'scope'], scope, index);
   }
 }
 

@@ -307,9 +307,21 @@ export interface InheritanceRules {
   security_policies_enforced: boolean;
 }
 
+/**
+ * An API key, by the 12-character id inside it (`llmr_<id>…`). Only a budget may sit on a key: keys live
+ * in the database, not in the org tree that rules, alerts and role bindings refer to.
+ */
+export interface KeyRef {
+  level: 'key';
+  id: string;
+}
+
+/** Where a budget sits: a node of the org tree, or one API key (written `key:<id>`). */
+export type BudgetScope = OrgRef | KeyRef;
+
 export interface BudgetConfig {
   id: string;
-  scope: OrgRef;
+  scope: BudgetScope;
   /** US dollars per period; exactly one of `amount` and `monthly_budget` (see budgetAmount). */
   amount?: number | undefined;
   /** US dollars per calendar month (UTC): the older spelling of `amount` with `period: monthly`. */
@@ -330,6 +342,21 @@ export interface BudgetConfig {
    * their per-seat budgets (as any budget of their own does) and caps nothing itself.
    */
   unlimited?: true;
+}
+
+/** A budget on an org node, as the org-wide views (spend limits, rollups) can show it. */
+export type OrgBudgetConfig = BudgetConfig & { scope: OrgRef };
+
+export function isOrgBudget(budget: BudgetConfig): budget is OrgBudgetConfig {
+  return budget.scope.level !== 'key';
+}
+
+/**
+ * The org node at which a budget is administered: its own scope, or for a key budget the tenant. A key
+ * belongs to no node of the config (keys live in the database), so only a tenant-wide grant reaches it.
+ */
+export function budgetAdminNode(scope: BudgetScope): OrgRef {
+  return scope.level === 'key' ? { level: 'tenant' } : scope;
 }
 
 /** Dollars per period, whichever way the budget spells it. */

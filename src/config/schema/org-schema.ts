@@ -1,6 +1,7 @@
 // One file of org/ (hierarchy, role matrix, budgets); every key is optional and files are merged.
 
 import { z } from 'zod';
+import { budgetScopeSchema } from './budget-scope-schema.ts';
 import { emailSchema, idSchema, listOf, orgRefSchema } from './common-schemas.ts';
 import { policyRulesSchema } from './policy-rules-schema.ts';
 
@@ -84,7 +85,8 @@ const thresholds = z
 const budget = z
   .strictObject({
     id: idSchema,
-    scope: orgRefSchema,
+    /** An org ref, or `key:<key id>`: a cap on one API key's requests. */
+    scope: budgetScopeSchema,
     /** Dollars per period; `monthly_budget` is the same for `period: monthly` (the older spelling). */
     amount: z.number().min(0).optional(),
     monthly_budget: z.number().min(0).optional(),
@@ -126,13 +128,14 @@ const budget = z
         },
       });
     }
-    if (b.mode === 'per_seat' && b.scope.level === 'user') {
+    if (b.mode === 'per_seat' && (b.scope.level === 'user' || b.scope.level === 'key')) {
+      const user = b.scope.level === 'user';
       ctx.addIssue({
         code: 'custom',
         path: ['mode'],
-        message: 'a per-seat budget on a single user',
+        message: `a per-seat budget on a single ${user ? 'user' : 'key'}`,
         params: {
-          hint: 'per_seat applies to a tenant, business unit or team; a user budget is already theirs alone',
+          hint: `per_seat applies to a tenant, business unit or team; ${user ? 'a user budget is already theirs alone' : 'a key budget already caps that one key'}`,
         },
       });
     }

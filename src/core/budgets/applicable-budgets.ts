@@ -1,10 +1,12 @@
 // Which budgets a request counts against, and under which counter: a pooled budget has one counter for
 // its whole scope; a per-seat budget one counter per user in its scope. A user's seat is, in order: a
 // budget of their own (a user override; an `unlimited` one caps nothing itself), else the seats of their
-// business unit and team (the most restrictive caps them), else the tenant's seat (the org default). A budget with a soft cap (`approval_required_above`) stops there unless increases were
-// approved, and never passes its amount.
+// business unit and team (the most restrictive caps them), else the tenant's seat (the org default). A
+// budget with a soft cap (`approval_required_above`) stops there unless increases were approved, and
+// never passes its amount. A key budget caps the requests of one API key on top of all
+// that: it is the caller's own, and replaces no seat (the seat is the person's, whichever key they use).
 
-import { type BudgetConfig, budgetAmount, type OrgRef } from '../../config/policy-config.ts';
+import { type BudgetConfig, type BudgetScope, budgetAmount } from '../../config/policy-config.ts';
 import { type BudgetPeriod, periodWindow } from './budget-period.ts';
 
 export interface BudgetSubject {
@@ -13,6 +15,8 @@ export interface BudgetSubject {
   id: string;
   businessUnitId: string | null;
   teamId: string | null;
+  /** The API key the request came with; null when the subject is a person, not a request (spend-limit views). */
+  keyId: string | null;
 }
 
 export interface ApplicableBudget {
@@ -45,11 +49,12 @@ export function applicableBudgets(
   now: Date,
   approved: ApprovedLookup = NONE_APPROVED,
 ): ApplicableBudget[] {
-  const covers = (scope: OrgRef): boolean =>
+  const covers = (scope: BudgetScope): boolean =>
     scope.level === 'tenant' ||
     (scope.level === 'business_unit' && scope.id === who.businessUnitId) ||
     (scope.level === 'team' && scope.id === who.teamId) ||
-    (scope.level === 'user' && who.type === 'user' && scope.id === who.id);
+    (scope.level === 'user' && who.type === 'user' && scope.id === who.id) ||
+    (scope.level === 'key' && scope.id === who.keyId);
   const hasOwnBudget = budgets.some((b) => b.scope.level === 'user' && covers(b.scope));
   // A tenant-wide seat is the org default: the seats of the user's business unit or team replace it,
   // larger or not (an unlimited one included: it leaves them no seat).
@@ -63,7 +68,7 @@ export function applicableBudgets(
     if (seat && (hasOwnBudget || (hasGroupSeat && budget.scope.level === 'tenant'))) continue;
     if (budget.unlimited) continue;
     const window = periodWindow(budget.period, now);
-    const own = budget.scope.level === 'user' || seat;
+    const own = budget.scope.level === 'user' || budget.scope.level === 'key' || seat;
     const key = seat ? seatKey(budget.id, who) : budget.id;
     const hard = toMicro(budgetAmount(budget));
     const soft =

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { BudgetConfig, OrgRef } from '../../config/policy-config.ts';
-import { applicableBudgets } from './applicable-budgets.ts';
+import { applicableBudgets, type BudgetSubject } from './applicable-budgets.ts';
 import { periodWindow } from './budget-period.ts';
 
 const at = new Date('2026-11-22T15:30:00Z'); // a Sunday
@@ -50,7 +50,13 @@ describe('applicable budgets', () => {
     }),
     budget({ id: 'bob', scope: { level: 'user', id: 'bob@acme.test' }, amount: 300 }),
   ];
-  const ada = { type: 'user', id: 'ada@acme.test', businessUnitId: 'eng', teamId: 'web' };
+  const ada: BudgetSubject = {
+    type: 'user',
+    id: 'ada@acme.test',
+    businessUnitId: 'eng',
+    teamId: 'web',
+    keyId: null,
+  };
 
   it('takes every budget on the path from tenant to user, a seat per user for per-seat ones', () => {
     expect(applicableBudgets(budgets, ada, at).map((b) => [b.key, b.holder, b.limitMicro])).toEqual([
@@ -105,10 +111,37 @@ describe('applicable budgets', () => {
   });
 
   it('gives a service account its own seat, never a user budget', () => {
-    const ci = { type: 'service_account', id: 'ci', businessUnitId: null, teamId: 'web' };
+    const ci = { type: 'service_account', id: 'ci', businessUnitId: null, teamId: 'web', keyId: null };
     expect(applicableBudgets(budgets, ci, at).map((b) => b.key)).toEqual([
       'company',
       'seats/seat:service_account:ci',
     ]);
+  });
+
+  describe('on a key', () => {
+    const laptop = budget({ id: 'ada-laptop', scope: { level: 'key', id: 'LaptopKey123' }, amount: 5 });
+    const withKey = [...budgets, laptop];
+    const viaLaptop = { ...ada, keyId: 'LaptopKey123' };
+
+    it('caps the requests of that key as its holder’s own, on top of her seat and the pools', () => {
+      expect(applicableBudgets(withKey, viaLaptop, at).map((b) => [b.key, b.holder])).toEqual([
+        ['company', 'pool'],
+        ['eng', 'pool'],
+        ['seats/seat:ada@acme.test', 'user'],
+        ['ada-laptop', 'user'],
+      ]);
+    });
+
+    it('leaves her other keys, and requests not made with a key, to the budgets without it', () => {
+      const keys = (who: BudgetSubject) => applicableBudgets(withKey, who, at).map((b) => b.key);
+      const without = ['company', 'eng', 'seats/seat:ada@acme.test'];
+      expect(keys({ ...ada, keyId: 'DesktopKey45' })).toEqual(without);
+      expect(keys(ada)).toEqual(without);
+    });
+
+    it('never matches a person by the key id, nor a key by a person', () => {
+      const named = { ...ada, id: 'LaptopKey123', keyId: 'OtherKey0000' };
+      expect(applicableBudgets([laptop], named, at)).toEqual([]);
+    });
   });
 });

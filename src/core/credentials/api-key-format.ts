@@ -10,6 +10,13 @@ const KEY_PATTERN = new RegExp(
   `^${API_KEY_PREFIX}([0-9A-Za-z]{${KEY_ID_LENGTH}})([0-9A-Za-z]{${SECRET_LENGTH}})_([0-9A-Za-z]{${CHECKSUM_LENGTH}})$`,
 );
 
+const KEY_ID_PATTERN = new RegExp(`^[0-9A-Za-z]{${KEY_ID_LENGTH}}$`);
+
+/** True for the public id of a key: what budgets (`scope: key:<id>`) and listings refer to a key by. */
+export function isKeyId(text: string): boolean {
+  return KEY_ID_PATTERN.test(text);
+}
+
 export interface ParsedApiKey {
   id: string;
   checksumValid: boolean;

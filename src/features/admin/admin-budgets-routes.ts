@@ -1,9 +1,10 @@
 // Admin API: budgets (as configured, with the pooled spend of this period) and the increases past a
 // soft cap, requested, approved and denied through the same service the CLI uses (four eyes included).
-// Each budget is reached at its own scope node: a team lead sees and decides their team's budgets.
+// Each budget is reached at its own scope node: a team lead sees and decides their team's budgets. A key
+// budget is reached at the tenant only: its key is in no node of the config, so team grants never reach it.
 import { z } from 'zod';
-import { type BudgetConfig, budgetAmount } from '../../config/policy-config.ts';
-import { formatOrgRef } from '../../config/schema/common-schemas.ts';
+import { type BudgetConfig, budgetAdminNode, budgetAmount } from '../../config/policy-config.ts';
+import { formatBudgetScope } from '../../config/schema/budget-scope-schema.ts';
 import { pathTo, permits } from '../../core/authz/admin-grants.ts';
 import { periodWindow } from '../../core/budgets/budget-period.ts';
 import { NotFoundError } from '../../core/errors/app-error.ts';
@@ -23,7 +24,10 @@ const budgetView = z.object({
   soft_cap_usd: z.number().nullable(),
   period_start: z.string(),
   resets_at: z.string(),
-  spent_usd: z.number().nullable().describe('pooled budgets: this period so far; null for per-seat ones'),
+  spent_usd: z
+    .number()
+    .nullable()
+    .describe('pooled and key budgets (one counter each): this period so far; null for per-seat ones'),
 });
 
 const increaseView = z.object({
@@ -91,7 +95,7 @@ export function budgetsRoutes(deps: AdminDeps) {
       async handle({ caller, tenantId }) {
         const now = deps.clock.now();
         const visible = tenantBudgets(caller.content, tenantId).filter((b) =>
-          permits(caller.grants, 'budgets:read', pathTo(caller.org, b.scope)),
+          permits(caller.grants, 'budgets:read', pathTo(caller.org, budgetAdminNode(b.scope))),
         );
         const rows = [];
         for (const b of visible) {
@@ -107,7 +111,7 @@ export function budgetsRoutes(deps: AdminDeps) {
               : [undefined];
           rows.push({
             id: b.id,
-            scope: formatOrgRef(b.scope),
+            scope: formatBudgetScope(b.scope),
             mode: b.mode,
             period: b.period,
             amount_usd: amount,
@@ -133,7 +137,9 @@ export function budgetsRoutes(deps: AdminDeps) {
       async handle({ caller, tenantId, query }) {
         const readable = new Set(
           tenantBudgets(caller.content, tenantId)
-            .filter((b) => permits(caller.grants, 'budgets:read', pathTo(caller.org, b.scope)))
+            .filter((b) =>
+              permits(caller.grants, 'budgets:read', pathTo(caller.org, budgetAdminNode(b.scope))),
+            )
             .map((b) => b.id),
         );
         const all = await deps.storage.budgetIncreases.list(
@@ -157,7 +163,8 @@ export function budgetsRoutes(deps: AdminDeps) {
         user: z.email().optional().describe('for a per-seat budget: whose seat'),
       }),
       response: increaseView,
-      target: ({ caller, tenantId, body }) => budgetOf(caller.content, tenantId, body.budget).scope,
+      target: ({ caller, tenantId, body }) =>
+        budgetAdminNode(budgetOf(caller.content, tenantId, body.budget).scope),
       async handle({ caller, tenantId, body }) {
         const made = await service().request({
           tenantId,
@@ -189,7 +196,9 @@ export function budgetsRoutes(deps: AdminDeps) {
         body: decision,
         response: increaseView,
         target: async ({ caller, tenantId, params }) =>
-          budgetOf(caller.content, tenantId, (await increaseOf(tenantId, params.id)).budgetId).scope,
+          budgetAdminNode(
+            budgetOf(caller.content, tenantId, (await increaseOf(tenantId, params.id)).budgetId).scope,
+          ),
         async handle({ caller, tenantId, params, body }) {
           const before = increase(await increaseOf(tenantId, params.id));
           const input = {

@@ -94,6 +94,15 @@ describe('BudgetAlertFeed', () => {
     );
   });
 
+  it('names the holder of a key budget’s key', async () => {
+    await world.audit.record('acme', thresholdPassed(50, { scope: 'key:LaptopKey123', counter: 'laptop' }));
+    await feed.poll(WITH_BUDGET_ALERTS, world.clock.now());
+    const [delivery] = await world.storage.alerts.deliveries('acme');
+    expect(delivery!.notification.summary).toMatch(
+      /^Budget payments-monthly \(key:LaptopKey123\) for alice@acme.test/,
+    );
+  });
+
   it('does not send events from before alerting started', async () => {
     await world.audit.record('acme', {
       ...thresholdPassed(50),

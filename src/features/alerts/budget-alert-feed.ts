@@ -114,10 +114,11 @@ export function thresholdOf(record: AuditRecord): BudgetThreshold | undefined {
   if (!budget || !counter || threshold === undefined || spent === undefined || limit === undefined)
     return undefined;
   const mode = text('mode') ?? 'pooled';
+  const scope = text('scope') ?? 'tenant';
   return {
     budget,
     counter,
-    scope: text('scope') ?? 'tenant',
+    scope,
     mode,
     period: text('period') ?? '',
     periodStart: text('period_start') ?? '',
@@ -125,7 +126,8 @@ export function thresholdOf(record: AuditRecord): BudgetThreshold | undefined {
     threshold,
     spentUsd: spent / MICRO,
     limitUsd: limit / MICRO,
-    // A pooled budget's event names whoever's request passed the threshold; only a seat belongs to its user.
-    user: mode === 'per_seat' ? record.user : null,
+    // A pooled budget's event names whoever's request passed the threshold; only a seat belongs to its user,
+    // and a key budget to the holder of its key (only their requests count against it).
+    user: mode === 'per_seat' || scope.startsWith('key:') ? record.user : null,
   };
 }

@@ -2,6 +2,7 @@
 // CSV. Readers need analytics:read; one granted it for the whole tenant sees everything, one granted it at
 // business units or teams sees only those teams' rows (their subtree), never another tenant.
 import { z } from 'zod';
+import { budgetAdminNode } from '../../config/policy-config.ts';
 import { derivedMetrics } from '../../core/analytics/derived-metrics.ts';
 import {
   DIMENSIONS,
@@ -123,7 +124,7 @@ export function analyticsRoutes(deps: AdminDeps) {
       response: z.array(forecastView),
       handle: async ({ caller, tenantId }) =>
         budgetForecasts(deps.storage.telemetry, caller.content, tenantId, deps.clock.now(), (budget) =>
-          permits(caller.grants, 'analytics:read', pathTo(caller.org, budget.scope)),
+          permits(caller.grants, 'analytics:read', pathTo(caller.org, budgetAdminNode(budget.scope))),
         ),
     }),
     adminRoute({
@@ -245,8 +246,17 @@ const forecastView = z.object({
       exhausted_at: z.string().nullable(),
     })
     .nullable()
-    .describe('null for per-seat budgets: each member has the amount'),
-  scope_spent_usd: z.number(),
+    .describe('null for per-seat budgets (each member has the amount) and key budgets; see not_forecast'),
+  scope_spent_usd: z
+    .number()
+    .nullable()
+    .describe(
+      'null for key budgets: the rollups have no key dimension, so one key’s spend is not known here',
+    ),
+  not_forecast: z
+    .enum(['per_seat', 'key'])
+    .nullable()
+    .describe('why forecast is null: a per-seat budget, or a key budget (not forecast); null when forecast'),
 });
 
 async function usage(

@@ -1,8 +1,15 @@
 // Each pooled budget's standing for its period from the day rollups, with the period-end forecast and the
 // variance against its amount. Per-seat budgets cap each member separately, so their scope's total is
-// shown without a forecast against one amount.
-import { type BudgetConfig, budgetAmount, type PolicyConfig } from '../../config/policy-config.ts';
-import { formatOrgRef } from '../../config/schema/common-schemas.ts';
+// shown without a forecast against one amount. Key budgets are listed but neither forecast nor summed:
+// the rollups have no key dimension, and their scope's spend (the whole tenant's) would be wrong.
+import {
+  type BudgetConfig,
+  budgetAmount,
+  isOrgBudget,
+  type OrgRef,
+  type PolicyConfig,
+} from '../../config/policy-config.ts';
+import { formatBudgetScope } from '../../config/schema/budget-scope-schema.ts';
 import { type Forecast, forecastSpend } from '../../core/analytics/forecast.ts';
 import type { Dimension } from '../../core/analytics/rollup.ts';
 import { periodWindow } from '../../core/budgets/budget-period.ts';
@@ -20,10 +27,13 @@ export interface BudgetForecast {
   period_end: string;
   /** Null for per-seat budgets (see above); their spend is in `scope_spent_usd`. */
   forecast: Forecast | null;
-  scope_spent_usd: number;
+  /** Null for key budgets: the rollups cannot tell one key's spend from the rest of the tenant's. */
+  scope_spent_usd: number | null;
+  /** Why `forecast` is null: each seat has the amount (`per_seat`), or no spend per key is rolled up (`key`). */
+  not_forecast: 'per_seat' | 'key' | null;
 }
 
-export function scopeFilter(scope: BudgetConfig['scope']): Partial<Record<Dimension, string[]>> {
+export function scopeFilter(scope: OrgRef): Partial<Record<Dimension, string[]>> {
   if (scope.level === 'tenant' || !scope.id) return {};
   const dimension: Dimension = scope.level === 'business_unit' ? 'business_unit' : scope.level;
   return { [dimension]: [scope.id] };
@@ -40,6 +50,10 @@ export async function budgetForecasts(
   for (const budget of tenantBudgets(content, tenantId)) {
     if (budget.unlimited || !include(budget)) continue;
     const window = periodWindow(budget.period, now);
+    if (!isOrgBudget(budget)) {
+      out.push({ ...standingOf(budget, window), forecast: null, scope_spent_usd: null, not_forecast: 'key' });
+      continue;
+    }
     const days = await telemetry.rollups(tenantId, {
       granularity: 'day',
       since: window.start,
@@ -54,27 +68,37 @@ export async function budgetForecasts(
       const index = Math.floor(((day.key.bucket ?? 0) - window.start.getTime()) / DAY_MS);
       if (index >= 0 && index < count) dailyMicro[index]! += day.measures.cost_micro;
     }
-    const amount = budgetAmount(budget);
+    const pooled = budget.mode === 'pooled';
     out.push({
-      budget: budget.id,
-      scope: formatOrgRef(budget.scope),
-      mode: budget.mode,
-      period: budget.period,
-      amount_usd: amount,
-      period_start: window.start.toISOString(),
-      period_end: window.end.toISOString(),
-      forecast:
-        budget.mode === 'pooled'
-          ? forecastSpend({
-              amountUsd: amount,
-              periodStart: window.start,
-              periodEnd: window.end,
-              now,
-              dailyMicro,
-            })
-          : null,
+      ...standingOf(budget, window),
+      forecast: pooled
+        ? forecastSpend({
+            amountUsd: budgetAmount(budget),
+            periodStart: window.start,
+            periodEnd: window.end,
+            now,
+            dailyMicro,
+          })
+        : null,
       scope_spent_usd: Math.round(dailyMicro.reduce((a, b) => a + b, 0) / 10_000) / 100,
+      not_forecast: pooled ? null : 'per_seat',
     });
   }
   return out;
+}
+
+/** What a budget's row says whether or not it is forecast. */
+function standingOf(
+  budget: BudgetConfig,
+  window: { start: Date; end: Date },
+): Omit<BudgetForecast, 'forecast' | 'scope_spent_usd' | 'not_forecast'> {
+  return {
+    budget: budget.id,
+    scope: formatBudgetScope(budget.scope),
+    mode: budget.mode,
+    period: budget.period,
+    amount_usd: budgetAmount(budget),
+    period_start: window.start.toISOString(),
+    period_end: window.end.toISOString(),
+  };
 }

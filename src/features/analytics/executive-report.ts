@@ -154,13 +154,20 @@ const costTable = (title: string, rows: ReportLine[]) =>
         ]),
       );
 
+/** A budget row's spend when it has no forecast: the scope's total for a per-seat budget; none for a key's. */
+function spentWithoutForecast(b: BudgetForecast): string {
+  return b.scope_spent_usd === null
+    ? '— (key budget, not tracked here)'
+    : `${usd(b.scope_spent_usd)} (per seat)`;
+}
+
 export function reportMarkdown(report: ExecutiveReport, orgName: string): string {
   const a = report.adoption;
   const budgetRows = report.budgets.map((b) => [
     b.budget,
     b.scope,
     `${usd(b.amount_usd)} ${b.period}`,
-    b.forecast ? usd(b.forecast.spent_usd) : `${usd(b.scope_spent_usd)} (per seat)`,
+    b.forecast ? usd(b.forecast.spent_usd) : spentWithoutForecast(b),
     b.forecast ? usd(b.forecast.forecast_usd) : '—',
     b.forecast
       ? `${b.forecast.variance_usd >= 0 ? '+' : ''}${usd(b.forecast.variance_usd)}${b.forecast.variance_pct === null ? '' : ` (${b.forecast.variance_pct}%)`}`

@@ -1,6 +1,7 @@
 // Raising a budget past its soft cap (`approval_required_above`): one person requests an increase, another
 // approves or denies it; every step is a `budget` audit event. An approved increase counts on one counter
-// (the pool, or one seat) for the rest of its period or until it expires, and never past the budget's amount.
+// (the pool, one seat, or one key's cap) for the rest of its period or until it expires, and never past
+// the budget's amount.
 
 import { type BudgetConfig, budgetAmount } from '../../config/policy-config.ts';
 import { applicableBudgets } from '../../core/budgets/applicable-budgets.ts';
@@ -228,10 +229,11 @@ export class BudgetIncreases {
   ): Promise<string> {
     if (budget.mode !== 'per_seat') {
       if (user) {
-        throw new ValidationError(
-          `budget "${budget.id}" is pooled: an increase raises it for its whole scope; leave out --user.`,
-          { field: 'user' },
-        );
+        const what =
+          budget.scope.level === 'key'
+            ? `on key ${budget.scope.id}: an increase raises that key's cap`
+            : 'pooled: an increase raises it for its whole scope';
+        throw new ValidationError(`budget "${budget.id}" is ${what}; leave out --user.`, { field: 'user' });
       }
       return budget.id;
     }
@@ -242,7 +244,7 @@ export class BudgetIncreases {
     }
     const record = await this.storage.org.getUser(tenantId, user.toLowerCase());
     if (!record) throw new NotFoundError('user', user, `tenant ${tenantId}`);
-    const seat = applicableBudgets(budgets, { type: 'user', ...record }, now).find(
+    const seat = applicableBudgets(budgets, { type: 'user', ...record, keyId: null }, now).find(
       (b) => b.budget === budget,
     );
     if (!seat) {

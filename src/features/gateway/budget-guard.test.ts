@@ -6,7 +6,13 @@ import { BudgetGuard, type ThresholdEvent } from './budget-guard.ts';
 
 const silent = { error: () => {} };
 const now = new Date(Date.UTC(2026, 11, 6, 12));
-const who = { type: 'user' as const, id: 'alice@acme.test', businessUnitId: null, teamId: 'payments' };
+const who = {
+  type: 'user' as const,
+  id: 'alice@acme.test',
+  businessUnitId: null,
+  teamId: 'payments',
+  keyId: 'AAAAAAAAAAAA',
+};
 const budgets: BudgetConfig[] = [
   {
     id: 'acme',
@@ -68,6 +74,29 @@ describe('BudgetGuard without waiting', () => {
     // A soft-capped budget needs the approvals: always the waiting path.
     const soft = [{ ...budgets[1]!, approval_required_above: 0.5 }];
     expect(guard.admitNow({ ...request('r5'), budgets: soft })).toBeUndefined();
+    await allotments.close();
+  });
+
+  it('keeps a key budget to its key: the cached budgets of one key are not another key’s', async () => {
+    const allotments = new BudgetAllotments(new MemoryBudgetStore(), silent);
+    const guard = new BudgetGuard(allotments, silent, async () => {});
+    const keyCap: BudgetConfig = {
+      id: 'laptop-key',
+      scope: { level: 'key', id: 'AAAAAAAAAAAA' },
+      amount: 1,
+      period: 'daily',
+      mode: 'pooled',
+      alert_thresholds: [],
+    };
+    const withKey = { ...request('k1'), budgets: [...budgets, keyCap] };
+    await guard.admit(withKey);
+    expect(guard.admitNow({ ...withKey, requestId: 'k2' })!.budgets.map((b) => b.key)).toEqual([
+      'acme',
+      'alice',
+      'laptop-key',
+    ]);
+    const otherKey = { ...withKey, requestId: 'k3', who: { ...who, keyId: 'BBBBBBBBBBBB' } };
+    expect(guard.admitNow(otherKey)!.budgets.map((b) => b.key)).toEqual(['acme', 'alice']);
     await allotments.close();
   });
 });

@@ -152,7 +152,8 @@ export class BudgetGuard {
       bySubject = new Map();
       this.#applicable.set(configs, bySubject);
     }
-    const subject = `${who.type}\u0000${who.id}\u0000${who.teamId}\u0000${who.businessUnitId}`;
+    // The key is part of the subject: a key budget applies to one of a person's keys, not the others.
+    const subject = `${who.type}\u0000${who.id}\u0000${who.teamId}\u0000${who.businessUnitId}\u0000${who.keyId}`;
     const time = now.getTime();
     const hit = bySubject.get(subject);
     if (hit && time < hit.until) return hit.budgets;

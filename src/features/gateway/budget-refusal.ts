@@ -23,7 +23,7 @@ export function budgetRefusal(budget: ApplicableBudget, now: Date): string {
       ? { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }
       : {}),
   });
-  const whose = budget.holder === 'user' ? 'your' : `the ${describeScope(budget.budget.scope)}`;
+  const whose = whoseBudget(budget);
   const per = PERIOD_WORD[budget.period];
   if (isSoftCapped(budget)) {
     const approved = budget.approvedMicro > 0 ? ` + ${formatDollars(budget.approvedMicro)} approved` : '';
@@ -33,6 +33,13 @@ export function budgetRefusal(budget: ApplicableBudget, now: Date): string {
     return `approval needed: ${whose} budget "${budget.budget.id}" reached its soft cap (${formatDollars(budget.softLimitMicro!)}${approved} of ${formatDollars(budget.hardLimitMicro)} ${per}) · resets ${resets} UTC · ask your LLM-RULES admin for an increase (llm-rules budgets request ${budget.budget.id}${seat} --amount DOLLARS)`;
   }
   return `spend limit reached: ${whose} budget "${budget.budget.id}" (${formatDollars(budget.limitMicro)} ${per}) · resets ${resets} UTC · ask your LLM-RULES admin to raise it`;
+}
+
+/** The holder, as the caller reads it: their own cap (of their key, or of theirs), else the shared scope's. */
+function whoseBudget(budget: ApplicableBudget): string {
+  const scope = budget.budget.scope;
+  if (scope.level === 'key') return "your key's";
+  return budget.holder === 'user' ? 'your' : `the ${describeScope(scope)}`;
 }
 
 function describeScope(scope: OrgRef): string {

@@ -27,5 +27,6 @@ export function budgetSubject(who: AuthenticatedKey): BudgetSubject {
     id: who.principal.id,
     businessUnitId: 'businessUnitId' in profile ? profile.businessUnitId : null,
     teamId: profile.teamId,
+    keyId: who.keyId,
   };
 }

@@ -2,7 +2,7 @@
 
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { formatOrgRef } from '../../config/schema/common-schemas.ts';
+import { formatBudgetScope } from '../../config/schema/budget-scope-schema.ts';
 import type { Clock } from '../../core/clock/clock.ts';
 import type { BudgetIncreaseStore } from '../../storage/budget-increase-port.ts';
 import type { BudgetStore } from '../../storage/budget-port.ts';
@@ -169,7 +169,7 @@ async function recordThreshold(audit: AuditSink, event: ThresholdEvent): Promise
       action: 'threshold_passed',
       budget: budget.budget.id,
       counter: budget.key,
-      scope: formatOrgRef(budget.budget.scope),
+      scope: formatBudgetScope(budget.budget.scope),
       mode: budget.budget.mode,
       period: budget.period,
       period_start: budget.periodStart.toISOString(),

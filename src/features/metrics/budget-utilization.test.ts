@@ -31,6 +31,7 @@ describe('readUtilization', () => {
       budget('platform', { scope: { level: 'team', id: 'platform' }, amount: 10, period: 'daily' }),
       budget('seats', { mode: 'per_seat' }),
       budget('alice', { scope: { level: 'user', id: 'alice@acme.test' } }),
+      budget('laptop', { scope: { level: 'key', id: 'LaptopKey123' } }),
     ]);
     const now = clock.now();
     const charges = [

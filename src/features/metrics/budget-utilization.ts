@@ -1,6 +1,6 @@
 // Budget utilization at scrape time: for every pooled budget of every tenant in the active bundle, the
 // spend settled in its current period over its amount, read from the budget store (one read per tenant).
-// Per-user budgets and per-seat counters are left out: they would be a series per person.
+// Per-user and per-key budgets and per-seat counters are left out: they would be a series per holder.
 import { Gauge, type Registry } from 'prom-client';
 import { type BudgetConfig, budgetAmount } from '../../config/policy-config.ts';
 import { periodWindow } from '../../core/budgets/budget-period.ts';
@@ -66,9 +66,13 @@ export async function readUtilization(
   return (await Promise.all(reads)).flat();
 }
 
-/** A pooled budget of a tenant, business unit or team: one counter, named by its id. */
+/**
+ * A pooled budget of a tenant, business unit or team: one counter, named by its id. A user's or a key's
+ * budget also has one counter, but is one holder's own cap, left out like the per-person ones.
+ */
 function isPooled(budget: BudgetConfig): boolean {
-  return budget.mode === 'pooled' && budget.scope.level !== 'user' && !budget.unlimited;
+  const own = budget.scope.level === 'user' || budget.scope.level === 'key';
+  return budget.mode === 'pooled' && !own && !budget.unlimited;
 }
 
 /** A budget of nothing is used up from the start. */

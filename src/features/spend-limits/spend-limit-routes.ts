@@ -33,6 +33,7 @@ import {
   CONFIG_ID_PREFIX,
   centsOf,
   configLimitView,
+  isMemberCap,
   isPerMember,
   type ScopeView,
   type SpendLimitView,
@@ -205,12 +206,15 @@ export function spendLimitRoutes(app: FastifyInstance, deps: SpendLimitRouteDeps
     const approved = await deps.approvals.forTenant(caller.tenantId, now);
     const perMember = members.map((user) => ({
       user,
+      // A person's limits whichever key they use: no key in the subject, so no key budget either.
       caps: applicableBudgets(
         budgets,
-        { type: 'user', id: user.id, businessUnitId: user.businessUnitId, teamId: user.teamId },
+        { type: 'user', id: user.id, businessUnitId: user.businessUnitId, teamId: user.teamId, keyId: null },
         now,
         approved,
-      ).filter((b) => b.holder === 'user' && (periods.length === 0 || periods.includes(b.period))),
+      )
+        .filter(isMemberCap)
+        .filter((b) => periods.length === 0 || periods.includes(b.period)),
       lifted: budgets.find((b) => b.unlimited && b.scope.level === 'user' && b.scope.id === user.id),
     }));
     const charges = perMember.flatMap((m) =>

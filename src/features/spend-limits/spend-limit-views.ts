@@ -1,8 +1,15 @@
 // Spend limits in the shape of Anthropic's Admin API (`type: "spend_limit"`, amounts as integer strings
 // of cents, a `scope` tagged union): the ones set through the API, and the per-member budgets of
 // org/budgets.yaml seen the same way (read-only: ids `spl_config_<budget>`). Scope types beyond
-// Anthropic's (`team`, `business_unit`) are ours; clients are told to let unknown types through.
-import type { BudgetConfig, OrgRef } from '../../config/policy-config.ts';
+// Anthropic's (`team`, `business_unit`) are ours; clients are told to let unknown types through. Key
+// budgets are not spend limits (those are per person) and do not appear here.
+import {
+  type BudgetConfig,
+  isOrgBudget,
+  type OrgBudgetConfig,
+  type OrgRef,
+} from '../../config/policy-config.ts';
+import type { ApplicableBudget } from '../../core/budgets/applicable-budgets.ts';
 import type { SpendLimitRecord } from '../../storage/spend-limit-port.ts';
 
 export const CONFIG_ID_PREFIX = 'spl_config_';
@@ -49,13 +56,21 @@ export function apiLimitView(limit: SpendLimitRecord): SpendLimitView {
   };
 }
 
-/** A budget of the config that limits each member: a user's own, or a per-seat one. Pools are not. */
-export function isPerMember(budget: BudgetConfig): boolean {
-  return budget.scope.level === 'user' || budget.mode === 'per_seat';
+/**
+ * A budget of the config that limits each member: a user's own, or a per-seat one. Pools are not, and
+ * neither are key budgets: a spend limit is a person's, and a key budget caps one of their keys only.
+ */
+export function isPerMember(budget: BudgetConfig): budget is OrgBudgetConfig {
+  return isOrgBudget(budget) && (budget.scope.level === 'user' || budget.mode === 'per_seat');
+}
+
+/** An applicable budget that caps the person themself (their own, or their seat), not a pool or a key. */
+export function isMemberCap(cap: ApplicableBudget): cap is ApplicableBudget & { budget: OrgBudgetConfig } {
+  return cap.holder === 'user' && isOrgBudget(cap.budget);
 }
 
 /** A per-member config budget as a spend limit; dated by the bundle that made it active. */
-export function configLimitView(budget: BudgetConfig, activeSince: Date): SpendLimitView {
+export function configLimitView(budget: OrgBudgetConfig, activeSince: Date): SpendLimitView {
   return {
     type: 'spend_limit',
     id: `${CONFIG_ID_PREFIX}${budget.id}`,
