@@ -34,6 +34,9 @@ let throttleMidStream = false;
 let cutMidStream = false;
 /** The next request's answer, when a test wants Bedrock to refuse it. */
 let nextError: { status: number; body: string; headers?: Record<string, string> } | undefined;
+/** An inference profile's ARN, as Bedrock's messages name them: the AWS account must not reach clients. */
+const PROFILE_ARN = 'arn:aws:bedrock:us-east-1:123456789012:inference-profile/us.anthropic.claude-sonnet-4-5';
+
 /** What the gateway logged (warn and above). */
 const logged: Record<string, unknown>[] = [];
 
@@ -126,7 +129,7 @@ beforeAll(async () => {
                 ':exception-type': 'throttlingException',
                 ':content-type': 'application/json',
               },
-              '{"message":"Too many tokens"}',
+              `{"message":"Too many tokens for ${PROFILE_ARN}"}`,
             ),
           );
           return;
@@ -240,7 +243,20 @@ describe('gateway: Amazon Bedrock upstream', () => {
         max_tokens: 64,
         messages: [{ role: 'user', content: 'hi' }],
       });
-      await expect(stream.finalMessage()).rejects.toThrow(/throttlingException: Too many tokens/);
+      const logs = logged.length;
+      const failure = await stream.finalMessage().then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      // The type and the exception's name reach the client; the message, which names the account, only the log.
+      expect(String(failure)).toMatch(/rate_limit_error.*ended the stream with throttlingException/);
+      expect(String(failure)).not.toContain('123456789012');
+      expect(logged.slice(logs)).toContainEqual(
+        expect.objectContaining({
+          msg: 'the upstream ended its stream with an error',
+          upstreamMessage: `throttlingException: Too many tokens for ${PROFILE_ARN}`,
+        }),
+      );
     } finally {
       throttleMidStream = false;
     }

@@ -165,7 +165,14 @@ export class GatewayProxy {
     else {
       // An upstream with its own answer format (Bedrock's event stream) is translated before relaying.
       const translate = statusCode < 400 ? sent.upstream.provider.translateResponse : undefined;
-      const body = translate ? translate({ headers, body: answered }) : { headers, body: answered };
+      const body = translate
+        ? translate({ headers, body: answered }, (upstreamMessage) =>
+            this.#deps.logger.warn(
+              { upstream: facts.upstream, requestId: facts.requestId, upstreamMessage },
+              'the upstream ended its stream with an error',
+            ),
+          )
+        : { headers, body: answered };
       headers = body.headers;
       source = readableSource(body.body);
       translated = Boolean(translate);

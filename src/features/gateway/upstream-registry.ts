@@ -67,9 +67,9 @@ function lazyProvider(
     },
   };
   if (translates.responses) {
-    provider.translateResponse = (response) => {
+    provider.translateResponse = (response, report) => {
       if (!loaded?.translateResponse) throw new Error(`the ${kind} provider translated before it was loaded`);
-      return loaded.translateResponse(response);
+      return loaded.translateResponse(response, report);
     };
   }
   if (translates.errors) {

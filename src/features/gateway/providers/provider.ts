@@ -37,6 +37,9 @@ export interface ProviderResponse {
   body: Readable;
 }
 
+/** Told an upstream's own message that the client is not sent (it can name cloud accounts): the log's. */
+export type UpstreamMessageReport = (upstreamMessage: string) => void;
+
 /** An upstream's error answer (status 400 or above) with its whole body, as the gateway read it. */
 export interface ProviderErrorInput {
   status: number;
@@ -58,7 +61,7 @@ export interface UpstreamProvider {
   /** Synchronous where nothing is awaited (the Anthropic API's): one promise and tick fewer a request. */
   buildRequest(input: ProviderRequestInput): ProviderRequest | Promise<ProviderRequest>;
   /** Turns a successful answer into the Messages API's own form; absent when it already is. */
-  translateResponse?(response: ProviderResponse): ProviderResponse;
+  translateResponse?(response: ProviderResponse, report: UpstreamMessageReport): ProviderResponse;
   /** Turns an error answer into the Messages API's error envelope; absent when it is relayed unchanged. */
   translateError?(error: ProviderErrorInput): ProviderError;
 }

@@ -25,7 +25,7 @@ function chunk(event: Record<string, unknown>): Buffer {
 }
 
 function translated() {
-  const sse = eventStreamToSse();
+  const sse = eventStreamToSse(() => {});
   const out: string[] = [];
   sse.on('data', (data: Buffer) => out.push(data.toString('utf8')));
   return { sse, out, pings: () => out.filter((text) => text === PING).length };

@@ -7,6 +7,7 @@
 import { Transform, type TransformCallback } from 'node:stream';
 import { EventStreamCodec } from '@smithy/eventstream-codec';
 import { fromUtf8, toUtf8 } from '@smithy/util-utf8';
+import type { UpstreamMessageReport } from '../provider.ts';
 
 const codec = new EventStreamCodec(toUtf8, fromUtf8);
 
@@ -33,7 +34,11 @@ function header(headers: Record<string, { value: unknown }>, name: string): stri
   return typeof value === 'string' ? value : undefined;
 }
 
-export function eventStreamToSse(pingEveryMs = PING_EVERY_MS): Transform {
+/**
+ * `report` is told the message of an exception frame: like Bedrock's error answers (cloud-errors.ts), it
+ * can name the AWS account or an ARN, so the client's error event says only which exception it was.
+ */
+export function eventStreamToSse(report: UpstreamMessageReport, pingEveryMs = PING_EVERY_MS): Transform {
   let pending: Buffer = Buffer.alloc(0);
   // Restarted by every event sent, so a ping fills only a silence; unref'd, it keeps no process alive.
   const pinger = setInterval(() => translator.push(PING), pingEveryMs).unref();
@@ -73,15 +78,10 @@ export function eventStreamToSse(pingEveryMs = PING_EVERY_MS): Transform {
                 return payload;
               }
             })();
-            this.push(
-              sse(
-                'error',
-                JSON.stringify({
-                  type: 'error',
-                  error: { type: ERROR_TYPES[name] ?? 'api_error', message: `${name}: ${text}` },
-                }),
-              ),
-            );
+            report(`${name}: ${text}`);
+            const generic = `Amazon Bedrock ended the stream with ${name}; its reason is in the gateway's log (ask the gateway's operator).`;
+            const error = { type: ERROR_TYPES[name] ?? 'api_error', message: generic };
+            this.push(sse('error', JSON.stringify({ type: 'error', error })));
           }
         }
         done();

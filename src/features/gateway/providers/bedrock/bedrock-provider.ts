@@ -16,6 +16,7 @@ import type {
   ProviderRequest,
   ProviderRequestInput,
   ProviderResponse,
+  UpstreamMessageReport,
   UpstreamProvider,
 } from '../provider.ts';
 import { eventStreamToSse } from './bedrock-event-stream.ts';
@@ -75,14 +76,14 @@ export const bedrockProvider: UpstreamProvider = {
     });
     return { path, method: 'POST', headers: signed.headers as Record<string, string>, body: payload };
   },
-  translateResponse(response: ProviderResponse): ProviderResponse {
+  translateResponse(response: ProviderResponse, report: UpstreamMessageReport): ProviderResponse {
     const type = String(response.headers['content-type'] ?? '');
     if (!type.includes('application/vnd.amazon.eventstream')) return response;
     const { 'content-type': _type, 'content-length': _length, ...headers } = response.headers;
     return {
       headers: { ...headers, 'content-type': 'text/event-stream; charset=utf-8' },
       // pipeline, not pipe: a cut or failed upstream body must end (with an error) what the client reads.
-      body: pipeline(response.body, eventStreamToSse(), () => {}),
+      body: pipeline(response.body, eventStreamToSse(report), () => {}),
     };
   },
   translateError(error: ProviderErrorInput): ProviderError {
