@@ -1,6 +1,7 @@
-// Amazon Bedrock as the upstream, against a mock of its wire format: SigV4-signed InvokeModel and
-// InvokeModelWithResponseStream calls (checked by re-signing with the AWS SDK's own signer), the body
-// reshaped for Bedrock, and binary event-stream frames turned back into SSE that the SDK and metering read.
+// Amazon Bedrock as the upstream, against a mock of its wire format: SigV4-signed InvokeModel,
+// InvokeModelWithResponseStream and CountTokens calls (checked by re-signing with the AWS SDK's own
+// signer), the body reshaped for Bedrock, and binary event-stream frames turned back into SSE that the
+// SDK and metering read.
 
 import { once } from 'node:events';
 import { readFile, writeFile } from 'node:fs/promises';
@@ -28,6 +29,8 @@ interface Seen {
   path: string;
   body: Record<string, unknown>;
   signatureValid: boolean;
+  /** A CountTokens call's InvokeModel body, decoded from its base64. */
+  counted?: Record<string, unknown>;
 }
 const seen: Seen[] = [];
 let throttleMidStream = false;
@@ -39,6 +42,65 @@ const PROFILE_ARN = 'arn:aws:bedrock:us-east-1:123456789012:inference-profile/us
 
 /** What the gateway logged (warn and above). */
 const logged: Record<string, unknown>[] = [];
+
+/** A model Bedrock's CountTokens refuses (not every model supports counting), by its client-side id. */
+const UNCOUNTABLE_MODEL = 'claude-3-haiku-20240307';
+/** An application inference profile, which `model_ids` maps a client-side id to. */
+const APP_PROFILE_ARN = 'arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/a1b2c3';
+/** The betas the mock's CountTokens takes: any other makes it refuse the count. */
+const COUNTABLE_BETAS = new Set(['claude-code-20250219']);
+
+/** The mock's token count: a function of what decides the input tokens, so a dropped or changed member shows. */
+function mockTokenCount(body: Record<string, unknown>): number {
+  const { system, messages, tools, tool_choice, thinking } = body;
+  return Math.ceil(JSON.stringify([system, messages, tools, tool_choice, thinking]).length / 4);
+}
+
+interface MockAnswer {
+  status: number;
+  body: string;
+  headers?: Record<string, string>;
+}
+
+const validationException = (message: string): MockAnswer => ({
+  status: 400,
+  body: JSON.stringify({ message }),
+  headers: { 'x-amzn-errortype': 'ValidationException:http://internal.amazon.com/coral/com.amazon.bedrock/' },
+});
+
+/** What Bedrock's CountTokens refuses in an InvokeModel body, as a ValidationException's message. */
+function invokeBodyProblem(modelId: string, invoke: Record<string, unknown>): string | undefined {
+  // Foundation-model ids only: a cross-region inference profile (`us.…`) or an ARN is refused.
+  if (!modelId.startsWith('anthropic.')) return 'The provided model identifier is invalid.';
+  if (modelId === `anthropic.${UNCOUNTABLE_MODEL}-v1:0`) {
+    return "The provided model doesn't support counting tokens.";
+  }
+  if (invoke.anthropic_version !== 'bedrock-2023-05-31') return 'anthropic_version: required';
+  const extraneous = ['model', 'stream', 'tags'].find((key) => key in invoke);
+  if (extraneous) return `extraneous key [${extraneous}] is not permitted`;
+  const budget = (invoke.thinking as { budget_tokens?: number } | undefined)?.budget_tokens ?? 0;
+  if (typeof invoke.max_tokens !== 'number' || invoke.max_tokens <= budget) {
+    return 'max_tokens must be greater than thinking.budget_tokens';
+  }
+  if (Array.isArray(invoke.tools) && invoke.tools.length === 0) return 'tools: list must not be empty';
+  const betas = (invoke.anthropic_beta ?? []) as string[];
+  if (betas.some((beta) => !COUNTABLE_BETAS.has(beta))) return 'invalid beta flag';
+  return undefined;
+}
+
+/** CountTokens: `{"input":{"invokeModel":{"body":"<base64 InvokeModel body>"}}}` → `{"inputTokens":N}`. */
+function countTokensAnswer(url: string, payload: Record<string, unknown>, arrived: Seen): MockAnswer {
+  const modelId = decodeURIComponent(url.split('/')[2]!);
+  const encoded = (payload.input as { invokeModel?: { body?: unknown } } | undefined)?.invokeModel?.body;
+  if (Object.keys(payload).join() !== 'input' || typeof encoded !== 'string') {
+    return validationException('Malformed input request');
+  }
+  const invoke = JSON.parse(Buffer.from(encoded, 'base64').toString('utf8')) as Record<string, unknown>;
+  arrived.counted = invoke;
+  const problem = invokeBodyProblem(modelId, invoke);
+  if (problem) return validationException(problem);
+  return { status: 200, body: JSON.stringify({ inputTokens: mockTokenCount(invoke) }) };
+}
 
 function frame(headers: Record<string, string>, body: string): Uint8Array {
   return codec.encode({
@@ -91,16 +153,20 @@ beforeAll(async () => {
     request.on('end', async () => {
       const raw = Buffer.concat(chunks);
       const body = JSON.parse(raw.toString()) as Record<string, unknown>;
-      seen.push({
+      const arrived: Seen = {
         path: request.url!,
         body,
         signatureValid: await signatureValid(request, raw, (bedrock.address() as AddressInfo).port),
-      });
-      if (nextError) {
-        const { status, body: errorBody, headers } = nextError;
+      };
+      seen.push(arrived);
+      const counted = request.url!.endsWith('/count-tokens')
+        ? countTokensAnswer(request.url!, body, arrived)
+        : undefined;
+      const answer = nextError ?? counted;
+      if (answer) {
         nextError = undefined;
-        response.writeHead(status, { 'content-type': 'application/json', ...headers });
-        response.end(errorBody);
+        response.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers });
+        response.end(answer.body);
         return;
       }
       const message = buildMessage(
@@ -157,7 +223,9 @@ beforeAll(async () => {
   await writeFile(
     join(config, 'config.yaml'),
     `${yaml}\ngateway:\n  upstreams:\n    - name: aws\n      provider: bedrock\n      base_url: "${bedrockUrl}"\n` +
-      `      region: us-east-1\n      aws_access_key_id: ${KEY_ID}\n      aws_secret_access_key: \${AWS_SECRET}\n      retries: 0\n`,
+      `      region: us-east-1\n      aws_access_key_id: ${KEY_ID}\n      aws_secret_access_key: \${AWS_SECRET}\n      retries: 0\n` +
+      `      model_ids: { claude-sonnet-4-5-app: "${APP_PROFILE_ARN}" }\n` +
+      `  models:\n    - { scope: tenant, deny: ["claude-opus-*"] }\n`,
   );
   gateway = await startExampleServer({
     configDir: config,
@@ -335,17 +403,9 @@ describe('gateway: Amazon Bedrock upstream', () => {
     expect(request.signatureValid).toBe(true);
   });
 
-  it('answers count_tokens with 501 not_supported and x-should-retry: false, and /v1/models with 404', async () => {
+  it('answers /v1/models with 404, which Claude Code takes as "use the built-in model list"', async () => {
     const before = seen.length;
     const logs = logged.length;
-    const counted = await send(
-      { model: 'claude-sonnet-4-5', messages: [{ role: 'user', content: 'hi' }] },
-      {},
-      '/v1/messages/count_tokens?beta=true',
-    );
-    expect(counted.status).toBe(501);
-    expect(counted.headers.get('x-should-retry')).toBe('false');
-    expect(await counted.json()).toMatchObject({ type: 'error', error: { type: 'not_supported' } });
     const models = await fetch(`${gateway.server.url}/v1/models`, {
       headers: { 'x-api-key': gateway.tokens['alice@acme.test']! },
     });
@@ -354,6 +414,128 @@ describe('gateway: Amazon Bedrock upstream', () => {
     expect(seen.length).toBe(before);
     // A route this upstream does not offer is no server failure: nothing is logged as one.
     expect(logged.slice(logs)).toEqual([]);
+  });
+
+  it("answers count_tokens with Bedrock's CountTokens, counting the invoke body Bedrock would be sent", async () => {
+    const params = {
+      model: 'claude-sonnet-4-5-20250929',
+      system: 'You are terse.',
+      messages: [{ role: 'user' as const, content: 'How many tokens is this?' }],
+      tools: [{ name: 'read', description: 'Reads a file', input_schema: { type: 'object' as const } }],
+      tool_choice: { type: 'auto' as const },
+      thinking: { type: 'enabled' as const, budget_tokens: 2048 },
+    };
+    const counted = await client().messages.countTokens(params, {
+      headers: {
+        'anthropic-beta': 'claude-code-20250219,interleaved-thinking-2025-05-14,request-tags-2026-08-21',
+      },
+    });
+    expect(counted).toEqual({ input_tokens: mockTokenCount(params) });
+    const request = seen.at(-1)!;
+    expect(request.path).toBe('/model/anthropic.claude-sonnet-4-5-20250929-v1%3A0/count-tokens');
+    expect(request.signatureValid).toBe(true);
+    const { model: _model, ...sent } = params;
+    // Only the betas Claude Code sends Bedrock on a count; max_tokens above the thinking budget.
+    expect(request.counted).toEqual({
+      ...sent,
+      anthropic_version: 'bedrock-2023-05-31',
+      anthropic_beta: ['claude-code-20250219'],
+      max_tokens: 2049,
+    });
+  });
+
+  it('leaves an empty tools list, the request tags and betas Bedrock does not count out of a count', async () => {
+    const body = {
+      model: 'claude-sonnet-4-5',
+      messages: [{ role: 'user', content: 'hi' }],
+      tools: [],
+      tags: { team: 'x' },
+    };
+    const answer = await send(
+      body,
+      { 'anthropic-beta': 'context-1m-2025-08-07,request-tags-2026-08-21' },
+      '/v1/messages/count_tokens?beta=true',
+    );
+    expect(answer.status).toBe(200);
+    expect(answer.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(await answer.json()).toEqual({ input_tokens: mockTokenCount({ messages: body.messages }) });
+    expect(seen.at(-1)!.counted).toEqual({
+      anthropic_version: 'bedrock-2023-05-31',
+      max_tokens: 1,
+      messages: body.messages,
+    });
+  });
+
+  it('counts a cross-region inference profile on its foundation model, which CountTokens takes', async () => {
+    const answer = await send(
+      { model: 'us.anthropic.claude-haiku-4-5-20251001-v1:0', messages: [{ role: 'user', content: 'hi' }] },
+      {},
+      '/v1/messages/count_tokens',
+    );
+    expect(answer.status).toBe(200);
+    expect(await answer.json()).toHaveProperty('input_tokens');
+    expect(seen.at(-1)!.path).toBe('/model/anthropic.claude-haiku-4-5-20251001-v1%3A0/count-tokens');
+    expect(seen.at(-1)!.signatureValid).toBe(true);
+  });
+
+  it('answers a count on an application inference profile 501 without asking Bedrock', async () => {
+    // The profile's model counts when named by its own id; the profile (model_ids maps it to its ARN) cannot.
+    expect((await count('claude-sonnet-4-5')).status).toBe(200);
+    const before = seen.length;
+    const answer = await count('claude-sonnet-4-5-app');
+    expect(answer.status).toBe(501);
+    expect(answer.headers.get('x-should-retry')).toBe('false');
+    const text = await answer.text();
+    expect(JSON.parse(text)).toMatchObject({ type: 'error', error: { type: 'not_supported' } });
+    expect(text).not.toContain('123456789012');
+    expect(seen.length).toBe(before);
+  });
+
+  it("answers 501 when Bedrock cannot count, its message only in the gateway's log", async () => {
+    const expectUnsupported = async (answer: Response, upstreamStatus: number, logs: number) => {
+      expect(answer.status).toBe(501);
+      expect(answer.headers.get('x-should-retry')).toBe('false');
+      const body = (await answer.json()) as { error: { type: string; message: string } };
+      expect(body.error.type).toBe('not_supported');
+      expect(body.error.message).toMatch(/upstream "aws" \(Bedrock\)/);
+      expect(body.error.message).not.toMatch(/counting tokens|123456789012|inputTokens/);
+      const line = logged
+        .slice(logs)
+        .find((entry) => entry.msg === 'the upstream could not count the tokens');
+      expect(line).toMatchObject({ upstream: 'aws', upstreamStatus, status: 501 });
+      return String(line!.upstreamMessage);
+    };
+
+    let logs = logged.length;
+    const refused = await count(UNCOUNTABLE_MODEL);
+    expect(seen.at(-1)!.path).toBe(`/model/anthropic.${UNCOUNTABLE_MODEL}-v1%3A0/count-tokens`);
+    expect(await expectUnsupported(refused, 400, logs)).toBe(
+      "The provided model doesn't support counting tokens.",
+    );
+
+    logs = logged.length;
+    nextError = {
+      status: 403,
+      body: JSON.stringify({ message: `You don't have access to ${PROFILE_ARN}.` }),
+    };
+    expect(await expectUnsupported(await count('claude-sonnet-4-5'), 403, logs)).toContain('123456789012');
+
+    logs = logged.length;
+    nextError = { status: 200, body: JSON.stringify({ tokens: 12 }) };
+    expect(await expectUnsupported(await count('claude-sonnet-4-5'), 200, logs)).toMatch(
+      /without inputTokens/,
+    );
+  });
+
+  it("holds a count to the caller's model allowlist before Bedrock is asked", async () => {
+    expect((await count('claude-sonnet-4-5')).status).toBe(200);
+    const before = seen.length;
+    const answer = await count('claude-opus-4-1');
+    expect(answer.status).toBe(400);
+    expect(await answer.json()).toMatchObject({
+      error: { type: 'invalid_request_error', message: expect.stringMatching(/claude-opus-4-1/) },
+    });
+    expect(seen.length).toBe(before);
   });
 
   it("sends Bedrock's errors as a generic Anthropic error of the matching type, logs its message, and records them", async () => {
@@ -405,6 +587,11 @@ describe('gateway: Amazon Bedrock upstream', () => {
 });
 
 const hello = { model: 'claude-sonnet-4-5', max_tokens: 64, messages: [{ role: 'user', content: 'hi' }] };
+
+/** A count of one short message through the gateway, on `model`. */
+function count(model: string) {
+  return send({ model, messages: [{ role: 'user', content: 'hi' }] }, {}, '/v1/messages/count_tokens');
+}
 
 function send(body: unknown, headers: Record<string, string> = {}, path = '/v1/messages') {
   return fetch(`${gateway.server.url}${path}`, {

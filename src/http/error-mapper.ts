@@ -35,7 +35,7 @@ export function mapError(error: unknown, requestId: string): MappedError {
   if (error instanceof AppError) {
     return {
       ...mapped(error.status, errorBody(error.code, error.message, error.details), error.headers),
-      // 501 is a route this server does not offer (count_tokens before a cloud upstream): not a failure.
+      // 501 is a route this server does not offer (a count_tokens the upstream cannot make): not a failure.
       logAs: error.status >= 500 && error.status !== 501 ? error.message : undefined,
     };
   }

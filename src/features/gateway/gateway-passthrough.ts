@@ -1,6 +1,7 @@
 // The gateway's routes that are forwarded but not metered: `count_tokens`, `GET /v1/models` (less the
 // models this caller may not use) and `GET /api/oauth/usage` (the caller's spend against their caps).
 
+import type { Readable } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { type Clock, systemClock } from '../../core/clock/clock.ts';
 import { AppError } from '../../core/errors/app-error.ts';
@@ -13,7 +14,10 @@ import type { SpendLimits } from '../spend-limits/spend-limits.ts';
 import type { ApprovedIncreases } from './budget-guard.ts';
 import { clientResponseHeaders } from './forward-headers.ts';
 import { type Caller, modelSubject, refuseDeniedModel, resolveCaller } from './gateway-caller.ts';
+import type { PriceWarnings } from './gateway-prices.ts';
 import { inspectMessagesRequest } from './messages-request.ts';
+import { countedInputTokens } from './upstream-count-answer.ts';
+import type { UpstreamAnswer } from './upstream-forwarder.ts';
 import type { UpstreamSender } from './upstream-sender.ts';
 import { usageReport } from './usage-report.ts';
 
@@ -24,6 +28,8 @@ export interface PassthroughDeps {
   spendLimits: SpendLimits;
   budgetStore: BudgetStore;
   usageStore: UsageStore;
+  /** Told why an upstream could not count a request (its message can name cloud accounts). */
+  logger: PriceWarnings;
   clock?: Clock;
 }
 
@@ -84,13 +90,21 @@ export class GatewayPassthrough {
 
   /**
    * `count_tokens`: authenticated, its model held to the caller's allowlist as on /v1/messages (a count
-   * tells what a denied model would be sent), forwarded and relayed, not metered.
+   * tells what a denied model would be sent), forwarded and relayed, not metered. An upstream that counts
+   * its own way (Bedrock's CountTokens) has its answer read by its provider and sent in the Anthropic
+   * API's shape.
    */
   async passthrough(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
     const caller = await resolveCaller(this.deps, request.headers);
     const raw = request.body instanceof Buffer ? request.body : Buffer.alloc(0);
     refuseDeniedModel(caller, inspectMessagesRequest(raw).model);
-    return this.#forward(caller, request, reply, raw);
+    const upstreams = this.sender.upstreamsFor(caller);
+    const { response, upstream } = await this.sender.send(upstreams, request, reply.raw, raw);
+    const read = upstream.provider.readCount;
+    if (!read) return relay(reply, response);
+    const context = { upstream: upstream.name, requestId: request.id };
+    const inputTokens = await countedInputTokens(read, response, this.deps.logger, context);
+    return reply.status(200).send({ input_tokens: inputTokens });
   }
 
   /** Forwarded and relayed as the upstream answered. */
@@ -101,9 +115,13 @@ export class GatewayPassthrough {
     raw: Buffer | undefined,
   ): Promise<FastifyReply> {
     const { response } = await this.sender.send(this.sender.upstreamsFor(caller), request, reply.raw, raw);
-    return reply
-      .status(response.statusCode)
-      .headers(clientResponseHeaders(response.headers))
-      .send(response.body);
+    return relay(reply, response);
   }
+}
+
+function relay(reply: FastifyReply, response: UpstreamAnswer<Readable>): FastifyReply {
+  return reply
+    .status(response.statusCode)
+    .headers(clientResponseHeaders(response.headers))
+    .send(response.body);
 }

@@ -43,7 +43,7 @@ export async function translatedErrorAnswer(
 }
 
 /** The body's bytes up to `limit`; a body that fails part way gives what had come (its message, if any). */
-function readWhole(source: RelaySource, limit: number): Promise<Buffer> {
+export function readWhole(source: RelaySource, limit: number): Promise<Buffer> {
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let size = 0;

@@ -30,11 +30,11 @@ const PROVIDERS: Record<UpstreamConfig['provider'], UpstreamProvider> = {
   anthropic: anthropicProvider,
   // Loaded on a first request to such an upstream: their cloud SDKs (AWS signing and event streams, Google
   // auth) would otherwise hold 10 MB of heap in every server, most of which never use them.
-  bedrock: lazyProvider('bedrock', { responses: true, errors: true }, async () => {
+  bedrock: lazyProvider('bedrock', { responses: true, errors: true, counts: true }, async () => {
     const { bedrockProvider } = await import('./providers/bedrock/bedrock-provider.ts');
     return bedrockProvider;
   }),
-  vertex: lazyProvider('vertex', { responses: false, errors: true }, async () => {
+  vertex: lazyProvider('vertex', { responses: false, errors: true, counts: false }, async () => {
     const { vertexProvider } = await import('./providers/vertex/vertex-provider.ts');
     return vertexProvider;
   }),
@@ -44,11 +44,14 @@ const PROVIDERS: Record<UpstreamConfig['provider'], UpstreamProvider> = {
 interface Translates {
   responses: boolean;
   errors: boolean;
+  /** `readCount`: count_tokens is answered by the upstream's own count. */
+  counts: boolean;
 }
 
 /**
  * A provider whose module is imported by its first `buildRequest`. A response is only ever translated
- * after its request was built, so `translateResponse` and `translateError` find the module loaded.
+ * after its request was built, so `translateResponse`, `translateError` and `readCount` find the module
+ * loaded.
  */
 function lazyProvider(
   kind: string,
@@ -76,6 +79,12 @@ function lazyProvider(
     provider.translateError = (error) => {
       if (!loaded?.translateError) throw new Error(`the ${kind} provider translated before it was loaded`);
       return loaded.translateError(error);
+    };
+  }
+  if (translates.counts) {
+    provider.readCount = (answer, upstream) => {
+      if (!loaded?.readCount) throw new Error(`the ${kind} provider read a count before it was loaded`);
+      return loaded.readCount(answer, upstream);
     };
   }
   return provider;

@@ -59,6 +59,11 @@ export function cloudErrorAnswer(
   return answer(status, type, generic, headers, logged);
 }
 
+/** The upstream's own message in a body it answered with (whatever the cloud's envelope), as the log takes it. */
+export function loggedUpstreamMessage(body: Buffer): string {
+  return (messageOf(parseJson(body)) ?? body.toString('utf8')).slice(0, MAX_LOGGED_CHARS);
+}
+
 function answer(
   status: number,
   type: string,

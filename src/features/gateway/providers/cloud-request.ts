@@ -1,33 +1,46 @@
-// What a cloud upstream (Bedrock, Vertex) takes of a client's request: only `/v1/messages`, and none of
-// the Anthropic API's request tags, which both reject (tags only label usage: the reply is the same).
+// What a cloud upstream (Bedrock, Vertex) takes of a client's request: `/v1/messages` (and, on Bedrock,
+// `count_tokens`), and none of the Anthropic API's request tags, which both reject (tags only label
+// usage: the reply is the same).
 
 import { AppError } from '../../../core/errors/app-error.ts';
 
 /** The `anthropic-beta` value that enables the top-level `tags` member. */
 export const REQUEST_TAGS_BETA = 'request-tags-2026-08-21';
 
+export const COUNT_TOKENS_ROUTE = '/v1/messages/count_tokens';
+
+/** The client's path less its query: `/v1/messages?beta=true` → `/v1/messages`. */
+export function routeOf(path: string): string {
+  return path.split('?', 1)[0]!;
+}
+
 /**
  * Refuses, before anything is sent, a route the cloud upstream has no counterpart for, the way the
- * gateway protocol asks: `count_tokens` is 501 `not_supported` with `x-should-retry: false` (Claude Code
- * then counts another way at once), and anything else, `/v1/models` included, a 404 (the client falls
- * back to its built-in model list).
+ * gateway protocol asks: `count_tokens` is 501 `not_supported` (countTokensUnsupported), and anything
+ * else, `/v1/models` included, a 404 (the client falls back to its built-in model list).
  */
 export function assertMessagesRoute(path: string, upstream: string, label: string): void {
-  const route = path.split('?', 1)[0];
+  const route = routeOf(path);
   if (route === '/v1/messages') return;
-  if (route === '/v1/messages/count_tokens') {
-    throw new AppError(
-      501,
-      'not_supported',
-      `count_tokens is not available through upstream "${upstream}" (${label}).`,
-      {},
-      { 'x-should-retry': 'false' },
-    );
-  }
+  if (route === COUNT_TOKENS_ROUTE) throw countTokensUnsupported(upstream, label);
   throw new AppError(
     404,
     'not_found_error',
     `${route} is not available through upstream "${upstream}" (${label}).`,
+  );
+}
+
+/**
+ * The protocol's answer to a count the upstream cannot make: 501 `not_supported` with `x-should-retry:
+ * false`, so Claude Code counts another way at once. It names the upstream, never the cloud's own words.
+ */
+export function countTokensUnsupported(upstream: string, label: string, why?: string): AppError {
+  return new AppError(
+    501,
+    'not_supported',
+    `count_tokens is not available through upstream "${upstream}" (${label})${why ? `: ${why}` : ''}.`,
+    {},
+    { 'x-should-retry': 'false' },
   );
 }
 

@@ -4,6 +4,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
 import type { UpstreamConfig } from '../../../config/policy-config.ts';
+import type { AppError } from '../../../core/errors/app-error.ts';
 
 /** The upstream config fields that hold secrets (kept as `${ENV}` references until used). */
 export type SecretField =
@@ -40,12 +41,15 @@ export interface ProviderResponse {
 /** Told an upstream's own message that the client is not sent (it can name cloud accounts): the log's. */
 export type UpstreamMessageReport = (upstreamMessage: string) => void;
 
-/** An upstream's error answer (status 400 or above) with its whole body, as the gateway read it. */
-export interface ProviderErrorInput {
+/** An upstream's answer with its whole body, as the gateway read it. */
+export interface WholeAnswer {
   status: number;
   headers: Record<string, string | string[] | undefined>;
   body: Buffer;
 }
+
+/** An upstream's error answer (status 400 or above) with its whole body, as the gateway read it. */
+export type ProviderErrorInput = WholeAnswer;
 
 /** What the client is sent for an upstream's error answer, and what the operator's log is told of it. */
 export interface ProviderError {
@@ -56,6 +60,13 @@ export interface ProviderError {
   upstreamMessage: string;
 }
 
+/**
+ * What an upstream's answer to a count made its own way says: the request's input tokens, or the
+ * refusal the client gets instead with the upstream's reason for the operator's log (it can name cloud
+ * accounts).
+ */
+export type ProviderCount = { inputTokens: number } | { refusal: AppError; upstreamMessage: string };
+
 export interface UpstreamProvider {
   readonly kind: string;
   /** Synchronous where nothing is awaited (the Anthropic API's): one promise and tick fewer a request. */
@@ -64,4 +75,10 @@ export interface UpstreamProvider {
   translateResponse?(response: ProviderResponse, report: UpstreamMessageReport): ProviderResponse;
   /** Turns an error answer into the Messages API's error envelope; absent when it is relayed unchanged. */
   translateError?(error: ProviderErrorInput): ProviderError;
+  /**
+   * Reads the answer to a `count_tokens` request that buildRequest turned into the upstream's own count
+   * (Bedrock's CountTokens), success or error, in place of the two hooks above; absent when the upstream
+   * answers count_tokens as the Anthropic API does, and the answer is relayed unchanged.
+   */
+  readCount?(answer: WholeAnswer, upstream: string): ProviderCount;
 }

@@ -1,16 +1,22 @@
 // Amazon Bedrock as an upstream: `InvokeModel` / `InvokeModelWithResponseStream` on the Anthropic model,
 // signed with SigV4; the body loses `model` and `stream` (they are in the path) and the request tags
 // (Bedrock rejects them), and gains `anthropic_version` and the client's `anthropic-beta` header as
-// `anthropic_beta`. Its error answers are rewritten so they name no AWS account (cloud-errors.ts).
+// `anthropic_beta`. `count_tokens` becomes Bedrock's CountTokens (bedrock-count-tokens.ts). Its error
+// answers are rewritten so they name no AWS account (cloud-errors.ts).
 
 import { pipeline } from 'node:stream';
-import { Sha256 } from '@aws-crypto/sha256-js';
-import { SignatureV4 } from '@smithy/signature-v4';
 import { parsedMessagesBody } from '../../messages-request.ts';
 import { joinPath } from '../anthropic/anthropic-provider.ts';
 import { cloudErrorAnswer } from '../cloud-errors.ts';
-import { assertMessagesRoute, betasOf, withoutRequestTags } from '../cloud-request.ts';
+import {
+  assertMessagesRoute,
+  betasOf,
+  COUNT_TOKENS_ROUTE,
+  routeOf,
+  withoutRequestTags,
+} from '../cloud-request.ts';
 import type {
+  ProviderCount,
   ProviderError,
   ProviderErrorInput,
   ProviderRequest,
@@ -18,10 +24,11 @@ import type {
   ProviderResponse,
   UpstreamMessageReport,
   UpstreamProvider,
+  WholeAnswer,
 } from '../provider.ts';
+import { bedrockCount, countTokensRequest } from './bedrock-count-tokens.ts';
 import { eventStreamToSse } from './bedrock-event-stream.ts';
-
-const BEDROCK_ANTHROPIC_VERSION = 'bedrock-2023-05-31';
+import { BEDROCK_ANTHROPIC_VERSION, signedBedrockRequest } from './bedrock-wire.ts';
 
 /** `claude-sonnet-4-5-20250929` → `anthropic.claude-sonnet-4-5-20250929-v1:0`, unless `model_ids` says otherwise. */
 export function bedrockModelId(model: string, mapped: Readonly<Record<string, string>>): string {
@@ -35,11 +42,13 @@ export const bedrockProvider: UpstreamProvider = {
   kind: 'bedrock',
   async buildRequest(input: ProviderRequestInput): Promise<ProviderRequest> {
     const { config, baseUrl } = input;
-    // CountTokens is not implemented: Claude Code, told 501, counts with an ordinary request instead.
-    assertMessagesRoute(input.path, config.name, 'Bedrock');
+    const counting = routeOf(input.path) === COUNT_TOKENS_ROUTE;
+    if (!counting) assertMessagesRoute(input.path, config.name, 'Bedrock');
     const body = withoutRequestTags(parsedMessagesBody(input.body));
     const { model, stream, ...rest } = body;
     const betas = betasOf(input.headers['anthropic-beta']);
+    const id = bedrockModelId(String(model), config.model_ids ?? {});
+    if (counting) return countTokensRequest(input, id, rest, betas);
     const payload = Buffer.from(
       JSON.stringify({
         anthropic_version: BEDROCK_ANTHROPIC_VERSION,
@@ -47,34 +56,10 @@ export const bedrockProvider: UpstreamProvider = {
         ...rest,
       }),
     );
-    const id = bedrockModelId(String(model), config.model_ids ?? {});
     const action = stream === true ? 'invoke-with-response-stream' : 'invoke';
     const path = joinPath(baseUrl.pathname, `/model/${encodeURIComponent(id)}/${action}`);
-    const region = config.region!;
-    const signer = new SignatureV4({
-      service: 'bedrock',
-      region,
-      sha256: Sha256,
-      credentials: {
-        accessKeyId: config.aws_access_key_id ?? '',
-        secretAccessKey: input.secret('aws_secret_access_key') ?? '',
-        ...(input.secret('aws_session_token') ? { sessionToken: input.secret('aws_session_token')! } : {}),
-      },
-    });
-    const signed = await signer.sign({
-      method: 'POST',
-      protocol: baseUrl.protocol,
-      hostname: baseUrl.hostname,
-      ...(baseUrl.port ? { port: Number(baseUrl.port) } : {}),
-      path,
-      headers: {
-        host: baseUrl.host,
-        'content-type': 'application/json',
-        accept: stream === true ? 'application/vnd.amazon.eventstream' : 'application/json',
-      },
-      body: payload,
-    });
-    return { path, method: 'POST', headers: signed.headers as Record<string, string>, body: payload };
+    const accept = stream === true ? 'application/vnd.amazon.eventstream' : 'application/json';
+    return signedBedrockRequest(input, path, payload, accept);
   },
   translateResponse(response: ProviderResponse, report: UpstreamMessageReport): ProviderResponse {
     const type = String(response.headers['content-type'] ?? '');
@@ -88,6 +73,9 @@ export const bedrockProvider: UpstreamProvider = {
   },
   translateError(error: ProviderErrorInput): ProviderError {
     return cloudErrorAnswer('Amazon Bedrock', error, inputTooLong);
+  },
+  readCount(answer: WholeAnswer, upstream: string): ProviderCount {
+    return bedrockCount(answer, upstream);
   },
 };
 
