@@ -50,11 +50,13 @@ beforeAll(async () => {
       'role_bindings:\n  - role: key-admin\n    at: team:platform\n    subjects: [bob@acme.test]\n  - role: finance\n    at: tenant\n    subjects: [dave@acme.test]\n',
     ),
   );
-  // A budget on one key: key ids are in no org node, so only tenant-wide grants reach it.
+  // A budget on one key and one on a group: key ids are in no org node, and a group's members may sit
+  // in any team, so only tenant-wide grants reach either.
   const budgets = JSON.parse(await readFile(join(config, 'org/budgets.json'), 'utf8')) as {
     budgets: unknown[];
   };
   budgets.budgets.push({ id: 'laptop-key', scope: 'key:LaptopKey123', amount: 20 });
+  budgets.budgets.push({ id: 'engineers-pool', scope: 'group:engineers', amount: 40 });
   await writeFile(join(config, 'org/budgets.json'), JSON.stringify(budgets));
   for (const entry of await readdir(config, { recursive: true, withFileTypes: true })) {
     if (!entry.isFile()) continue;
@@ -392,8 +394,12 @@ describe('admin API behaviour', () => {
       scope: string;
       spent_usd: number | null;
     }[];
-    expect(all.length).toBe(8);
+    expect(all.length).toBe(9);
     expect(all.find((b) => b.id === 'laptop-key')).toMatchObject({ scope: 'key:LaptopKey123', spent_usd: 0 });
+    expect(all.find((b) => b.id === 'engineers-pool')).toMatchObject({
+      scope: 'group:engineers',
+      spent_usd: 0,
+    });
   });
 
   it('simulates a decision for a developer', async () => {

@@ -351,6 +351,41 @@ describe('gateway budgets: headers and refusal', () => {
     expect(free.headers.get(`${PREFIX}status`)).toBeNull();
   });
 
+  it('shares a pooled group budget among its members, refusing the next member once one spent it', async () => {
+    // alice, bob, carol and dave are in the engineers group (examples/acme/.claude/org/hierarchy.yaml);
+    // root is in platform-admins only, and in the same team: a team budget would have caught him too.
+    const config = await configWithBudgets('group-pool', [
+      { id: 'engineers-pool', scope: 'group:engineers', amount: 0.002, period: 'daily' },
+    ]);
+    const server = await gateway(config, { memory: true });
+    servers.push(server);
+    const key = async (id: string) =>
+      (await server.keys.create({ tenantId: 'acme', principal: { type: 'user', id } })).plaintext;
+    const [alice, bob, root] = [await key(USER), await key('bob@acme.test'), await key('root@acme.test')];
+
+    let spent = false;
+    for (let i = 0; i < 10 && !spent; i++) {
+      const answer = await ask(server, alice);
+      await answer.text();
+      await server.usage.flush();
+      spent = answer.status !== 200;
+    }
+    expect(spent).toBe(true);
+    const refused = await ask(server, bob);
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get('x-should-retry')).toBe('false');
+    expect(refused.headers.get(`${PREFIX}status`)).toBe('rejected');
+    expect(refused.headers.get(`${PREFIX}overage-scope`)).toBe('group_pool');
+    const body = (await refused.json()) as { error: { type: string; message: string } };
+    expect(body.error.type).toBe('billing_error');
+    expect(body.error.message).toMatch(
+      /^spend limit reached: the group "engineers" budget "engineers-pool" \(\$0\.002000 a day\) · resets .* UTC/,
+    );
+    const outsider = await ask(server, root);
+    expect(outsider.status).toBe(200);
+    expect(outsider.headers.get(`${PREFIX}status`)).toBeNull();
+  });
+
   it('caps one key with a key budget while the same user’s other key keeps working', async () => {
     const config = await configWithBudgets('key', []);
     const server = await gateway(config, { memory: true });

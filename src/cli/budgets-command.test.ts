@@ -130,6 +130,39 @@ describe('llm-rules budgets (SQLite)', () => {
     ).rejects.toThrow("user 'nobody@acme.test' was not found in tenant acme.");
   });
 
+  it('raises a group seat for a member only (with --user), and a group pool without one', async () => {
+    const seats = {
+      id: 'engineer-seats',
+      scope: 'group:engineers',
+      mode: 'per_seat',
+      amount: 100,
+      approval_required_above: 80,
+    };
+    const pool = {
+      id: 'engineers-pool',
+      scope: 'group:engineers',
+      amount: 1000,
+      approval_required_above: 800,
+    };
+    await writeFile(join(configDir, 'org/budgets.json'), JSON.stringify({ budgets: [seats, pool] }));
+    await apply();
+    const request = (...args: string[]) => run('bob@acme.test', 'request', ...args, '--reason', 'r');
+    // carol is in engineers (examples/acme/.claude/org/hierarchy.yaml); judy is in data-team.
+    const asked = await request('engineer-seats', '--user', 'carol@acme.test', '--amount', '10');
+    expect(asked.io.err[0]).toContain('more on engineer-seats/seat:carol@acme.test');
+    await expect(request('engineer-seats', '--amount', '10')).rejects.toThrow(
+      'budget "engineer-seats" is per seat: say whose seat with --user EMAIL.',
+    );
+    await expect(request('engineer-seats', '--user', 'judy@acme.test', '--amount', '10')).rejects.toThrow(
+      'budget "engineer-seats" does not apply to judy@acme.test: they are outside its scope (not in group "engineers")',
+    );
+    const pooled = await request('engineers-pool', '--amount', '50');
+    expect(pooled.io.err[0]).toContain('more on engineers-pool (tenant acme)');
+    await expect(request('engineers-pool', '--user', 'carol@acme.test', '--amount', '5')).rejects.toThrow(
+      'budget "engineers-pool" is pooled: an increase raises it for its whole group; leave out --user.',
+    );
+  });
+
   it('lets the requester withdraw (deny) their own request', async () => {
     const asked = await run(
       'ada@acme.test',

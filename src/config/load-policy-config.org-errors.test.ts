@@ -161,6 +161,46 @@ describe('org/ problems', () => {
     expect(JSON.stringify(errors)).not.toContain(pasted);
   });
 
+  it('reports a group budget naming an unknown group, with did-you-mean, and a group scope without an id', async () => {
+    const errors = await errorsOf({
+      'org/hierarchy.yaml': HIERARCHY,
+      'org/roles.yaml': 'groups:\n  - {id: engineers, idp_group: eng}\n',
+      'org/budgets.yaml': [
+        'budgets:',
+        '  - {id: a, scope: group:engineers, amount: 5, mode: per_seat}',
+        '  - {id: b, scope: group:enginers, amount: 5}',
+        '  - {id: c, scope: "group:", amount: 5}',
+        '  - {id: d, scope: {level: group, id: finance}, amount: 5}',
+        '',
+      ].join('\n'),
+    });
+    expect(errors.map((e) => [e.file, e.line, e.column, e.path, e.message, e.hint])).toEqual([
+      [
+        'org/budgets.yaml',
+        3,
+        20,
+        'budgets[1].scope',
+        'unknown group "enginers"',
+        'did you mean "engineers"?',
+      ],
+      [
+        'org/budgets.yaml',
+        4,
+        20,
+        'budgets[2].scope',
+        'invalid group scope "group:": missing id after "group:"',
+        'write tenant, business_unit:<id>, team:<id>, user:<email>, group:<group id> or key:<key id>',
+      ],
+      [
+        'org/budgets.yaml',
+        5,
+        20,
+        'budgets[3].scope',
+        'unknown group "finance"',
+        'define it under groups: in an org file',
+      ],
+    ]);
+  });
   it('reports alert thresholds out of order and out of range', async () => {
     const errors = await errorsOf({
       'org/budgets.yaml':

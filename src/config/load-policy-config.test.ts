@@ -2,9 +2,11 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: these tests exercise the literal ${VAR} syntax
 
 import { mkdtempSync, rmSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { copyExampleConfig, tempDir } from '../../test/support/temp-dir.ts';
 import { defaultGatewayConfig } from './default-gateway-config.ts';
 import { type LoadResult, loadPolicyConfig } from './load-policy-config.ts';
 import type { PolicyConfig } from './policy-config.ts';
@@ -92,6 +94,35 @@ describe('the Acme example', () => {
     expect(config.tests.length).toBeGreaterThanOrEqual(40);
     expect(new Set(config.tests.map((t) => t.file)).size).toBeGreaterThan(3);
     expect(config.tenants.map((t) => t.id)).toEqual(['globex']);
+  });
+
+  it('accepts budgets on its engineers group, pooled and per seat, normalized to group refs', async () => {
+    const work = await tempDir('llm-rules-group-budgets-');
+    try {
+      const dir = await copyExampleConfig(work.path);
+      await writeFile(
+        join(dir, 'org/budgets.json'),
+        JSON.stringify({
+          budgets: [
+            { id: 'engineers-pool', scope: 'group:engineers', amount: 500 },
+            {
+              id: 'engineers-seat',
+              scope: { level: 'group', id: 'engineers' },
+              amount: 50,
+              mode: 'per_seat',
+            },
+          ],
+        }),
+      );
+      const result = await loadPolicyConfig(dir, { env: {} });
+      expect(result.ok ? result.warnings : result.problems).toEqual([]);
+      expect(configOf(result).org.budgets.map((b) => [b.id, b.scope, b.mode])).toEqual([
+        ['engineers-pool', { level: 'group', id: 'engineers' }, 'pooled'],
+        ['engineers-seat', { level: 'group', id: 'engineers' }, 'per_seat'],
+      ]);
+    } finally {
+      await work.remove();
+    }
   });
 
   it('merges the globex tenant config over the root: mappings merge, lists replace', async () => {

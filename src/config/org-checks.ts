@@ -125,9 +125,17 @@ export function checkOrg(ctx: LoadContext, located: LocatedOrg, options: OrgChec
   }
   for (const budget of located.budgets) {
     const scope = budget.value.scope;
+    const path = [...budget.path, 'scope'];
+    if (scope.level === 'group') {
+      if (options.groups && !groupIds.includes(scope.id)) {
+        reportAt(ctx.problems, budget.source, path, `unknown group "${scope.id}"`, {
+          hint: didYouMean(scope.id, groupIds) ?? 'define it under groups: in an org file',
+        });
+      }
+      continue;
+    }
     // Keys live in the database, not in the config: a key budget's key cannot be checked here.
-    if (options.nodes && scope.level !== 'key')
-      checkRef(ctx, budget.source, [...budget.path, 'scope'], scope, index);
+    if (options.nodes && scope.level !== 'key') checkRef(ctx, budget.source, path, scope, index);
   }
 }
 

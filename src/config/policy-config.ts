@@ -316,8 +316,18 @@ export interface KeyRef {
   id: string;
 }
 
-/** Where a budget sits: a node of the org tree, or one API key (written `key:<id>`). */
-export type BudgetScope = OrgRef | KeyRef;
+/**
+ * A group of users (`groups:` in org/, which members list under `groups: [...]`; IdP groups map onto them
+ * at sign-in). Only a budget may sit on a group: rules, alerts and role bindings name org nodes, and
+ * role bindings name groups as subjects (`group:<id>`), never as places.
+ */
+export interface GroupRef {
+  level: 'group';
+  id: string;
+}
+
+/** Where a budget sits: a node of the org tree, one API key (`key:<id>`), or a group of users (`group:<id>`). */
+export type BudgetScope = OrgRef | KeyRef | GroupRef;
 
 export interface BudgetConfig {
   id: string;
@@ -348,15 +358,16 @@ export interface BudgetConfig {
 export type OrgBudgetConfig = BudgetConfig & { scope: OrgRef };
 
 export function isOrgBudget(budget: BudgetConfig): budget is OrgBudgetConfig {
-  return budget.scope.level !== 'key';
+  return budget.scope.level !== 'key' && budget.scope.level !== 'group';
 }
 
 /**
- * The org node at which a budget is administered: its own scope, or for a key budget the tenant. A key
- * belongs to no node of the config (keys live in the database), so only a tenant-wide grant reaches it.
+ * The org node at which a budget is administered: its own scope, or for a key or group budget the tenant.
+ * A key belongs to no node of the config (keys live in the database), and a group's members may sit in
+ * any business unit or team, so only a tenant-wide grant reaches either.
  */
 export function budgetAdminNode(scope: BudgetScope): OrgRef {
-  return scope.level === 'key' ? { level: 'tenant' } : scope;
+  return scope.level === 'key' || scope.level === 'group' ? { level: 'tenant' } : scope;
 }
 
 /** Dollars per period, whichever way the budget spells it. */

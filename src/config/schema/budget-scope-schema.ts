@@ -1,16 +1,20 @@
-// Where a budget sits: an org ref (`team:platform`), or one API key (`key:<key id>`). Only budgets may
-// name a key, so the key level lives here rather than among the org levels rules and bindings use.
+// Where a budget sits: an org ref (`team:platform`), one API key (`key:<key id>`) or a group of users
+// (`group:<group id>`). Only budgets may name a key or a group as a place, so those levels live here
+// rather than among the org levels rules, alerts and role bindings use.
 
 import { z } from 'zod';
 import { API_KEY_PREFIX, isKeyId, KEY_ID_LENGTH } from '../../core/credentials/api-key-format.ts';
 import type { BudgetScope } from '../policy-config.ts';
 import { formatOrgRef, parseOrgRef } from './common-schemas.ts';
 
-const SCOPE_HINT = 'write tenant, business_unit:<id>, team:<id>, user:<email> or key:<key id>';
+const SCOPE_HINT =
+  'write tenant, business_unit:<id>, team:<id>, user:<email>, group:<group id> or key:<key id>';
 const KEY_HINT = `a key id is the ${KEY_ID_LENGTH} letters and digits after "${API_KEY_PREFIX}" in the key (llm-rules keys list shows it)`;
 
-/** Parses a budget scope (`key:<id>`, else an org ref); returns a message when it is malformed. */
+/** Parses a budget scope (`key:<id>`, `group:<id>`, else an org ref); returns a message when it is malformed. */
 export function parseBudgetScope(value: unknown): BudgetScope | string {
+  const group = groupRefText(value);
+  if (group !== undefined) return parseGroupScope(group);
   const written = keyRefText(value);
   if (written === undefined) return parseOrgRef(value);
   const id = written.slice('key:'.length);
@@ -19,6 +23,20 @@ export function parseBudgetScope(value: unknown): BudgetScope | string {
   return id.startsWith(API_KEY_PREFIX)
     ? 'invalid key scope: "key:" takes the key id, not the whole key (remove the key from this file and rotate it)'
     : `invalid key scope: "key:" needs a key id of ${KEY_ID_LENGTH} letters and digits`;
+}
+
+/** Whether the group exists is the org check's to say (org-checks.ts), where every group is known. */
+function parseGroupScope(written: string): BudgetScope | string {
+  const id = written.slice('group:'.length);
+  return id === '' ? `invalid group scope "${written}": missing id after "group:"` : { level: 'group', id };
+}
+
+/** The `group:<id>` text of a group scope written as a string or as `{level: group, id}`; undefined otherwise. */
+function groupRefText(value: unknown): string | undefined {
+  if (typeof value === 'string') return value.startsWith('group:') ? value : undefined;
+  if (typeof value !== 'object' || value === null) return undefined;
+  const { level, id } = value as { level?: unknown; id?: unknown };
+  return level === 'group' ? `group:${typeof id === 'string' ? id : ''}` : undefined;
 }
 
 /** The `key:<id>` text of a key scope written as a string or as `{level: key, id}`; undefined otherwise. */
@@ -47,5 +65,7 @@ export const budgetScopeSchema = z.unknown().transform((value, ctx): BudgetScope
 });
 
 export function formatBudgetScope(scope: BudgetScope): string {
-  return scope.level === 'key' ? `key:${scope.id}` : formatOrgRef(scope);
+  return scope.level === 'key' || scope.level === 'group'
+    ? `${scope.level}:${scope.id}`
+    : formatOrgRef(scope);
 }

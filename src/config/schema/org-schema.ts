@@ -85,7 +85,7 @@ const thresholds = z
 const budget = z
   .strictObject({
     id: idSchema,
-    /** An org ref, or `key:<key id>`: a cap on one API key's requests. */
+    /** An org ref, `key:<key id>` (a cap on one API key's requests) or `group:<group id>` (its members). */
     scope: budgetScopeSchema,
     /** Dollars per period; `monthly_budget` is the same for `period: monthly` (the older spelling). */
     amount: z.number().min(0).optional(),
@@ -135,7 +135,7 @@ const budget = z
         path: ['mode'],
         message: `a per-seat budget on a single ${user ? 'user' : 'key'}`,
         params: {
-          hint: `per_seat applies to a tenant, business unit or team; ${user ? 'a user budget is already theirs alone' : 'a key budget already caps that one key'}`,
+          hint: `per_seat applies to a tenant, business unit, team or group; ${user ? 'a user budget is already theirs alone' : 'a key budget already caps that one key'}`,
         },
       });
     }

@@ -70,7 +70,7 @@ inheritance:
   security_policies_enforced: true
 `;
 
-const BUDGETS_YAML = `# Monthly budgets in US dollars; scope is tenant, business_unit:<id>, team:<id>, user:<email> or key:<key id>.
+const BUDGETS_YAML = `# Monthly budgets in US dollars; scope is tenant, business_unit:<id>, team:<id>, user:<email>, group:<group id> or key:<key id>.
 budgets:
   - id: company
     scope: tenant

@@ -56,6 +56,7 @@ describe('applicable budgets', () => {
     businessUnitId: 'eng',
     teamId: 'web',
     keyId: null,
+    groups: [],
   };
 
   it('takes every budget on the path from tenant to user, a seat per user for per-seat ones', () => {
@@ -111,7 +112,14 @@ describe('applicable budgets', () => {
   });
 
   it('gives a service account its own seat, never a user budget', () => {
-    const ci = { type: 'service_account', id: 'ci', businessUnitId: null, teamId: 'web', keyId: null };
+    const ci = {
+      type: 'service_account',
+      id: 'ci',
+      businessUnitId: null,
+      teamId: 'web',
+      keyId: null,
+      groups: [],
+    };
     expect(applicableBudgets(budgets, ci, at).map((b) => b.key)).toEqual([
       'company',
       'seats/seat:service_account:ci',
@@ -142,6 +150,72 @@ describe('applicable budgets', () => {
     it('never matches a person by the key id, nor a key by a person', () => {
       const named = { ...ada, id: 'LaptopKey123', keyId: 'OtherKey0000' };
       expect(applicableBudgets([laptop], named, at)).toEqual([]);
+    });
+  });
+
+  describe('on a group', () => {
+    const seats = (id: string, group: string, amount: number) =>
+      budget({ id, scope: { level: 'group', id: group }, mode: 'per_seat', amount, period: 'daily' });
+    const tenantDefault = budget({ id: 'default', scope: { level: 'tenant' }, mode: 'per_seat', amount: 10 });
+    const member = { ...ada, teamId: 'api', groups: ['engineers'] };
+    const outsider = { ...ada, id: 'cy@acme.test', teamId: 'api', groups: ['data-team'] };
+    const keys = (list: BudgetConfig[], who: BudgetSubject) =>
+      applicableBudgets(list, who, at).map((b) => [b.key, b.holder, b.limitMicro]);
+
+    it('counts a pooled group budget for its members only, as a shared pool', () => {
+      const pool = budget({ id: 'engineers-pool', scope: { level: 'group', id: 'engineers' }, amount: 40 });
+      expect(keys([pool], member)).toEqual([['engineers-pool', 'pool', 40_000_000]]);
+      // Another member shares the same counter: the pool's id, no seat.
+      expect(keys([pool], { ...member, id: 'bo@acme.test' })).toEqual([
+        ['engineers-pool', 'pool', 40_000_000],
+      ]);
+      expect(keys([pool], outsider)).toEqual([]);
+      expect(keys([pool], ada)).toEqual([]);
+    });
+
+    it('takes a group seat in place of the tenant default, even a larger one', () => {
+      const list = [tenantDefault, seats('engineers-seats', 'engineers', 50)];
+      expect(keys(list, member)).toEqual([['engineers-seats/seat:ada@acme.test', 'user', 50_000_000]]);
+      // Outside the group, the org default.
+      expect(keys(list, outsider)).toEqual([['default/seat:cy@acme.test', 'user', 10_000_000]]);
+    });
+
+    it('gives a member of two groups with seats both, each with its counter (the more restrictive caps)', () => {
+      const list = [
+        tenantDefault,
+        seats('engineers-seats', 'engineers', 50),
+        seats('oncall-seats', 'oncall', 20),
+      ];
+      const both = { ...member, groups: ['oncall', 'engineers'] };
+      expect(keys(list, both)).toEqual([
+        ['engineers-seats/seat:ada@acme.test', 'user', 50_000_000],
+        ['oncall-seats/seat:ada@acme.test', 'user', 20_000_000],
+      ]);
+    });
+
+    it('lets a user override replace their group seats, and keeps the group pool above it', () => {
+      const list = [
+        seats('engineers-seats', 'engineers', 50),
+        budget({ id: 'engineers-pool', scope: { level: 'group', id: 'engineers' }, amount: 400 }),
+        budget({ id: 'ada', scope: { level: 'user', id: 'ada@acme.test' }, amount: 300 }),
+      ];
+      expect(keys(list, member)).toEqual([
+        ['engineers-pool', 'pool', 400_000_000],
+        ['ada', 'user', 300_000_000],
+      ]);
+    });
+
+    it('applies a key budget and a group budget together, each with its own counter', () => {
+      const list = [
+        budget({ id: 'engineers-pool', scope: { level: 'group', id: 'engineers' }, amount: 400 }),
+        seats('engineers-seats', 'engineers', 50),
+        budget({ id: 'laptop', scope: { level: 'key', id: 'LaptopKey123' }, amount: 5 }),
+      ];
+      expect(keys(list, { ...member, keyId: 'LaptopKey123' })).toEqual([
+        ['engineers-pool', 'pool', 400_000_000],
+        ['engineers-seats/seat:ada@acme.test', 'user', 50_000_000],
+        ['laptop', 'user', 5_000_000],
+      ]);
     });
   });
 });

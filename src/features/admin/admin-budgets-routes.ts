@@ -1,7 +1,8 @@
 // Admin API: budgets (as configured, with the pooled spend of this period) and the increases past a
 // soft cap, requested, approved and denied through the same service the CLI uses (four eyes included).
 // Each budget is reached at its own scope node: a team lead sees and decides their team's budgets. A key
-// budget is reached at the tenant only: its key is in no node of the config, so team grants never reach it.
+// or group budget is reached at the tenant only: its key is in no node of the config, and a group's members
+// may sit in any team, so team grants never reach it.
 import { z } from 'zod';
 import { type BudgetConfig, budgetAdminNode, budgetAmount } from '../../config/policy-config.ts';
 import { formatBudgetScope } from '../../config/schema/budget-scope-schema.ts';
@@ -27,7 +28,9 @@ const budgetView = z.object({
   spent_usd: z
     .number()
     .nullable()
-    .describe('pooled and key budgets (one counter each): this period so far; null for per-seat ones'),
+    .describe(
+      'pooled and key budgets (one counter each, a group pool too): this period so far; null for per-seat ones',
+    ),
 });
 
 const increaseView = z.object({

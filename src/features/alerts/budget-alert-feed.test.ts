@@ -103,6 +103,21 @@ describe('BudgetAlertFeed', () => {
     );
   });
 
+  it('names no member for a group’s pool (its members share it), and the member for a group seat', async () => {
+    const group = { scope: 'group:engineers', budget: 'engineers', counter: 'engineers' };
+    await world.audit.record('acme', thresholdPassed(50, group));
+    await world.audit.record(
+      'acme',
+      thresholdPassed(50, { ...group, mode: 'per_seat', counter: 'seat:alice' }),
+    );
+    await feed.poll(WITH_BUDGET_ALERTS, world.clock.now());
+    const summaries = (await world.storage.alerts.deliveries('acme')).map((d) => d.notification.summary);
+    expect(summaries.sort()).toEqual([
+      expect.stringMatching(/^Budget engineers \(group:engineers\) for alice@acme.test passed 50%/),
+      expect.stringMatching(/^Budget engineers \(group:engineers\) passed 50%/),
+    ]);
+  });
+
   it('does not send events from before alerting started', async () => {
     await world.audit.record('acme', {
       ...thresholdPassed(50),

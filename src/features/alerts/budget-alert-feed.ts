@@ -126,8 +126,9 @@ export function thresholdOf(record: AuditRecord): BudgetThreshold | undefined {
     threshold,
     spentUsd: spent / MICRO,
     limitUsd: limit / MICRO,
-    // A pooled budget's event names whoever's request passed the threshold; only a seat belongs to its user,
-    // and a key budget to the holder of its key (only their requests count against it).
+    // A pooled budget's event (a group's included: its members share it) names no one, though someone's
+    // request passed the threshold; only a seat belongs to its user, and a key budget to the holder of its
+    // key (only their requests count against it).
     user: mode === 'per_seat' || scope.startsWith('key:') ? record.user : null,
   };
 }

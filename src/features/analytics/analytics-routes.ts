@@ -246,17 +246,21 @@ const forecastView = z.object({
       exhausted_at: z.string().nullable(),
     })
     .nullable()
-    .describe('null for per-seat budgets (each member has the amount) and key budgets; see not_forecast'),
+    .describe(
+      'null for per-seat budgets (each member has the amount) and key and group budgets; see not_forecast',
+    ),
   scope_spent_usd: z
     .number()
     .nullable()
     .describe(
-      'null for key budgets: the rollups have no key dimension, so one key’s spend is not known here',
+      'null for key and group budgets: the rollups have no key or group dimension, so their spend is not known here',
     ),
   not_forecast: z
-    .enum(['per_seat', 'key'])
+    .enum(['per_seat', 'key', 'group'])
     .nullable()
-    .describe('why forecast is null: a per-seat budget, or a key budget (not forecast); null when forecast'),
+    .describe(
+      'why forecast is null: a per-seat budget, or a key or group budget (not forecast); null when forecast',
+    ),
 });
 
 async function usage(

@@ -19,6 +19,7 @@ const content = {
     budgets: [
       budget('acme-total', { level: 'tenant' }),
       budget('laptop', { level: 'key', id: 'LaptopKey123' }),
+      budget('engineers-pool', { level: 'group', id: 'engineers' }),
     ],
   },
   tenants: [],
@@ -47,6 +48,24 @@ describe('budget forecasts', () => {
       forecast: null,
       scope_spent_usd: null,
       not_forecast: 'key',
+    });
+  });
+
+  it('lists a group budget without a forecast or a spend: the rollups have no group dimension', async () => {
+    const storage = createMemoryStorage();
+    const dims = { business_unit: 'eng', team: 'web', user: 'ada@acme.test', agent: '', model: 'm' };
+    await storage.telemetry.ingest(
+      'acme',
+      [],
+      rollupIncrements([{ at: NOW, dims, measures: { requests: 1, cost_micro: 40_000_000 } }]),
+    );
+    const group = (await budgetForecasts(storage.telemetry, content, 'acme', NOW))[2];
+    expect(group).toMatchObject({
+      budget: 'engineers-pool',
+      scope: 'group:engineers',
+      forecast: null,
+      scope_spent_usd: null,
+      not_forecast: 'group',
     });
   });
 });

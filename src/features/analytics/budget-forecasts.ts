@@ -1,7 +1,7 @@
 // Each pooled budget's standing for its period from the day rollups, with the period-end forecast and the
 // variance against its amount. Per-seat budgets cap each member separately, so their scope's total is
-// shown without a forecast against one amount. Key budgets are listed but neither forecast nor summed:
-// the rollups have no key dimension, and their scope's spend (the whole tenant's) would be wrong.
+// shown without a forecast against one amount. Key and group budgets are listed but neither forecast nor
+// summed: the rollups have no key or group dimension, and the tenant's spend in their place would be wrong.
 import {
   type BudgetConfig,
   budgetAmount,
@@ -27,11 +27,16 @@ export interface BudgetForecast {
   period_end: string;
   /** Null for per-seat budgets (see above); their spend is in `scope_spent_usd`. */
   forecast: Forecast | null;
-  /** Null for key budgets: the rollups cannot tell one key's spend from the rest of the tenant's. */
+  /** Null for key and group budgets: the rollups cannot tell one key's or group's spend from the tenant's. */
   scope_spent_usd: number | null;
-  /** Why `forecast` is null: each seat has the amount (`per_seat`), or no spend per key is rolled up (`key`). */
-  not_forecast: 'per_seat' | 'key' | null;
+  /**
+   * Why `forecast` is null: each seat has the amount (`per_seat`), or no spend per key (`key`) or per
+   * group (`group`) is rolled up.
+   */
+  not_forecast: NotForecast | null;
 }
+
+export type NotForecast = 'per_seat' | 'key' | 'group';
 
 export function scopeFilter(scope: OrgRef): Partial<Record<Dimension, string[]>> {
   if (scope.level === 'tenant' || !scope.id) return {};
@@ -51,7 +56,8 @@ export async function budgetForecasts(
     if (budget.unlimited || !include(budget)) continue;
     const window = periodWindow(budget.period, now);
     if (!isOrgBudget(budget)) {
-      out.push({ ...standingOf(budget, window), forecast: null, scope_spent_usd: null, not_forecast: 'key' });
+      const why = budget.scope.level === 'group' ? 'group' : 'key';
+      out.push({ ...standingOf(budget, window), forecast: null, scope_spent_usd: null, not_forecast: why });
       continue;
     }
     const days = await telemetry.rollups(tenantId, {

@@ -154,10 +154,10 @@ const costTable = (title: string, rows: ReportLine[]) =>
         ]),
       );
 
-/** A budget row's spend when it has no forecast: the scope's total for a per-seat budget; none for a key's. */
+/** A budget row's spend when it has no forecast: the scope's total for a per-seat budget; none for a key's or group's. */
 function spentWithoutForecast(b: BudgetForecast): string {
   return b.scope_spent_usd === null
-    ? '— (key budget, not tracked here)'
+    ? `— (${b.not_forecast === 'group' ? 'group' : 'key'} budget, not tracked here)`
     : `${usd(b.scope_spent_usd)} (per seat)`;
 }
 

@@ -232,7 +232,7 @@ export class BudgetIncreases {
         const what =
           budget.scope.level === 'key'
             ? `on key ${budget.scope.id}: an increase raises that key's cap`
-            : 'pooled: an increase raises it for its whole scope';
+            : `pooled: an increase raises it for its whole ${budget.scope.level === 'group' ? 'group' : 'scope'}`;
         throw new ValidationError(`budget "${budget.id}" is ${what}; leave out --user.`, { field: 'user' });
       }
       return budget.id;
@@ -244,12 +244,23 @@ export class BudgetIncreases {
     }
     const record = await this.storage.org.getUser(tenantId, user.toLowerCase());
     if (!record) throw new NotFoundError('user', user, `tenant ${tenantId}`);
-    const seat = applicableBudgets(budgets, { type: 'user', ...record, keyId: null }, now).find(
-      (b) => b.budget === budget,
-    );
+    // A seat is the person's whichever key they use (no key); their groups are the configured ones, since
+    // the IdP groups a sign-in maps in are not known here: a seat from an IdP group alone is not found.
+    const subject = {
+      type: 'user',
+      id: record.id,
+      businessUnitId: record.businessUnitId,
+      teamId: record.teamId,
+      keyId: null,
+      groups: record.groups,
+    };
+    const seat = applicableBudgets(budgets, subject, now).find((b) => b.budget === budget);
     if (!seat) {
+      const scope = budget.scope;
+      const outside =
+        scope.level === 'group' ? `outside its scope (not in group "${scope.id}")` : 'outside its scope';
       throw new ValidationError(
-        `budget "${budget.id}" does not apply to ${record.id}: they are outside its scope or have a budget of their own.`,
+        `budget "${budget.id}" does not apply to ${record.id}: they are ${outside} or have a budget of their own.`,
         { field: 'user' },
       );
     }

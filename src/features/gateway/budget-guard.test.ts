@@ -12,6 +12,7 @@ const who = {
   businessUnitId: null,
   teamId: 'payments',
   keyId: 'AAAAAAAAAAAA',
+  groups: [] as string[],
 };
 const budgets: BudgetConfig[] = [
   {
@@ -97,6 +98,40 @@ describe('BudgetGuard without waiting', () => {
     ]);
     const otherKey = { ...withKey, requestId: 'k3', who: { ...who, keyId: 'BBBBBBBBBBBB' } };
     expect(guard.admitNow(otherKey)!.budgets.map((b) => b.key)).toEqual(['acme', 'alice']);
+    await allotments.close();
+  });
+
+  it('keeps a group budget to its members: the cached budgets of a non-member are not a member’s', async () => {
+    const allotments = new BudgetAllotments(new MemoryBudgetStore(), silent);
+    const guard = new BudgetGuard(allotments, silent, async () => {});
+    const pool: BudgetConfig = {
+      id: 'engineers-pool',
+      scope: { level: 'group', id: 'engineers' },
+      amount: 1,
+      period: 'daily',
+      mode: 'pooled',
+      alert_thresholds: [],
+    };
+    const withGroup = { ...request('g1'), budgets: [...budgets, pool] };
+    await guard.admit(withGroup);
+    expect(guard.admitNow({ ...withGroup, requestId: 'g2' })!.budgets.map((b) => b.key)).toEqual([
+      'acme',
+      'alice',
+    ]);
+    const member = { ...who, groups: ['oncall', 'engineers'] };
+    await guard.admit({ ...withGroup, requestId: 'g3', who: member });
+    expect(guard.admitNow({ ...withGroup, requestId: 'g4', who: member })!.budgets.map((b) => b.key)).toEqual(
+      ['acme', 'alice', 'engineers-pool'],
+    );
+    // The same groups in another order give the same budgets; the non-member's entry is still hers.
+    const reordered = { ...who, groups: ['engineers', 'oncall'] };
+    expect(
+      guard.admitNow({ ...withGroup, requestId: 'g5', who: reordered })!.budgets.map((b) => b.key),
+    ).toEqual(['acme', 'alice', 'engineers-pool']);
+    expect(guard.admitNow({ ...withGroup, requestId: 'g6' })!.budgets.map((b) => b.key)).toEqual([
+      'acme',
+      'alice',
+    ]);
     await allotments.close();
   });
 });

@@ -152,8 +152,7 @@ export class BudgetGuard {
       bySubject = new Map();
       this.#applicable.set(configs, bySubject);
     }
-    // The key is part of the subject: a key budget applies to one of a person's keys, not the others.
-    const subject = `${who.type}\u0000${who.id}\u0000${who.teamId}\u0000${who.businessUnitId}\u0000${who.keyId}`;
+    const subject = subjectKey(who);
     const time = now.getTime();
     const hit = bySubject.get(subject);
     if (hit && time < hit.until) return hit.budgets;
@@ -329,4 +328,14 @@ function capOf(budget: ApplicableBudget, spentMicro: number): CapStanding {
     period: budget.period,
     pooled: budget.holder === 'pool',
   };
+}
+
+/**
+ * What the cached applicable budgets depend on. The key is in it (a key budget applies to one of a
+ * person's keys, not the others), and so are the groups, sorted: a group budget applies to members only,
+ * and the same person signed in with other IdP groups is another subject.
+ */
+function subjectKey(who: BudgetSubject): string {
+  const groups = who.groups.length < 2 ? who.groups : [...who.groups].sort();
+  return `${who.type}\u0000${who.id}\u0000${who.teamId}\u0000${who.businessUnitId}\u0000${who.keyId}\u0000${groups.join('\u0001')}`;
 }

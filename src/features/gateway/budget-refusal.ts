@@ -35,11 +35,15 @@ export function budgetRefusal(budget: ApplicableBudget, now: Date): string {
   return `spend limit reached: ${whose} budget "${budget.budget.id}" (${formatDollars(budget.limitMicro)} ${per}) · resets ${resets} UTC · ask your LLM-RULES admin to raise it`;
 }
 
-/** The holder, as the caller reads it: their own cap (of their key, or of theirs), else the shared scope's. */
+/**
+ * The holder, as the caller reads it: their own cap (of their key, or of theirs, a group seat included),
+ * else the shared scope's; a group is named by its id, quoted, since it is no place in the org tree.
+ */
 function whoseBudget(budget: ApplicableBudget): string {
   const scope = budget.budget.scope;
   if (scope.level === 'key') return "your key's";
-  return budget.holder === 'user' ? 'your' : `the ${describeScope(scope)}`;
+  if (budget.holder === 'user') return 'your';
+  return scope.level === 'group' ? `the group "${scope.id}"` : `the ${describeScope(scope)}`;
 }
 
 function describeScope(scope: OrgRef): string {

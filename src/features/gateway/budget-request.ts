@@ -28,5 +28,7 @@ export function budgetSubject(who: AuthenticatedKey): BudgetSubject {
     businessUnitId: 'businessUnitId' in profile ? profile.businessUnitId : null,
     teamId: profile.teamId,
     keyId: who.keyId,
+    // A user's configured groups, with their IdP groups mapped in when signed in; a service account has none.
+    groups: 'groups' in profile ? profile.groups : [],
   };
 }

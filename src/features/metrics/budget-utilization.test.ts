@@ -32,6 +32,9 @@ describe('readUtilization', () => {
       budget('seats', { mode: 'per_seat' }),
       budget('alice', { scope: { level: 'user', id: 'alice@acme.test' } }),
       budget('laptop', { scope: { level: 'key', id: 'LaptopKey123' } }),
+      // One counter its members share, like a team's pool; a group's seats are per person.
+      budget('engineers', { scope: { level: 'group', id: 'engineers' } }),
+      budget('engineer-seats', { scope: { level: 'group', id: 'engineers' }, mode: 'per_seat' }),
     ]);
     const now = clock.now();
     const charges = [
@@ -67,6 +70,7 @@ describe('readUtilization', () => {
     expect(values).toEqual([
       { labels: { tenant: 'acme', budget: 'acme-total', period: 'monthly' }, ratio: 0.025 },
       { labels: { tenant: 'acme', budget: 'platform', period: 'daily' }, ratio: 0.25 },
+      { labels: { tenant: 'acme', budget: 'engineers', period: 'monthly' }, ratio: 0 },
     ]);
   });
 

@@ -1,6 +1,7 @@
 // Budget utilization at scrape time: for every pooled budget of every tenant in the active bundle, the
 // spend settled in its current period over its amount, read from the budget store (one read per tenant).
-// Per-user and per-key budgets and per-seat counters are left out: they would be a series per holder.
+// A group's pool is one counter shared by its members, so it is in like a team's. Per-user and per-key
+// budgets and per-seat counters are left out: they would be a series per holder.
 import { Gauge, type Registry } from 'prom-client';
 import { type BudgetConfig, budgetAmount } from '../../config/policy-config.ts';
 import { periodWindow } from '../../core/budgets/budget-period.ts';
@@ -67,8 +68,8 @@ export async function readUtilization(
 }
 
 /**
- * A pooled budget of a tenant, business unit or team: one counter, named by its id. A user's or a key's
- * budget also has one counter, but is one holder's own cap, left out like the per-person ones.
+ * A pooled budget of a tenant, business unit, team or group: one counter, named by its id. A user's or a
+ * key's budget also has one counter, but is one holder's own cap, left out like the per-person ones.
  */
 function isPooled(budget: BudgetConfig): boolean {
   const own = budget.scope.level === 'user' || budget.scope.level === 'key';

@@ -5,13 +5,14 @@
 // has it; a change needs `budgets:write` at the user's node and is an `admin_action` audit event.
 //
 // What differs from Anthropic's: users are named by their email (our principal id); only `user` limits
-// can be set here — organization, business-unit and team defaults are per-seat budgets in
-// org/budgets.yaml, listed read-only; a limit here never lifts a pooled budget (see spend-limits.ts).
+// can be set here — organization, business-unit, team and group defaults are per-seat budgets in
+// org/budgets.yaml, listed read-only (a group's to readers at the tenant, as its members may sit in any
+// team); a limit here never lifts a pooled budget (see spend-limits.ts).
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import type { OrgRef } from '../../config/policy-config.ts';
+import { budgetAdminNode, type OrgRef } from '../../config/policy-config.ts';
 import { pathTo, permits } from '../../core/authz/admin-grants.ts';
-import { applicableBudgets } from '../../core/budgets/applicable-budgets.ts';
+import { applicableBudgets, type BudgetSubject } from '../../core/budgets/applicable-budgets.ts';
 import { periodWindow } from '../../core/budgets/budget-period.ts';
 import type { Clock } from '../../core/clock/clock.ts';
 import { AppError, NotFoundError, ValidationError } from '../../core/errors/app-error.ts';
@@ -84,7 +85,7 @@ export function spendLimitRoutes(app: FastifyInstance, deps: SpendLimitRouteDeps
     const since = deps.bundle.current()?.loadedAt ?? new Date(0);
     const configured = tenantBudgets(caller.content, caller.tenantId)
       .filter(isPerMember)
-      .filter((b) => readable(caller, 'budgets:read', b.scope))
+      .filter((b) => readable(caller, 'budgets:read', budgetAdminNode(b.scope)))
       .map((b) => configLimitView(b, since));
     const stored = (await deps.limits.store.list(caller.tenantId))
       .filter((l) => readable(caller, 'budgets:read', { level: 'user', id: l.userId }))
@@ -134,7 +135,7 @@ export function spendLimitRoutes(app: FastifyInstance, deps: SpendLimitRouteDeps
     const body = parseInput(setBody, request.body, 'body');
     if (body.scope.type !== 'user' || !body.scope.user_id) {
       throw new ValidationError(
-        'body.scope: only {"type": "user", "user_id": "<email>"} limits are set here; organization, business-unit and team defaults are per-seat budgets in org/budgets.yaml.',
+        'body.scope: only {"type": "user", "user_id": "<email>"} limits are set here; organization, business-unit, team and group defaults are per-seat budgets in org/budgets.yaml.',
         { field: 'body.scope' },
       );
     }
@@ -206,13 +207,7 @@ export function spendLimitRoutes(app: FastifyInstance, deps: SpendLimitRouteDeps
     const approved = await deps.approvals.forTenant(caller.tenantId, now);
     const perMember = members.map((user) => ({
       user,
-      // A person's limits whichever key they use: no key in the subject, so no key budget either.
-      caps: applicableBudgets(
-        budgets,
-        { type: 'user', id: user.id, businessUnitId: user.businessUnitId, teamId: user.teamId, keyId: null },
-        now,
-        approved,
-      )
+      caps: applicableBudgets(budgets, memberSubject(user), now, approved)
         .filter(isMemberCap)
         .filter((b) => periods.length === 0 || periods.includes(b.period)),
       lifted: budgets.find((b) => b.unlimited && b.scope.level === 'user' && b.scope.id === user.id),
@@ -331,4 +326,20 @@ function decodeCursor(page: string): { o: number; f: string } | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * A member as the budgets see them, whichever key they use: no key in the subject, so no key budget either.
+ * Their configured groups only: the IdP groups a sign-in maps in are known per session, not here, so a
+ * seat that comes from an IdP group alone shows when it is also configured.
+ */
+function memberSubject(user: UserRecord): BudgetSubject {
+  return {
+    type: 'user',
+    id: user.id,
+    businessUnitId: user.businessUnitId,
+    teamId: user.teamId,
+    keyId: null,
+    groups: user.groups,
+  };
 }

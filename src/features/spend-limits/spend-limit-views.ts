@@ -1,14 +1,10 @@
 // Spend limits in the shape of Anthropic's Admin API (`type: "spend_limit"`, amounts as integer strings
 // of cents, a `scope` tagged union): the ones set through the API, and the per-member budgets of
 // org/budgets.yaml seen the same way (read-only: ids `spl_config_<budget>`). Scope types beyond
-// Anthropic's (`team`, `business_unit`) are ours; clients are told to let unknown types through. Key
-// budgets are not spend limits (those are per person) and do not appear here.
-import {
-  type BudgetConfig,
-  isOrgBudget,
-  type OrgBudgetConfig,
-  type OrgRef,
-} from '../../config/policy-config.ts';
+// Anthropic's (`team`, `business_unit`, `group`) are ours; clients are told to let unknown types through.
+// A group's seats are member caps like a team's and appear here; its pool and key budgets are not spend
+// limits (those are per person) and do not.
+import type { BudgetConfig, GroupRef, OrgRef } from '../../config/policy-config.ts';
 import type { ApplicableBudget } from '../../core/budgets/applicable-budgets.ts';
 import type { SpendLimitRecord } from '../../storage/spend-limit-port.ts';
 
@@ -18,7 +14,8 @@ export type ScopeView =
   | { type: 'user'; user_id: string }
   | { type: 'organization' }
   | { type: 'business_unit'; business_unit_id: string }
-  | { type: 'team'; team_id: string };
+  | { type: 'team'; team_id: string }
+  | { type: 'group'; group_id: string };
 
 export interface SpendLimitView {
   type: 'spend_limit';
@@ -34,7 +31,14 @@ export interface SpendLimitView {
   source: 'api' | 'config';
 }
 
-export function scopeView(scope: OrgRef): ScopeView {
+/** Where a member's cap can sit: an org node, or a group of users (a group's per-seat budget). */
+export type MemberCapScope = OrgRef | GroupRef;
+
+/** A budget that can cap a member: any but a key's. */
+export type MemberBudgetConfig = BudgetConfig & { scope: MemberCapScope };
+
+export function scopeView(scope: MemberCapScope): ScopeView {
+  if (scope.level === 'group') return { type: 'group', group_id: scope.id };
   if (scope.level === 'user') return { type: 'user', user_id: scope.id! };
   if (scope.level === 'team') return { type: 'team', team_id: scope.id! };
   if (scope.level === 'business_unit') return { type: 'business_unit', business_unit_id: scope.id! };
@@ -56,21 +60,26 @@ export function apiLimitView(limit: SpendLimitRecord): SpendLimitView {
   };
 }
 
-/**
- * A budget of the config that limits each member: a user's own, or a per-seat one. Pools are not, and
- * neither are key budgets: a spend limit is a person's, and a key budget caps one of their keys only.
- */
-export function isPerMember(budget: BudgetConfig): budget is OrgBudgetConfig {
-  return isOrgBudget(budget) && (budget.scope.level === 'user' || budget.mode === 'per_seat');
+function isMemberBudget(budget: BudgetConfig): budget is MemberBudgetConfig {
+  return budget.scope.level !== 'key';
 }
 
-/** An applicable budget that caps the person themself (their own, or their seat), not a pool or a key. */
-export function isMemberCap(cap: ApplicableBudget): cap is ApplicableBudget & { budget: OrgBudgetConfig } {
-  return cap.holder === 'user' && isOrgBudget(cap.budget);
+/**
+ * A budget of the config that limits each member: a user's own, or a per-seat one (a group's included).
+ * Pools are not, and neither are key budgets: a spend limit is a person's, and a key budget caps one of
+ * their keys only.
+ */
+export function isPerMember(budget: BudgetConfig): budget is MemberBudgetConfig {
+  return isMemberBudget(budget) && (budget.scope.level === 'user' || budget.mode === 'per_seat');
+}
+
+/** An applicable budget that caps the person themself (their own, or a seat), not a pool or a key. */
+export function isMemberCap(cap: ApplicableBudget): cap is ApplicableBudget & { budget: MemberBudgetConfig } {
+  return cap.holder === 'user' && isMemberBudget(cap.budget);
 }
 
 /** A per-member config budget as a spend limit; dated by the bundle that made it active. */
-export function configLimitView(budget: OrgBudgetConfig, activeSince: Date): SpendLimitView {
+export function configLimitView(budget: MemberBudgetConfig, activeSince: Date): SpendLimitView {
   return {
     type: 'spend_limit',
     id: `${CONFIG_ID_PREFIX}${budget.id}`,
