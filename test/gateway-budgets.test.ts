@@ -71,10 +71,15 @@ async function gateway(
   );
 }
 
-function ask(server: ServerHandle, token: string, stream = false) {
+function ask(server: ServerHandle, token: string, stream = false, extra: Record<string, string> = {}) {
   return fetch(`${server.url}/v1/messages`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-api-key': token, 'anthropic-version': '2023-06-01' },
+    headers: {
+      'content-type': 'application/json',
+      'x-api-key': token,
+      'anthropic-version': '2023-06-01',
+      ...extra,
+    },
     body: JSON.stringify({
       model: 'claude-haiku-4-5',
       max_tokens: 100,
@@ -154,6 +159,10 @@ describe('gateway budgets: headers and refusal', () => {
       const limits = storage.spendLimits;
       const list = limits.list.bind(limits);
       limits.list = (...args) => (down.now ? Promise.reject(new Error('database down')) : list(...args));
+      // The day's sessions are counted in the same database (Claude Code names its session on every request).
+      const sessions = storage.sessions;
+      const start = sessions.start.bind(sessions);
+      sessions.start = (...args) => (down.now ? Promise.reject(new Error('database down')) : start(...args));
       const counters = storage.budgets;
       for (const method of ['reserve', 'reserveMany'] as const) {
         const real = counters[method].bind(counters) as (...args: unknown[]) => Promise<never>;
@@ -173,19 +182,23 @@ describe('gateway budgets: headers and refusal', () => {
       .plaintext;
     down.now = true;
     const forwardedBefore = mock.requests.length;
-    const refused = await ask(closed, token);
-    const body = (await refused.json()) as { error: { type: string; message: string } };
-    expect(refused.status).toBe(429);
-    expect(body.error.type).toBe('billing_error');
-    expect(body.error.message).toMatch(/could not be checked against your budget/);
-    expect(refused.headers.get('x-should-retry')).toBe('false');
-    expect(refused.headers.get(`${PREFIX}overage-disabled-reason`)).toBe('fetch_error');
-    await closed.usage.flush();
-    expect((await closed.storage.usage.list('acme')).at(-1)).toMatchObject({
-      outcome: 'refused',
-      status: 429,
-      costMicro: 0,
-    });
+    const session = { 'x-claude-code-session-id': 'outage-session' };
+    // Without a session id the spend limits fail first; with one (as Claude Code sends), the day's sessions.
+    for (const extra of [{}, session]) {
+      const refused = await ask(closed, token, false, extra);
+      const body = (await refused.json()) as { error: { type: string; message: string } };
+      expect(refused.status).toBe(429);
+      expect(body.error.type).toBe('billing_error');
+      expect(body.error.message).toMatch(/could not be checked against your budget/);
+      expect(refused.headers.get('x-should-retry')).toBe('false');
+      expect(refused.headers.get(`${PREFIX}overage-disabled-reason`)).toBe('fetch_error');
+      await closed.usage.flush();
+      expect((await closed.storage.usage.list('acme')).at(-1)).toMatchObject({
+        outcome: 'refused',
+        status: 429,
+        costMicro: 0,
+      });
+    }
     expect(mock.requests.length).toBe(forwardedBefore);
 
     const openConfig = await configWithBudgets('down-open', budgets);
@@ -195,7 +208,7 @@ describe('gateway budgets: headers and refusal', () => {
     servers.push(open);
     const openToken = (await open.keys.create({ tenantId: 'acme', principal: { type: 'user', id: USER } }))
       .plaintext;
-    const forwarded = await ask(open, openToken);
+    const forwarded = await ask(open, openToken, false, session);
     expect(forwarded.status).toBe(200);
     await forwarded.text();
     // No budget was applied, so the answer carries no standing.

@@ -253,13 +253,21 @@ export class GatewayProxy {
     const inspected = facts.request;
     const sessionId = facts.attribution.sessionId;
     const quota = this.#deps.sessionQuota;
+    const failOpen = caller.config.gateway.budgets_unavailable === 'fail_open';
     if (quota && sessionId !== null && !quota.knownNow(caller.who.tenantId, sessionId)) {
-      await quota.admit(
-        caller.who.tenantId,
-        sessionId,
-        caller.who.principal,
-        caller.config.limits.max_sessions_per_day,
-      );
+      try {
+        await quota.admit(
+          caller.who.tenantId,
+          sessionId,
+          caller.who.principal,
+          caller.config.limits.max_sessions_per_day,
+        );
+      } catch (error) {
+        // The day's sessions are counted in the store the budgets live in: unreachable, the request is
+        // refused or let through as the budgets say (unavailable throws unless failing open).
+        if (error instanceof AppError) throw error;
+        this.#deps.budgets.unavailable(error, failOpen);
+      }
     }
     const permit = await this.#deps.rateLimits.admit(
       caller.config.gateway.rate_limits,
@@ -274,7 +282,6 @@ export class GatewayProxy {
       } catch (error) {
         // The spend limits live beside the counters: unreadable, the budgets are unknown.
         if (error instanceof AppError) throw error;
-        const failOpen = caller.config.gateway.budgets_unavailable === 'fail_open';
         return { permit, admission: this.#deps.budgets.unavailable(error, failOpen) };
       }
       const admission = await this.#deps.budgets.admit(admissionRequest(caller, facts, budgets));
