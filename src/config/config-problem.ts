@@ -1,5 +1,7 @@
 // The one shape of a config mistake (file, position, field path, message) and the list loaders collect into.
 
+import { API_KEY_PREFIX } from '../core/credentials/api-key-format.ts';
+
 export interface ConfigProblem {
   /** The file as the user sees it: the loader's `dir` argument joined with the relative path. */
   file: string;
@@ -15,6 +17,21 @@ export interface ConfigProblem {
 }
 
 export type FieldPath = readonly (string | number)[];
+
+/** An LLM-RULES API key, whole or cut short (the prefix alone, as hints name it, is not one). */
+const API_KEY_TEXT = new RegExp(`${API_KEY_PREFIX}[0-9A-Za-z_]{8,}`, 'g');
+
+/**
+ * A key pasted into a config file, in whatever field, is never repeated back: messages quote what was
+ * written, and they reach terminals, CI logs and the admin API.
+ */
+function withoutApiKeys(problem: ConfigProblem): ConfigProblem {
+  const hidden = (text: string) => text.replace(API_KEY_TEXT, `${API_KEY_PREFIX}…(an API key, left out)`);
+  if (!problem.message.includes(API_KEY_PREFIX) && !problem.hint?.includes(API_KEY_PREFIX)) return problem;
+  const out: ConfigProblem = { ...problem, message: hidden(problem.message) };
+  if (problem.hint !== undefined) out.hint = hidden(problem.hint);
+  return out;
+}
 
 const PLAIN_KEY = /^[A-Za-z_][A-Za-z0-9_-]*$/;
 
@@ -39,7 +56,7 @@ export class ProblemList {
   readonly items: ConfigProblem[] = [];
 
   add(problem: ConfigProblem): void {
-    this.items.push(problem);
+    this.items.push(withoutApiKeys(problem));
   }
 
   /** A problem about a whole file or directory, with no position. */

@@ -161,6 +161,23 @@ describe('org/ problems', () => {
     expect(JSON.stringify(errors)).not.toContain(pasted);
   });
 
+  it('never repeats a pasted API key back, whatever field it is written in', async () => {
+    const pasted = `llmr_LaptopKey123${'s'.repeat(32)}_abcdef`;
+    const errors = await errorsOf({
+      'org/hierarchy.yaml': HIERARCHY,
+      'org/budgets.yaml': [
+        'budgets:',
+        `  - {id: a, scope: "${pasted}", amount: 5}`,
+        `  - {id: b, scope: "Key:${pasted}", amount: 5}`,
+        `  - {id: c, scope: "team:${pasted}", amount: 5}`,
+        '',
+      ].join('\n'),
+    });
+    expect(errors.map((e) => e.path)).toEqual(['budgets[0].scope', 'budgets[1].scope', 'budgets[2].scope']);
+    expect(JSON.stringify(errors)).not.toContain('LaptopKey123');
+    expect(errors[0]!.message).toContain('(an API key, left out)');
+  });
+
   it('reports a group budget naming an unknown group, with did-you-mean, and a group scope without an id', async () => {
     const errors = await errorsOf({
       'org/hierarchy.yaml': HIERARCHY,

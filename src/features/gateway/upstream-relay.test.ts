@@ -8,7 +8,7 @@ import {
 } from '../../../test/support/mock-anthropic/message-events.ts';
 import { text } from '../../../test/support/mock-anthropic/script.ts';
 import type { BodyEvents, RelaySource } from './dispatched-answer.ts';
-import { relayUpstreamBody } from './upstream-relay.ts';
+import { MAX_UNFINISHED_BYTES, relayUpstreamBody } from './upstream-relay.ts';
 
 /** An upstream body driven by the test: each call of `events` is one delivery from the parser. */
 class ScriptedSource implements RelaySource {
@@ -154,5 +154,29 @@ describe('relayUpstreamBody', () => {
     await Promise.resolve();
     expect(out.calls).toEqual(['destroy']);
     expect(await result).toMatchObject({ complete: false, cut: false });
+  });
+
+  it('holds an event a read only began until its end, but passes on one longer than the limit as it comes', async () => {
+    const { source, out } = relay();
+    const [first, second] = answerEvents();
+    source.events.data(Buffer.from(first! + second!.slice(0, 10)));
+    await Promise.resolve();
+    expect(out.calls).toEqual([`write ${first}`]);
+    source.events.data(Buffer.from(second!.slice(10)));
+    await Promise.resolve();
+    expect(out.calls).toEqual([`write ${first}`, `write ${second}`]);
+    // A data line of 1.5 MB in 64 KB reads: held up to the limit, then written, and the upstream paused by
+    // a full client as usual.
+    out.calls = [];
+    out.full = true;
+    const piece = Buffer.alloc(64 * 1024, 'x');
+    source.events.data(Buffer.from('data: {"type":"ping","pad":"'));
+    for (let i = 0; i < 24 && !source.paused; i++) {
+      source.events.data(piece);
+      await Promise.resolve();
+    }
+    expect(out.calls.length).toBe(1);
+    expect(out.calls[0]!.length).toBeGreaterThan(MAX_UNFINISHED_BYTES);
+    expect(source.paused).toBe(true);
   });
 });

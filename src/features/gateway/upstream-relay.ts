@@ -20,6 +20,9 @@ export interface RelayResult {
   upstreamError: string | undefined;
 }
 
+/** The most of an unfinished event held back (a Messages API event is a few hundred bytes). */
+export const MAX_UNFINISHED_BYTES = 1024 * 1024;
+
 function errorEvent(type: string, message: string): string {
   return `event: error\ndata: ${JSON.stringify({ type: 'error', error: { type, message } })}\n\n`;
 }
@@ -96,6 +99,12 @@ export function relayUpstreamBody(
     const held = unfinished;
     const bytes = held ? Buffer.concat([held, read]) : read;
     const end = completeEventsEnd(bytes, held ? held.length : 0);
+    // An event this long is not held: it goes on as it comes, so that memory stays bounded and the
+    // client's backpressure still reaches the upstream (a cut inside it is then relayed as before).
+    if (end === 0 && bytes.length > MAX_UNFINISHED_BYTES) {
+      unfinished = undefined;
+      return bytes;
+    }
     unfinished = end < bytes.length ? bytes.subarray(end) : undefined;
     return end > 0 ? bytes.subarray(0, end) : undefined;
   };

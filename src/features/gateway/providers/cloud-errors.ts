@@ -33,12 +33,17 @@ const MAX_LOGGED_CHARS = 1_000;
 export type PassedMessage = (status: number, upstreamMessage: string) => string | undefined;
 
 export function errorType(status: number): string {
-  return ERROR_TYPES[status] ?? (status >= 500 ? 'api_error' : 'invalid_request_error');
+  return (
+    ERROR_TYPES[status] ?? (status >= 500 || MODEL_FAILED.has(status) ? 'api_error' : 'invalid_request_error')
+  );
 }
 
+/** Bedrock's 408 (ModelTimeoutException) and 424 (ModelErrorException): the model failed, not the request. */
+const MODEL_FAILED = new Set([408, 424]);
+
 /**
- * The answer for an upstream's error. A 401 is the cloud refusing the gateway's own credentials: it goes
- * to the client as 502 `api_error`, since a 401 would send Claude Code to sign the developer in again.
+ * The answer for an upstream's error. The cloud refusing the gateway's own credentials goes to the client
+ * as 502 `api_error` (refusedOwnCredentials).
  */
 export function cloudErrorAnswer(
   label: string,
@@ -47,13 +52,13 @@ export function cloudErrorAnswer(
 ): ProviderError {
   const parsed = parseJson(error.body);
   const upstreamMessage = messageOf(parsed) ?? error.body.toString('utf8');
-  const logged = upstreamMessage.slice(0, MAX_LOGGED_CHARS);
+  const logged = loggable(upstreamMessage);
   const headers = retryAfterOf(error.headers);
   const anthropic = error.status === 400 || error.status === 413 ? anthropicError(parsed) : undefined;
   if (anthropic) return answer(error.status, anthropic.type, anthropic.message, headers, logged);
   const message = passed(error.status, upstreamMessage.trim());
   if (message !== undefined) return answer(400, 'invalid_request_error', message, headers, logged);
-  const status = error.status === 401 ? 502 : error.status;
+  const status = refusedOwnCredentials(error) ? 502 : error.status;
   const type = errorType(status);
   const generic = `${label} ${WHAT_HAPPENED[type]} (HTTP ${error.status}); its reason is in the gateway's log (ask the gateway's operator).`;
   return answer(status, type, generic, headers, logged);
@@ -61,7 +66,39 @@ export function cloudErrorAnswer(
 
 /** The upstream's own message in a body it answered with (whatever the cloud's envelope), as the log takes it. */
 export function loggedUpstreamMessage(body: Buffer): string {
-  return (messageOf(parseJson(body)) ?? body.toString('utf8')).slice(0, MAX_LOGGED_CHARS);
+  return loggable(messageOf(parseJson(body)) ?? body.toString('utf8'));
+}
+
+/**
+ * An upstream's message as the log may hold it: AWS's signature errors quote the request as signed, its
+ * session token included, and a bearer or access token can turn up in any odd error body. Those are cut
+ * out; the rest (account ids, ARNs, projects) is what the operator needs to read.
+ */
+export function loggable(message: string): string {
+  return message
+    .replace(CANONICAL_REQUEST, ' [the signed request, left out]')
+    .replace(SECRET_VALUES, '$1[redacted]')
+    .slice(0, MAX_LOGGED_CHARS);
+}
+
+/** From AWS's "The Canonical String for this request should have been …" to the end (String-to-Sign too). */
+const CANONICAL_REQUEST = /\s*The Canonical String for this request should have been[\s\S]*$/i;
+/** A value after a name that holds a secret: security tokens, signatures, credentials, bearer tokens. */
+const SECRET_VALUES =
+  /((?:x-amz-security-token|x-amz-signature|signature|credential|access_token|api[_-]?key)\s*[:=]\s*|authorization\s*[:=]\s*(?:[a-z][a-z0-9-]*\s+)?|bearer\s+)[^\s,;'"&]+/gi;
+
+/**
+ * A 401 is the cloud refusing the gateway's own credentials, and so is AWS's 403 for a key it does not
+ * know or a signature that does not match: a 401 or 403 would tell Claude Code the developer's access is
+ * at fault (a 401 signs them in again), so the client gets a 502, which is the gateway's.
+ */
+function refusedOwnCredentials(error: ProviderErrorInput): boolean {
+  if (error.status === 401) return true;
+  if (error.status !== 403) return false;
+  const errorType = String(error.headers['x-amzn-errortype'] ?? '');
+  return /^(UnrecognizedClient|InvalidSignature|IncompleteSignature|ExpiredToken|InvalidClientTokenId)/i.test(
+    errorType,
+  );
 }
 
 function answer(

@@ -7,6 +7,7 @@
 import { Transform, type TransformCallback } from 'node:stream';
 import { EventStreamCodec } from '@smithy/eventstream-codec';
 import { fromUtf8, toUtf8 } from '@smithy/util-utf8';
+import { loggable } from '../cloud-errors.ts';
 import type { UpstreamMessageReport } from '../provider.ts';
 
 const codec = new EventStreamCodec(toUtf8, fromUtf8);
@@ -78,7 +79,7 @@ export function eventStreamToSse(report: UpstreamMessageReport, pingEveryMs = PI
                 return payload;
               }
             })();
-            report(`${name}: ${text}`);
+            report(loggable(`${name}: ${text}`));
             const generic = `Amazon Bedrock ended the stream with ${name}; its reason is in the gateway's log (ask the gateway's operator).`;
             const error = { type: ERROR_TYPES[name] ?? 'api_error', message: generic };
             this.push(sse('error', JSON.stringify({ type: 'error', error })));
