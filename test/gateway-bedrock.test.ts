@@ -403,6 +403,21 @@ describe('gateway: Amazon Bedrock upstream', () => {
     expect(request.signatureValid).toBe(true);
   });
 
+  it("refuses auto mode's safeguards with a 400 naming them, before Bedrock, so Claude Code retries without", async () => {
+    const before = seen.length;
+    const answer = await send({
+      model: 'claude-sonnet-4-5',
+      max_tokens: 64,
+      messages: [{ role: 'user', content: 'hi' }],
+      safeguards: { auto_mode: true },
+    });
+    expect(answer.status).toBe(400);
+    const body = (await answer.json()) as { error: { type: string; message: string } };
+    expect(body.error.type).toBe('invalid_request_error');
+    expect(body.error.message).toMatch(/^safeguards: /);
+    expect(seen.length).toBe(before);
+  });
+
   it('answers /v1/models with 404, which Claude Code takes as "use the built-in model list"', async () => {
     const before = seen.length;
     const logs = logged.length;

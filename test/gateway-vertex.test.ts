@@ -183,6 +183,16 @@ describe('gateway: Google Vertex AI upstream', () => {
     expect(vertexRequests.at(-1)!.beta).toBeUndefined();
   });
 
+  it("refuses auto mode's safeguards with a 400 naming them, before Vertex, so Claude Code retries without", async () => {
+    const before = vertexRequests.length;
+    const answer = await send({ ...hello, safeguards: { auto_mode: true } });
+    expect(answer.status).toBe(400);
+    const body = (await answer.json()) as { error: { type: string; message: string } };
+    expect(body.error.type).toBe('invalid_request_error');
+    expect(body.error.message).toMatch(/^safeguards: /);
+    expect(vertexRequests.length).toBe(before);
+  });
+
   it('answers count_tokens with 501 not_supported and x-should-retry: false, and /v1/models with 404', async () => {
     const before = vertexRequests.length;
     const counted = await send(hello, {}, '/v1/messages/count_tokens');

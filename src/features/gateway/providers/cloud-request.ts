@@ -62,3 +62,20 @@ export function withoutRequestTags(body: Record<string, unknown>): Record<string
   const { anthropic_beta: _none, ...bare } = rest;
   return bare;
 }
+
+/**
+ * Auto mode asks the upstream to run its safety check: a top-level `safeguards`, read back as
+ * `safeguard_results`. Neither cloud is known to run it, so such a request is refused before it is sent,
+ * the way the gateway protocol asks: a 400 `invalid_request_error` naming `safeguards`, on which Claude
+ * Code sends the request again without it and runs the check itself with ordinary requests. Passed to
+ * the cloud instead, its refusal would reach the client as a generic error that names nothing.
+ */
+export function refuseSafeguards(body: Record<string, unknown>, upstream: string, label: string): void {
+  if (!('safeguards' in body)) return;
+  throw new AppError(
+    400,
+    'invalid_request_error',
+    `safeguards: auto mode's safety check is not run through upstream "${upstream}" (${label}); send the request without "safeguards".`,
+    { field: 'safeguards' },
+  );
+}

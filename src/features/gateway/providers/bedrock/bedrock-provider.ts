@@ -12,6 +12,7 @@ import {
   assertMessagesRoute,
   betasOf,
   COUNT_TOKENS_ROUTE,
+  refuseSafeguards,
   routeOf,
   withoutRequestTags,
 } from '../cloud-request.ts';
@@ -49,6 +50,7 @@ export const bedrockProvider: UpstreamProvider = {
     const betas = betasOf(input.headers['anthropic-beta']);
     const id = bedrockModelId(String(model), config.model_ids ?? {});
     if (counting) return countTokensRequest(input, id, rest, betas);
+    refuseSafeguards(rest, config.name, 'Bedrock');
     const payload = Buffer.from(
       JSON.stringify({
         anthropic_version: BEDROCK_ANTHROPIC_VERSION,

@@ -8,7 +8,7 @@ import { upstreamRequestHeaders } from '../../forward-headers.ts';
 import { parsedMessagesBody } from '../../messages-request.ts';
 import { joinPath } from '../anthropic/anthropic-provider.ts';
 import { cloudErrorAnswer } from '../cloud-errors.ts';
-import { assertMessagesRoute, betasOf, withoutRequestTags } from '../cloud-request.ts';
+import { assertMessagesRoute, betasOf, refuseSafeguards, withoutRequestTags } from '../cloud-request.ts';
 import type {
   ProviderError,
   ProviderErrorInput,
@@ -52,6 +52,7 @@ export const vertexProvider: UpstreamProvider = {
     assertMessagesRoute(input.path, config.name, 'Vertex');
     const body = withoutRequestTags(parsedMessagesBody(input.body));
     const { model, ...rest } = body;
+    refuseSafeguards(rest, config.name, 'Vertex');
     const payload = Buffer.from(JSON.stringify({ anthropic_version: VERTEX_ANTHROPIC_VERSION, ...rest }));
     const region = config.region!;
     const id = vertexModelId(String(model), config.model_ids ?? {});
