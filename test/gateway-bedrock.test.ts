@@ -16,6 +16,7 @@ import { fromUtf8, toUtf8 } from '@smithy/util-utf8';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bedrockModelId } from '../src/features/gateway/providers/bedrock/bedrock-provider.ts';
 import { createLogger } from '../src/http/create-logger.ts';
+import { COUNTED_PARAMS, expectCountAllowlisted, expectCountUnsupported } from './support/cloud-count.ts';
 import { type ExampleServer, startExampleServer } from './support/example-server.ts';
 import { buildMessage, streamEvents } from './support/mock-anthropic/message-events.ts';
 import { text } from './support/mock-anthropic/script.ts';
@@ -432,14 +433,7 @@ describe('gateway: Amazon Bedrock upstream', () => {
   });
 
   it("answers count_tokens with Bedrock's CountTokens, counting the invoke body Bedrock would be sent", async () => {
-    const params = {
-      model: 'claude-sonnet-4-5-20250929',
-      system: 'You are terse.',
-      messages: [{ role: 'user' as const, content: 'How many tokens is this?' }],
-      tools: [{ name: 'read', description: 'Reads a file', input_schema: { type: 'object' as const } }],
-      tool_choice: { type: 'auto' as const },
-      thinking: { type: 'enabled' as const, budget_tokens: 2048 },
-    };
+    const params = COUNTED_PARAMS;
     const counted = await client().messages.countTokens(params, {
       headers: {
         'anthropic-beta': 'claude-code-20250219,interleaved-thinking-2025-05-14,request-tags-2026-08-21',
@@ -507,50 +501,32 @@ describe('gateway: Amazon Bedrock upstream', () => {
   });
 
   it("answers 501 when Bedrock cannot count, its message only in the gateway's log", async () => {
-    const expectUnsupported = async (answer: Response, upstreamStatus: number, logs: number) => {
-      expect(answer.status).toBe(501);
-      expect(answer.headers.get('x-should-retry')).toBe('false');
-      const body = (await answer.json()) as { error: { type: string; message: string } };
-      expect(body.error.type).toBe('not_supported');
-      expect(body.error.message).toMatch(/upstream "aws" \(Bedrock\)/);
-      expect(body.error.message).not.toMatch(/counting tokens|123456789012|inputTokens/);
-      const line = logged
-        .slice(logs)
-        .find((entry) => entry.msg === 'the upstream could not count the tokens');
-      expect(line).toMatchObject({ upstream: 'aws', upstreamStatus, status: 501 });
-      return String(line!.upstreamMessage);
-    };
+    const unsupported = (upstreamStatus: number, model = 'claude-sonnet-4-5') =>
+      expectCountUnsupported(() => count(model), {
+        upstream: 'aws',
+        label: 'Bedrock',
+        upstreamStatus,
+        hidden: /counting tokens|123456789012|inputTokens/,
+        logged,
+      });
 
-    let logs = logged.length;
-    const refused = await count(UNCOUNTABLE_MODEL);
-    expect(seen.at(-1)!.path).toBe(`/model/anthropic.${UNCOUNTABLE_MODEL}-v1%3A0/count-tokens`);
-    expect(await expectUnsupported(refused, 400, logs)).toBe(
+    expect(await unsupported(400, UNCOUNTABLE_MODEL)).toBe(
       "The provided model doesn't support counting tokens.",
     );
+    expect(seen.at(-1)!.path).toBe(`/model/anthropic.${UNCOUNTABLE_MODEL}-v1%3A0/count-tokens`);
 
-    logs = logged.length;
     nextError = {
       status: 403,
       body: JSON.stringify({ message: `You don't have access to ${PROFILE_ARN}.` }),
     };
-    expect(await expectUnsupported(await count('claude-sonnet-4-5'), 403, logs)).toContain('123456789012');
+    expect(await unsupported(403)).toContain('123456789012');
 
-    logs = logged.length;
     nextError = { status: 200, body: JSON.stringify({ tokens: 12 }) };
-    expect(await expectUnsupported(await count('claude-sonnet-4-5'), 200, logs)).toMatch(
-      /without inputTokens/,
-    );
+    expect(await unsupported(200)).toMatch(/without inputTokens/);
   });
 
   it("holds a count to the caller's model allowlist before Bedrock is asked", async () => {
-    expect((await count('claude-sonnet-4-5')).status).toBe(200);
-    const before = seen.length;
-    const answer = await count('claude-opus-4-1');
-    expect(answer.status).toBe(400);
-    expect(await answer.json()).toMatchObject({
-      error: { type: 'invalid_request_error', message: expect.stringMatching(/claude-opus-4-1/) },
-    });
-    expect(seen.length).toBe(before);
+    await expectCountAllowlisted(count, () => seen.length);
   });
 
   it("sends Bedrock's errors as a generic Anthropic error of the matching type, logs its message, and records them", async () => {

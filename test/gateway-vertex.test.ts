@@ -1,6 +1,6 @@
 // Google Vertex AI as the upstream, against mocks of its wire format and of the GCE metadata server that
 // application default credentials take their access token from (GCE_METADATA_HOST), and rawPredict /
-// streamRawPredict get the body Vertex expects.
+// streamRawPredict / count-tokens:rawPredict get the body Vertex expects.
 
 import { once } from 'node:events';
 import { readFile, writeFile } from 'node:fs/promises';
@@ -10,6 +10,8 @@ import { join } from 'node:path';
 import Anthropic from '@anthropic-ai/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { vertexModelId } from '../src/features/gateway/providers/vertex/vertex-provider.ts';
+import { createLogger } from '../src/http/create-logger.ts';
+import { COUNTED_PARAMS, expectCountAllowlisted, expectCountUnsupported } from './support/cloud-count.ts';
 import { type ExampleServer, startExampleServer } from './support/example-server.ts';
 import { buildMessage, encodeEvent, streamEvents } from './support/mock-anthropic/message-events.ts';
 import { text } from './support/mock-anthropic/script.ts';
@@ -26,6 +28,42 @@ const vertexRequests: {
 }[] = [];
 /** The next request's answer, when a test wants Vertex to refuse it. */
 let nextError: { status: number; body: string } | undefined;
+/** What the gateway logged (warn and above). */
+const logged: Record<string, unknown>[] = [];
+
+const COUNT_TOKENS_PATH =
+  '/v1/projects/acme-ai/locations/us-east5/publishers/anthropic/models/count-tokens:rawPredict';
+/** A model Vertex cannot count tokens for, by its client-side id. */
+const UNCOUNTABLE_MODEL = 'claude-3-haiku-20240307';
+
+/** The mock's token count: a function of what decides the input tokens, so a dropped or changed member shows. */
+function mockTokenCount(body: Record<string, unknown>): number {
+  const { model, system, messages, tools, tool_choice, thinking } = body;
+  return Math.ceil(JSON.stringify([model, system, messages, tools, tool_choice, thinking]).length / 4);
+}
+
+/** Google's error envelope. */
+const googleError = (status: number, code: string, message: string) => ({
+  status,
+  body: JSON.stringify({ error: { code: status, message, status: code } }),
+});
+
+/** What Vertex's count refuses in a body, as Google's error; undefined for a body it counts. */
+function countProblem(body: Record<string, unknown>): { status: number; body: string } | undefined {
+  const model = body.model;
+  // A Vertex model id (`claude-3-haiku@20240307`), not the Anthropic API's (`claude-3-haiku-20240307`).
+  if (typeof model !== 'string' || /-\d{8}$/.test(model)) {
+    return googleError(400, 'INVALID_ARGUMENT', `model: ${String(model)} is not a Vertex model id`);
+  }
+  if (model === vertexModelId(UNCOUNTABLE_MODEL, {})) {
+    const where = `projects/acme-ai/locations/us-east5/publishers/anthropic/models/${model}`;
+    return googleError(400, 'FAILED_PRECONDITION', `Token counting is not supported for ${where}.`);
+  }
+  const extraneous = ['tags', 'safeguards', 'stream'].find((key) => key in body);
+  if (extraneous)
+    return googleError(400, 'INVALID_ARGUMENT', `${extraneous}: Extra inputs are not permitted`);
+  return undefined;
+}
 
 function readBody(request: import('node:http').IncomingMessage): Promise<string> {
   return new Promise((resolve) => {
@@ -76,6 +114,12 @@ beforeAll(async () => {
       );
       return;
     }
+    if (request.url === COUNT_TOKENS_PATH) {
+      const refused = countProblem(body);
+      response.writeHead(refused?.status ?? 200, { 'content-type': 'application/json' });
+      response.end(refused?.body ?? JSON.stringify({ input_tokens: mockTokenCount(body) }));
+      return;
+    }
     const message = buildMessage(
       text('Hello from Vertex', { input_tokens: 30, output_tokens: 4 }),
       { model: 'claude-sonnet-4-5', messages: [] } as never,
@@ -100,9 +144,14 @@ beforeAll(async () => {
   await writeFile(
     join(config, 'config.yaml'),
     `${yaml}\ngateway:\n  upstreams:\n    - name: gcp\n      provider: vertex\n      base_url: "${vertexUrl}"\n` +
-      `      region: us-east5\n      project_id: acme-ai\n      retries: 0\n`,
+      `      region: us-east5\n      project_id: acme-ai\n      retries: 0\n` +
+      `  models:\n    - { scope: tenant, deny: ["claude-opus-*"] }\n`,
   );
-  gateway = await startExampleServer({ configDir: config, users: ['alice@acme.test'] });
+  gateway = await startExampleServer({
+    configDir: config,
+    users: ['alice@acme.test'],
+    logger: createLogger('warn', { write: (line: string) => logged.push(JSON.parse(line)) }),
+  });
 });
 afterAll(async () => {
   delete process.env.GCE_METADATA_HOST;
@@ -193,18 +242,83 @@ describe('gateway: Google Vertex AI upstream', () => {
     expect(vertexRequests.length).toBe(before);
   });
 
-  it('answers count_tokens with 501 not_supported and x-should-retry: false, and /v1/models with 404', async () => {
+  it('answers /v1/models with 404, which Claude Code takes as "use the built-in model list"', async () => {
     const before = vertexRequests.length;
-    const counted = await send(hello, {}, '/v1/messages/count_tokens');
-    expect(counted.status).toBe(501);
-    expect(counted.headers.get('x-should-retry')).toBe('false');
-    expect(await counted.json()).toMatchObject({ type: 'error', error: { type: 'not_supported' } });
+    const logs = logged.length;
     const models = await fetch(`${gateway.server.url}/v1/models`, {
       headers: { 'x-api-key': gateway.tokens['alice@acme.test']! },
     });
     expect(models.status).toBe(404);
     expect(await models.json()).toMatchObject({ type: 'error', error: { type: 'not_found_error' } });
     expect(vertexRequests.length).toBe(before);
+    expect(logged.slice(logs)).toEqual([]);
+  });
+
+  it("answers count_tokens with Vertex's count-tokens, on the Vertex model id", async () => {
+    const params = COUNTED_PARAMS;
+    const counted = await client().messages.countTokens(params, {
+      headers: { 'anthropic-beta': 'claude-code-20250219,request-tags-2026-08-21' },
+    });
+    const request = vertexRequests.at(-1)!;
+    const sent = { ...params, model: 'claude-sonnet-4-5@20250929' };
+    expect(counted).toEqual({ input_tokens: mockTokenCount(sent) });
+    expect(request.path).toBe(COUNT_TOKENS_PATH);
+    expect(request.authorization).toBe(`Bearer ${ACCESS_TOKEN}`);
+    expect(request.beta).toBe('claude-code-20250219');
+    // As on rawPredict (and as Anthropic's Vertex SDK counts), with anthropic_version.
+    expect(request.body).toEqual({ ...sent, anthropic_version: 'vertex-2023-10-16' });
+  });
+
+  it("leaves the request tags, auto mode's safeguards and what counts nothing out of a count", async () => {
+    const messages = [{ role: 'user', content: 'hi' }];
+    const answer = await send(
+      { ...hello, messages, tags: { team: 'x' }, safeguards: { auto_mode: true }, tools: [] },
+      { 'anthropic-beta': 'request-tags-2026-08-21' },
+      '/v1/messages/count_tokens?beta=true',
+    );
+    expect(answer.status).toBe(200);
+    expect(answer.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(await answer.json()).toEqual({
+      input_tokens: mockTokenCount({ model: 'claude-sonnet-4-5', messages }),
+    });
+    const request = vertexRequests.at(-1)!;
+    expect(request.path).toBe(COUNT_TOKENS_PATH);
+    expect(request.beta).toBeUndefined();
+    expect(request.body).toEqual({
+      anthropic_version: 'vertex-2023-10-16',
+      model: 'claude-sonnet-4-5',
+      messages,
+    });
+  });
+
+  it("answers 501 when Vertex cannot count, its message only in the gateway's log", async () => {
+    const unsupported = (upstreamStatus: number, model = 'claude-sonnet-4-5') =>
+      expectCountUnsupported(() => count(model), {
+        upstream: 'gcp',
+        label: 'Vertex',
+        upstreamStatus,
+        hidden: /acme-ai|Token counting|input_tokens|claude-3-haiku/,
+        logged,
+      });
+
+    expect(await unsupported(400, UNCOUNTABLE_MODEL)).toBe(
+      'Token counting is not supported for projects/acme-ai/locations/us-east5/publishers/anthropic/models/claude-3-haiku@20240307.',
+    );
+    expect(vertexRequests.at(-1)!.path).toBe(COUNT_TOKENS_PATH);
+
+    nextError = googleError(
+      403,
+      'PERMISSION_DENIED',
+      "Permission 'aiplatform.endpoints.predict' denied on resource '//aiplatform.googleapis.com/projects/acme-ai'.",
+    );
+    expect(await unsupported(403)).toContain('acme-ai');
+
+    nextError = { status: 200, body: JSON.stringify({ tokens: 12 }) };
+    expect(await unsupported(200)).toMatch(/without input_tokens/);
+  });
+
+  it("holds a count to the caller's model allowlist before Vertex is asked", async () => {
+    await expectCountAllowlisted(count, () => vertexRequests.length);
   });
 
   it("relays the message of Anthropic's own 400 envelope, and hides Google's errors behind a generic one", async () => {
@@ -264,6 +378,11 @@ describe('gateway: Google Vertex AI upstream', () => {
 });
 
 const hello = { model: 'claude-sonnet-4-5', max_tokens: 64, messages: [{ role: 'user', content: 'hi' }] };
+
+/** A count of one short message through the gateway, on `model`. */
+function count(model: string) {
+  return send({ model, messages: [{ role: 'user', content: 'hi' }] }, {}, '/v1/messages/count_tokens');
+}
 
 function send(body: unknown, headers: Record<string, string> = {}, path = '/v1/messages') {
   return fetch(`${gateway.server.url}${path}`, {

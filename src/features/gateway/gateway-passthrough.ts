@@ -91,8 +91,8 @@ export class GatewayPassthrough {
   /**
    * `count_tokens`: authenticated, its model held to the caller's allowlist as on /v1/messages (a count
    * tells what a denied model would be sent), forwarded and relayed, not metered. An upstream that counts
-   * its own way (Bedrock's CountTokens) has its answer read by its provider and sent in the Anthropic
-   * API's shape.
+   * its own way (Bedrock's CountTokens, Vertex's count-tokens) has its answer read by its provider and
+   * sent in the Anthropic API's shape.
    */
   async passthrough(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
     const caller = await resolveCaller(this.deps, request.headers);

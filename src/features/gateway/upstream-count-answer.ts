@@ -1,6 +1,7 @@
 // The answer to a `count_tokens` request that the upstream's provider turned into the upstream's own
-// count (Bedrock's CountTokens): read whole and read by the provider, it gives the input tokens, or the
-// provider's refusal, whose reason (it can name cloud accounts) goes to the operator's log only.
+// count (Bedrock's CountTokens, Vertex's count-tokens): read whole and read by the provider, it gives the
+// input tokens, or the provider's refusal, whose reason (it can name cloud accounts or projects) goes to
+// the operator's log only.
 
 import type { Readable } from 'node:stream';
 import type { PriceWarnings } from './gateway-prices.ts';
@@ -9,7 +10,7 @@ import { type ErrorContext, readWhole } from './upstream-error-answer.ts';
 import type { UpstreamAnswer } from './upstream-forwarder.ts';
 import { readableSource } from './upstream-relay.ts';
 
-/** More than any count's answer holds (`{"inputTokens": N}`, or an error's message). */
+/** More than any count's answer holds (a number, or an error's message). */
 const MAX_COUNT_BYTES = 64 * 1024;
 
 /** The input tokens the upstream counted; throws the provider's refusal (a 501) when it could not count. */

@@ -34,7 +34,7 @@ const PROVIDERS: Record<UpstreamConfig['provider'], UpstreamProvider> = {
     const { bedrockProvider } = await import('./providers/bedrock/bedrock-provider.ts');
     return bedrockProvider;
   }),
-  vertex: lazyProvider('vertex', { responses: false, errors: true, counts: false }, async () => {
+  vertex: lazyProvider('vertex', { responses: false, errors: true, counts: true }, async () => {
     const { vertexProvider } = await import('./providers/vertex/vertex-provider.ts');
     return vertexProvider;
   }),

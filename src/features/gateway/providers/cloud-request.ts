@@ -1,28 +1,24 @@
-// What a cloud upstream (Bedrock, Vertex) takes of a client's request: `/v1/messages` (and, on Bedrock,
-// `count_tokens`), and none of the Anthropic API's request tags, which both reject (tags only label
-// usage: the reply is the same).
+// What a cloud upstream (Bedrock, Vertex) takes of a client's request: `/v1/messages` and `count_tokens`
+// (as the cloud's own count), and none of the Anthropic API's request tags, which both reject (tags only
+// label usage: the reply is the same).
 
 import { AppError } from '../../../core/errors/app-error.ts';
 
 /** The `anthropic-beta` value that enables the top-level `tags` member. */
 export const REQUEST_TAGS_BETA = 'request-tags-2026-08-21';
 
-export const COUNT_TOKENS_ROUTE = '/v1/messages/count_tokens';
-
-/** The client's path less its query: `/v1/messages?beta=true` → `/v1/messages`. */
-export function routeOf(path: string): string {
-  return path.split('?', 1)[0]!;
-}
+const COUNT_TOKENS_ROUTE = '/v1/messages/count_tokens';
 
 /**
- * Refuses, before anything is sent, a route the cloud upstream has no counterpart for, the way the
- * gateway protocol asks: `count_tokens` is 501 `not_supported` (countTokensUnsupported), and anything
- * else, `/v1/models` included, a 404 (the client falls back to its built-in model list).
+ * Which of the two routes a cloud upstream answers the client's path is (any query left aside):
+ * `/v1/messages`, or `count_tokens`, which becomes the cloud's own count. Anything else, `/v1/models`
+ * included, is refused before anything is sent with a 404, as the gateway protocol asks (the client
+ * falls back to its built-in model list).
  */
-export function assertMessagesRoute(path: string, upstream: string, label: string): void {
-  const route = routeOf(path);
-  if (route === '/v1/messages') return;
-  if (route === COUNT_TOKENS_ROUTE) throw countTokensUnsupported(upstream, label);
+export function cloudRoute(path: string, upstream: string, label: string): 'messages' | 'count_tokens' {
+  const route = path.split('?', 1)[0]!;
+  if (route === '/v1/messages') return 'messages';
+  if (route === COUNT_TOKENS_ROUTE) return 'count_tokens';
   throw new AppError(
     404,
     'not_found_error',

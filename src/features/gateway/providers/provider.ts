@@ -77,8 +77,9 @@ export interface UpstreamProvider {
   translateError?(error: ProviderErrorInput): ProviderError;
   /**
    * Reads the answer to a `count_tokens` request that buildRequest turned into the upstream's own count
-   * (Bedrock's CountTokens), success or error, in place of the two hooks above; absent when the upstream
-   * answers count_tokens as the Anthropic API does, and the answer is relayed unchanged.
+   * (Bedrock's CountTokens, Vertex's count-tokens), success or error, in place of the two hooks above;
+   * absent when the upstream answers count_tokens as the Anthropic API does, and the answer is relayed
+   * unchanged.
    */
   readCount?(answer: WholeAnswer, upstream: string): ProviderCount;
 }

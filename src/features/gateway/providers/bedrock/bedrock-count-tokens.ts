@@ -3,8 +3,9 @@
 // `{"inputTokens": N}` read back. Whatever fails is the protocol's 501, after which Claude Code counts
 // another way.
 
+import { isPlainObject } from '../../../../core/values/is-plain-object.ts';
 import { joinPath } from '../anthropic/anthropic-provider.ts';
-import { loggedUpstreamMessage } from '../cloud-errors.ts';
+import { cloudCount, countedMembers } from '../cloud-count.ts';
 import { countTokensUnsupported } from '../cloud-request.ts';
 import type { ProviderCount, ProviderRequest, ProviderRequestInput, WholeAnswer } from '../provider.ts';
 import { BEDROCK_ANTHROPIC_VERSION, signedBedrockRequest } from './bedrock-wire.ts';
@@ -17,9 +18,6 @@ const LABEL = 'Bedrock';
  * the invoke path forwards (context-1m, interleaved thinking …) could make Bedrock refuse the count.
  */
 export const COUNTED_BETAS: ReadonlySet<string> = new Set(['claude-code-20250219']);
-
-/** The members of a Messages request that decide its input tokens, passed as the client sent them. */
-const COUNTED_FIELDS = ['system', 'messages', 'tools', 'tool_choice', 'thinking'] as const;
 
 /** A cross-region inference profile's geography (`us.`, `eu.`, `apac.`, `us-gov.`, `global.` …). */
 const GEOGRAPHY_PREFIX = /^[a-z]+(?:-[a-z]+)*\.(?=anthropic\.)/;
@@ -62,23 +60,12 @@ export function countedInvokeBody(
   };
   const betas = countedBetas([...headerBetas, ...stringsOf(body.anthropic_beta)]);
   if (betas.length > 0) counted.anthropic_beta = betas;
-  for (const field of COUNTED_FIELDS) {
-    const value = body[field];
-    // Bedrock refuses an empty tools list, which counts nothing anyway.
-    if (value === undefined || (field === 'tools' && Array.isArray(value) && value.length === 0)) continue;
-    counted[field] = value;
-  }
-  return counted;
+  return { ...counted, ...countedMembers(body) };
 }
 
 /** Bedrock's answer to CountTokens: its `inputTokens`, or a 501 with its reason for the operator's log. */
 export function bedrockCount(answer: WholeAnswer, upstream: string): ProviderCount {
-  const inputTokens = answer.status === 200 ? inputTokensOf(answer.body) : undefined;
-  if (inputTokens !== undefined) return { inputTokens };
-  const why = "it could not count this request; its reason is in the gateway's log";
-  const reason = loggedUpstreamMessage(answer.body);
-  const upstreamMessage = answer.status === 200 ? `an answer without inputTokens: ${reason}` : reason;
-  return { refusal: countTokensUnsupported(upstream, LABEL, why), upstreamMessage };
+  return cloudCount(answer, upstream, LABEL, 'inputTokens');
 }
 
 /**
@@ -86,7 +73,7 @@ export function bedrockCount(answer: WholeAnswer, upstream: string): ProviderCou
  * and the output limit does not change the input's count.
  */
 function maxTokensAbove(thinking: unknown): number {
-  const budget = isRecord(thinking) ? thinking.budget_tokens : undefined;
+  const budget = isPlainObject(thinking) ? thinking.budget_tokens : undefined;
   return typeof budget === 'number' ? Math.max(1, Math.floor(budget) + 1) : 1;
 }
 
@@ -96,19 +83,4 @@ function countedBetas(betas: readonly string[]): string[] {
 
 function stringsOf(value: unknown): string[] {
   return Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : [];
-}
-
-function inputTokensOf(body: Buffer): number | undefined {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(body.toString('utf8'));
-  } catch {
-    return undefined;
-  }
-  const tokens = isRecord(parsed) ? parsed.inputTokens : undefined;
-  return typeof tokens === 'number' && Number.isSafeInteger(tokens) && tokens >= 0 ? tokens : undefined;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

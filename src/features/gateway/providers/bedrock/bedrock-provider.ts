@@ -8,14 +8,7 @@ import { pipeline } from 'node:stream';
 import { parsedMessagesBody } from '../../messages-request.ts';
 import { joinPath } from '../anthropic/anthropic-provider.ts';
 import { cloudErrorAnswer } from '../cloud-errors.ts';
-import {
-  assertMessagesRoute,
-  betasOf,
-  COUNT_TOKENS_ROUTE,
-  refuseSafeguards,
-  routeOf,
-  withoutRequestTags,
-} from '../cloud-request.ts';
+import { betasOf, cloudRoute, refuseSafeguards, withoutRequestTags } from '../cloud-request.ts';
 import type {
   ProviderCount,
   ProviderError,
@@ -43,8 +36,7 @@ export const bedrockProvider: UpstreamProvider = {
   kind: 'bedrock',
   async buildRequest(input: ProviderRequestInput): Promise<ProviderRequest> {
     const { config, baseUrl } = input;
-    const counting = routeOf(input.path) === COUNT_TOKENS_ROUTE;
-    if (!counting) assertMessagesRoute(input.path, config.name, 'Bedrock');
+    const counting = cloudRoute(input.path, config.name, 'Bedrock') === 'count_tokens';
     const body = withoutRequestTags(parsedMessagesBody(input.body));
     const { model, stream, ...rest } = body;
     const betas = betasOf(input.headers['anthropic-beta']);

@@ -1,0 +1,72 @@
+// What the Bedrock and Vertex tests check alike of a `count_tokens` that the cloud counts: a request with
+// every member that decides its input tokens, the 501 a client gets when the cloud cannot count (the
+// cloud's reason only in the log), and the model allowlist refusing first.
+
+import { expect } from 'vitest';
+
+/** A count_tokens request with every member that decides its input tokens. */
+export const COUNTED_PARAMS = {
+  model: 'claude-sonnet-4-5-20250929',
+  system: 'You are terse.',
+  messages: [{ role: 'user' as const, content: 'How many tokens is this?' }],
+  tools: [{ name: 'read', description: 'Reads a file', input_schema: { type: 'object' as const } }],
+  tool_choice: { type: 'auto' as const },
+  thinking: { type: 'enabled' as const, budget_tokens: 2048 },
+};
+
+export interface UnsupportedCount {
+  /** The upstream's name and label, as the client's message names them: `upstream "aws" (Bedrock)`. */
+  upstream: string;
+  label: string;
+  /** The cloud's status for the count. */
+  upstreamStatus: number;
+  /** What the client must not be told (the cloud's words, its account or project). */
+  hidden: RegExp;
+  /** The gateway's log lines, as they are written. */
+  logged: readonly Record<string, unknown>[];
+}
+
+/**
+ * Makes a count the cloud cannot make and checks the protocol's 501; returns the cloud's message as the
+ * gateway logged it.
+ */
+export async function expectCountUnsupported(
+  count: () => Promise<Response>,
+  expected: UnsupportedCount,
+): Promise<string> {
+  const from = expected.logged.length;
+  const answer = await count();
+  expect(answer.status).toBe(501);
+  expect(answer.headers.get('x-should-retry')).toBe('false');
+  const body = (await answer.json()) as { error: { type: string; message: string } };
+  expect(body.error.type).toBe('not_supported');
+  expect(body.error.message).toContain(`upstream "${expected.upstream}" (${expected.label})`);
+  expect(body.error.message).not.toMatch(expected.hidden);
+  const line = expected.logged
+    .slice(from)
+    .find((entry) => entry.msg === 'the upstream could not count the tokens');
+  expect(line).toMatchObject({
+    upstream: expected.upstream,
+    upstreamStatus: expected.upstreamStatus,
+    status: 501,
+  });
+  return String(line!.upstreamMessage);
+}
+
+/**
+ * Checks that a count on a model the caller may use is made, and one on a model the file's config
+ * denies (`claude-opus-*`) is refused with the allowlist's 400 before the cloud is asked.
+ */
+export async function expectCountAllowlisted(
+  count: (model: string) => Promise<Response>,
+  cloudRequests: () => number,
+): Promise<void> {
+  expect((await count('claude-sonnet-4-5')).status).toBe(200);
+  const before = cloudRequests();
+  const answer = await count('claude-opus-4-1');
+  expect(answer.status).toBe(400);
+  expect(await answer.json()).toMatchObject({
+    error: { type: 'invalid_request_error', message: expect.stringMatching(/claude-opus-4-1/) },
+  });
+  expect(cloudRequests()).toBe(before);
+}
