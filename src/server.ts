@@ -170,6 +170,7 @@ export async function startServer(options: ServerOptions, deps: ServerDeps = {})
       bundle,
       limits: spendLimits,
       org: storage.org,
+      signIn: storage.signIn,
       budgetStore: storage.budgets,
       usageStore: storage.usage,
       approvals: new ApprovedIncreaseCache(storage.budgetIncreases, logger),

@@ -11,6 +11,7 @@ import { type ServerHandle, startServer } from '../src/server.ts';
 import { createStorage } from '../src/storage/create-storage.ts';
 import { type MockAnthropic, startMockAnthropic } from './support/mock-anthropic/mock-anthropic.ts';
 import { text } from './support/mock-anthropic/script.ts';
+import { signInSession } from './support/sign-in-session.ts';
 import { copyExampleConfig, tempDir } from './support/temp-dir.ts';
 
 const LIMITS = '/v1/organizations/spend_limits';
@@ -42,6 +43,14 @@ beforeAll(async () => {
       budgets: [
         { id: 'seat', scope: 'tenant', mode: 'per_seat', amount: 50, period: 'monthly' },
         { id: 'platform-pool', scope: 'team:platform', amount: 5000, period: 'monthly' },
+        // Only root is configured in platform-admins; others get its seat through its IdP group.
+        {
+          id: 'admin-seats',
+          scope: 'group:platform-admins',
+          mode: 'per_seat',
+          amount: 70,
+          period: 'monthly',
+        },
       ],
     }),
   );
@@ -246,6 +255,7 @@ describe('spend limits: set, enforced, replaced, lifted, deleted', () => {
     const all = (await (await admin('dave', 'GET', LIMITS)).json()) as { data: SpendLimit[] };
     expect(all.data.map((l) => [l.id.startsWith('spl_config_') ? l.id : l.scope.user_id, l.source])).toEqual([
       ['spl_config_seat', 'config'],
+      ['spl_config_admin-seats', 'config'],
       ['alice@acme.test', 'api'],
       ['carol@acme.test', 'api'],
     ]);
@@ -266,6 +276,31 @@ describe('spend limits: set, enforced, replaced, lifted, deleted', () => {
       'cursor does not match current query parameters',
     );
     expect((await admin('dave', 'DELETE', `${LIMITS}/spl_config_seat`)).status).toBe(400);
+  });
+});
+
+describe('spend limits: seats through IdP groups', () => {
+  it('takes a group seat from the IdP groups of a member’s active sign-in, not of a revoked one', async () => {
+    // judy and mallory are in data-team; acme-platform-admins is the IdP group of platform-admins.
+    await server.storage.signIn.createSession(
+      signInSession('acme', 'judy@acme.test', ['acme-platform-admins']),
+    );
+    const revoked = signInSession('acme', 'mallory@acme.test', ['acme-platform-admins']);
+    await server.storage.signIn.createSession(revoked);
+    await server.storage.signIn.revokeSession('acme', revoked.id, new Date());
+    const answer = await admin(
+      'dave',
+      'GET',
+      `${LIMITS}/effective?user_ids[]=judy@acme.test&user_ids[]=mallory@acme.test`,
+    );
+    expect(answer.status).toBe(200);
+    const report = (await answer.json()) as {
+      data: { scope: { user_id: string }; amount: string; source: unknown; spend_limit_id: string }[];
+    };
+    expect(report.data.map((r) => [r.scope.user_id, r.amount, r.source, r.spend_limit_id])).toEqual([
+      ['judy@acme.test', '7000', { type: 'group', group_id: 'platform-admins' }, 'spl_config_admin-seats'],
+      ['mallory@acme.test', '5000', { type: 'organization' }, 'spl_config_seat'],
+    ]);
   });
 });
 

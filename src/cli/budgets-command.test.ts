@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { applyConfig } from '../../test/support/apply-config.ts';
 import { fakeIo } from '../../test/support/fake-io.ts';
+import { signInSession } from '../../test/support/sign-in-session.ts';
 import { copyExampleConfig, tempDir } from '../../test/support/temp-dir.ts';
 import { createStorage } from '../storage/create-storage.ts';
 import { budgetsCommand } from './budgets-command.ts';
@@ -29,6 +30,19 @@ describe('llm-rules budgets (SQLite)', () => {
     const io = as(actor);
     return budgetsCommand([...args, '--data', data], io).then((code) => ({ code, io }));
   };
+
+  const engineerSeats = {
+    id: 'engineer-seats',
+    scope: 'group:engineers',
+    mode: 'per_seat',
+    amount: 100,
+    approval_required_above: 80,
+  };
+  const useBudgets = async (...budgets: object[]) => {
+    await writeFile(join(configDir, 'org/budgets.json'), JSON.stringify({ budgets }));
+    await apply();
+  };
+  const request = (...args: string[]) => run('bob@acme.test', 'request', ...args, '--reason', 'r');
 
   it('requests, approves and lists an increase on a pooled budget, audited, approved by someone else', async () => {
     // platform-team: $5,000 a month, soft cap $4,000 (examples/acme/.claude/org/budgets.json).
@@ -131,22 +145,13 @@ describe('llm-rules budgets (SQLite)', () => {
   });
 
   it('raises a group seat for a member only (with --user), and a group pool without one', async () => {
-    const seats = {
-      id: 'engineer-seats',
-      scope: 'group:engineers',
-      mode: 'per_seat',
-      amount: 100,
-      approval_required_above: 80,
-    };
     const pool = {
       id: 'engineers-pool',
       scope: 'group:engineers',
       amount: 1000,
       approval_required_above: 800,
     };
-    await writeFile(join(configDir, 'org/budgets.json'), JSON.stringify({ budgets: [seats, pool] }));
-    await apply();
-    const request = (...args: string[]) => run('bob@acme.test', 'request', ...args, '--reason', 'r');
+    await useBudgets(engineerSeats, pool);
     // carol is in engineers (examples/acme/.claude/org/hierarchy.yaml); judy is in data-team.
     const asked = await request('engineer-seats', '--user', 'carol@acme.test', '--amount', '10');
     expect(asked.io.err[0]).toContain('more on engineer-seats/seat:carol@acme.test');
@@ -160,6 +165,25 @@ describe('llm-rules budgets (SQLite)', () => {
     expect(pooled.io.err[0]).toContain('more on engineers-pool (tenant acme)');
     await expect(request('engineers-pool', '--user', 'carol@acme.test', '--amount', '5')).rejects.toThrow(
       'budget "engineers-pool" is pooled: an increase raises it for its whole group; leave out --user.',
+    );
+  });
+
+  it('raises a group seat for a user in the group through an IdP group of an active sign-in only', async () => {
+    await useBudgets(engineerSeats);
+    // judy and mallory are in data-team; acme-engineering is the IdP group of engineers (org/roles.yaml).
+    const storage = await createStorage({ dataDir: data });
+    try {
+      await storage.signIn.createSession(signInSession('acme', 'judy@acme.test', ['acme-engineering']));
+      const revoked = signInSession('acme', 'mallory@acme.test', ['acme-engineering']);
+      await storage.signIn.createSession(revoked);
+      await storage.signIn.revokeSession('acme', revoked.id, new Date());
+    } finally {
+      await storage.close();
+    }
+    const asked = await request('engineer-seats', '--user', 'judy@acme.test', '--amount', '10');
+    expect(asked.io.err[0]).toContain('more on engineer-seats/seat:judy@acme.test');
+    await expect(request('engineer-seats', '--user', 'mallory@acme.test', '--amount', '10')).rejects.toThrow(
+      'budget "engineer-seats" does not apply to mallory@acme.test: they are outside its scope (not in group "engineers")',
     );
   });
 

@@ -2,6 +2,7 @@
 // org groups their IdP groups stand for (`groups[].idp_group` in org/roles.yaml). Nobody signs in who is
 // not in the org config: the IdP proves who someone is, the config says what they may do.
 import type { GroupRecord, OrgStore, UserRecord } from '../../storage/ports.ts';
+import type { SignInStore } from '../../storage/sign-in-port.ts';
 import { type IdpIdentity, IdpRefusal } from './oidc-federation.ts';
 
 export async function memberFor(org: OrgStore, identity: Pick<IdpIdentity, 'email'>): Promise<UserRecord> {
@@ -38,4 +39,23 @@ export function effectiveGroups(
   idpGroups: readonly string[],
 ): string[] {
   return [...new Set([...user.groups, ...groupsFromIdp(tenantGroups, idpGroups)])];
+}
+
+/**
+ * The user's groups away from a request (what the budget views and increases see): the configured ones and
+ * those the IdP groups of any of their active sign-in sessions map to. The union across sessions, since a
+ * seat is theirs if any session they hold has it; with no session (API keys only), the configured ones.
+ */
+export async function signedInGroups(
+  signIn: Pick<SignInStore, 'listSessions'>,
+  tenantGroups: readonly GroupRecord[],
+  user: Pick<UserRecord, 'tenantId' | 'id' | 'groups'>,
+  now: Date,
+): Promise<string[]> {
+  const sessions = await signIn.listSessions(user.tenantId, user.id, now);
+  return effectiveGroups(
+    user,
+    tenantGroups,
+    sessions.flatMap((s) => s.idpGroups),
+  );
 }

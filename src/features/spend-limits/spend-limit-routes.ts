@@ -18,6 +18,7 @@ import type { Clock } from '../../core/clock/clock.ts';
 import { AppError, NotFoundError, ValidationError } from '../../core/errors/app-error.ts';
 import type { BudgetStore } from '../../storage/budget-port.ts';
 import type { OrgStore, UserRecord } from '../../storage/ports.ts';
+import type { SignInStore } from '../../storage/sign-in-port.ts';
 import type { UsageStore } from '../../storage/usage-port.ts';
 import {
   type AdminAuthDeps,
@@ -29,6 +30,7 @@ import { parseInput } from '../admin/admin-route.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
 import { tenantBudgets } from '../bundles/tenant-config.ts';
 import type { ApprovedIncreases } from '../gateway/budget-guard.ts';
+import { signedInGroups } from '../sign-in/identity-mapping.ts';
 import {
   apiLimitView,
   CONFIG_ID_PREFIX,
@@ -59,6 +61,7 @@ interface EffectiveRow {
 export interface SpendLimitRouteDeps extends AdminAuthDeps {
   limits: SpendLimits;
   org: OrgStore;
+  signIn: Pick<SignInStore, 'listSessions'>;
   budgetStore: BudgetStore;
   usageStore: UsageStore;
   approvals: ApprovedIncreases;
@@ -205,13 +208,21 @@ export function spendLimitRoutes(app: FastifyInstance, deps: SpendLimitRouteDeps
     const now = deps.clock.now();
     const budgets = await deps.limits.budgets(caller.content, caller.tenantId);
     const approved = await deps.approvals.forTenant(caller.tenantId, now);
-    const perMember = members.map((user) => ({
-      user,
-      caps: applicableBudgets(budgets, memberSubject(user), now, approved)
-        .filter(isMemberCap)
-        .filter((b) => periods.length === 0 || periods.includes(b.period)),
-      lifted: budgets.find((b) => b.unlimited && b.scope.level === 'user' && b.scope.id === user.id),
-    }));
+    const tenantGroups = await deps.org.listGroups(caller.tenantId);
+    const perMember = await Promise.all(
+      members.map(async (user) => ({
+        user,
+        caps: applicableBudgets(
+          budgets,
+          memberSubject(user, await signedInGroups(deps.signIn, tenantGroups, user, now)),
+          now,
+          approved,
+        )
+          .filter(isMemberCap)
+          .filter((b) => periods.length === 0 || periods.includes(b.period)),
+        lifted: budgets.find((b) => b.unlimited && b.scope.level === 'user' && b.scope.id === user.id),
+      })),
+    );
     const charges = perMember.flatMap((m) =>
       m.caps.map((b) => ({ key: b.key, periodStart: b.periodStart, limitMicro: b.limitMicro })),
     );
@@ -330,16 +341,15 @@ function decodeCursor(page: string): { o: number; f: string } | undefined {
 
 /**
  * A member as the budgets see them, whichever key they use: no key in the subject, so no key budget either.
- * Their configured groups only: the IdP groups a sign-in maps in are known per session, not here, so a
- * seat that comes from an IdP group alone shows when it is also configured.
+ * Their groups are the configured ones and those their active sign-in sessions' IdP groups map to.
  */
-function memberSubject(user: UserRecord): BudgetSubject {
+function memberSubject(user: UserRecord, groups: string[]): BudgetSubject {
   return {
     type: 'user',
     id: user.id,
     businessUnitId: user.businessUnitId,
     teamId: user.teamId,
     keyId: null,
-    groups: user.groups,
+    groups,
   };
 }
