@@ -13,9 +13,9 @@ const KEY_HINT = `a key id is the ${KEY_ID_LENGTH} letters and digits after "${A
 
 /** Parses a budget scope (`key:<id>`, `group:<id>`, else an org ref); returns a message when it is malformed. */
 export function parseBudgetScope(value: unknown): BudgetScope | string {
-  const group = groupRefText(value);
+  const group = refText(value, 'group');
   if (group !== undefined) return parseGroupScope(group);
-  const written = keyRefText(value);
+  const written = refText(value, 'key');
   if (written === undefined) return parseOrgRef(value);
   const id = written.slice('key:'.length);
   if (isKeyId(id)) return { level: 'key', id };
@@ -31,27 +31,22 @@ function parseGroupScope(written: string): BudgetScope | string {
   return id === '' ? `invalid group scope "${written}": missing id after "group:"` : { level: 'group', id };
 }
 
-/** The `group:<id>` text of a group scope written as a string or as `{level: group, id}`; undefined otherwise. */
-function groupRefText(value: unknown): string | undefined {
-  if (typeof value === 'string') return value.startsWith('group:') ? value : undefined;
+/**
+ * The `<level>:<id>` text of a key or group scope written as a string or as `{level, id}`; undefined when
+ * the scope is of another level.
+ */
+function refText(value: unknown, level: 'key' | 'group'): string | undefined {
+  if (typeof value === 'string') return value.startsWith(`${level}:`) ? value : undefined;
   if (typeof value !== 'object' || value === null) return undefined;
-  const { level, id } = value as { level?: unknown; id?: unknown };
-  return level === 'group' ? `group:${typeof id === 'string' ? id : ''}` : undefined;
-}
-
-/** The `key:<id>` text of a key scope written as a string or as `{level: key, id}`; undefined otherwise. */
-function keyRefText(value: unknown): string | undefined {
-  if (typeof value === 'string') return value.startsWith('key:') ? value : undefined;
-  if (typeof value !== 'object' || value === null) return undefined;
-  const { level, id } = value as { level?: unknown; id?: unknown };
-  return level === 'key' ? `key:${typeof id === 'string' ? id : ''}` : undefined;
+  const written = value as { level?: unknown; id?: unknown };
+  return written.level === level ? `${level}:${typeof written.id === 'string' ? written.id : ''}` : undefined;
 }
 
 /** A budget's `scope`, normalized to `{level, id}`. */
 export const budgetScopeSchema = z.unknown().transform((value, ctx): BudgetScope => {
   const parsed = parseBudgetScope(value);
   if (typeof parsed === 'string') {
-    const key = keyRefText(value) !== undefined;
+    const key = refText(value, 'key') !== undefined;
     ctx.addIssue({
       code: 'custom',
       message: parsed,

@@ -13,7 +13,7 @@ import type { BudgetIncrease, BudgetIncreaseStatus } from '../../storage/budget-
 import type { Storage } from '../../storage/ports.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
 import { tenantBudgets } from '../bundles/tenant-config.ts';
-import { signedInGroups } from '../sign-in/identity-mapping.ts';
+import { memberBudgetSubject } from '../sign-in/identity-mapping.ts';
 
 export type IncreaseAuditSink = Pick<AuditLog, 'record'>;
 
@@ -245,17 +245,8 @@ export class BudgetIncreases {
     }
     const record = await this.storage.org.getUser(tenantId, user.toLowerCase());
     if (!record) throw new NotFoundError('user', user, `tenant ${tenantId}`);
-    // A seat is the person's whichever key they use (no key); their groups are the configured ones and
-    // those the IdP groups of their active sign-in sessions map to, as the gateway sees them signed in.
     const tenantGroups = await this.storage.org.listGroups(tenantId);
-    const subject = {
-      type: 'user',
-      id: record.id,
-      businessUnitId: record.businessUnitId,
-      teamId: record.teamId,
-      keyId: null,
-      groups: await signedInGroups(this.storage.signIn, tenantGroups, record, now),
-    };
+    const subject = await memberBudgetSubject(this.storage.signIn, tenantGroups, record, now);
     const seat = applicableBudgets(budgets, subject, now).find((b) => b.budget === budget);
     if (!seat) {
       const scope = budget.scope;

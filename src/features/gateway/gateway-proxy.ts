@@ -253,7 +253,7 @@ export class GatewayProxy {
     const inspected = facts.request;
     const sessionId = facts.attribution.sessionId;
     const quota = this.#deps.sessionQuota;
-    const failOpen = caller.config.gateway.budgets_unavailable === 'fail_open';
+    const failOpen = failsOpen(caller);
     if (quota && sessionId !== null && !quota.knownNow(caller.who.tenantId, sessionId)) {
       try {
         await quota.admit(
@@ -339,6 +339,11 @@ function checkRequest(caller: Caller, inspected: MessagesRequest): void {
   refuseDeniedModel(caller, inspected.model);
 }
 
+/** gateway.budgets_unavailable: whether a request whose budgets cannot be read is forwarded with none. */
+function failsOpen(caller: Caller): boolean {
+  return caller.config.gateway.budgets_unavailable === 'fail_open';
+}
+
 /** What the budgets are asked, the same whether they answer at once (admitNow) or after the store (admit). */
 function admissionRequest(
   caller: Caller,
@@ -353,7 +358,7 @@ function admissionRequest(
     who: budgetSubject(caller.who),
     worstCaseMicro: worstCaseMicro(inspected, facts.prices.priceOf(inspected.model).price),
     now: facts.at,
-    failOpen: caller.config.gateway.budgets_unavailable === 'fail_open',
+    failOpen: failsOpen(caller),
   };
 }
 

@@ -30,32 +30,26 @@ const PROVIDERS: Record<UpstreamConfig['provider'], UpstreamProvider> = {
   anthropic: anthropicProvider,
   // Loaded on a first request to such an upstream: their cloud SDKs (AWS signing and event streams, Google
   // auth) would otherwise hold 10 MB of heap in every server, most of which never use them.
-  bedrock: lazyProvider('bedrock', { responses: true, errors: true, counts: true }, async () => {
+  bedrock: lazyProvider('bedrock', ['translateResponse', 'translateError', 'readCount'], async () => {
     const { bedrockProvider } = await import('./providers/bedrock/bedrock-provider.ts');
     return bedrockProvider;
   }),
-  vertex: lazyProvider('vertex', { responses: false, errors: true, counts: true }, async () => {
+  vertex: lazyProvider('vertex', ['translateError', 'readCount'], async () => {
     const { vertexProvider } = await import('./providers/vertex/vertex-provider.ts');
     return vertexProvider;
   }),
 };
 
-/** Which of a provider's optional hooks it has: known before its module is loaded. */
-interface Translates {
-  responses: boolean;
-  errors: boolean;
-  /** `readCount`: count_tokens is answered by the upstream's own count. */
-  counts: boolean;
-}
+/** A provider's optional hooks, which a lazy provider must name before its module is loaded. */
+type ProviderHook = 'translateResponse' | 'translateError' | 'readCount';
 
 /**
- * A provider whose module is imported by its first `buildRequest`. A response is only ever translated
- * after its request was built, so `translateResponse`, `translateError` and `readCount` find the module
- * loaded.
+ * A provider whose module is imported by its first `buildRequest`. An answer is only ever translated or
+ * read after its request was built, so each of `hooks` finds the module loaded.
  */
 function lazyProvider(
   kind: string,
-  translates: Translates,
+  hooks: readonly ProviderHook[],
   load: () => Promise<UpstreamProvider>,
 ): UpstreamProvider {
   let loaded: UpstreamProvider | undefined;
@@ -69,22 +63,12 @@ function lazyProvider(
       });
     },
   };
-  if (translates.responses) {
-    provider.translateResponse = (response, report) => {
-      if (!loaded?.translateResponse) throw new Error(`the ${kind} provider translated before it was loaded`);
-      return loaded.translateResponse(response, report);
-    };
-  }
-  if (translates.errors) {
-    provider.translateError = (error) => {
-      if (!loaded?.translateError) throw new Error(`the ${kind} provider translated before it was loaded`);
-      return loaded.translateError(error);
-    };
-  }
-  if (translates.counts) {
-    provider.readCount = (answer, upstream) => {
-      if (!loaded?.readCount) throw new Error(`the ${kind} provider read a count before it was loaded`);
-      return loaded.readCount(answer, upstream);
+  const target = provider as unknown as Record<ProviderHook, (...args: unknown[]) => unknown>;
+  for (const hook of hooks) {
+    target[hook] = (...args) => {
+      const method = loaded?.[hook] as ((...args: unknown[]) => unknown) | undefined;
+      if (!method) throw new Error(`the ${kind} provider's ${hook} ran before it was loaded`);
+      return method.apply(loaded, args);
     };
   }
   return provider;

@@ -1,6 +1,7 @@
 // Who an IdP identity is in LLM-RULES: the one active user with that email across the tenants, and the
 // org groups their IdP groups stand for (`groups[].idp_group` in org/roles.yaml). Nobody signs in who is
 // not in the org config: the IdP proves who someone is, the config says what they may do.
+import type { BudgetSubject } from '../../core/budgets/applicable-budgets.ts';
 import type { GroupRecord, OrgStore, UserRecord } from '../../storage/ports.ts';
 import type { SignInStore } from '../../storage/sign-in-port.ts';
 import { type IdpIdentity, IdpRefusal } from './oidc-federation.ts';
@@ -42,20 +43,28 @@ export function effectiveGroups(
 }
 
 /**
- * The user's groups away from a request (what the budget views and increases see): the configured ones and
- * those the IdP groups of any of their active sign-in sessions map to. The union across sessions, since a
- * seat is theirs if any session they hold has it; with no session (API keys only), the configured ones.
+ * A member as the budgets see them away from a request (the budget views and increases): no key, since a
+ * seat is the person's whichever key they use, and as groups the configured ones and those the IdP groups
+ * of any of their active sign-in sessions map to. The union across sessions, since a seat is theirs if any
+ * session they hold has it; with no session (API keys only), the configured ones.
  */
-export async function signedInGroups(
+export async function memberBudgetSubject(
   signIn: Pick<SignInStore, 'listSessions'>,
   tenantGroups: readonly GroupRecord[],
-  user: Pick<UserRecord, 'tenantId' | 'id' | 'groups'>,
+  user: UserRecord,
   now: Date,
-): Promise<string[]> {
+): Promise<BudgetSubject> {
   const sessions = await signIn.listSessions(user.tenantId, user.id, now);
-  return effectiveGroups(
-    user,
-    tenantGroups,
-    sessions.flatMap((s) => s.idpGroups),
-  );
+  return {
+    type: 'user',
+    id: user.id,
+    businessUnitId: user.businessUnitId,
+    teamId: user.teamId,
+    keyId: null,
+    groups: effectiveGroups(
+      user,
+      tenantGroups,
+      sessions.flatMap((s) => s.idpGroups),
+    ),
+  };
 }

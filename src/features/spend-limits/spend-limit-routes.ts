@@ -12,7 +12,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { budgetAdminNode, type OrgRef } from '../../config/policy-config.ts';
 import { pathTo, permits } from '../../core/authz/admin-grants.ts';
-import { applicableBudgets, type BudgetSubject } from '../../core/budgets/applicable-budgets.ts';
+import { applicableBudgets } from '../../core/budgets/applicable-budgets.ts';
 import { periodWindow } from '../../core/budgets/budget-period.ts';
 import type { Clock } from '../../core/clock/clock.ts';
 import { AppError, NotFoundError, ValidationError } from '../../core/errors/app-error.ts';
@@ -30,7 +30,7 @@ import { parseInput } from '../admin/admin-route.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
 import { tenantBudgets } from '../bundles/tenant-config.ts';
 import type { ApprovedIncreases } from '../gateway/budget-guard.ts';
-import { signedInGroups } from '../sign-in/identity-mapping.ts';
+import { memberBudgetSubject } from '../sign-in/identity-mapping.ts';
 import {
   apiLimitView,
   CONFIG_ID_PREFIX,
@@ -214,7 +214,7 @@ export function spendLimitRoutes(app: FastifyInstance, deps: SpendLimitRouteDeps
         user,
         caps: applicableBudgets(
           budgets,
-          memberSubject(user, await signedInGroups(deps.signIn, tenantGroups, user, now)),
+          await memberBudgetSubject(deps.signIn, tenantGroups, user, now),
           now,
           approved,
         )
@@ -337,19 +337,4 @@ function decodeCursor(page: string): { o: number; f: string } | undefined {
   } catch {
     return undefined;
   }
-}
-
-/**
- * A member as the budgets see them, whichever key they use: no key in the subject, so no key budget either.
- * Their groups are the configured ones and those their active sign-in sessions' IdP groups map to.
- */
-function memberSubject(user: UserRecord, groups: string[]): BudgetSubject {
-  return {
-    type: 'user',
-    id: user.id,
-    businessUnitId: user.businessUnitId,
-    teamId: user.teamId,
-    keyId: null,
-    groups,
-  };
 }

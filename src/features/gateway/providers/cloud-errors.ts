@@ -26,6 +26,12 @@ const WHAT_HAPPENED: Readonly<Record<string, string>> = {
   api_error: 'failed to answer',
 };
 
+/**
+ * Bedrock's message for a prompt over the model's context, which Claude Code's recovery (dropping images,
+ * then compacting) matches whole: sent exactly, and for the other clouds' size errors too.
+ */
+export const INPUT_TOO_LONG = 'Input is too long.';
+
 /** The longest upstream message logged: enough for any cloud error, and a bound on what an odd one writes. */
 const MAX_LOGGED_CHARS = 1_000;
 

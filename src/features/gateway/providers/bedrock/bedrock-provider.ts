@@ -7,7 +7,7 @@
 import { pipeline } from 'node:stream';
 import { parsedMessagesBody } from '../../messages-request.ts';
 import { joinPath } from '../anthropic/anthropic-provider.ts';
-import { cloudErrorAnswer } from '../cloud-errors.ts';
+import { cloudErrorAnswer, INPUT_TOO_LONG } from '../cloud-errors.ts';
 import { betasOf, cloudRoute, refuseSafeguards, withoutRequestTags } from '../cloud-request.ts';
 import type {
   ProviderCount,
@@ -73,9 +73,7 @@ export const bedrockProvider: UpstreamProvider = {
   },
 };
 
-/** Bedrock's own word for a prompt over the model's context, which Claude Code's recovery matches whole. */
-const INPUT_TOO_LONG = 'Input is too long.';
-
+/** Bedrock's own words for a prompt over the model's context, which Claude Code's recovery matches whole. */
 function inputTooLong(status: number, message: string): string | undefined {
   return status === 400 && message === INPUT_TOO_LONG ? INPUT_TOO_LONG : undefined;
 }

@@ -9,7 +9,7 @@ import { upstreamRequestHeaders } from '../../forward-headers.ts';
 import { parsedMessagesBody } from '../../messages-request.ts';
 import { joinPath } from '../anthropic/anthropic-provider.ts';
 import { cloudCount, countedMembers } from '../cloud-count.ts';
-import { cloudErrorAnswer } from '../cloud-errors.ts';
+import { cloudErrorAnswer, INPUT_TOO_LONG } from '../cloud-errors.ts';
 import { betasOf, cloudRoute, refuseSafeguards, withoutRequestTags } from '../cloud-request.ts';
 import type {
   ProviderCount,
@@ -115,5 +115,5 @@ async function vertexRequest(
 const SIZE_LIMIT = /^The (?:request|message) size \(\d+ bytes\) exceeds [\d.]+ ?MB limit\.?$/;
 
 function requestTooLarge(status: number, message: string): string | undefined {
-  return status === 400 && SIZE_LIMIT.test(message) ? 'Input is too long.' : undefined;
+  return status === 400 && SIZE_LIMIT.test(message) ? INPUT_TOO_LONG : undefined;
 }
