@@ -16,7 +16,13 @@ import { fromUtf8, toUtf8 } from '@smithy/util-utf8';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bedrockModelId } from '../src/features/gateway/providers/bedrock/bedrock-provider.ts';
 import { createLogger } from '../src/http/create-logger.ts';
-import { COUNTED_PARAMS, expectCountAllowlisted, expectCountUnsupported } from './support/cloud-count.ts';
+import {
+  COUNTED_PARAMS,
+  expectCountAllowlisted,
+  expectCountUnsupported,
+  gatewayRequests,
+  HELLO,
+} from './support/cloud-count.ts';
 import { type ExampleServer, startExampleServer } from './support/example-server.ts';
 import { buildMessage, streamEvents } from './support/mock-anthropic/message-events.ts';
 import { text } from './support/mock-anthropic/script.ts';
@@ -532,7 +538,7 @@ describe('gateway: Amazon Bedrock upstream', () => {
   it("sends Bedrock's errors as a generic Anthropic error of the matching type, logs its message, and records them", async () => {
     const arn = 'arn:aws:bedrock:us-east-1:123456789012:inference-profile/x';
     nextError = { status: 403, body: JSON.stringify({ message: `You don't have access to ${arn}.` }) };
-    const denied = await send(hello);
+    const denied = await send(HELLO);
     expect(denied.status).toBe(403);
     const body = (await denied.json()) as { type: string; error: { type: string; message: string } };
     expect(body).toMatchObject({ type: 'error', error: { type: 'permission_error' } });
@@ -554,21 +560,21 @@ describe('gateway: Amazon Bedrock upstream', () => {
       body: JSON.stringify({ message: 'Too many requests, please wait before trying again.' }),
       headers: { 'retry-after': '7' },
     };
-    const throttled = await send(hello);
+    const throttled = await send(HELLO);
     expect(throttled.status).toBe(429);
     expect(throttled.headers.get('retry-after')).toBe('7');
     expect(await throttled.json()).toMatchObject({ error: { type: 'rate_limit_error' } });
 
     // The gateway's own AWS credentials refused: not a 401, which would make Claude Code sign the user in again.
     nextError = { status: 401, body: JSON.stringify({ message: 'The security token is invalid.' }) };
-    const unsigned = await send(hello);
+    const unsigned = await send(HELLO);
     expect(unsigned.status).toBe(502);
     expect(await unsigned.json()).toMatchObject({ error: { type: 'api_error' } });
   });
 
   it("sends Bedrock's `Input is too long.` exactly, for Claude Code's recovery", async () => {
     nextError = { status: 400, body: JSON.stringify({ message: 'Input is too long.' }) };
-    const long = await send(hello);
+    const long = await send(HELLO);
     expect(long.status).toBe(400);
     expect(await long.json()).toEqual({
       type: 'error',
@@ -577,22 +583,4 @@ describe('gateway: Amazon Bedrock upstream', () => {
   });
 });
 
-const hello = { model: 'claude-sonnet-4-5', max_tokens: 64, messages: [{ role: 'user', content: 'hi' }] };
-
-/** A count of one short message through the gateway, on `model`. */
-function count(model: string) {
-  return send({ model, messages: [{ role: 'user', content: 'hi' }] }, {}, '/v1/messages/count_tokens');
-}
-
-function send(body: unknown, headers: Record<string, string> = {}, path = '/v1/messages') {
-  return fetch(`${gateway.server.url}${path}`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      'anthropic-version': '2023-06-01',
-      'x-api-key': gateway.tokens['alice@acme.test']!,
-      ...headers,
-    },
-    body: JSON.stringify(body),
-  });
-}
+const { send, count } = gatewayRequests(() => gateway);

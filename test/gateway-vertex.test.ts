@@ -11,7 +11,13 @@ import Anthropic from '@anthropic-ai/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { vertexModelId } from '../src/features/gateway/providers/vertex/vertex-provider.ts';
 import { createLogger } from '../src/http/create-logger.ts';
-import { COUNTED_PARAMS, expectCountAllowlisted, expectCountUnsupported } from './support/cloud-count.ts';
+import {
+  COUNTED_PARAMS,
+  expectCountAllowlisted,
+  expectCountUnsupported,
+  gatewayRequests,
+  HELLO,
+} from './support/cloud-count.ts';
 import { type ExampleServer, startExampleServer } from './support/example-server.ts';
 import { buildMessage, encodeEvent, streamEvents } from './support/mock-anthropic/message-events.ts';
 import { text } from './support/mock-anthropic/script.ts';
@@ -221,20 +227,20 @@ describe('gateway: Google Vertex AI upstream', () => {
 
   it('leaves the request tags out of the body and their beta out of anthropic-beta', async () => {
     const answer = await send(
-      { ...hello, tags: { team: 'x' } },
+      { ...HELLO, tags: { team: 'x' } },
       { 'anthropic-beta': 'request-tags-2026-08-21, claude-code-20250219' },
     );
     expect(answer.status).toBe(200);
     expect(vertexRequests.at(-1)!.body).not.toHaveProperty('tags');
     expect(vertexRequests.at(-1)!.beta).toBe('claude-code-20250219');
     // Only the request tags beta: no anthropic-beta header at all.
-    await send({ ...hello, tags: { team: 'x' } }, { 'anthropic-beta': 'request-tags-2026-08-21' });
+    await send({ ...HELLO, tags: { team: 'x' } }, { 'anthropic-beta': 'request-tags-2026-08-21' });
     expect(vertexRequests.at(-1)!.beta).toBeUndefined();
   });
 
   it("refuses auto mode's safeguards with a 400 naming them, before Vertex, so Claude Code retries without", async () => {
     const before = vertexRequests.length;
-    const answer = await send({ ...hello, safeguards: { auto_mode: true } });
+    const answer = await send({ ...HELLO, safeguards: { auto_mode: true } });
     expect(answer.status).toBe(400);
     const body = (await answer.json()) as { error: { type: string; message: string } };
     expect(body.error.type).toBe('invalid_request_error');
@@ -272,7 +278,7 @@ describe('gateway: Google Vertex AI upstream', () => {
   it("leaves the request tags, auto mode's safeguards and what counts nothing out of a count", async () => {
     const messages = [{ role: 'user', content: 'hi' }];
     const answer = await send(
-      { ...hello, messages, tags: { team: 'x' }, safeguards: { auto_mode: true }, tools: [] },
+      { ...HELLO, messages, tags: { team: 'x' }, safeguards: { auto_mode: true }, tools: [] },
       { 'anthropic-beta': 'request-tags-2026-08-21' },
       '/v1/messages/count_tokens?beta=true',
     );
@@ -332,7 +338,7 @@ describe('gateway: Google Vertex AI upstream', () => {
         },
       }),
     };
-    const long = await send(hello);
+    const long = await send(HELLO);
     expect(long.status).toBe(400);
     expect(await long.json()).toEqual({
       type: 'error',
@@ -346,7 +352,7 @@ describe('gateway: Google Vertex AI upstream', () => {
         error: { code: 404, message: `Publisher Model \`${where}\` not found.`, status: 'NOT_FOUND' },
       }),
     };
-    const missing = await send(hello);
+    const missing = await send(HELLO);
     expect(missing.status).toBe(404);
     const body = (await missing.json()) as { error: { type: string; message: string } };
     expect(body.error.type).toBe('not_found_error');
@@ -367,7 +373,7 @@ describe('gateway: Google Vertex AI upstream', () => {
         status: 400,
         body: JSON.stringify({ error: { code: 400, message, status: 'INVALID_ARGUMENT' } }),
       };
-      const big = await send(hello);
+      const big = await send(HELLO);
       expect(big.status).toBe(400);
       expect(await big.json()).toEqual({
         type: 'error',
@@ -377,22 +383,4 @@ describe('gateway: Google Vertex AI upstream', () => {
   });
 });
 
-const hello = { model: 'claude-sonnet-4-5', max_tokens: 64, messages: [{ role: 'user', content: 'hi' }] };
-
-/** A count of one short message through the gateway, on `model`. */
-function count(model: string) {
-  return send({ model, messages: [{ role: 'user', content: 'hi' }] }, {}, '/v1/messages/count_tokens');
-}
-
-function send(body: unknown, headers: Record<string, string> = {}, path = '/v1/messages') {
-  return fetch(`${gateway.server.url}${path}`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      'anthropic-version': '2023-06-01',
-      'x-api-key': gateway.tokens['alice@acme.test']!,
-      ...headers,
-    },
-    body: JSON.stringify(body),
-  });
-}
+const { send, count } = gatewayRequests(() => gateway);

@@ -1,8 +1,35 @@
-// What the Bedrock and Vertex tests check alike of a `count_tokens` that the cloud counts: a request with
-// every member that decides its input tokens, the 501 a client gets when the cloud cannot count (the
-// cloud's reason only in the log), and the model allowlist refusing first.
+// What the Bedrock and Vertex tests share: requests to the gateway as alice, and of a `count_tokens` that
+// the cloud counts, a request with every member that decides its input tokens, the 501 a client gets when
+// the cloud cannot count (the cloud's reason only in the log), and the model allowlist refusing first.
 
 import { expect } from 'vitest';
+import type { ExampleServer } from './example-server.ts';
+
+/** A short Messages request. */
+export const HELLO = {
+  model: 'claude-sonnet-4-5',
+  max_tokens: 64,
+  messages: [{ role: 'user', content: 'hi' }],
+};
+
+/** Requests to the gateway (read when each is sent, as the file starts it in beforeAll) with alice's key. */
+export function gatewayRequests(gateway: () => ExampleServer) {
+  const send = (body: unknown, headers: Record<string, string> = {}, path = '/v1/messages') =>
+    fetch(`${gateway().server.url}${path}`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'anthropic-version': '2023-06-01',
+        'x-api-key': gateway().tokens['alice@acme.test']!,
+        ...headers,
+      },
+      body: JSON.stringify(body),
+    });
+  /** A count of one short message through the gateway, on `model`. */
+  const count = (model: string) =>
+    send({ model, messages: [{ role: 'user', content: 'hi' }] }, {}, '/v1/messages/count_tokens');
+  return { send, count };
+}
 
 /** A count_tokens request with every member that decides its input tokens. */
 export const COUNTED_PARAMS = {
