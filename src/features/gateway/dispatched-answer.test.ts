@@ -9,12 +9,29 @@ import { UpstreamCancel } from './upstream-cancel.ts';
 let server: Server;
 let pool: Pool;
 const requests: string[] = [];
+let hugeWritten = 0;
 
 beforeAll(async () => {
   server = createServer((request, response) => {
     requests.push(request.url!);
     if (request.url === '/slow') return; // never answers
     if (request.url === '/hints') response.writeEarlyHints({ link: '</style.css>; rel=preload; as=style' });
+    if (request.url === '/huge') {
+      // 32 MB in 64 KB writes, as fast as the socket takes them: far more than loopback buffers hold.
+      response.writeHead(200, { 'content-type': 'application/octet-stream' });
+      const part = Buffer.alloc(64 * 1024, 120);
+      let left = 512;
+      const pump = () => {
+        while (left > 0) {
+          left--;
+          hugeWritten += part.length;
+          if (!response.write(part)) return void response.once('drain', pump);
+        }
+        response.end();
+      };
+      pump();
+      return;
+    }
     if (request.url === '/big') {
       response.writeHead(503, { 'content-type': 'text/plain' });
       response.end('x'.repeat(1_000_000));
@@ -56,6 +73,16 @@ describe('dispatchUpstream', () => {
     expect(answer.headers['x-answer']).toBe('42');
     await new Promise((r) => setTimeout(r, 20)); // the whole body has arrived by now, held back
     expect(await read(answer.body)).toEqual({ text: 'one two three' });
+  });
+
+  it('stops reading a large body that is not started, then relays all of it once it is', async () => {
+    const answer = await dispatchUpstream(pool, { path: '/huge', method: 'GET' }, new UpstreamCancel());
+    await new Promise((r) => setTimeout(r, 200));
+    // Paused after EARLY_LIMIT held bytes: the server is stopped by backpressure well short of 32 MB.
+    expect(hugeWritten).toBeLessThan(16 * 1024 * 1024);
+    const { text, error } = await read(answer.body);
+    expect(error).toBeUndefined();
+    expect(text.length).toBe(32 * 1024 * 1024);
   });
 
   it('waits past an informational answer (103 Early Hints) for the real one', async () => {

@@ -1,7 +1,10 @@
 // An upstream answer read through undici's dispatch API, for `/v1/messages`: its body goes from undici's
 // parser to whoever relays it, with no Readable stream in between (the stream machinery cost about a
-// tenth of the gateway's CPU a request: bench/README.md). Headers resolve the promise; the body waits,
-// paused, until `start` is called, so nothing is lost between the answer and its relay.
+// tenth of the gateway's CPU a request: bench/README.md). Headers resolve the promise; the body is held
+// until `start` is called, so nothing is lost between the answer and its relay. It is held as the chunks
+// that came, not by pausing the parser: a pause and its resume cost undici 1–3 µs a request, and an answer
+// nearly always arrives whole in the read that brought its head. Past EARLY_LIMIT held bytes (a large
+// body, or a retried answer waiting to be discarded) the parser is paused, so memory stays bounded.
 
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Dispatcher } from 'undici';
@@ -31,6 +34,8 @@ export interface DispatchedResponse {
 
 /** A discarded body larger than this is not worth reading to keep its connection: the request is aborted. */
 const MAX_DISCARD_BYTES = 256 * 1024;
+/** Held before `start` past this, the body pauses the upstream until it is started. */
+export const EARLY_LIMIT = 64 * 1024;
 
 class AbandonedError extends Error {
   constructor(why: string) {
@@ -44,6 +49,9 @@ export class DispatchedAnswer implements Dispatcher.DispatchHandler, RelaySource
   #events: BodyEvents | undefined;
   /** Chunks that came before `start` (undici stops at the pause, but one parse may already be under way). */
   #early: Buffer[] | undefined;
+  #earlyBytes = 0;
+  /** Paused because EARLY_LIMIT bytes were held before `start`. */
+  #earlyPaused = false;
   #ended = false;
   #failure: Error | undefined;
   #answered = false;
@@ -71,14 +79,13 @@ export class DispatchedAnswer implements Dispatcher.DispatchHandler, RelaySource
   }
 
   onResponseStart(
-    controller: Dispatcher.DispatchController,
+    _controller: Dispatcher.DispatchController,
     statusCode: number,
     headers: IncomingHttpHeaders,
   ): void {
     // An informational answer (103 Early Hints, 102 Processing) is not the answer: the real one follows.
     if (statusCode < 200) return;
     this.#answered = true;
-    controller.pause();
     this.#answer({ statusCode, headers, body: this });
   }
 
@@ -89,9 +96,17 @@ export class DispatchedAnswer implements Dispatcher.DispatchHandler, RelaySource
       if (discarding.bytes > MAX_DISCARD_BYTES) controller.abort(new AbandonedError('discarded'));
       return;
     }
-    if (this.#events) this.#events.data(chunk);
-    else if (this.#early) this.#early.push(chunk);
+    if (this.#events) {
+      this.#events.data(chunk);
+      return;
+    }
+    if (this.#early) this.#early.push(chunk);
     else this.#early = [chunk];
+    this.#earlyBytes += chunk.length;
+    if (this.#earlyBytes > EARLY_LIMIT && !this.#earlyPaused) {
+      this.#earlyPaused = true;
+      controller.pause();
+    }
   }
 
   onResponseEnd(): void {
@@ -122,7 +137,7 @@ export class DispatchedAnswer implements Dispatcher.DispatchHandler, RelaySource
     // Unless the relay paused while the early chunks were replayed (its client is slow). A JSON answer's
     // relay can; an event stream's writes, and so its pause, come in a microtask after this, and undici
     // honours that pause at the next chunk.
-    else if (!this.#relayPaused) this.#controller?.resume();
+    else if (this.#earlyPaused && !this.#relayPaused) this.resume();
   }
 
   pause(): void {
@@ -132,6 +147,7 @@ export class DispatchedAnswer implements Dispatcher.DispatchHandler, RelaySource
 
   resume(): void {
     this.#relayPaused = false;
+    this.#earlyPaused = false;
     this.#controller?.resume();
   }
 
@@ -144,9 +160,11 @@ export class DispatchedAnswer implements Dispatcher.DispatchHandler, RelaySource
   discard(): Promise<void> {
     if (this.#ended || this.#failure) return Promise.resolve();
     return new Promise((done) => {
-      this.#discarding = { bytes: 0, done };
+      this.#discarding = { bytes: this.#earlyBytes, done };
       this.#early = undefined;
-      this.#controller?.resume();
+      if (this.#discarding.bytes > MAX_DISCARD_BYTES)
+        this.#controller?.abort(new AbandonedError('discarded'));
+      else this.#controller?.resume();
     });
   }
 
