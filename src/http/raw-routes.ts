@@ -47,13 +47,19 @@ export function requestIdOf(req: IncomingMessage): string {
 export type RawResponseListener = (method: string, path: string, statusCode: number, ms: number) => void;
 
 export class RawRoutes {
-  readonly #routes = new Map<string, { method: string; path: string; handler: RawHandler }>();
+  /** By path, then method: the path of a request is looked up as it came, not joined to its method first. */
+  readonly #routes = new Map<string, Map<string, { method: string; path: string; handler: RawHandler }>>();
   /** The HTTP metrics' listener; unset, no listener is added. */
   onResponse: RawResponseListener | undefined;
 
   /** `path` is matched without the query string (`/v1/messages?beta=true` is `/v1/messages`). */
   add(method: string, path: string, handler: RawHandler): void {
-    this.#routes.set(`${method} ${path}`, { method, path, handler });
+    let byMethod = this.#routes.get(path);
+    if (!byMethod) {
+      byMethod = new Map();
+      this.#routes.set(path, byMethod);
+    }
+    byMethod.set(method, { method, path, handler });
   }
 
   /** Serves the request if a raw route matches it; false leaves it to Fastify. */
@@ -61,7 +67,7 @@ export class RawRoutes {
     if (this.#routes.size === 0) return false;
     const url = req.url ?? '';
     const query = url.indexOf('?');
-    const route = this.#routes.get(`${req.method} ${query < 0 ? url : url.slice(0, query)}`);
+    const route = this.#routes.get(query < 0 ? url : url.slice(0, query))?.get(req.method ?? '');
     if (!route) return false;
     const started = performance.now();
     const incoming = incomingRequestId(req);

@@ -10,5 +10,8 @@ describe('timeOrderedId', () => {
     expect(ids[2]! < ids[3]!).toBe(true);
     expect(ids[1]).not.toBe(ids[2]);
     expect(timeOrderedId(0xaabbccddeeff).startsWith('aabbccdd-eeff-7')).toBe(true);
+    // The time part of the last millisecond is reused only for that millisecond.
+    expect(timeOrderedId(0x112233445566).startsWith('11223344-5566-7')).toBe(true);
+    expect(timeOrderedId(0xaabbccddeeff).startsWith('aabbccdd-eeff-7')).toBe(true);
   });
 });

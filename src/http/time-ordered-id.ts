@@ -5,7 +5,20 @@ import { randomUUID } from 'node:crypto';
 
 /** `tttttttt-tttt-7rrr-vrrr-rrrrrrrrrrrr`: 48 bits of milliseconds, then a random UUID's bits. */
 export function timeOrderedId(now = Date.now()): string {
-  const random = randomUUID();
-  const time = now.toString(16).padStart(12, '0');
-  return `${time.slice(0, 8)}-${time.slice(8, 12)}-7${random.slice(15)}`;
+  return `${timePart(now)}-7${randomUUID().slice(15)}`;
+}
+
+// The time part of the last id made: a busy server makes many ids in one millisecond, and writing a
+// number in hex costs a division a digit.
+let lastMs = Number.NaN;
+let lastTimePart = '';
+
+/** `tttttttt-tttt`. */
+function timePart(now: number): string {
+  if (now !== lastMs) {
+    const time = now.toString(16).padStart(12, '0');
+    lastTimePart = `${time.slice(0, 8)}-${time.slice(8, 12)}`;
+    lastMs = now;
+  }
+  return lastTimePart;
 }

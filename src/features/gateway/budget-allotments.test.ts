@@ -107,6 +107,24 @@ describe('budget allotments', () => {
     expect(calls.reserve).toBe(1);
   });
 
+  it('keeps tenants apart when they share a request id or one charge object', async () => {
+    const gateway = allotments(new MemoryBudgetStore());
+    // One charge object, as the guard's cache hands out, used by two tenants: two counters.
+    const shared = charge(1_000_000);
+    const now = new Date();
+    for (const tenantId of ['t', 'u']) {
+      const r = { tenantId, requestId: 'same', charges: [shared], amountMicro: 100, now, leaseUntil: now };
+      expect((await gateway.reserve(r)).ok).toBe(true);
+    }
+    expect(gateway.settleNow('t', 'same', [shared], 30)).toBe(true);
+    expect(gateway.settleNow('t', 'same', [shared], 30)).toBe(false);
+    expect(gateway.standingsNow('t', [shared])![0]!.spentMicro).toBe(30);
+    expect(gateway.standingsNow('u', [shared])![0]!.spentMicro).toBe(0);
+    expect(gateway.settleNow('u', 'same', [shared], 50)).toBe(true);
+    expect(gateway.standingsNow('u', [shared])![0]!.spentMicro).toBe(50);
+    expect(gateway.standingsNow('t', [shared])![0]!.spentMicro).toBe(30);
+  });
+
   it('writes settled spend behind and gives an idle slice back, so the store ends exact with nothing held', async () => {
     const base = new MemoryBudgetStore();
     const gateway = allotments(base);

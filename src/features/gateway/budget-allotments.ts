@@ -75,8 +75,14 @@ const freeOf = (a: Allotment) => heldOf(a) - a.inFlight - a.pendingSpend;
 
 export class BudgetAllotments implements BudgetStore {
   readonly #allotments = new Map<string, Allotment>();
-  /** Admitted requests: which allotments they hold room on, and how much. */
-  readonly #requests = new Map<string, { allotments: Allotment[]; amount: number }>();
+  /**
+   * Admitted requests by tenant, then request id: which allotments they hold room on, and how much. Two
+   * maps rather than one keyed by a joined string: the request's own id string is then hashed once, when
+   * admitted, not joined, flattened and hashed again at each lookup. A tenant's map stays once made
+   * (tenants are the organisation's few), so an idle gateway does not make one per request.
+   */
+  readonly #requests = new Map<string, Map<string, HeldRoom>>();
+  #requestCount = 0;
   readonly #instance = randomUUID();
   #slices = 0;
   #timer: NodeJS.Timeout | undefined;
@@ -149,7 +155,13 @@ export class BudgetAllotments implements BudgetStore {
   ): BudgetStanding[] {
     const now = this.clock();
     for (const a of taken) a.lastActive = now;
-    this.#requests.set(requestKey(tenantId, requestId), { allotments: taken, amount: amountMicro });
+    let ofTenant = this.#requests.get(tenantId);
+    if (!ofTenant) {
+      ofTenant = new Map();
+      this.#requests.set(tenantId, ofTenant);
+    }
+    if (!ofTenant.has(requestId)) this.#requestCount++;
+    ofTenant.set(requestId, { allotments: taken, amount: amountMicro });
     this.#schedule();
     return charges.map((c, i) => standingOf(taken[i]!, c));
   }
@@ -170,10 +182,11 @@ export class BudgetAllotments implements BudgetStore {
     _counters: readonly BudgetCounterRef[],
     actualMicro: number,
   ): boolean {
-    const key = requestKey(tenantId, requestId);
-    const request = this.#requests.get(key);
-    if (!request) return false;
-    this.#requests.delete(key);
+    const ofTenant = this.#requests.get(tenantId);
+    const request = ofTenant?.get(requestId);
+    if (!ofTenant || !request) return false;
+    ofTenant.delete(requestId);
+    this.#requestCount--;
     const now = this.clock();
     for (const a of request.allotments) {
       a.inFlight -= request.amount;
@@ -223,7 +236,7 @@ export class BudgetAllotments implements BudgetStore {
     this.#closed = true;
     if (this.#timer) clearTimeout(this.#timer);
     // Requests answered just before shutdown settle a moment after their last byte.
-    for (let i = 0; i < 100 && this.#requests.size > 0; i++) await new Promise((r) => setTimeout(r, 20));
+    for (let i = 0; i < 100 && this.#requestCount > 0; i++) await new Promise((r) => setTimeout(r, 20));
     await this.#flushing;
     await this.#flush(true);
   }
@@ -456,6 +469,23 @@ function standingOf(a: Allotment, charge: BudgetCharge): BudgetStanding {
   };
 }
 
-const requestKey = (tenantId: string, requestId: string) => `${tenantId}\u0000${requestId}`;
-const counterKey = (tenantId: string, ref: BudgetCounterRef) =>
-  `${tenantId}\u0000${ref.key}\u0000${ref.periodStart.getTime()}`;
+interface HeldRoom {
+  allotments: Allotment[];
+  amount: number;
+}
+
+/**
+ * Each counter reference's key, remembered by the reference: a request's charges are the cached
+ * applicable budgets (budget-guard.ts), the same objects request after request, so the key string is
+ * the same one too, its hash already computed, rather than joined anew and hashed at every lookup. A
+ * reference is never changed once made; the tenant is checked, as one object could serve two.
+ */
+const counterKeys = new WeakMap<BudgetCounterRef, { tenantId: string; key: string }>();
+
+function counterKey(tenantId: string, ref: BudgetCounterRef): string {
+  const known = counterKeys.get(ref);
+  if (known?.tenantId === tenantId) return known.key;
+  const key = `${tenantId}\u0000${ref.key}\u0000${ref.periodStart.getTime()}`;
+  counterKeys.set(ref, { tenantId, key });
+  return key;
+}

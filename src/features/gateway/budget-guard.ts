@@ -336,6 +336,21 @@ function capOf(budget: ApplicableBudget, spentMicro: number): CapStanding {
  * and the same person signed in with other IdP groups is another subject.
  */
 function subjectKey(who: BudgetSubject): string {
+  let key = subjectKeys.get(who);
+  if (key === undefined) {
+    key = joinedSubjectKey(who);
+    subjectKeys.set(who, key);
+  }
+  return key;
+}
+
+/**
+ * Each subject's key, remembered by the subject (the same object for a cached caller: budget-request.ts),
+ * so a session's requests look the cache up with one string whose hash is known, not a new joined one.
+ */
+const subjectKeys = new WeakMap<BudgetSubject, string>();
+
+function joinedSubjectKey(who: BudgetSubject): string {
   const groups = who.groups.length < 2 ? who.groups : [...who.groups].sort();
   return `${who.type}\u0000${who.id}\u0000${who.teamId}\u0000${who.businessUnitId}\u0000${who.keyId}\u0000${groups.join('\u0001')}`;
 }

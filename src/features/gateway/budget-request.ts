@@ -21,6 +21,22 @@ export function worstCaseMicro(request: MessagesRequest, price: ModelPrice): num
 const DEFAULT_OUTPUT_RESERVE = 4_096;
 
 export function budgetSubject(who: AuthenticatedKey): BudgetSubject {
+  let subject = subjects.get(who);
+  if (!subject) {
+    subject = subjectOf(who);
+    subjects.set(who, subject);
+  }
+  return subject;
+}
+
+/**
+ * Each caller's subject, remembered by the caller: a verified credential's caller is the same object
+ * for as long as it is cached (keys-service.ts), and the budgets key their cache by the subject's
+ * identity too (budget-guard.ts). Callers are not changed once made.
+ */
+const subjects = new WeakMap<AuthenticatedKey, BudgetSubject>();
+
+function subjectOf(who: AuthenticatedKey): BudgetSubject {
   const profile = who.profile;
   return {
     type: who.principal.type,

@@ -29,6 +29,14 @@ export interface SignInWiring {
 }
 
 const JWT_SHAPE = /^[\w-]+\.[\w-]+\.[\w-]+$/;
+
+/**
+ * A sign-in access token's shape. An API key has no dot, so nearly every gateway request is answered by
+ * the dot's absence, a native scan, rather than by the regex running the whole key.
+ */
+function looksLikeJwt(text: string): boolean {
+  return text.includes('.') && JWT_SHAPE.test(text);
+}
 const DEFAULT_TTL_MS = 3_600_000;
 const PRUNE_EVERY_MS = 10 * 60_000;
 
@@ -108,11 +116,11 @@ export function installSignIn(app: FastifyInstance, wiring: SignInWiring): Insta
   const hookCredentials = new HookCredentials(master);
   const credentials: CredentialAuthenticator = {
     authenticate: (presented: string): Promise<AuthenticatedKey> =>
-      JWT_SHAPE.test(presented.trim())
+      looksLikeJwt(presented.trim())
         ? signedIn.authenticate(presented.trim())
         : wiring.keys.authenticate(presented),
     authenticateNow: (presented: string) =>
-      JWT_SHAPE.test(presented.trim())
+      looksLikeJwt(presented.trim())
         ? signedIn.authenticateNow(presented.trim())
         : wiring.keys.authenticateNow(presented),
   };
@@ -139,12 +147,12 @@ export function installSignIn(app: FastifyInstance, wiring: SignInWiring): Insta
 function withoutSignIn(keys: KeysService): CredentialAuthenticator {
   return {
     authenticate: async (presented) => {
-      if (JWT_SHAPE.test(presented.trim())) {
+      if (looksLikeJwt(presented.trim())) {
         throw new AuthenticationError('Sign-in is not set up on this server; use an LLM-RULES API key.');
       }
       return keys.authenticate(presented);
     },
     authenticateNow: (presented) =>
-      JWT_SHAPE.test(presented.trim()) ? undefined : keys.authenticateNow(presented),
+      looksLikeJwt(presented.trim()) ? undefined : keys.authenticateNow(presented),
   };
 }
