@@ -4,6 +4,7 @@
 
 import type { ApplicableBudget } from '../../core/budgets/applicable-budgets.ts';
 import type { BudgetCounterRef, BudgetStanding, BudgetStore } from '../../storage/budget-port.ts';
+import { counterKey } from './budget-counter-key.ts';
 
 /** A budget passed one of its `alert_thresholds` in its current period (emitted once per threshold). */
 export interface ThresholdEvent {
@@ -41,9 +42,15 @@ export class ThresholdMarks {
     user: string,
   ): Promise<void> | undefined {
     let markings: Promise<void>[] | undefined;
-    for (const [i, budget] of budgets.entries()) {
-      if (this.#recent.size >= MAX_KNOWN) this.#recent.clear();
-      this.#recent.set(counterId(tenantId, budget.key, budget.periodStart), { budget, user });
+    for (let i = 0; i < budgets.length; i++) {
+      const budget = budgets[i]!;
+      const key = counterKey(tenantId, budget);
+      // A session's settlements nearly always find their counter already remembered as it is.
+      const seen = this.#recent.get(key);
+      if (seen?.budget !== budget || seen.user !== user) {
+        if (this.#recent.size >= MAX_KNOWN) this.#recent.clear();
+        this.#recent.set(key, { budget, user });
+      }
       const marking = this.#check(tenantId, budget, standings[i]!.spentMicro, now, user);
       if (!marking) continue;
       if (markings) markings.push(marking);
@@ -54,7 +61,7 @@ export class ThresholdMarks {
 
   /** A counter's spend across the fleet, as the store answered a write: checked if the counter was seen here. */
   async spentChanged(tenantId: string, counter: BudgetCounterRef, spentMicro: number): Promise<void> {
-    const seen = this.#recent.get(counterId(tenantId, counter.key, counter.periodStart));
+    const seen = this.#recent.get(counterKey(tenantId, counter));
     if (!seen) return;
     try {
       await this.#check(tenantId, seen.budget, spentMicro, new Date(), seen.user);
@@ -79,7 +86,7 @@ export class ThresholdMarks {
     let fresh: number[] | undefined;
     for (const threshold of budget.budget.alert_thresholds) {
       if (used < threshold) break; // ascending
-      const id = `${counterId(tenantId, budget.key, budget.periodStart)}\u0000${threshold}`;
+      const id = `${counterKey(tenantId, budget)}\u0000${threshold}`;
       if (this.#known.has(id)) continue;
       if (this.#known.size >= MAX_KNOWN) this.#known.clear();
       this.#known.add(id);
@@ -104,6 +111,3 @@ export class ThresholdMarks {
     }
   }
 }
-
-const counterId = (tenantId: string, key: string, periodStart: Date) =>
-  `${tenantId}\u0000${key}\u0000${periodStart.getTime()}`;
