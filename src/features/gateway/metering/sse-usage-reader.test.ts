@@ -149,6 +149,26 @@ describe('SseUsageReader', () => {
     expect(broken.reading().malformed).toMatch(/message_start/);
   });
 
+  it('reads events whole or line by line alike: usage, and the name of a malformed event, however split', () => {
+    const good = streamOf();
+    const broken = new TextEncoder().encode(
+      `${new TextDecoder().decode(good).split('event: message_delta')[0]}event: message_delta\ndata: {"type":"message_delta",}\n\n`,
+    );
+    const whole = read(broken).reading();
+    expect(whole.malformed).toBe('an event "message_delta" whose data is not a JSON object');
+    expectSameHoweverSplit(broken, whole);
+    // An event with a field between its name and data is read by lines, from where the whole events stop.
+    const mixed = new TextEncoder().encode(
+      new TextDecoder().decode(good).replace('event: ping\n', 'event: ping\nid: 7\n'),
+    );
+    expect(read(mixed).reading()).toEqual(read(good).reading());
+    // The floor billed for a malformed stream is what streamed before the broken event, counted once.
+    const deltas = new TextDecoder().decode(good).split('event: message_delta')[0]!;
+    const beforeBreak = read(new TextEncoder().encode(deltas));
+    expect(whole.usage.output).toBe(beforeBreak.reading().usage.output);
+    expectSameHoweverSplit(mixed, read(good).reading());
+  });
+
   it('counts content deltas read without a parse as a parse does, and still finds a broken one', () => {
     const deltas = ['plain', 'with "quotes" and\nnew lines \u00e9', 'x'.repeat(5_000)].map(
       (piece) =>

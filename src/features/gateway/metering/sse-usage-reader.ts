@@ -74,7 +74,22 @@ export class SseUsageReader {
       text = text.replace(CR_LINE_ENDS, '\n');
     }
     let start = 0;
-    let newline = text.indexOf('\n');
+    // At an event's start, whole events in the form the API writes them, `event: NAME\ndata: DATA\n\n`,
+    // are taken two lines at a time: what the line-by-line reading below makes of them, for a third of
+    // its cost (two searches an event rather than three, and no field handling). Anything else, or an
+    // event the chunk does not hold whole, goes to the lines.
+    if (this.#data === undefined && this.#event === '') {
+      while (text.startsWith('event: ', start)) {
+        const nameEnd = text.indexOf('\n', start + 7);
+        if (nameEnd === -1 || !text.startsWith('data: ', nameEnd + 1)) break;
+        const dataEnd = text.indexOf('\n', nameEnd + 7);
+        if (dataEnd === -1 || text.charCodeAt(dataEnd + 1) !== LINE_FEED) break;
+        this.#handle(text.slice(nameEnd + 7, dataEnd), text, start + 7, nameEnd);
+        if (this.#malformed) return;
+        start = dataEnd + 2;
+      }
+    }
+    let newline = text.indexOf('\n', start);
     while (newline !== -1) {
       this.#line(text, start, newline);
       if (this.#malformed) return;
@@ -87,6 +102,9 @@ export class SseUsageReader {
 
   /** The stream ended (or was cut): an event not yet closed by a blank line still counts. */
   end(): void {
+    // Once malformed, nothing more is read: the partial line held back before the broken chunk, read
+    // now, ended an event of its own and replaced why the stream was malformed (the event's name lost).
+    if (this.#malformed) return;
     this.#pending += this.#decoder.end();
     if (this.#pending) this.#line(this.#pending, 0, this.#pending.length);
     this.#pending = '';
@@ -142,6 +160,11 @@ export class SseUsageReader {
     const name = this.#event;
     this.#event = '';
     this.#data = undefined;
+    this.#handle(data, name, 0, name.length);
+  }
+
+  /** An event's data; its name is `names[nameStart, nameEnd)`, only read to say which event was malformed. */
+  #handle(data: string, names: string, nameStart: number, nameEnd: number): void {
     // Most events of an answer are content deltas: counted without a parse when their form allows.
     const chars = contentDeltaChars(data);
     if (chars !== NOT_READ) {
@@ -162,6 +185,7 @@ export class SseUsageReader {
         throw new Error('not an object');
       event = parsed as Record<string, unknown>;
     } catch {
+      const name = names.slice(nameStart, nameEnd);
       this.#malformed = `an event${name ? ` "${name}"` : ''} whose data is not a JSON object`;
       return;
     }
