@@ -3,19 +3,19 @@
 // with metering, budgets and audit on, SQLite), and Portkey's open-source gateway; at concurrency 1, 16
 // and 64, streaming and not. Each server runs in its own process; the upstream and the client run here.
 
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { readFile, writeFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
+import { readFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { Worker } from 'node:worker_threads';
-import { copyExampleConfig, REPO_ROOT } from '../test/support/temp-dir.ts';
+import { REPO_ROOT } from '../test/support/temp-dir.ts';
 import { benchTempDir } from './bench-temp-dir.ts';
 import { report, type Stats } from './measure.ts';
 import { claudeCodeBody } from './support/claude-code-body.ts';
+import { benchGatewayData, freePort, serveArgs } from './support/gateway-bench-data.ts';
+import { LONG_EVENTS, LONG_MAX_TOKENS, startUpstream } from './support/mock-upstream.ts';
 
 const LOAD_WORKER = fileURLToPath(new URL('./support/http-load-worker.cjs', import.meta.url));
 const PASSTHROUGH = fileURLToPath(new URL('./support/undici-passthrough.cjs', import.meta.url));
@@ -36,100 +36,6 @@ const TARGET_ADDED_P99_US = 1_500;
 const TARGET_RSS_MB = 150;
 /** Requests of each kind sent to each server before the measured runs (`GATEWAY_BENCH_WARM_UP=N`). */
 const WARM_UP_REQUESTS = Number(process.env.GATEWAY_BENCH_WARM_UP ?? 30_000);
-
-const MESSAGE = JSON.stringify({
-  id: 'msg_bench',
-  type: 'message',
-  role: 'assistant',
-  model: 'claude-haiku-4-5',
-  content: [{ type: 'text', text: 'The answer is 42.' }],
-  stop_reason: 'end_turn',
-  stop_sequence: null,
-  usage: { input_tokens: 12, cache_creation_input_tokens: 0, cache_read_input_tokens: 0, output_tokens: 8 },
-});
-
-const EVENTS = [
-  {
-    type: 'message_start',
-    message: {
-      ...JSON.parse(MESSAGE),
-      content: [],
-      stop_reason: null,
-      usage: { input_tokens: 12, output_tokens: 1 },
-    },
-  },
-  { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } },
-  { type: 'ping' },
-  ...['The answer', ' is', ' 42.'].map((text) => ({
-    type: 'content_block_delta',
-    index: 0,
-    delta: { type: 'text_delta', text },
-  })),
-  { type: 'content_block_stop', index: 0 },
-  {
-    type: 'message_delta',
-    delta: { stop_reason: 'end_turn', stop_sequence: null },
-    usage: { output_tokens: 8 },
-  },
-  { type: 'message_stop' },
-].map((event) => `event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
-
-/** Events in the long answer: a real one streams a delta every few tokens, so hundreds of them. */
-const LONG_DELTAS = 300;
-/** The request that asks the mock for the long answer (its max_tokens is the marker). */
-const LONG_MAX_TOKENS = 4096;
-
-/** The long answer: the short one's frame around LONG_DELTAS deltas of a few words each. */
-const LONG_EVENTS = [
-  EVENTS[0]!,
-  EVENTS[1]!,
-  ...Array.from({ length: LONG_DELTAS }, (_, i) => {
-    const delta = { type: 'text_delta', text: ` step ${i}: the "answer" is 42` };
-    const event = { type: 'content_block_delta', index: 0, delta };
-    return `event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`;
-  }),
-  ...EVENTS.slice(-3),
-];
-
-/** A lean upstream: a fixed message, or its events written one by one. */
-function startUpstream(): Promise<Server> {
-  const server = createServer((request, response) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (c: Buffer) => chunks.push(c));
-    request.on('end', () => {
-      // Without the opening quote: a needle starting with a byte as common as '"' is slow to search for
-      // in a large body, and inside a string the quote before `:` would be escaped anyway.
-      const stream = Buffer.concat(chunks).includes('stream":true');
-      if (!stream) {
-        response.writeHead(200, {
-          'content-type': 'application/json',
-          'content-length': Buffer.byteLength(MESSAGE),
-        });
-        response.end(MESSAGE);
-        return;
-      }
-      response.writeHead(200, {
-        'content-type': 'text/event-stream; charset=utf-8',
-        'cache-control': 'no-cache',
-      });
-      const long = Buffer.concat(chunks).includes(`max_tokens":${LONG_MAX_TOKENS}`);
-      for (const event of long ? LONG_EVENTS : EVENTS) response.write(event);
-      response.end();
-    });
-  });
-  server.keepAliveTimeout = 60_000;
-  server.listen(0, '127.0.0.1');
-  return once(server, 'listening').then(() => server);
-}
-
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  probe.listen(0, '127.0.0.1');
-  await once(probe, 'listening');
-  const { port } = probe.address() as AddressInfo;
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
 
 /** Starts a server process and waits until its port answers. */
 async function startProcess(
@@ -289,46 +195,14 @@ export async function run(): Promise<void> {
   const upstreamUrl = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`;
   const children: ChildProcess[] = [];
   try {
-    // Ours: the example enterprise with a budget on the calling user and the tenant, on SQLite.
-    const config = await copyExampleConfig(dir.path);
-    await writeFile(
-      join(config, 'org/budgets.json'),
-      JSON.stringify({
-        budgets: [
-          { id: 'acme-total', scope: 'tenant', amount: 1_000_000 },
-          { id: 'alice', scope: 'user:alice@acme.test', amount: 100_000, period: 'daily' },
-        ],
-      }),
-    );
-    const data = join(dir.path, 'data');
     const cli = process.env.GATEWAY_BENCH_CLI ?? join(REPO_ROOT, 'bin/llm-rules.js');
-    await promisify(execFile)(process.execPath, [cli, 'apply', config, '--data', data]);
-    const { stdout: key } = await promisify(execFile)(process.execPath, [
-      cli,
-      'keys',
-      'create',
-      '--user',
-      'alice@acme.test',
-      '--data',
-      data,
-    ]);
+    const { data, key } = await benchGatewayData(dir.path, cli);
     const oursPort = await freePort();
     const ours = await startProcess(
       [
         ...(PROFILE_DIR ? ['--cpu-prof', '--cpu-prof-dir', PROFILE_DIR] : []),
         ...(process.env.GATEWAY_BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? []),
-        cli,
-        'serve',
-        '--data',
-        data,
-        '--port',
-        String(oursPort),
-        '--upstream-url',
-        upstreamUrl,
-        '--log-level',
-        'warn',
-        '--apply',
-        'never',
+        ...serveArgs(cli, data, oursPort, upstreamUrl),
       ],
       oursPort,
       { ANTHROPIC_API_KEY: 'k', REDIS_URL: '' },
@@ -374,7 +248,7 @@ export async function run(): Promise<void> {
         port: oursPort,
         pid: ours.pid,
         path: '/v1/messages?beta=true',
-        headers: { 'x-api-key': key.trim() },
+        headers: { 'x-api-key': key },
       },
       {
         name: 'Portkey gateway',

@@ -4,6 +4,7 @@ import * as auditAppend from './audit-append.bench.ts';
 import * as bundleRevision from './bundle-revision.bench.ts';
 import * as engineComparison from './engine-comparison.bench.ts';
 import * as gateway from './gateway.bench.ts';
+import * as gatewayInstructions from './gateway-instructions.bench.ts';
 import * as hookEndpoint from './hook-endpoint.bench.ts';
 import * as keyAuthentication from './key-authentication.bench.ts';
 import * as messagesInspection from './messages-inspection.bench.ts';
@@ -21,6 +22,7 @@ const benches: Record<string, { run(): Promise<void> }> = {
   'hook-endpoint': hookEndpoint,
   'messages-inspection': messagesInspection,
   gateway,
+  'gateway-instructions': gatewayInstructions,
   telemetry,
 };
 
