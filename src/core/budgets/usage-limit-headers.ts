@@ -27,9 +27,16 @@ export function fullestCap(caps: readonly CapStanding[]): CapStanding | undefine
 }
 
 /** On a successful response: Claude Code shows its usage notice past 75% and again past 95%. */
-export function allowedHeaders(cap: CapStanding): Record<string, string> {
+export function allowedHeaders(cap: CapStanding): Readonly<Record<string, string>> {
   const used = utilizationOf(cap);
-  const status = used >= 0.75 ? 'allowed_warning' : 'allowed';
+  // What the headers say: the hundredths shown, the band (below 75 %, below 95 %, above), the reset.
+  const hundredths = Math.min(Math.floor(used * 100), 99);
+  const band = used >= 0.95 ? 2 : used >= 0.75 ? 1 : 0;
+  const resetMs = cap.resetsAt.getTime();
+  const last = lastAllowed;
+  if (last && last.hundredths === hundredths && last.band === band && last.resetMs === resetMs)
+    return last.headers;
+  const status = band > 0 ? 'allowed_warning' : 'allowed';
   const reset = unixSeconds(cap.resetsAt);
   // Literal names (PREFIX spelled out): built on every successful answer, where computed keys cost more.
   const headers: Record<string, string> = {
@@ -37,16 +44,23 @@ export function allowedHeaders(cap: CapStanding): Record<string, string> {
     'anthropic-ratelimit-unified-representative-claim': 'overage',
     'anthropic-ratelimit-unified-overage-status': status,
     // Kept below 1 while requests are still allowed.
-    'anthropic-ratelimit-unified-overage-utilization': Math.min(Math.floor(used * 100) / 100, 0.99).toFixed(
-      2,
-    ),
+    'anthropic-ratelimit-unified-overage-utilization': (hundredths / 100).toFixed(2),
     'anthropic-ratelimit-unified-reset': reset,
     'anthropic-ratelimit-unified-overage-reset': reset,
   };
-  if (used >= 0.95) headers[`${PREFIX}overage-surpassed-threshold`] = '0.95';
-  else if (used >= 0.75) headers[`${PREFIX}overage-surpassed-threshold`] = '0.75';
+  if (band === 2) headers[`${PREFIX}overage-surpassed-threshold`] = '0.95';
+  else if (band === 1) headers[`${PREFIX}overage-surpassed-threshold`] = '0.75';
+  lastAllowed = { hundredths, band, resetMs, headers };
   return headers;
 }
+
+/**
+ * The headers last made, given again while they would read the same: a developer's requests one after
+ * another nearly always do (a hundredth of a cap is many requests). Shared, so read only.
+ */
+let lastAllowed:
+  | { hundredths: number; band: number; resetMs: number; headers: Readonly<Record<string, string>> }
+  | undefined;
 
 /**
  * On the 429 that refuses a request. `representative-claim` and `overage-status` are left off so the

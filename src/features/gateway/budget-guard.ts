@@ -30,8 +30,8 @@ const LEASE_MS = 15 * 60_000;
 
 export interface Admission {
   budgets: ApplicableBudget[];
-  /** Usage-limit headers for the response: empty when no budget applies. */
-  headers: Record<string, string>;
+  /** Usage-limit headers for the response: empty when no budget applies. Shared: read only. */
+  headers: Readonly<Record<string, string>>;
 }
 
 export interface BudgetGuardLogger {
