@@ -85,6 +85,29 @@ describe('dispatchUpstream', () => {
     expect(text.length).toBe(32 * 1024 * 1024);
   });
 
+  it('tells an error the replay of held chunks causes once, after the replay, with no chunk after it', async () => {
+    const answer = await dispatchUpstream(pool, { path: '/huge', method: 'GET' }, new UpstreamCancel());
+    await new Promise((r) => setTimeout(r, 100)); // more than one chunk held by now
+    const seen: string[] = [];
+    await new Promise<void>((resolve) => {
+      answer.body.start({
+        data: () => {
+          seen.push('data');
+          answer.body.destroy(); // the relay giving up on the first chunk
+        },
+        end: () => {
+          seen.push('end');
+          resolve();
+        },
+        error: () => {
+          seen.push('error');
+          setTimeout(resolve, 50);
+        },
+      });
+    });
+    expect(seen).toEqual(['data', 'error']);
+  });
+
   it('waits past an informational answer (103 Early Hints) for the real one', async () => {
     const answer = await dispatchUpstream(pool, { path: '/hints', method: 'GET' }, new UpstreamCancel());
     expect(answer.statusCode).toBe(200);

@@ -128,10 +128,17 @@ export class DispatchedAnswer implements Dispatcher.DispatchHandler, RelaySource
   }
 
   start(events: BodyEvents): void {
-    this.#events = events;
-    const early = this.#early;
+    // The held chunks are replayed before `events` is set, so that an error the replay itself causes (the
+    // relay destroying the body part way) is told once, after the replay, with no chunk after it.
+    for (let early = this.#early; early && !this.#failure; early = this.#early) {
+      this.#early = undefined;
+      for (const chunk of early) {
+        if (this.#failure) break;
+        events.data(chunk);
+      }
+    }
     this.#early = undefined;
-    if (early) for (const chunk of early) events.data(chunk);
+    this.#events = events;
     if (this.#failure) events.error(this.#failure);
     else if (this.#ended) events.end();
     // Unless the relay paused while the early chunks were replayed (its client is slow). A JSON answer's
@@ -140,15 +147,17 @@ export class DispatchedAnswer implements Dispatcher.DispatchHandler, RelaySource
     else if (this.#earlyPaused && !this.#relayPaused) this.resume();
   }
 
+  // Not once the answer is over: undici's resume is the connection's, which may by then carry another
+  // request, paused by its own reader.
   pause(): void {
     this.#relayPaused = true;
-    this.#controller?.pause();
+    if (!this.#ended && !this.#failure) this.#controller?.pause();
   }
 
   resume(): void {
     this.#relayPaused = false;
     this.#earlyPaused = false;
-    this.#controller?.resume();
+    if (!this.#ended && !this.#failure) this.#controller?.resume();
   }
 
   destroy(): void {
