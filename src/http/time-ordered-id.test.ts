@@ -15,3 +15,17 @@ describe('timeOrderedId', () => {
     expect(timeOrderedId(0xaabbccddeeff).startsWith('aabbccdd-eeff-7')).toBe(true);
   });
 });
+
+describe('timeOrderedId, many at once', () => {
+  it('stays a version-7 UUID with its variant, and unique, across many pools of random bytes', () => {
+    const ids = new Set<string>();
+    for (let i = 0; i < 5_000; i++) ids.add(timeOrderedId(1_700_000_000_000));
+    expect(ids.size).toBe(5_000);
+    const variants = new Set<string>();
+    for (const id of ids) {
+      expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+      variants.add(id[19]!);
+    }
+    expect([...variants].sort()).toEqual(['8', '9', 'a', 'b']);
+  });
+});

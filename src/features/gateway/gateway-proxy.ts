@@ -35,13 +35,14 @@ import type { SessionQuota } from './session-quota.ts';
 import { translatedErrorAnswer } from './upstream-error-answer.ts';
 import {
   AS_DISPATCHED,
+  type Forwarded,
   type ForwardedRequest,
   type MessagesBody,
   type UpstreamErrorListener,
 } from './upstream-forwarder.ts';
 import type { UpstreamRegistry } from './upstream-registry.ts';
 import { readableSource, relayUpstreamBody } from './upstream-relay.ts';
-import { cancelOnClose, type Sent, UpstreamSender } from './upstream-sender.ts';
+import { cancelOnClose, UpstreamSender } from './upstream-sender.ts';
 
 export interface GatewayDeps {
   credentials: CredentialAuthenticator;
@@ -142,9 +143,9 @@ export class GatewayProxy {
         return permit === NO_LIMITS ? undefined : this.#finish(permit, tokens);
       return budgets.settle(settlement).then(() => this.#finish(permit, tokens));
     };
-    let sent: Sent<MessagesBody>;
+    let sent: Forwarded<MessagesBody>;
     try {
-      sent = await this.#sender.send(upstreams, forwardedOf(req), res, raw, controller, AS_DISPATCHED);
+      sent = await this.#sender.forward(upstreams, forwardedOf(req), res, raw, controller, AS_DISPATCHED);
     } catch (error) {
       // No upstream answered, the client left first, or the request was ours to refuse (a body an
       // upstream's provider could not rewrite): a record with nothing billed.
@@ -201,10 +202,10 @@ export class GatewayProxy {
     // The caller's standing against their caps rides on every successful answer.
     if (statusCode < 400) Object.assign(head, admission.headers);
     res.writeHead(statusCode, head);
-    const result = relayUpstreamBody(source, res, stream, () => sent.controller.aborted);
+    const result = relayUpstreamBody(source, res, stream, () => controller.aborted);
     void result
       .then((result) => {
-        const aborted = sent.controller.aborted;
+        const aborted = controller.aborted;
         const record = meteredUsage(facts, { statusCode, stream, result, aborted, ttfbMs });
         this.#deps.usage.record(record);
         return settle(record.costMicro, totalTokens(record.tokens));

@@ -41,17 +41,22 @@ export class UpstreamSender {
     controller = cancelOnClose(res),
     way: SendWay<Body> = AS_READABLE as unknown as SendWay<Body>,
   ): Promise<Sent<Body>> {
+    const { response, upstream } = await this.forward(upstreams, request, res, raw, controller, way);
+    return { response, upstream, controller };
+  }
+
+  /** `send` for a caller that keeps `controller` itself: one promise and frame fewer a request. */
+  forward<Body>(
+    upstreams: Upstream[],
+    request: ForwardedRequest,
+    res: ServerResponse,
+    raw: Buffer | undefined,
+    controller: UpstreamCancel,
+    way: SendWay<Body>,
+  ): Promise<Forwarded<Body>> {
     // The response (or its socket) already gone: the client left before anything was sent upstream.
     if (res.destroyed || res.socket?.destroyed) controller.abort();
-    const { response, upstream } = await forwardToUpstreams(
-      upstreams,
-      request,
-      raw,
-      controller,
-      this.onUpstreamError,
-      way,
-    );
-    return { response, upstream, controller };
+    return forwardToUpstreams(upstreams, request, raw, controller, this.onUpstreamError, way);
   }
 }
 

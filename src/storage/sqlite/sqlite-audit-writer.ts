@@ -9,7 +9,7 @@ import type { BudgetStore } from '../budget-port.ts';
 import type { MachineStore } from '../machine-port.ts';
 import type { AuditEntry, AuditRecord, AuditStore, TenantId } from '../ports.ts';
 import type { UsageStore } from '../usage-port.ts';
-import { packUsageRows, usageRow } from '../usage-row.ts';
+import { packUsageRecords } from '../usage-row.ts';
 import {
   recordsFromReply,
   type ThreadStore,
@@ -178,7 +178,7 @@ export function budgetsThroughThread(store: BudgetStore, writer: SqliteAuditWrit
 /** Usage inserts through the thread; queries on the caller's connection. */
 export function usageThroughThread(store: UsageStore, writer: SqliteAuditWriter): UsageStore {
   return {
-    insert: (records) => writer.call('usage', 'insertRows', [packUsageRows(records.map(usageRow))]),
+    insert: (records) => writer.call('usage', 'insertRows', [packUsageRecords(records)]),
     list: (tenantId, query) => store.list(tenantId, query),
     spend: (tenantId, query) => store.spend(tenantId, query),
   };
