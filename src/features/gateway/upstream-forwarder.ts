@@ -54,11 +54,12 @@ export interface SendWay<Body> {
 
 /** A provider's request as undici takes it, by either way of sending. */
 function dispatchOptions(outgoing: ProviderRequest): Dispatcher.DispatchOptions {
+  // One literal, no spread of a second object for the body: undici reads an absent body as none.
   return {
     path: outgoing.path,
     method: outgoing.method as Dispatcher.HttpMethod,
     headers: outgoing.headers,
-    ...(outgoing.body ? { body: outgoing.body } : {}),
+    body: outgoing.body ?? null,
   };
 }
 
@@ -97,9 +98,6 @@ export async function forwardToUpstreams<Body = Dispatcher.ResponseData['body']>
   way: SendWay<Body> = AS_READABLE as unknown as SendWay<Body>,
 ): Promise<Forwarded<Body>> {
   let held: Forwarded<Body> | undefined;
-  const discard = async (forwarded: Forwarded<Body> | undefined) => {
-    if (forwarded) await way.discard(forwarded.response.body);
-  };
   let lastError: string | undefined;
   let tried = 0;
   for (const upstream of upstreams) {
@@ -161,20 +159,20 @@ export async function forwardToUpstreams<Body = Dispatcher.ResponseData['body']>
       if (!isRetryableStatus(response.statusCode)) {
         upstream.breaker.succeeded();
         // Nearly always nothing is held: no promise made for it then.
-        if (held) await discard(held);
+        if (held) await way.discard(held.response.body);
         return { response, upstream };
       }
       // A rate limit says nothing about the upstream's health; overload and server errors do.
       if (response.statusCode === 429) upstream.breaker.succeeded();
       else upstream.breaker.failed(`HTTP ${response.statusCode}`, Date.now());
       onError(upstream.name, statusErrorKind(response.statusCode));
-      await discard(held);
+      if (held) await way.discard(held.response.body);
       held = { response, upstream };
     }
     if (signal.aborted) break;
   }
   if (signal.aborted) {
-    await discard(held);
+    if (held) await way.discard(held.response.body);
     throw new AppError(499, 'client_closed_request', 'The client closed the request.');
   }
   if (held) return held;
