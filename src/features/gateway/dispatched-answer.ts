@@ -70,7 +70,7 @@ export class DispatchedAnswer implements Dispatcher.DispatchHandler, RelaySource
     this.#answer = answer;
     this.#fail = fail;
     this.#cancel = cancel;
-    cancel.once('abort', this.#onCancel);
+    cancel.watch(this.#onCancel);
   }
 
   onRequestStart(controller: Dispatcher.DispatchController): void {
@@ -178,7 +178,7 @@ export class DispatchedAnswer implements Dispatcher.DispatchHandler, RelaySource
   }
 
   #finish(): void {
-    this.#cancel.removeListener('abort', this.#onCancel);
+    this.#cancel.unwatch(this.#onCancel);
   }
 }
 
