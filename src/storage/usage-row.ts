@@ -1,5 +1,5 @@
 // A usage record as the row every adapter stores: the Kysely store inserts it, the SQLite writer thread
-// receives its values (packUsageRows: cheaper to clone across threads than objects) and binds them in
+// receives its values (packUsageRecords: cheaper to clone across threads than objects) and binds them in
 // order, and the rollups are summed from it (on the thread, from the values: sqlite-usage-insert.ts).
 import { toMillis } from './kysely/kysely-row-mappers.ts';
 import type { UsageRecord } from './usage-port.ts';
@@ -45,13 +45,6 @@ export function usageRow(r: UsageRecord) {
 export interface PackedUsageRows {
   columns: string[];
   values: unknown[][];
-}
-
-export function packUsageRows(rows: readonly UsageRow[]): PackedUsageRows {
-  return {
-    columns: rows.length > 0 ? Object.keys(rows[0]!) : [],
-    values: rows.map((row) => Object.values(row)),
-  };
 }
 
 /** The columns of a usage row, in usageRow's order (usage-row.test.ts checks that they are). */

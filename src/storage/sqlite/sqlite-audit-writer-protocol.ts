@@ -6,7 +6,7 @@ import type { AuditEntry, AuditRecord, TenantId } from '../ports.ts';
 /** The stores whose writes the thread makes, and the methods it makes them with. */
 export const THREAD_WRITES = {
   budgets: ['reserve', 'settle', 'reserveMany', 'settleMany', 'drawDownMany', 'markThreshold'],
-  /** Usage records as their rows' values (packUsageRows in usage-row.ts), which cost less to clone to the thread. */
+  /** Usage records as their rows' values (packUsageRecords in usage-row.ts), which cost less to clone to the thread. */
   usage: ['insertRows'],
   machines: ['recordServed', 'recordReports'],
 } as const;
