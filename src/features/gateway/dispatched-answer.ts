@@ -47,7 +47,7 @@ class AbandonedError extends Error {
 export class DispatchedAnswer implements Dispatcher.DispatchHandler, RelaySource {
   #controller: Dispatcher.DispatchController | undefined;
   #events: BodyEvents | undefined;
-  /** Chunks that came before `start` (undici stops at the pause, but one parse may already be under way). */
+  /** Chunks that came before `start`, replayed to the relay when it starts. */
   #early: Buffer[] | undefined;
   #earlyBytes = 0;
   /** Paused because EARLY_LIMIT bytes were held before `start`. */
@@ -169,11 +169,10 @@ export class DispatchedAnswer implements Dispatcher.DispatchHandler, RelaySource
   discard(): Promise<void> {
     if (this.#ended || this.#failure) return Promise.resolve();
     return new Promise((done) => {
+      // The bytes already held count: the next chunk past MAX_DISCARD_BYTES aborts (onResponseData).
       this.#discarding = { bytes: this.#earlyBytes, done };
       this.#early = undefined;
-      if (this.#discarding.bytes > MAX_DISCARD_BYTES)
-        this.#controller?.abort(new AbandonedError('discarded'));
-      else this.#controller?.resume();
+      this.#controller?.resume();
     });
   }
 

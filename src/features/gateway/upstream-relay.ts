@@ -77,7 +77,7 @@ class Relay implements BodyEvents {
   constructor(
     private readonly upstream: RelaySource,
     private readonly out: Writable,
-    private readonly stream: boolean,
+    stream: boolean,
     private readonly isClientGone: () => boolean,
     private readonly resolve: (result: RelayResult) => void,
   ) {
@@ -139,7 +139,7 @@ class Relay implements BodyEvents {
       this.out.destroy();
     } else {
       this.#cut = true;
-      if (this.stream) {
+      if (this.#sse) {
         this.#writeCompleteEvents();
         this.out.end(errorEvent('api_error', cutMessage(error)));
       }
@@ -154,8 +154,8 @@ class Relay implements BodyEvents {
     this.#settled = true;
     const cut = this.#cut;
     // Fields written out rather than spread: this runs at the end of every request.
-    if (this.#sse) {
-      const sse = this.#sse;
+    const sse = this.#sse;
+    if (sse) {
       sse.end();
       const reading = sse.reading();
       this.resolve({
