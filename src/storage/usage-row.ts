@@ -47,42 +47,15 @@ export interface PackedUsageRows {
   values: unknown[][];
 }
 
-/** The columns of a usage row, in usageRow's order (usage-row.test.ts checks that they are). */
-export const USAGE_COLUMNS: readonly string[] = Object.freeze([
-  'tenant_id',
-  'request_id',
-  'at',
-  'principal_type',
-  'principal_id',
-  'key_id',
-  'business_unit_id',
-  'team_id',
-  'session_id',
-  'agent_id',
-  'model',
-  'upstream',
-  'status',
-  'outcome',
-  'stream',
-  'input_tokens',
-  'output_tokens',
-  'cache_write_5m_tokens',
-  'cache_write_1h_tokens',
-  'cache_read_tokens',
-  'cost_micro',
-  'priced_as',
-  'price_version',
-  'latency_ms',
-  'ttfb_ms',
-]);
-
 /**
  * Records packed for the writer thread straight from their fields: one array a record, where a row
- * object and then its values made two (about 600 bytes a request). usageValues must list usageRow's
- * values in its order; usage-row.test.ts checks that it does.
+ * object and then its values made two (about 600 bytes a request). The columns are the first row's
+ * (one row object a batch); usageValues must list usageRow's values in its order, which
+ * usage-row.test.ts checks.
  */
 export function packUsageRecords(records: readonly UsageRecord[]): PackedUsageRows {
-  return { columns: records.length > 0 ? [...USAGE_COLUMNS] : [], values: records.map(usageValues) };
+  const first = records[0];
+  return { columns: first ? Object.keys(usageRow(first)) : [], values: records.map(usageValues) };
 }
 
 export function usageValues(r: UsageRecord): unknown[] {
