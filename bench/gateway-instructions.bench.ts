@@ -12,7 +12,7 @@
 // `GATEWAY_INSTRUCTIONS_WARM_UP` (3,000) and `GATEWAY_INSTRUCTIONS_REQUESTS` (2,000); allocation is counted
 // over 20,000 requests after 20,000 (`GATEWAY_ALLOCATION_REQUESTS`). All at concurrency 16.
 
-import { execFile, spawn, spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { readdir, readFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -23,6 +23,7 @@ import { benchTempDir } from './bench-temp-dir.ts';
 import { benchGatewayData, freePort, serveArgs } from './support/gateway-bench-data.ts';
 import { loadWith } from './support/http-load.ts';
 import { startUpstream } from './support/mock-upstream.ts';
+import { startServerProcess } from './support/server-process.ts';
 
 const PASSTHROUGH = fileURLToPath(new URL('./support/undici-passthrough.cjs', import.meta.url));
 const ALLOCATION_METER = fileURLToPath(new URL('./support/allocation-meter.cjs', import.meta.url));
@@ -66,25 +67,11 @@ async function measured<T>(
   requests: number,
 ): Promise<T> {
   const { file, args: commandArgs, env } = meter.command(args, name);
-  const child = spawn(file, commandArgs, {
-    env: { ...process.env, ANTHROPIC_API_KEY: 'k', REDIS_URL: '', ...env },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr?.on('data', (c: Buffer) => {
-    stderr += c.toString();
+  const child = await startServerProcess(file, commandArgs, port, {
+    env: { ANTHROPIC_API_KEY: 'k', REDIS_URL: '', ...env },
+    waitMs: 120_000,
   });
   try {
-    for (let i = 0; ; i++) {
-      try {
-        await fetch(`http://127.0.0.1:${port}/`, { method: 'HEAD' });
-        break;
-      } catch {
-        if (child.exitCode !== null || i > 600)
-          throw new Error(`${name} did not start: ${stderr.slice(-800)}`);
-        await new Promise((r) => setTimeout(r, 200));
-      }
-    }
     const body = JSON.stringify({
       model: 'claude-haiku-4-5',
       max_tokens: 64,

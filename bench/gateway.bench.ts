@@ -3,7 +3,7 @@
 // with metering, budgets and audit on, SQLite), and Portkey's open-source gateway; at concurrency 1, 16
 // and 64, streaming and not. Each server runs in its own process; the upstream and the client run here.
 
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { readFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
@@ -16,6 +16,7 @@ import { report, type Stats } from './measure.ts';
 import { claudeCodeBody } from './support/claude-code-body.ts';
 import { benchGatewayData, freePort, serveArgs } from './support/gateway-bench-data.ts';
 import { LONG_EVENTS, LONG_MAX_TOKENS, startUpstream } from './support/mock-upstream.ts';
+import { startServerProcess } from './support/server-process.ts';
 
 const LOAD_WORKER = fileURLToPath(new URL('./support/http-load-worker.cjs', import.meta.url));
 const PASSTHROUGH = fileURLToPath(new URL('./support/undici-passthrough.cjs', import.meta.url));
@@ -37,30 +38,9 @@ const TARGET_RSS_MB = 150;
 /** Requests of each kind sent to each server before the measured runs (`GATEWAY_BENCH_WARM_UP=N`). */
 const WARM_UP_REQUESTS = Number(process.env.GATEWAY_BENCH_WARM_UP ?? 30_000);
 
-/** Starts a server process and waits until its port answers. */
-async function startProcess(
-  args: string[],
-  port: number,
-  env: Record<string, string> = {},
-): Promise<ChildProcess> {
-  const child = spawn(process.execPath, args, {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr?.on('data', (c: Buffer) => {
-    stderr += c.toString();
-  });
-  for (let i = 0; i < 200; i++) {
-    try {
-      await fetch(`http://127.0.0.1:${port}/`, { method: 'HEAD' });
-      return child;
-    } catch {
-      if (child.exitCode !== null) throw new Error(`${args.join(' ')} exited: ${stderr.slice(-500)}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-  throw new Error(`${args.join(' ')} did not start: ${stderr.slice(-500)}`);
+/** Starts a server process (node `args`) and waits until its port answers. */
+function startProcess(args: string[], port: number, env: Record<string, string> = {}): Promise<ChildProcess> {
+  return startServerProcess(process.execPath, args, port, { env });
 }
 
 /**
