@@ -20,6 +20,8 @@ import {
   COUNTED_PARAMS,
   expectCountAllowlisted,
   expectCountUnsupported,
+  expectModelsNotFound,
+  expectSafeguardsRefused,
   gatewayRequests,
   HELLO,
 } from './support/cloud-count.ts';
@@ -411,31 +413,11 @@ describe('gateway: Amazon Bedrock upstream', () => {
   });
 
   it("refuses auto mode's safeguards with a 400 naming them, before Bedrock, so Claude Code retries without", async () => {
-    const before = seen.length;
-    const answer = await send({
-      model: 'claude-sonnet-4-5',
-      max_tokens: 64,
-      messages: [{ role: 'user', content: 'hi' }],
-      safeguards: { auto_mode: true },
-    });
-    expect(answer.status).toBe(400);
-    const body = (await answer.json()) as { error: { type: string; message: string } };
-    expect(body.error.type).toBe('invalid_request_error');
-    expect(body.error.message).toMatch(/^safeguards: /);
-    expect(seen.length).toBe(before);
+    await expectSafeguardsRefused(send, () => seen.length);
   });
 
   it('answers /v1/models with 404, which Claude Code takes as "use the built-in model list"', async () => {
-    const before = seen.length;
-    const logs = logged.length;
-    const models = await fetch(`${gateway.server.url}/v1/models`, {
-      headers: { 'x-api-key': gateway.tokens['alice@acme.test']! },
-    });
-    expect(models.status).toBe(404);
-    expect(await models.json()).toMatchObject({ type: 'error', error: { type: 'not_found_error' } });
-    expect(seen.length).toBe(before);
-    // A route this upstream does not offer is no server failure: nothing is logged as one.
-    expect(logged.slice(logs)).toEqual([]);
+    await expectModelsNotFound(gateway, () => seen.length, logged);
   });
 
   it("answers count_tokens with Bedrock's CountTokens, counting the invoke body Bedrock would be sent", async () => {

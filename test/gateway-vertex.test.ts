@@ -15,6 +15,8 @@ import {
   COUNTED_PARAMS,
   expectCountAllowlisted,
   expectCountUnsupported,
+  expectModelsNotFound,
+  expectSafeguardsRefused,
   gatewayRequests,
   HELLO,
 } from './support/cloud-count.ts';
@@ -239,25 +241,11 @@ describe('gateway: Google Vertex AI upstream', () => {
   });
 
   it("refuses auto mode's safeguards with a 400 naming them, before Vertex, so Claude Code retries without", async () => {
-    const before = vertexRequests.length;
-    const answer = await send({ ...HELLO, safeguards: { auto_mode: true } });
-    expect(answer.status).toBe(400);
-    const body = (await answer.json()) as { error: { type: string; message: string } };
-    expect(body.error.type).toBe('invalid_request_error');
-    expect(body.error.message).toMatch(/^safeguards: /);
-    expect(vertexRequests.length).toBe(before);
+    await expectSafeguardsRefused(send, () => vertexRequests.length);
   });
 
   it('answers /v1/models with 404, which Claude Code takes as "use the built-in model list"', async () => {
-    const before = vertexRequests.length;
-    const logs = logged.length;
-    const models = await fetch(`${gateway.server.url}/v1/models`, {
-      headers: { 'x-api-key': gateway.tokens['alice@acme.test']! },
-    });
-    expect(models.status).toBe(404);
-    expect(await models.json()).toMatchObject({ type: 'error', error: { type: 'not_found_error' } });
-    expect(vertexRequests.length).toBe(before);
-    expect(logged.slice(logs)).toEqual([]);
+    await expectModelsNotFound(gateway, () => vertexRequests.length, logged);
   });
 
   it("answers count_tokens with Vertex's count-tokens, on the Vertex model id", async () => {

@@ -1,6 +1,7 @@
 // What the Bedrock and Vertex tests share: requests to the gateway as alice, and of a `count_tokens` that
 // the cloud counts, a request with every member that decides its input tokens, the 501 a client gets when
-// the cloud cannot count (the cloud's reason only in the log), and the model allowlist refusing first.
+// the cloud cannot count (the cloud's reason only in the log), the model allowlist refusing first, and the
+// two things neither cloud serves: auto mode's safeguards and the model list.
 
 import { expect } from 'vitest';
 import type { ExampleServer } from './example-server.ts';
@@ -96,4 +97,38 @@ export async function expectCountAllowlisted(
     error: { type: 'invalid_request_error', message: expect.stringMatching(/claude-opus-4-1/) },
   });
   expect(cloudRequests()).toBe(before);
+}
+
+/** Auto mode's `safeguards`, refused with a 400 that names them before the cloud is asked. */
+export async function expectSafeguardsRefused(
+  send: (body: unknown) => Promise<Response>,
+  cloudRequests: () => number,
+): Promise<void> {
+  const before = cloudRequests();
+  const answer = await send({ ...HELLO, safeguards: { auto_mode: true } });
+  expect(answer.status).toBe(400);
+  const body = (await answer.json()) as { error: { type: string; message: string } };
+  expect(body.error.type).toBe('invalid_request_error');
+  expect(body.error.message).toMatch(/^safeguards: /);
+  expect(cloudRequests()).toBe(before);
+}
+
+/**
+ * `GET /v1/models` answered 404 without asking the cloud; a route this upstream does not offer is no
+ * server failure, so nothing is logged as one.
+ */
+export async function expectModelsNotFound(
+  gateway: ExampleServer,
+  cloudRequests: () => number,
+  logged: readonly unknown[],
+): Promise<void> {
+  const before = cloudRequests();
+  const logs = logged.length;
+  const models = await fetch(`${gateway.server.url}/v1/models`, {
+    headers: { 'x-api-key': gateway.tokens['alice@acme.test']! },
+  });
+  expect(models.status).toBe(404);
+  expect(await models.json()).toMatchObject({ type: 'error', error: { type: 'not_found_error' } });
+  expect(cloudRequests()).toBe(before);
+  expect(logged.slice(logs)).toEqual([]);
 }
