@@ -25,16 +25,21 @@ const content = {
   tenants: [],
 } as unknown as PolicyConfig;
 
+/** The forecasts of `content`'s budgets after $40 spent by one user of the tenant this month. */
+async function forecastsAfterSpend() {
+  const storage = createMemoryStorage();
+  const dims = { business_unit: 'eng', team: 'web', user: 'ada@acme.test', agent: '', model: 'm' };
+  await storage.telemetry.ingest(
+    'acme',
+    [],
+    rollupIncrements([{ at: NOW, dims, measures: { requests: 1, cost_micro: 40_000_000 } }]),
+  );
+  return budgetForecasts(storage.telemetry, content, 'acme', NOW);
+}
+
 describe('budget forecasts', () => {
   it('lists a key budget without a forecast or a spend, never the tenant’s spend in its place', async () => {
-    const storage = createMemoryStorage();
-    const dims = { business_unit: 'eng', team: 'web', user: 'ada@acme.test', agent: '', model: 'm' };
-    await storage.telemetry.ingest(
-      'acme',
-      [],
-      rollupIncrements([{ at: NOW, dims, measures: { requests: 1, cost_micro: 40_000_000 } }]),
-    );
-    const [tenant, key] = await budgetForecasts(storage.telemetry, content, 'acme', NOW);
+    const [tenant, key] = await forecastsAfterSpend();
     expect(tenant).toMatchObject({ budget: 'acme-total', scope_spent_usd: 40, not_forecast: null });
     expect(tenant!.forecast?.spent_usd).toBe(40);
     expect(key).toEqual({
@@ -52,14 +57,7 @@ describe('budget forecasts', () => {
   });
 
   it('lists a group budget without a forecast or a spend: the rollups have no group dimension', async () => {
-    const storage = createMemoryStorage();
-    const dims = { business_unit: 'eng', team: 'web', user: 'ada@acme.test', agent: '', model: 'm' };
-    await storage.telemetry.ingest(
-      'acme',
-      [],
-      rollupIncrements([{ at: NOW, dims, measures: { requests: 1, cost_micro: 40_000_000 } }]),
-    );
-    const group = (await budgetForecasts(storage.telemetry, content, 'acme', NOW))[2];
+    const group = (await forecastsAfterSpend())[2];
     expect(group).toMatchObject({
       budget: 'engineers-pool',
       scope: 'group:engineers',
